@@ -1,0 +1,26 @@
+// How to run a scenario: seed and trace output. Everything that changes the
+// simulated behaviour lives in the Scenario (set with --set); options here
+// change only what is recorded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace faultline {
+
+// What the trace file keeps. The trace hash always covers every event,
+// whatever the level, so the level never changes a run's identity.
+enum class TraceLevel {
+  kFaults = 0,    // faults and nemesis actions only
+  kProtocol = 1,  // + protocol events (role changes, suspicions, commits)
+  kMessages = 2,  // + every message sent, delivered, dropped
+  kAll = 3,       // + timers
+};
+
+struct RunOptions {
+  std::uint64_t seed = 1;
+  std::string trace_path;  // empty: no trace file
+  TraceLevel trace_level = TraceLevel::kAll;
+};
+
+}  // namespace faultline

@@ -1,0 +1,60 @@
+// What one run of a scenario with one seed produced.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "protocols/host/time.hpp"
+
+namespace faultline {
+
+// A broken safety invariant: a bug, reported with the seed that reproduces it.
+struct Violation {
+  Time time = 0;
+  std::string node;  // node name, or "" when the invariant spans nodes
+  std::string invariant;
+  std::string message;
+};
+
+struct ExpectationResult {
+  std::string name;
+  bool ok = false;
+  std::string detail;  // what was measured, e.g. "max 412ms over 3 samples"
+};
+
+// A metric is a list of samples: one for a scalar (messages_per_node), one per
+// event for a series (one detection latency per crash), so a sweep can
+// aggregate every sample of every seed.
+using Metrics = std::map<std::string, std::vector<double>>;
+
+struct RunResult {
+  std::string scenario;  // scenario name
+  std::string path;      // scenario file
+  std::string protocol;
+  std::uint64_t seed = 0;
+  Time virtual_time_ns = 0;
+  std::uint64_t events = 0;
+  std::uint64_t messages_sent = 0;
+  std::uint64_t messages_delivered = 0;
+  std::uint64_t messages_dropped = 0;
+  std::uint64_t messages_duplicated = 0;
+  std::uint64_t bytes_sent = 0;
+  std::map<std::string, std::uint64_t> drops_by_reason;  // "loss", "partition", "crashed", ...
+  std::uint64_t trace_hash = 0;
+  std::string stop_reason;  // "duration", "condition:all_informed", "max_events", "violation"
+  std::vector<Violation> violations;
+  std::vector<ExpectationResult> expectations;
+  Metrics metrics;
+  double wall_seconds = 0.0;  // not part of the result's identity; never hashed
+
+  bool ok() const {
+    if (!violations.empty()) return false;
+    for (const auto& e : expectations)
+      if (!e.ok) return false;
+    return true;
+  }
+};
+
+}  // namespace faultline

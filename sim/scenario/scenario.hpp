@@ -1,0 +1,164 @@
+// A failure scenario, as loaded from YAML and validated.
+//
+// Everything here has been checked by the loader (scenario_loader.hpp): node
+// ids exist, durations are positive where they must be, probabilities lie in
+// [0, 1], the fault timeline applies (no restart of a running node, no resume
+// of a node that is not paused). The simulator trusts it and never re-checks.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocols/host/time.hpp"
+
+namespace faultline {
+
+// Where a value came from, for error messages and for the reproduce command.
+struct SourceLocation {
+  std::string file;
+  int line = 0;    // 1-based; 0 when unknown (e.g. a --set override)
+  int column = 0;  // 1-based
+};
+
+// Latency of one message hop. All parameters are in nanoseconds except the
+// dimensionless shapes (sigma, alpha).
+struct LatencySpec {
+  enum class Kind { kConstant, kUniform, kNormal, kExponential, kLognormal, kPareto };
+  Kind kind = Kind::kUniform;
+  Duration value = 0;     // constant
+  Duration min = 1 * kMillisecond;  // uniform: [min, max]
+  Duration max = 5 * kMillisecond;
+  Duration mean = 0;      // normal (truncated at zero) and exponential
+  Duration stddev = 0;    // normal
+  Duration median = 0;    // lognormal: median * e^(sigma Z)
+  double sigma = 0.0;     // lognormal
+  Duration scale = 0;     // pareto: scale / U^(1/alpha)
+  double alpha = 0.0;     // pareto shape, > 0
+  Duration offset = 0;    // added to every sample of exponential, lognormal, pareto
+};
+
+// Link properties; a LinkOverride sets some of them for a set of links.
+struct LinkSpec {
+  LatencySpec latency;
+  double loss = 0.0;       // probability a message is dropped
+  double duplicate = 0.0;  // probability a message is delivered twice
+};
+
+// Applies to every link from a node in `from` to a node in `to` (and back, if
+// symmetric). Later overrides win over earlier ones.
+struct LinkOverride {
+  std::vector<NodeId> from;
+  std::vector<NodeId> to;
+  bool symmetric = true;
+  std::optional<LatencySpec> latency;
+  std::optional<double> loss;
+  std::optional<double> duplicate;
+  SourceLocation where;
+};
+
+struct NetworkSpec {
+  LinkSpec defaults;
+  // Per-link FIFO: a message never overtakes an earlier one on the same
+  // directed link. Off by default: jitter reorders, as on a real network.
+  bool fifo = false;
+  std::vector<LinkOverride> overrides;
+};
+
+// One fault at a fixed virtual time.
+struct FaultEvent {
+  enum class Kind {
+    kCrash,      // nodes: lose volatile state and timers; in-flight messages to it dropped
+    kRestart,    // nodes: come back with what was synced to durable storage
+    kPause,      // nodes: stall (no deliveries, no timers) until resumed
+    kResume,     // nodes: handle the backlog
+    kPartition,  // groups: no traffic between different groups (nodes in no group form one more)
+    kOneWay,     // from -> to cut (from's messages to `to` are lost), the reverse still works
+    kIsolate,    // nodes: cut each listed node from every other node, both ways
+    kHeal,       // remove every partition, one-way cut and isolation
+    kDrift,      // nodes: local clocks run at `drift_ppm` parts per million of real time
+  };
+  Kind kind = Kind::kCrash;
+  Time at = 0;
+  std::vector<NodeId> nodes;
+  std::vector<std::vector<NodeId>> groups;  // partition
+  std::vector<NodeId> from, to;             // one-way
+  std::int64_t drift_ppm = 1'000'000;       // drift: 1'050'000 = clock 5% fast
+  SourceLocation where;
+};
+
+// A random fault generator. Every `every` (drawn uniformly in [every_min,
+// every_max]) between `start` and `stop`, it injects one fault of its kind and
+// undoes it after `recover` (drawn in [recover_min, recover_max]).
+struct NemesisSpec {
+  enum class Kind {
+    kCrash,      // crash a random running node, restart it after `recover`
+    kPause,      // pause a random running node, resume it after `recover`
+    kPartition,  // split off a random minority, heal after `recover`
+    kIsolate,    // isolate one random node, heal after `recover`
+  };
+  Kind kind = Kind::kCrash;
+  Duration every_min = 0, every_max = 0;
+  Duration recover_min = 0, recover_max = 0;
+  Time start = 0;
+  std::optional<Time> stop;  // default: the end of the run
+  // At most this many nodes down (crashed or paused) at once because of this
+  // nemesis; default: a minority, (nodes - 1) / 2.
+  std::optional<std::uint32_t> max_down;
+  SourceLocation where;
+};
+
+// Clients issuing requests, for protocols that have clients.
+struct WorkloadSpec {
+  std::uint32_t clients = 1;
+  double rate_per_s = 10.0;            // requests per second, over all clients
+  std::uint32_t keys = 8;              // key space
+  double read_fraction = 0.5;
+  Duration request_timeout = 500 * kMillisecond;  // a client retries elsewhere after this
+  Time start = 0;
+  std::optional<Time> stop;            // default: the end of the run
+  SourceLocation where;
+};
+
+// A bound on a metric. Every sample of the metric must lie in [min, max];
+// `count_min` / `count_max` bound how many samples there are.
+struct Expectation {
+  std::string name;    // shown in the summary; defaults to a description of the bound
+  std::string metric;
+  std::optional<double> min, max;
+  std::optional<std::uint64_t> count_min, count_max;
+  SourceLocation where;
+};
+
+struct StopSpec {
+  // Named conditions the protocol's observer offers (e.g. "all_informed").
+  // The run stops when any holds.
+  std::vector<std::string> when;
+  std::optional<std::uint64_t> max_events;
+};
+
+struct Scenario {
+  std::string path;  // the file it came from
+  std::string name;
+  std::string description;
+  std::string protocol;  // must name a registered protocol
+  // The protocol's own parameters, validated by its binding (it reads them
+  // with a YamlSection, so errors carry the file and line).
+  YAML::Node params;
+  std::vector<std::string> node_names;  // ids are indexes into this
+  Duration duration = 10 * kSecond;
+  std::uint64_t seed = 1;  // used when --seed is not given
+  NetworkSpec network;
+  std::optional<WorkloadSpec> workload;
+  std::vector<FaultEvent> faults;  // sorted by time, ties in file order
+  std::vector<NemesisSpec> nemesis;
+  StopSpec stop;
+  std::vector<Expectation> expectations;
+
+  NodeId node_count() const { return static_cast<NodeId>(node_names.size()); }
+};
+
+}  // namespace faultline
