@@ -25,9 +25,19 @@ struct ExpectationResult {
 };
 
 // A metric is a list of samples: one for a scalar (messages_per_node), one per
-// event for a series (one detection latency per crash), so a sweep can
-// aggregate every sample of every seed.
-using Metrics = std::map<std::string, std::vector<double>>;
+// event for a series (one detection latency per crash, possibly none), so a
+// sweep can aggregate every sample of every seed. JSON shows a scalar as a
+// number and a series as an array, whatever its length.
+struct Metric {
+  std::vector<double> samples;
+  bool series = false;
+};
+using Metrics = std::map<std::string, Metric>;
+
+inline void set_scalar(Metrics& m, const std::string& name, double value) { m[name] = Metric{{value}, false}; }
+inline void set_series(Metrics& m, const std::string& name, std::vector<double> samples) {
+  m[name] = Metric{std::move(samples), true};
+}
 
 struct RunResult {
   std::string scenario;  // scenario name

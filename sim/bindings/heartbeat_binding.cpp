@@ -1,0 +1,40 @@
+// Binds the heartbeat failure detector (protocols/heartbeat) to the simulator.
+#include "protocols/heartbeat/heartbeat_node.hpp"
+#include "sim/bindings/bindings.hpp"
+#include "sim/bindings/heartbeat_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/yaml_section.hpp"
+
+namespace faultline {
+
+namespace {
+
+heartbeat::Params read_params(const Scenario& s) {
+  heartbeat::Params p;
+  YamlSection params(s.params, "params", s.path);
+  p.interval = params.duration("interval", p.interval);
+  p.timeout = params.duration("timeout", p.timeout);
+  if (p.timeout <= p.interval)
+    params.fail("timeout", "must be longer than params.interval, or every node is suspected between heartbeats");
+  p.skip_sync = params.flag("skip_sync", false);
+  params.finish();
+  return p;
+}
+
+}  // namespace
+
+ProtocolBinding heartbeat_binding() {
+  ProtocolBinding b;
+  b.name = "heartbeat";
+  b.summary = "all-to-all heartbeat failure detector (suspect after a timeout of silence)";
+  b.has_clients = false;
+  b.stop_conditions = {"all_crashes_detected"};
+  b.metrics = {"detection_ns", "undetected_crashes", "false_suspicions", "restarts_noticed", "crashes"};
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) {
+    return run_protocol<HeartbeatProtocol>(s, read_params(s), o);
+  };
+  return b;
+}
+
+}  // namespace faultline

@@ -1,0 +1,82 @@
+// The heartbeat observer: detection latency, false suspicions, and the
+// incarnation invariant (see heartbeat_protocol.hpp).
+#include <algorithm>
+
+#include "sim/bindings/heartbeat_protocol.hpp"
+#include "sim/simulation.hpp"
+
+namespace faultline {
+
+HeartbeatObserver::HeartbeatObserver(const Scenario& scenario, const heartbeat::Params&,
+                                     Simulation<HeartbeatProtocol>& sim)
+    : sim_(sim),
+      suspects_(scenario.node_count(), std::vector<bool>(scenario.node_count(), false)),
+      last_incarnation_(scenario.node_count(), 0) {
+  const auto& when = scenario.stop.when;
+  stop_when_all_detected_ = std::find(when.begin(), when.end(), "all_crashes_detected") != when.end();
+}
+
+void HeartbeatObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
+                                          std::initializer_list<TraceField> fields) {
+  if (kind == "start") {
+    const auto incarnation = static_cast<std::uint64_t>(field_number(fields, "incarnation", 0));
+    if (incarnation <= last_incarnation_[node])
+      sim_.report_violation(node, "incarnation_monotonic",
+                            fmt::format("{} started with incarnation {}, but an earlier life already used {}",
+                                        sim_.node_name(node), incarnation, last_incarnation_[node]));
+    last_incarnation_[node] = std::max(last_incarnation_[node], incarnation);
+    std::fill(suspects_[node].begin(), suspects_[node].end(), false);  // a fresh node suspects no one
+  } else if (kind == "suspect") {
+    const auto subject = static_cast<NodeId>(field_number(fields, "peer"));
+    suspects_[node][subject] = true;
+    if (sim_.is_running(subject)) ++false_suspicions_;
+    if (auto it = pending_.find(subject); it != pending_.end()) {
+      it->second.waiting.erase(node);
+      resolve(subject, t);
+    }
+  } else if (kind == "trust") {
+    suspects_[node][static_cast<NodeId>(field_number(fields, "peer"))] = false;
+  } else if (kind == "restarted") {
+    ++restarts_noticed_;
+  }
+}
+
+void HeartbeatObserver::on_crash(Time t, NodeId node) {
+  ++crashes_;
+  // The crashed node can no longer detect anyone.
+  for (auto& [subject, pending] : pending_) pending.waiting.erase(node);
+  std::vector<NodeId> resolved;
+  for (auto& [subject, pending] : pending_)
+    if (pending.waiting.empty()) resolved.push_back(subject);
+  for (NodeId s : resolved) resolve(s, t);
+
+  PendingDetection d{t, {}};
+  for (NodeId w = 0; w < sim_.node_count(); ++w)
+    if (w != node && sim_.is_running(w) && !suspects_[w][node]) d.waiting.insert(w);
+  pending_[node] = std::move(d);
+  resolve(node, t);
+}
+
+void HeartbeatObserver::on_restart(Time, NodeId node) {
+  if (pending_.erase(node) > 0) ++undetected_;
+}
+
+void HeartbeatObserver::resolve(NodeId subject, Time t) {
+  auto it = pending_.find(subject);
+  if (it == pending_.end() || !it->second.waiting.empty()) return;
+  detection_ns_.push_back(static_cast<double>(t - it->second.crashed_at));
+  pending_.erase(it);
+  if (stop_when_all_detected_ && pending_.empty()) sim_.request_stop("condition:all_crashes_detected");
+}
+
+void HeartbeatObserver::finish(Time, Metrics& metrics) {
+  undetected_ += pending_.size();
+  pending_.clear();
+  set_series(metrics, "detection_ns", detection_ns_);
+  set_scalar(metrics, "undetected_crashes", static_cast<double>(undetected_));
+  set_scalar(metrics, "false_suspicions", static_cast<double>(false_suspicions_));
+  set_scalar(metrics, "restarts_noticed", static_cast<double>(restarts_noticed_));
+  set_scalar(metrics, "crashes", static_cast<double>(crashes_));
+}
+
+}  // namespace faultline

@@ -1,0 +1,69 @@
+// The heartbeat binding's protocol struct, and its checkers and metrics.
+//
+// Metrics:
+//   detection_ns        per crash: from the crash until every node that was
+//                       running then (and still is) suspects the crashed node
+//   undetected_crashes  crashes not fully detected before the node restarted
+//                       or the run ended
+//   false_suspicions    suspicions of a node that was running at the time
+//                       (expected under partitions and heavy loss; zero on a
+//                       healthy network)
+//   restarts_noticed    "restarted" events: a peer saw a higher incarnation
+// Invariant (online):
+//   incarnation_monotonic  every start of a node has a higher incarnation
+//                          than all its earlier starts (needs durable, synced
+//                          storage; broken by params.skip_sync)
+#pragma once
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "protocols/heartbeat/heartbeat_node.hpp"
+#include "sim/observer_base.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace faultline {
+
+template <class P>
+class Simulation;
+struct HeartbeatProtocol;
+
+class HeartbeatObserver : public ObserverBase {
+ public:
+  HeartbeatObserver(const Scenario& scenario, const heartbeat::Params& params, Simulation<HeartbeatProtocol>& sim);
+
+  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  void on_crash(Time t, NodeId node);
+  void on_restart(Time t, NodeId node);
+  void finish(Time end, Metrics& metrics);
+
+ private:
+  struct PendingDetection {
+    Time crashed_at;
+    std::set<NodeId> waiting;  // running nodes that do not suspect it yet
+  };
+  void resolve(NodeId subject, Time t);
+
+  Simulation<HeartbeatProtocol>& sim_;
+  bool stop_when_all_detected_ = false;
+  std::vector<std::vector<bool>> suspects_;  // [observer][subject]
+  std::vector<std::uint64_t> last_incarnation_;
+  std::map<NodeId, PendingDetection> pending_;  // by crashed node
+  std::vector<double> detection_ns_;
+  std::uint64_t undetected_ = 0, false_suspicions_ = 0, restarts_noticed_ = 0, crashes_ = 0;
+};
+
+struct HeartbeatProtocol {
+  using Node = heartbeat::HeartbeatNode;
+  using Message = heartbeat::Message;
+  using Reply = std::monostate;
+  using Params = heartbeat::Params;
+  using Observer = HeartbeatObserver;
+  static constexpr TimerSlot kTimerSlots = heartbeat::HeartbeatNode::kTimerSlots;
+  static std::string_view message_type(const Message& m) { return heartbeat::message_type_name(m); }
+  static std::uint32_t message_bytes(const Message& m) { return heartbeat::message_bytes(m); }
+  static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
+};
+
+}  // namespace faultline

@@ -1,0 +1,30 @@
+// Binds the ping-pong protocol (protocols/pingpong), used by the engine
+// benchmark, to the simulator.
+#include "protocols/pingpong/pingpong_node.hpp"
+#include "sim/bindings/bindings.hpp"
+#include "sim/bindings/pingpong_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/yaml_section.hpp"
+
+namespace faultline {
+
+void PingPongObserver::finish(Time, Metrics& metrics) {
+  std::uint64_t pongs = 0;
+  for (NodeId n = 0; n < sim_.node_count(); ++n) pongs += sim_.node(n).pongs();
+  set_scalar(metrics, "round_trips", static_cast<double>(pongs));
+}
+
+ProtocolBinding pingpong_binding() {
+  ProtocolBinding b;
+  b.name = "pingpong";
+  b.summary = "every node keeps one ping in flight to a random peer (engine benchmark workload)";
+  b.metrics = {"round_trips"};
+  b.validate = [](const Scenario& s) { YamlSection(s.params, "params", s.path).finish(); };
+  b.run = [](const Scenario& s, const RunOptions& o) {
+    static const pingpong::Params params;
+    return run_protocol<PingPongProtocol>(s, params, o);
+  };
+  return b;
+}
+
+}  // namespace faultline

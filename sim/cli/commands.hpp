@@ -1,0 +1,49 @@
+// The faultline subcommands. Each returns the process exit code:
+// 0 all good, 1 a run failed (expectation or invariant), 2 bad input.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/run/run_options.hpp"
+
+namespace faultline {
+
+struct RunCommand {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::vector<std::string> sets;
+  std::string trace_path;
+  std::string trace_level = "all";
+  bool json = false;
+};
+int run_command(const RunCommand& c);
+
+struct SweepCommand {
+  std::string scenario;
+  std::string seeds = "1..100";
+  unsigned jobs = 0;  // 0: one per core
+  std::vector<std::string> sets;
+  bool json = false;
+  bool quiet = false;
+};
+int sweep_command(const SweepCommand& c);
+
+int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets);
+
+struct BenchCommand {
+  std::string what = "engine";
+  bool json = false;
+  std::uint64_t hold_events = 20'000'000;
+  std::uint64_t seed = 42;
+};
+int bench_command(const BenchCommand& c);
+
+// "faults" | "protocol" | "messages" | "all"; throws ScenarioError otherwise.
+TraceLevel parse_trace_level(const std::string& text);
+// "A..B" with A <= B, or a single seed "A"; throws ScenarioError otherwise.
+std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text);
+
+}  // namespace faultline

@@ -1,0 +1,117 @@
+#include <unistd.h>
+
+#include <charconv>
+#include <cstdio>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "sim/cli/commands.hpp"
+#include "sim/json/json_writer.hpp"
+#include "sim/protocol_registry.hpp"
+#include "sim/run/expectations.hpp"
+#include "sim/run/result_report.hpp"
+#include "sim/run/sweep.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace faultline {
+
+std::vector<Override> parse_overrides(const std::vector<std::string>& sets);
+
+std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text) {
+  auto number = [&](std::string_view s, std::uint64_t& out) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    return ec == std::errc() && end == s.data() + s.size() && !s.empty();
+  };
+  const auto dots = text.find("..");
+  std::uint64_t a = 0, b = 0;
+  const bool ok = dots == std::string::npos
+                      ? number(text, a) && (b = a, true)
+                      : number(std::string_view(text).substr(0, dots), a) &&
+                            number(std::string_view(text).substr(dots + 2), b);
+  if (!ok || a > b || b - a >= 100'000'000)
+    throw ScenarioError({"--seeds", 0, 0}, "--seeds",
+                        fmt::format("expected a range like 1..100 (first <= last), got '{}'", text));
+  return {a, b};
+}
+
+int sweep_command(const SweepCommand& c) {
+  const auto [first, last] = parse_seed_range(c.seeds);
+  const auto overrides = parse_overrides(c.sets);
+  const Scenario scenario = load_scenario_file(c.scenario, overrides);
+  const ProtocolBinding* binding = find_protocol(scenario.protocol);
+  const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
+
+  const bool show_progress = !c.quiet && isatty(STDERR_FILENO);
+  SweepProgress progress;
+  if (show_progress)
+    progress = [](std::size_t done, std::size_t total, std::size_t failed) {
+      fmt::print(stderr, "\rsweep: {}/{} seeds, {} failed", done, total, failed);
+      if (done == total) fmt::print(stderr, "\n");
+    };
+  const SweepResult r = run_sweep(scenario, *binding, first, last, jobs, progress);
+
+  if (c.json) {
+    JsonWriter j;
+    j.begin_object();
+    j.key("scenario").value(scenario.name);
+    j.key("path").value(c.scenario);
+    j.key("protocol").value(scenario.protocol);
+    j.key("runs").value(static_cast<std::uint64_t>(r.runs.size()));
+    j.key("jobs").value(static_cast<std::uint64_t>(jobs));
+    j.key("failed_seeds").begin_array();
+    for (auto s : r.failed_seeds) j.value(s);
+    j.end_array();
+    j.key("reproduce").begin_array();
+    for (auto s : r.failed_seeds) j.value(reproduce_command(c.scenario, s, overrides));
+    j.end_array();
+    j.key("metrics").begin_object();
+    for (const auto& [name, m] : r.metrics) {
+      j.key(name).begin_object();
+      j.key("count").value(m.count);
+      j.key("min").value(m.min);
+      j.key("p50").value(m.p50);
+      j.key("p90").value(m.p90);
+      j.key("p99").value(m.p99);
+      j.key("max").value(m.max);
+      j.key("mean").value(m.mean);
+      j.end_object();
+    }
+    j.end_object();
+    j.key("seeds").begin_array();
+    for (const auto& run : r.runs) {
+      j.begin_object();
+      j.key("seed").value(run.seed);
+      j.key("ok").value(run.ok());
+      j.key("trace_hash").value(fmt::format("{:016x}", run.trace_hash));
+      j.end_object();
+    }
+    j.end_array();
+    j.key("wall_seconds").value(r.wall_seconds);
+    j.end_object();
+    fmt::print("{}\n", j.str());
+  } else {
+    fmt::print("sweep      {} ({}), seeds {}..{}, {} jobs, {:.2f} s wall\n", scenario.name, c.scenario, first, last,
+               jobs, r.wall_seconds);
+    fmt::print("runs       {}, {} failed\n", r.runs.size(), r.failed_seeds.size());
+    fmt::print("{:<28} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "metric", "samples", "min", "p50", "p90",
+               "p99", "max", "mean");
+    for (const auto& [name, m] : r.metrics) {
+      if (m.count == 0) continue;
+      auto f = [&](double v) { return format_metric_value(name, v); };
+      fmt::print("{:<28} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", name, m.count, f(m.min), f(m.p50),
+                 f(m.p90), f(m.p99), f(m.max), f(m.mean));
+    }
+    for (auto s : r.failed_seeds) {
+      const auto& run = r.runs[s - first];
+      std::string why;
+      for (const auto& v : run.violations) why += fmt::format(" {} violated;", v.invariant);
+      for (const auto& e : run.expectations)
+        if (!e.ok) why += fmt::format(" '{}' failed ({});", e.name, e.detail);
+      fmt::print("FAILED seed {}:{}\n  reproduce: {}\n", s, why, reproduce_command(c.scenario, s, overrides));
+    }
+  }
+  return r.failed_seeds.empty() ? 0 : 1;
+}
+
+}  // namespace faultline

@@ -1,0 +1,48 @@
+// How an event's 64-bit payload says what the event is.
+//
+//   bits 0..2  EventKind
+//   deliver, local deliver:  bits 3..63  slot in the in-flight message pool
+//   timer:                   bits 3..7 slot, 8..31 generation (low 24 bits), 32..63 node
+//   fault:                   bits 3..63  index into Scenario::faults
+//   nemesis:                 bits 3..63  index into the nemesis action table
+//
+// A timer event is stale (and skipped) when its generation no longer matches
+// the node's generation for that slot: the timer was re-armed, cancelled, or
+// the node crashed.
+#pragma once
+
+#include <cstdint>
+
+#include "protocols/host/time.hpp"
+
+namespace faultline {
+
+enum class EventKind : std::uint8_t {
+  kDeliver = 0,       // a message arrives at its receiver's network interface
+  kLocalDeliver = 1,  // a message from a paused node's backlog, handled on resume
+  kTimer = 2,
+  kFault = 3,
+  kNemesis = 4,
+};
+
+struct EventCode {
+  static constexpr std::uint64_t kGenerationMask = 0xFFFFFF;
+
+  static std::uint64_t make(EventKind kind, std::uint64_t index) {
+    return (index << 3) | static_cast<std::uint64_t>(kind);
+  }
+  static std::uint64_t timer(NodeId node, TimerSlot slot, std::uint32_t generation) {
+    return (static_cast<std::uint64_t>(node) << 32) |
+           ((static_cast<std::uint64_t>(generation) & kGenerationMask) << 8) |
+           (static_cast<std::uint64_t>(slot & 31) << 3) | static_cast<std::uint64_t>(EventKind::kTimer);
+  }
+  static EventKind kind(std::uint64_t code) { return static_cast<EventKind>(code & 7); }
+  static std::uint64_t index(std::uint64_t code) { return code >> 3; }
+  static NodeId timer_node(std::uint64_t code) { return static_cast<NodeId>(code >> 32); }
+  static TimerSlot timer_slot(std::uint64_t code) { return static_cast<TimerSlot>((code >> 3) & 31); }
+  static std::uint32_t timer_generation(std::uint64_t code) {
+    return static_cast<std::uint32_t>((code >> 8) & kGenerationMask);
+  }
+};
+
+}  // namespace faultline

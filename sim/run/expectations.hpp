@@ -1,0 +1,17 @@
+// Checks a scenario's `expect` bounds against a run's metrics.
+#pragma once
+
+#include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace faultline {
+
+// Fills result.expectations, one entry per Expectation, in scenario order.
+// A bound on a metric with no samples fails (nothing was measured), unless
+// the expectation only bounds the count from above or allows zero samples.
+void evaluate_expectations(const Scenario& scenario, RunResult& result);
+
+// "412ms", "1.5s", "17" — durations for metrics whose name ends in _ns.
+std::string format_metric_value(const std::string& metric, double value);
+
+}  // namespace faultline

@@ -1,0 +1,19 @@
+// How a run's result is shown: a readable summary, or one JSON object.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace faultline {
+
+// The exact command that reproduces a run: `faultline run FILE --seed N --set ...`.
+std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed,
+                              const std::vector<Override>& overrides);
+
+std::string result_summary(const RunResult& result, const std::string& reproduce);
+std::string result_json(const RunResult& result, const std::string& reproduce);
+
+}  // namespace faultline

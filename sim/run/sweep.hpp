@@ -1,0 +1,41 @@
+// Runs one scenario over a range of seeds, in parallel threads, and
+// aggregates every numeric metric.
+//
+// Each seed's run is independent of every other and of the thread that runs
+// it (no shared mutable state; each worker has its own copy of the
+// scenario), so each seed's result is the same for any --jobs.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sim/protocol_registry.hpp"
+#include "sim/run/run_result.hpp"
+
+namespace faultline {
+
+struct MetricStats {
+  std::uint64_t count = 0;
+  double min = 0, p50 = 0, p90 = 0, p99 = 0, max = 0, mean = 0;
+};
+
+// Nearest-rank percentiles over all samples; count 0 leaves zeros.
+MetricStats summarize_samples(std::vector<double> samples);
+
+struct SweepResult {
+  std::vector<RunResult> runs;  // in seed order
+  std::vector<std::uint64_t> failed_seeds;
+  std::map<std::string, MetricStats> metrics;  // every sample of every run
+  double wall_seconds = 0;
+};
+
+// Called from the coordinating thread after each finished run.
+using SweepProgress = std::function<void(std::size_t done, std::size_t total, std::size_t failed)>;
+
+SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t first_seed,
+                      std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress);
+
+}  // namespace faultline

@@ -1,0 +1,169 @@
+// Simulation<P>: one seeded run of protocol P over the simulated network,
+// with the scenario's faults.
+//
+// P is a protocol binding (see sim/bindings/), a struct that names:
+//   using Node, Message, Reply, Params, Observer;
+//   static constexpr TimerSlot kTimerSlots;
+//   static std::string_view message_type(const Message&);
+//   static std::uint32_t message_bytes(const Message&);
+//   static Node make_node(NodeId self, NodeId cluster_size, const Params&);
+// The Observer is P's checkers and metrics; it sees protocol events and faults
+// (ObserverBase lists the hooks) and may read nodes through node().
+//
+// Determinism: all state lives in this object (no globals), events run in
+// (time, sequence) order, every random draw comes from a stream derived from
+// the master seed: nodes from Stream::kNode, the network from
+// Stream::kNetwork, the nemesis from Stream::kNemesis.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "protocols/host/host.hpp"
+#include "sim/engine/event_code.hpp"
+#include "sim/engine/event_queue.hpp"
+#include "sim/faults/nemesis.hpp"
+#include "sim/network/connectivity.hpp"
+#include "sim/network/latency_sampler.hpp"
+#include "sim/network/link_table.hpp"
+#include "sim/node/memory_store.hpp"
+#include "sim/node/node_clock.hpp"
+#include "sim/node/node_status.hpp"
+#include "sim/run/run_options.hpp"
+#include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace_recorder.hpp"
+
+namespace faultline {
+
+template <class P>
+class Simulation {
+ public:
+  using Node = typename P::Node;
+  using Message = typename P::Message;
+  using Reply = typename P::Reply;
+  using Params = typename P::Params;
+
+  Simulation(const Scenario& scenario, const Params& params, const RunOptions& options);
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  // Runs to the end (duration, a stop condition, max_events or a violation)
+  // and returns the result without expectations (see evaluate_expectations).
+  RunResult run();
+
+  // ---- For observers, checkers and tests ----
+  Time now() const { return now_; }
+  NodeId node_count() const { return static_cast<NodeId>(nodes_.size()); }
+  const Node& node(NodeId n) const { return nodes_[n]; }
+  NodeStatus status(NodeId n) const { return status_[n]; }
+  bool is_running(NodeId n) const { return status_[n] == NodeStatus::kRunning; }
+  const Scenario& scenario() const { return scenario_; }
+  const Params& params() const { return params_; }
+  const Connectivity& connectivity() const { return connectivity_; }
+  const std::string& node_name(NodeId n) const { return scenario_.node_names[n]; }
+  // A broken safety invariant: recorded, and the run stops after this event.
+  void report_violation(NodeId node, std::string invariant, std::string message);
+  // A stop condition held: the run ends after this event.
+  void request_stop(std::string reason) {
+    if (stop_reason_.empty()) stop_reason_ = std::move(reason);
+  }
+  // Asks node n to handle a client request (for workload drivers).
+  template <class Request>
+  void client_request(NodeId n, ClientId client, const Request& request);
+
+ private:
+  class NodeHost;
+  friend class NodeHost;
+
+  struct InFlight {
+    Message message;
+    NodeId from, to;
+    std::uint32_t receiver_epoch;  // receiver's crash count at send time
+    std::uint32_t cut_version;     // Connectivity::version() at send time
+    std::uint64_t id;              // message id, shared by duplicates
+  };
+
+  // Network
+  void send(NodeId from, NodeId to, Message message);
+  void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message message, std::uint64_t id);
+  std::uint32_t allocate_slot(InFlight&& m);
+  void free_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
+  void drop(const InFlight& m, DropReason reason);
+  void on_deliver(std::uint64_t slot, bool from_backlog);
+
+  // Timers and clocks
+  void set_timer(NodeId n, TimerSlot slot, Duration after);
+  void cancel_timer(NodeId n, TimerSlot slot) { ++timer_generation_[n * P::kTimerSlots + slot]; }
+  void on_timer(std::uint64_t code);
+  Time local_now(NodeId n) const;
+
+  // Faults
+  void apply_fault(const FaultEvent& f);
+  void on_nemesis(std::uint32_t token);
+  void crash(NodeId n, std::string_view cause);
+  void restart(NodeId n, std::string_view cause);
+  void pause(NodeId n, std::string_view cause);
+  void resume(NodeId n, std::string_view cause);
+  void heal(std::string_view cause);
+  MemoryStore& store(NodeId n);
+
+  void start_node(NodeId n);
+  void dispatch(const Event& e);
+  void finish(RunResult& result);
+
+  const Scenario& scenario_;
+  const Params& params_;
+  RunOptions options_;
+
+  EventQueue queue_;
+  Time now_ = 0;
+  std::uint64_t events_ = 0;
+
+  // Per node. Invariant: status_[n] == kCrashed <=> nodes_[n] holds a
+  // default-constructed (never started) node; epoch_[n] counts crashes.
+  std::vector<Node> nodes_;
+  std::vector<NodeStatus> status_;
+  std::vector<std::uint32_t> epoch_;
+  std::vector<Rng> rng_;
+  std::vector<std::uint32_t> timer_generation_;        // node * kTimerSlots + slot
+  std::vector<std::unique_ptr<MemoryStore>> stores_;   // allocated on first use
+  std::map<NodeId, NodeClock> drifting_;               // only nodes with drift
+  std::map<NodeId, std::vector<std::uint64_t>> backlog_;  // paused nodes: events in arrival order
+
+  // Network
+  LinkTable links_;
+  Connectivity connectivity_;
+  Rng network_rng_;
+  std::vector<InFlight> pool_;
+  std::vector<std::uint32_t> free_slots_;
+  std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
+
+  Nemesis nemesis_;
+  std::vector<NemesisAction> nemesis_actions_;
+  std::vector<NemesisWakeup> nemesis_wakeups_;
+
+  TraceRecorder trace_;
+  typename P::Observer observer_;
+  std::unique_ptr<NodeHost> host_;
+
+  // Counters
+  std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, duplicated_ = 0, bytes_ = 0;
+  std::uint64_t dropped_by_[3] = {0, 0, 0};
+  std::vector<Violation> violations_;
+  std::string stop_reason_;
+};
+
+}  // namespace faultline
+
+#include "sim/simulation_host.hpp"
+#include "sim/simulation_impl.hpp"

@@ -1,0 +1,273 @@
+// Simulation<P> member definitions: the event loop, the network path, timers
+// and clocks. Faults are in simulation_faults.hpp.
+#pragma once
+
+namespace faultline {
+
+template <class P>
+Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const RunOptions& options)
+    : scenario_(scenario),
+      params_(params),
+      options_(options),
+      links_(scenario.network, scenario.node_count()),
+      connectivity_(scenario.node_count()),
+      network_rng_(derive_seed(options.seed, Stream::kNetwork)),
+      nemesis_(scenario.nemesis, scenario.node_count(), scenario.duration, derive_seed(options.seed, Stream::kNemesis)),
+      trace_(scenario.node_names, options.trace_level),
+      observer_(scenario, params, *this),
+      host_(std::make_unique<NodeHost>(*this)) {
+  const NodeId n = scenario.node_count();
+  nodes_.reserve(n);
+  for (NodeId i = 0; i < n; ++i) nodes_.push_back(P::make_node(i, n, params));
+  status_.assign(n, NodeStatus::kRunning);
+  epoch_.assign(n, 0);
+  rng_.reserve(n);
+  for (NodeId i = 0; i < n; ++i) rng_.emplace_back(derive_seed(options.seed, Stream::kNode, i));
+  timer_generation_.assign(static_cast<std::size_t>(n) * P::kTimerSlots, 0);
+  stores_.resize(n);
+  if (!options.trace_path.empty()) trace_.open(options.trace_path);
+}
+
+template <class P>
+RunResult Simulation<P>::run() {
+  for (std::size_t i = 0; i < scenario_.faults.size(); ++i)
+    queue_.push(scenario_.faults[i].at, EventCode::make(EventKind::kFault, i));
+  for (const auto& w : nemesis_.first_wakeups())
+    queue_.push(w.at, EventCode::make(EventKind::kNemesis, w.token));
+  for (NodeId n = 0; n < node_count(); ++n) start_node(n);
+
+  const std::uint64_t max_events = scenario_.stop.max_events.value_or(UINT64_MAX);
+  std::string end_reason = "duration";
+  while (!queue_.empty() && stop_reason_.empty()) {
+    if (queue_.next_time() > scenario_.duration) break;
+    if (events_ >= max_events) {
+      end_reason = "max_events";
+      break;
+    }
+    const Event e = queue_.pop();
+    now_ = e.time;
+    dispatch(e);
+  }
+  RunResult result;
+  if (!stop_reason_.empty()) {
+    result.stop_reason = stop_reason_;
+  } else {
+    result.stop_reason = end_reason;
+    if (end_reason == "duration") now_ = scenario_.duration;
+  }
+  finish(result);
+  return result;
+}
+
+template <class P>
+void Simulation<P>::dispatch(const Event& e) {
+  switch (EventCode::kind(e.payload)) {
+    case EventKind::kDeliver: on_deliver(EventCode::index(e.payload), false); break;
+    case EventKind::kLocalDeliver: on_deliver(EventCode::index(e.payload), true); break;
+    case EventKind::kTimer: on_timer(e.payload); break;
+    case EventKind::kFault:
+      ++events_;
+      apply_fault(scenario_.faults[EventCode::index(e.payload)]);
+      break;
+    case EventKind::kNemesis:
+      ++events_;
+      on_nemesis(static_cast<std::uint32_t>(EventCode::index(e.payload)));
+      break;
+  }
+  if constexpr (requires { observer_.after_event(now_); }) observer_.after_event(now_);
+}
+
+template <class P>
+void Simulation<P>::start_node(NodeId n) {
+  host_->bind(n);
+  nodes_[n].on_start(*host_);
+}
+
+template <class P>
+void Simulation<P>::report_violation(NodeId node, std::string invariant, std::string message) {
+  violations_.push_back({now_, node == kNoNode ? std::string() : node_name(node), std::move(invariant),
+                         std::move(message)});
+  request_stop("violation");
+}
+
+template <class P>
+template <class Request>
+void Simulation<P>::client_request(NodeId n, ClientId client, const Request& request) {
+  if (status_[n] != NodeStatus::kRunning) return;  // the request is lost; the client times out
+  host_->bind(n);
+  nodes_[n].on_client_request(*host_, client, request);
+}
+
+// ---- Network ----
+
+template <class P>
+std::uint32_t Simulation<P>::allocate_slot(InFlight&& m) {
+  if (!free_slots_.empty()) {
+    const std::uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    pool_[slot] = std::move(m);
+    return slot;
+  }
+  pool_.push_back(std::move(m));
+  return static_cast<std::uint32_t>(pool_.size() - 1);
+}
+
+template <class P>
+void Simulation<P>::drop(const InFlight& m, DropReason reason) {
+  ++dropped_;
+  ++dropped_by_[static_cast<int>(reason)];
+  trace_.message_dropped(now_, m.from, m.to, P::message_type(m.message), m.id, reason);
+}
+
+template <class P>
+void Simulation<P>::send(NodeId from, NodeId to, Message message) {
+  if (to >= node_count())
+    throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
+  const std::uint64_t id = sent_++;
+  const std::uint32_t bytes = P::message_bytes(message);
+  bytes_ += bytes;
+  trace_.message_sent(now_, from, to, P::message_type(message), bytes, id);
+
+  // A cut link loses the message at once; otherwise the link may lose it,
+  // and may deliver it twice.
+  if (connectivity_.blocked_now(from, to)) {
+    drop(InFlight{std::move(message), from, to, 0, 0, id}, DropReason::kPartition);
+    return;
+  }
+  const LinkParams link = links_.resolve(from, to);
+  if (!link.loss.never() && link.loss.draw(network_rng_)) {
+    drop(InFlight{std::move(message), from, to, 0, 0, id}, DropReason::kLoss);
+    return;
+  }
+  if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
+    ++duplicated_;
+    trace_.message_duplicated(now_, from, to, P::message_type(message), id);
+    enqueue_copy(from, to, link, message, id);
+  }
+  enqueue_copy(from, to, link, std::move(message), id);
+}
+
+template <class P>
+void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message message, std::uint64_t id) {
+  Time arrival = now_ + sample_latency(*link.latency, network_rng_);
+  if (scenario_.network.fifo) {
+    // Per-link FIFO: never arrive before an earlier message on this link.
+    // Equal times keep send order because the queue breaks ties by sequence.
+    Time& last = last_arrival_[(static_cast<std::uint64_t>(from) << 32) | to];
+    arrival = std::max(arrival, last);
+    last = arrival;
+  }
+  const std::uint32_t slot =
+      allocate_slot(InFlight{std::move(message), from, to, epoch_[to], connectivity_.version(), id});
+  queue_.push(arrival, EventCode::make(EventKind::kDeliver, slot));
+}
+
+template <class P>
+void Simulation<P>::on_deliver(std::uint64_t slot, bool from_backlog) {
+  ++events_;
+  InFlight& m = pool_[slot];
+  // A crash since the send loses it (the receiver's epoch moved on), as does
+  // arriving at a node that is down.
+  if (status_[m.to] == NodeStatus::kCrashed || epoch_[m.to] != m.receiver_epoch) {
+    drop(m, DropReason::kCrashed);
+    free_slot(static_cast<std::uint32_t>(slot));
+    return;
+  }
+  if (!from_backlog) {
+    // A partition made while the message was in flight loses it.
+    if (m.cut_version != connectivity_.version() && connectivity_.blocked_since(m.cut_version, m.from, m.to)) {
+      drop(m, DropReason::kPartition);
+      free_slot(static_cast<std::uint32_t>(slot));
+      return;
+    }
+    if (status_[m.to] == NodeStatus::kPaused) {
+      // It reached the machine; the stalled process handles it on resume.
+      backlog_[m.to].push_back(EventCode::make(EventKind::kLocalDeliver, slot));
+      return;
+    }
+  }
+  ++delivered_;
+  trace_.message_delivered(now_, m.from, m.to, P::message_type(m.message), m.id);
+  const NodeId to = m.to, from = m.from;
+  Message message = std::move(m.message);
+  free_slot(static_cast<std::uint32_t>(slot));
+  host_->bind(to);
+  nodes_[to].on_message(*host_, from, message);
+}
+
+// ---- Timers and clocks ----
+
+template <class P>
+Time Simulation<P>::local_now(NodeId n) const {
+  if (drifting_.empty()) return now_;
+  auto it = drifting_.find(n);
+  return it == drifting_.end() ? now_ : it->second.local(now_);
+}
+
+template <class P>
+void Simulation<P>::set_timer(NodeId n, TimerSlot slot, Duration after) {
+  if (slot >= P::kTimerSlots) throw std::logic_error(fmt::format("timer slot {} out of range", slot));
+  if (after < 0) throw std::logic_error(fmt::format("{} set a timer {} ns in the past", node_name(n), after));
+  if (!drifting_.empty()) {
+    if (auto it = drifting_.find(n); it != drifting_.end()) after = it->second.real_duration(after);
+  }
+  const std::uint32_t generation = ++timer_generation_[n * P::kTimerSlots + slot];
+  queue_.push(now_ + after, EventCode::timer(n, slot, generation));
+}
+
+template <class P>
+void Simulation<P>::on_timer(std::uint64_t code) {
+  const NodeId n = EventCode::timer_node(code);
+  const TimerSlot slot = EventCode::timer_slot(code);
+  const std::uint32_t current = timer_generation_[n * P::kTimerSlots + slot] & EventCode::kGenerationMask;
+  if (current != EventCode::timer_generation(code)) return;  // re-armed, cancelled, or crashed since
+  if (status_[n] == NodeStatus::kPaused) {
+    backlog_[n].push_back(code);  // fires when the node resumes
+    return;
+  }
+  ++events_;
+  // Disarm before the call, so a node that re-arms the slot inside on_timer
+  // is not confused with this firing.
+  ++timer_generation_[n * P::kTimerSlots + slot];
+  trace_.timer_fired(now_, n, slot);
+  host_->bind(n);
+  nodes_[n].on_timer(*host_, slot);
+}
+
+template <class P>
+MemoryStore& Simulation<P>::store(NodeId n) {
+  if (!stores_[n]) stores_[n] = std::make_unique<MemoryStore>();
+  return *stores_[n];
+}
+
+// ---- End of run ----
+
+template <class P>
+void Simulation<P>::finish(RunResult& r) {
+  r.scenario = scenario_.name;
+  r.path = scenario_.path;
+  r.seed = options_.seed;
+  r.virtual_time_ns = now_;
+  r.events = events_;
+  r.messages_sent = sent_;
+  r.messages_delivered = delivered_;
+  r.messages_dropped = dropped_;
+  r.messages_duplicated = duplicated_;
+  r.bytes_sent = bytes_;
+  for (int i = 0; i < 3; ++i)
+    if (dropped_by_[i] > 0) r.drops_by_reason[std::string(drop_reason_name(static_cast<DropReason>(i)))] = dropped_by_[i];
+  r.violations = violations_;
+  observer_.finish(now_, r.metrics);
+  r.trace_hash = trace_.hash();
+  set_scalar(r.metrics, "events", static_cast<double>(events_));
+  set_scalar(r.metrics, "messages_sent", static_cast<double>(sent_));
+  set_scalar(r.metrics, "messages_delivered", static_cast<double>(delivered_));
+  set_scalar(r.metrics, "messages_dropped", static_cast<double>(dropped_));
+  set_scalar(r.metrics, "bytes_sent", static_cast<double>(bytes_));
+  set_scalar(r.metrics, "virtual_time_ns", static_cast<double>(now_));
+  if (!options_.trace_path.empty()) trace_.commit();
+}
+
+}  // namespace faultline
+
+#include "sim/simulation_faults.hpp"

@@ -1,0 +1,45 @@
+// A 64-bit hash over every trace event of a run, computed whether or not a
+// trace file is written and whatever the trace level, so two runs are the
+// same run exactly when their hashes agree.
+//
+// Each event folds in its fields as 64-bit words through a multiply-xorshift
+// mixer; strings are folded 8 bytes at a time. Cheap enough to run on every
+// event of a million-node gossip run.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace faultline {
+
+class TraceHash {
+ public:
+  void add(std::uint64_t word) {
+    h_ ^= word + 0x9e3779b97f4a7c15ULL + (h_ << 6) + (h_ >> 2);
+    h_ *= 0xff51afd7ed558ccdULL;
+    h_ ^= h_ >> 32;
+  }
+  void add(std::string_view text) {
+    add(text.size());
+    std::size_t i = 0;
+    for (; i + 8 <= text.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, text.data() + i, 8);
+      add(w);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, text.data() + i, text.size() - i);
+    add(tail);
+  }
+  std::uint64_t value() const {
+    std::uint64_t z = h_;
+    z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
+    return z ^ (z >> 33);
+  }
+
+ private:
+  std::uint64_t h_ = 0x6a09e667f3bcc908ULL;
+};
+
+}  // namespace faultline

@@ -1,0 +1,62 @@
+// Every observable event of a run passes through here: it is folded into the
+// trace hash, and written to the trace file when the trace level keeps it.
+// The schema of each line is in docs/trace-format.md.
+#pragma once
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocols/host/time.hpp"
+#include "protocols/host/trace_field.hpp"
+#include "sim/run/run_options.hpp"
+#include "sim/trace/trace_hash.hpp"
+#include "sim/trace/trace_writer.hpp"
+
+namespace faultline {
+
+// Why the network or the simulator did not deliver a message.
+enum class DropReason : std::uint8_t {
+  kLoss,       // the link's loss probability
+  kPartition,  // a partition cut the link at send time or while in flight
+  kCrashed,    // the receiver was down, or crashed while it was in flight
+};
+std::string_view drop_reason_name(DropReason reason);
+
+class TraceRecorder {
+ public:
+  TraceRecorder(const std::vector<std::string>& node_names, TraceLevel level);
+
+  // Starts writing to `path` (through a .partial file, see TraceWriter).
+  void open(const std::string& path) { writer_.open(path); }
+  void commit() { writer_.commit(); }
+  void abandon() { writer_.abandon(); }
+
+  void message_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes, std::uint64_t id);
+  void message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id);
+  void message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id);
+  void message_dropped(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id, DropReason reason);
+  void timer_fired(Time t, NodeId node, TimerSlot slot);
+  // A fault or nemesis action; `node` is kNoNode for network-wide faults.
+  void fault(Time t, std::string_view fault, NodeId node, std::initializer_list<TraceField> fields);
+  void protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+
+  std::uint64_t hash() const { return hash_.value(); }
+  std::uint64_t events() const { return events_; }
+
+ private:
+  bool keeps(TraceLevel level) const { return writer_.is_open() && level <= level_; }
+  void begin_line(Time t, NodeId node, std::string_view kind);
+  void write_fields(std::initializer_list<TraceField> fields);
+  void hash_fields(std::initializer_list<TraceField> fields);
+
+  const std::vector<std::string>& names_;
+  TraceLevel level_;
+  TraceHash hash_;
+  std::uint64_t events_ = 0;
+  TraceWriter writer_;
+};
+
+}  // namespace faultline
