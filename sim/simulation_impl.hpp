@@ -253,6 +253,7 @@ void Simulation<P>::finish(RunResult& r) {
   r.messages_delivered = delivered_;
   r.messages_dropped = dropped_;
   r.messages_duplicated = duplicated_;
+  r.messages_in_flight = pool_.size() - free_slots_.size();
   r.bytes_sent = bytes_;
   for (int i = 0; i < 3; ++i)
     if (dropped_by_[i] > 0) r.drops_by_reason[std::string(drop_reason_name(static_cast<DropReason>(i)))] = dropped_by_[i];

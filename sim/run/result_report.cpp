@@ -44,9 +44,9 @@ std::string result_summary(const RunResult& r, const std::string& reproduce) {
        r.events, r.stop_reason, r.wall_seconds);
   std::string drops;
   for (const auto& [reason, n] : r.drops_by_reason) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", n, reason);
-  line("messages   {} sent ({} bytes), {} delivered, {} dropped{}{}", r.messages_sent, r.bytes_sent,
-       r.messages_delivered, r.messages_dropped, drops.empty() ? "" : " (" + drops + ")",
-       r.messages_duplicated ? fmt::format(", {} duplicated", r.messages_duplicated) : "");
+  line("messages   {} sent ({} bytes), {} delivered, {} dropped{}{}, {} in flight at the end", r.messages_sent,
+       r.bytes_sent, r.messages_delivered, r.messages_dropped, drops.empty() ? "" : " (" + drops + ")",
+       r.messages_duplicated ? fmt::format(", {} duplicated", r.messages_duplicated) : "", r.messages_in_flight);
   line("trace hash {:016x}", r.trace_hash);
   if (!r.metrics.empty()) {
     line("metrics");
@@ -93,6 +93,7 @@ std::string result_json(const RunResult& r, const std::string& reproduce) {
   j.key("messages_delivered").value(r.messages_delivered);
   j.key("messages_dropped").value(r.messages_dropped);
   j.key("messages_duplicated").value(r.messages_duplicated);
+  j.key("messages_in_flight").value(r.messages_in_flight);
   j.key("bytes_sent").value(r.bytes_sent);
   j.key("drops_by_reason").begin_object();
   for (const auto& [reason, n] : r.drops_by_reason) j.key(reason).value(n);

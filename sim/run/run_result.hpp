@@ -50,6 +50,8 @@ struct RunResult {
   std::uint64_t messages_delivered = 0;
   std::uint64_t messages_dropped = 0;
   std::uint64_t messages_duplicated = 0;
+  // Invariant: sent + duplicated == delivered + dropped + in_flight.
+  std::uint64_t messages_in_flight = 0;  // still on the wire (or in a paused backlog) at the end
   std::uint64_t bytes_sent = 0;
   std::map<std::string, std::uint64_t> drops_by_reason;  // "loss", "partition", "crashed", ...
   std::uint64_t trace_hash = 0;
