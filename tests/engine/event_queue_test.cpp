@@ -1,0 +1,105 @@
+// The event queue pops in (time, seq) order, checked against a binary-heap
+// oracle over random interleavings, many ties, and huge time jumps.
+#include <doctest/doctest.h>
+
+#include <queue>
+#include <vector>
+
+#include "protocols/host/rng.hpp"
+#include "sim/engine/event_queue.hpp"
+
+using namespace faultline;
+
+namespace {
+
+struct Later {
+  bool operator()(const Event& a, const Event& b) const {
+    return a.time > b.time || (a.time == b.time && a.seq > b.seq);
+  }
+};
+
+// Increments that make ties common and jumps large.
+Duration draw_increment(Rng& rng) {
+  switch (rng.below(6)) {
+    case 0:
+    case 1:
+    case 2: return 0;
+    case 3: return 1;
+    case 4: return static_cast<Duration>(rng.below(1000));
+    default: return static_cast<Duration>(rng.below(1ULL << 40));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("equal times pop in push order") {
+  EventQueue q;
+  for (std::uint64_t i = 0; i < 100; ++i) q.push(5, i);
+  q.push(3, 1000);
+  CHECK(q.next_time() == 3);
+  CHECK(q.pop().payload == 1000);
+  for (std::uint64_t i = 0; i < 50; ++i) CHECK(q.pop().payload == i);
+  for (std::uint64_t i = 0; i < 10; ++i) q.push(5, 200 + i);  // same time as the pending ones, pushed later
+  for (std::uint64_t i = 50; i < 100; ++i) CHECK(q.pop().payload == i);
+  for (std::uint64_t i = 0; i < 10; ++i) CHECK(q.pop().payload == 200 + i);
+  CHECK(q.empty());
+}
+
+TEST_CASE("random interleavings match a binary-heap oracle") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    Rng rng(seed);
+    EventQueue q;
+    std::priority_queue<Event, std::vector<Event>, Later> oracle;
+    std::uint64_t seq = 0;
+    Time now = 0;
+    for (int step = 0; step < 20000; ++step) {
+      const bool do_push = oracle.empty() || rng.below(100) < 55;
+      if (do_push) {
+        const Time t = now + draw_increment(rng);
+        q.push(t, seq);
+        oracle.push(Event{t, seq, seq});
+        ++seq;
+      } else {
+        REQUIRE(q.next_time() == oracle.top().time);
+        const Event got = q.pop();
+        const Event want = oracle.top();
+        oracle.pop();
+        REQUIRE(got.time == want.time);
+        REQUIRE(got.seq == want.seq);
+        REQUIRE(got.payload == want.payload);
+        now = got.time;
+      }
+      REQUIRE(q.size() == oracle.size());
+    }
+    while (!oracle.empty()) {
+      const Event got = q.pop();
+      REQUIRE(got.seq == oracle.top().seq);
+      oracle.pop();
+    }
+    CHECK(q.empty());
+    CHECK(q.pushed() == seq);
+  }
+}
+
+TEST_CASE("times near the top of the range and big jumps keep their order") {
+  EventQueue q;
+  const Time big = Time{1} << 62;
+  q.push(big, 1);
+  q.push(7, 2);
+  q.push(big - 1, 3);
+  q.push(big, 4);
+  CHECK(q.pop().payload == 2);
+  CHECK(q.pop().payload == 3);
+  CHECK(q.pop().payload == 1);
+  q.push(big, 5);
+  CHECK(q.pop().payload == 4);
+  CHECK(q.pop().payload == 5);
+}
+
+TEST_CASE("scheduling into the past is a bug") {
+  EventQueue q;
+  q.push(10, 0);
+  q.pop();
+  CHECK_THROWS_AS(q.push(9, 0), std::logic_error);
+  CHECK_NOTHROW(q.push(10, 0));
+}
