@@ -11,7 +11,7 @@ namespace {
 
 heartbeat::Params read_params(const Scenario& s) {
   heartbeat::Params p;
-  YamlSection params(s.params, "params", s.path);
+  YamlSection params = YamlSection::params_of(s);
   p.interval = params.duration("interval", p.interval);
   p.timeout = params.duration("timeout", p.timeout);
   if (p.timeout <= p.interval)

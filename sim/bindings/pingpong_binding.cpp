@@ -13,7 +13,7 @@ ProtocolBinding pingpong_binding() {
   b.name = "pingpong";
   b.summary = "every node keeps one ping in flight to a random peer (engine benchmark workload)";
   b.metrics = {"round_trips"};
-  b.validate = [](const Scenario& s) { YamlSection(s.params, "params", s.path).finish(); };
+  b.validate = [](const Scenario& s) { YamlSection::params_of(s).finish(); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     static const pingpong::Params params;
     return run_protocol<PingPongProtocol>(s, params, o);

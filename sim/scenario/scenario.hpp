@@ -9,6 +9,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -142,6 +143,9 @@ struct StopSpec {
 
 struct Scenario {
   std::string path;  // the file it came from
+  // Keys set by --set: dotted path -> "path=value", so an error in a value
+  // that came from the command line names the override, not a file line.
+  std::map<std::string, std::string> overrides;
   std::string name;
   std::string description;
   std::string protocol;  // must name a registered protocol

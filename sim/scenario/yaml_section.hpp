@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -35,8 +36,12 @@ std::string did_you_mean(std::string_view key, const std::vector<std::string>& k
 class YamlSection {
  public:
   // `node` must be a map (or null/undefined, read as an empty map); `path` is
-  // the dotted path of this section ("" for the top level).
-  YamlSection(YAML::Node node, std::string path, std::string file);
+  // the dotted path of this section ("" for the top level). `overrides` maps
+  // the dotted paths set with --set to their "path=value" text.
+  YamlSection(YAML::Node node, std::string path, std::string file,
+              const std::map<std::string, std::string>* overrides = nullptr);
+  // The `params` of a scenario, for protocol bindings.
+  static YamlSection params_of(const Scenario& scenario);
 
   bool has(std::string_view key) const;
 
@@ -65,12 +70,14 @@ class YamlSection {
   const std::string& file() const { return file_; }
   const std::string& path() const { return path_; }
   const YAML::Node& node() const { return node_; }
+  const std::map<std::string, std::string>* overrides() const { return overrides_; }
 
  private:
   YAML::Node node_;
   std::string path_;
   std::string file_;
   std::set<std::string, std::less<>> known_;
+  const std::map<std::string, std::string>* overrides_ = nullptr;
 };
 
 }  // namespace faultline

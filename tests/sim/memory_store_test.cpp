@@ -8,7 +8,7 @@
 
 using namespace faultline;
 
-TEST_CASE("unsynced writes and erases are lost on crash; synced ones survive") {
+TEST_CASE("unsynced writes and erases are lost on crash — synced ones survive") {
   MemoryStore s;
   s.write("term", "3");
   s.write("vote", "n1");

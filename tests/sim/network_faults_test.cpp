@@ -135,7 +135,7 @@ TEST_CASE("per-link overrides apply to the links they name") {
   CHECK(deliveries(run.lines, "n0", "n2", 0, 5 * kSecond) >= 40);
 }
 
-TEST_CASE("jitter reorders messages on a link; fifo keeps send order") {
+TEST_CASE("jitter reorders messages on a link — fifo keeps send order") {
   auto overtakes = [](bool fifo) {
     Scenario s = heartbeat_scenario(2, 5 * kSecond);
     s.network.fifo = fifo;

@@ -81,3 +81,15 @@ TEST_CASE("no file under protocols/ breaks the sans-IO rules") {
   }
   CHECK(files >= 5);
 }
+
+TEST_CASE("test names stay usable as ctest names (no ';', which CMake splits on)") {
+  const std::filesystem::path root = std::filesystem::path(FAULTLINE_SOURCE_DIR) / "tests";
+  const std::regex bad(R"(TEST_CASE\("[^"]*;)");
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+    if (!entry.is_regular_file() || entry.path().extension() != ".cpp") continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    for (int n = 1; std::getline(in, line); ++n)
+      if (std::regex_search(line, bad)) FAIL_CHECK(entry.path().string() << ":" << n << ": " << line);
+  }
+}

@@ -1,0 +1,161 @@
+// faults: the fixed timeline. Each entry is `at` plus exactly one fault key.
+// The timeline is replayed per node before anything runs, so a fault that
+// cannot apply (restart a running node, resume one that is not paused) is an
+// input error, not a surprise in the middle of a run.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_readers.hpp"
+
+namespace faultline {
+
+namespace {
+
+const std::vector<std::string> kFaultKinds = {"crash",   "restart", "pause", "resume", "partition",
+                                              "one_way", "isolate", "heal",  "drift"};
+
+std::string time_text(Time t) {
+  if (t % kSecond == 0) return fmt::format("{}s", t / kSecond);
+  if (t % kMillisecond == 0) return fmt::format("{}ms", t / kMillisecond);
+  return fmt::format("{}ns", t);
+}
+
+FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length) {
+  FaultEvent e;
+  e.where = f.location();
+  if (!f.has("at")) f.fail("at", "missing: when the fault happens, e.g. at: 2s");
+  e.at = f.duration("at", 0, true);
+  if (e.at > run_length)
+    f.fail("at", fmt::format("{} is after the end of the run ({})", time_text(e.at), time_text(run_length)));
+
+  std::vector<std::string> present;
+  for (const auto& kind : kFaultKinds)
+    if (f.has(kind)) present.push_back(kind);
+  if (present.size() > 1)
+    f.fail(present[1], fmt::format("one fault per entry: this one has both '{}' and '{}'", present[0], present[1]));
+  if (present.empty()) {
+    // An unknown key is the likely cause: say which, with a did-you-mean.
+    for (const auto& kv : f.node()) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "";
+      if (key == "at") continue;
+      const std::string hint = did_you_mean(key, kFaultKinds);
+      f.fail(key, fmt::format("unknown fault '{}'{}; a fault is one of crash, restart, pause, resume, partition, "
+                              "one_way, isolate, heal, drift", key, hint.empty() ? "" : "; " + hint));
+    }
+    f.fail("", "missing the fault: add one of crash, restart, pause, resume, partition, one_way, isolate, heal, drift");
+  }
+  const std::string kind = present[0];
+  using K = FaultEvent::Kind;
+  if (kind == "crash" || kind == "restart" || kind == "pause" || kind == "resume" || kind == "isolate") {
+    e.kind = kind == "crash" ? K::kCrash : kind == "restart" ? K::kRestart : kind == "pause" ? K::kPause
+           : kind == "resume" ? K::kResume : K::kIsolate;
+    e.nodes = nodes.read_list(f, kind, false);
+  } else if (kind == "partition") {
+    e.kind = K::kPartition;
+    const YAML::Node groups = f.raw("partition");
+    if (!groups.IsSequence() || groups.size() == 0)
+      f.fail("partition", "expected a list of groups, e.g. partition: [[n0, n1], [n2, n3, n4]]");
+    std::vector<bool> seen;
+    for (const auto& g : groups) {
+      if (g.size() > 254) fail_at(g, f, "partition", f.key_path("partition"), "at most 254 groups");
+      auto ids = nodes.read_list_node(g, f, "partition", false);
+      for (NodeId id : ids) {
+        if (seen.size() <= id) seen.resize(id + 1, false);
+        if (seen[id]) fail_at(g, f, "partition", f.key_path("partition"), "groups overlap: a node is in two groups");
+        seen[id] = true;
+      }
+      e.groups.push_back(std::move(ids));
+    }
+    if (groups.size() > 254) f.fail("partition", "at most 254 groups");
+  } else if (kind == "one_way") {
+    e.kind = K::kOneWay;
+    auto s = f.section("one_way");
+    if (!s) f.fail("one_way", "expected {from: [..], to: [..]}");
+    e.from = nodes.read_list(*s, "from", true);
+    e.to = nodes.read_list(*s, "to", true);
+    for (NodeId id : e.from)
+      if (std::find(e.to.begin(), e.to.end(), id) != e.to.end()) s->fail("to", "a node cannot be on both sides of a one-way cut");
+    s->finish();
+  } else if (kind == "heal") {
+    e.kind = K::kHeal;
+    const YAML::Node v = f.raw("heal");
+    bool yes = false;
+    if (!(v.IsScalar() && (v.Scalar() == "all" || (YAML::convert<bool>::decode(v, yes) && yes))))
+      f.fail("heal", "expected heal: all");
+  } else if (kind == "drift") {
+    e.kind = K::kDrift;
+    auto s = f.section("drift");
+    if (!s) f.fail("drift", "expected {nodes: n1, factor: 1.05}");
+    e.nodes = nodes.read_list(*s, "nodes", false);
+    if (!s->has("factor")) s->fail("factor", "missing: the clock rate, e.g. factor: 1.05 (5% fast)");
+    const double factor = s->number("factor", 1.0, -1e9, 1e9);
+    if (factor <= 0.0 || factor > 100.0) s->fail("factor", fmt::format("must be above 0 and at most 100, got {}", factor));
+    e.drift_ppm = static_cast<std::int64_t>(std::llround(factor * 1e6));
+    if (e.drift_ppm <= 0) s->fail("factor", "too small");
+    s->finish();
+  }
+  f.finish();
+  return e;
+}
+
+// Replays each node's process state through the timeline.
+void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<YamlSection>& entries,
+                    const std::vector<std::size_t>& order, const NodeNames& nodes) {
+  enum class State : std::uint8_t { kRunning, kPaused, kCrashed };
+  std::map<NodeId, State> state;  // absent: running
+  auto text = [](State s) { return s == State::kRunning ? "running" : s == State::kPaused ? "paused" : "crashed"; };
+  for (std::size_t i : order) {
+    const FaultEvent& f = faults[i];
+    using K = FaultEvent::Kind;
+    const char* key = nullptr;
+    for (NodeId n : f.nodes) {
+      State& s = state.try_emplace(n, State::kRunning).first->second;
+      std::string problem;
+      switch (f.kind) {
+        case K::kCrash:
+          key = "crash";
+          if (s == State::kCrashed) problem = "it has already crashed";
+          else s = State::kCrashed;
+          break;
+        case K::kRestart:
+          key = "restart";
+          if (s != State::kCrashed) problem = fmt::format("it is {}; only a crashed node can restart", text(s));
+          else s = State::kRunning;
+          break;
+        case K::kPause:
+          key = "pause";
+          if (s != State::kRunning) problem = fmt::format("it is {}; only a running node can pause", text(s));
+          else s = State::kPaused;
+          break;
+        case K::kResume:
+          key = "resume";
+          if (s != State::kPaused) problem = fmt::format("it is {}; only a paused node can resume", text(s));
+          else s = State::kRunning;
+          break;
+        default:
+          break;
+      }
+      if (!problem.empty())
+        entries[i].fail(key, fmt::format("{} {} at {}: {}", key, nodes.name(n), time_text(f.at), problem));
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length) {
+  auto entries = read_list_of_sections(top, "faults");
+  std::vector<FaultEvent> faults;
+  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length));
+  std::vector<std::size_t> order(faults.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return faults[a].at < faults[b].at; });
+  check_timeline(faults, entries, order, nodes);
+  std::vector<FaultEvent> sorted;
+  for (std::size_t i : order) sorted.push_back(std::move(faults[i]));
+  return sorted;
+}
+
+}  // namespace faultline

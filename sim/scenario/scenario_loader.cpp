@@ -1,0 +1,244 @@
+// The top level of a scenario: protocol, nodes, duration, seed, workload,
+// stop conditions and expectations; network, faults and nemesis have their
+// own readers. Validation is complete before this returns.
+#include "sim/scenario/scenario_loader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <set>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "sim/protocol_registry.hpp"
+#include "sim/scenario/scenario_overrides.hpp"
+#include "sim/scenario/scenario_readers.hpp"
+
+namespace faultline {
+
+namespace {
+
+constexpr std::uint64_t kMaxNodes = 10'000'000;
+const std::vector<std::string> kTopLevelKeys = {"name",     "description", "protocol", "params", "nodes",
+                                                "duration", "seed",        "network",  "workload", "faults",
+                                                "nemesis",  "stop",        "expect"};
+
+bool valid_name(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+  return true;
+}
+
+void read_nodes(YamlSection& top, Scenario& s, bool& generated) {
+  const YAML::Node n = top.raw("nodes");
+  if (!n.IsDefined() || n.IsNull()) top.fail("nodes", "missing: a node count (nodes: 5) or a list of names (nodes: [a, b, c])");
+  if (n.IsScalar()) {
+    const std::uint64_t count = top.integer("nodes", 0, 1, kMaxNodes);
+    generated = true;
+    s.node_names.reserve(count);
+    for (std::uint64_t i = 0; i < count; ++i) s.node_names.push_back("n" + std::to_string(i));
+    return;
+  }
+  if (!n.IsSequence() || n.size() == 0) top.fail("nodes", "expected a node count or a non-empty list of names");
+  if (n.size() > kMaxNodes) top.fail("nodes", "too many nodes");
+  std::set<std::string> seen;
+  for (const auto& item : n) {
+    if (!item.IsScalar() || !valid_name(item.Scalar()))
+      fail_at(item, top, "nodes", "nodes", "a node name is letters, digits, '_', '-' or '.' (at most 64)");
+    if (!seen.insert(item.Scalar()).second)
+      fail_at(item, top, "nodes", "nodes", fmt::format("node '{}' is named twice", item.Scalar()));
+    s.node_names.push_back(item.Scalar());
+  }
+  generated = false;
+}
+
+WorkloadSpec read_workload(YamlSection& w, Duration run_length) {
+  WorkloadSpec spec;
+  spec.where = w.location();
+  spec.clients = static_cast<std::uint32_t>(w.integer("clients", 1, 1, 1'000'000));
+  spec.rate_per_s = w.number("rate", 10.0, -1e12, 1e9);
+  if (spec.rate_per_s <= 0) w.fail("rate", fmt::format("must be above zero (requests per second), got {}", spec.rate_per_s));
+  spec.keys = static_cast<std::uint32_t>(w.integer("keys", 8, 1, 100'000'000));
+  spec.read_fraction = w.probability("read_fraction", 0.5);
+  spec.request_timeout = w.duration("request_timeout", spec.request_timeout);
+  spec.start = w.duration("start", 0, true);
+  if (w.has("stop")) {
+    spec.stop = w.duration("stop", 0);
+    if (*spec.stop <= spec.start) w.fail("stop", "must be after start");
+  }
+  if (spec.start > run_length) w.fail("start", "is after the end of the run");
+  w.finish();
+  return spec;
+}
+
+StopSpec read_stop(YamlSection& top, const ProtocolBinding& binding) {
+  StopSpec stop;
+  auto s = top.section("stop");
+  if (!s) return stop;
+  const YAML::Node when = s->raw("when");
+  auto one = [&](const YAML::Node& item) {
+    if (!item.IsScalar()) fail_at(item, *s, "when", s->key_path("when"), "expected a condition name");
+    const std::string& name = item.Scalar();
+    if (std::find(binding.stop_conditions.begin(), binding.stop_conditions.end(), name) == binding.stop_conditions.end()) {
+      std::string list;
+      for (const auto& c : binding.stop_conditions) list += (list.empty() ? "" : ", ") + c;
+      const std::string hint = did_you_mean(name, binding.stop_conditions);
+      fail_at(item, *s, "when", s->key_path("when"),
+              fmt::format("unknown stop condition '{}' for {}{}; it offers: {}", name, binding.name,
+                          hint.empty() ? "" : " (" + hint + ")", list.empty() ? "none" : list));
+    }
+    stop.when.push_back(name);
+  };
+  if (when.IsScalar()) one(when);
+  else if (when.IsSequence()) for (const auto& item : when) one(item);
+  else if (when.IsDefined() && !when.IsNull()) s->fail("when", "expected a condition name or a list of them");
+  if (s->has("max_events")) stop.max_events = s->integer("max_events", 1, 1, UINT64_MAX >> 1);
+  s->finish();
+  return stop;
+}
+
+std::vector<Expectation> read_expectations(YamlSection& top, const ProtocolBinding& binding) {
+  std::vector<std::string> metrics = binding.metrics;
+  for (const auto& m : engine_metric_names()) metrics.push_back(m);
+  std::vector<Expectation> out;
+  for (auto& e : read_list_of_sections(top, "expect")) {
+    Expectation x;
+    x.where = e.location();
+    x.name = e.text("name", "");
+    if (!e.has("metric")) e.fail("metric", "missing: the metric this bounds");
+    x.metric = e.text("metric", "");
+    if (std::find(metrics.begin(), metrics.end(), x.metric) == metrics.end()) {
+      const std::string hint = did_you_mean(x.metric, metrics);
+      std::string list;
+      for (const auto& m : metrics) list += (list.empty() ? "" : ", ") + m;
+      e.fail("metric", fmt::format("unknown metric '{}'{}; {} reports: {}", x.metric,
+                                   hint.empty() ? "" : " (" + hint + ")", binding.name, list));
+    }
+    // A bound is a number, or a duration (for *_ns metrics, in ns).
+    auto bound = [&](std::string_view key) -> std::optional<double> {
+      const YAML::Node v = e.raw(key);
+      if (!v.IsDefined() || v.IsNull()) return std::nullopt;
+      if (v.IsScalar()) {
+        if (const auto d = parse_duration(v.Scalar())) return static_cast<double>(*d);
+        double number = 0;
+        if (YAML::convert<double>::decode(v, number) && std::isfinite(number)) return number;
+      }
+      e.fail(key, fmt::format("expected a number or a duration, got '{}'", v.IsScalar() ? v.Scalar() : "a collection"));
+    };
+    x.min = bound("min");
+    x.max = bound("max");
+    if (e.has("count_min")) x.count_min = e.integer("count_min", 0, 0, UINT64_MAX >> 1);
+    if (e.has("count_max")) x.count_max = e.integer("count_max", 0, 0, UINT64_MAX >> 1);
+    if (!x.min && !x.max && !x.count_min && !x.count_max)
+      e.fail("metric", "an expectation needs a bound: min, max, count_min or count_max");
+    if (x.min && x.max && *x.min > *x.max) e.fail("min", "is above max");
+    e.finish();
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+Scenario load(YAML::Node root, const std::string& file, const std::vector<Override>& overrides) {
+  if (!root.IsDefined() || root.IsNull()) {
+    if (overrides.empty())
+      throw ScenarioError({file, 1, 1}, "", "the scenario is empty; it needs at least protocol and nodes");
+    root = YAML::Node(YAML::NodeType::Map);
+  }
+  if (!root.IsMap()) {
+    const auto m = root.Mark();
+    throw ScenarioError({file, std::max(1, m.line + 1), std::max(1, m.column + 1)}, "",
+                        root.IsSequence() ? "a scenario is a mapping of keys (protocol, nodes, ...), not a list"
+                                          : "a scenario is a mapping of keys (protocol, nodes, ...), not a single value");
+  }
+  Scenario s;
+  s.path = file;
+  for (const auto& o : overrides) {
+    apply_override(root, o);
+    s.overrides[o.path] = o.path + "=" + o.value;
+  }
+  YamlSection top(root, "", file, &s.overrides);
+  // Unknown top-level keys first: a misspelt `protocol` should be reported as
+  // a misspelling, not as a missing protocol.
+  {
+    YamlSection early(root, "", file, &s.overrides);
+    for (const auto& key : kTopLevelKeys) early.raw(key);
+    early.finish();
+  }
+
+  s.name = top.text("name", std::filesystem::path(file).stem().string());
+  s.description = top.text("description", "");
+  if (!top.has("protocol")) {
+    std::string list;
+    for (const auto& p : protocol_names()) list += (list.empty() ? "" : ", ") + p;
+    top.fail("protocol", "missing: which protocol to run (" + list + ")");
+  }
+  s.protocol = top.text("protocol", "");
+  const ProtocolBinding* binding = find_protocol(s.protocol);
+  if (!binding) {
+    std::string list;
+    for (const auto& p : protocol_names()) list += (list.empty() ? "" : ", ") + p;
+    const std::string hint = did_you_mean(s.protocol, protocol_names());
+    top.fail("protocol", fmt::format("unknown protocol '{}'{}; known: {}", s.protocol, hint.empty() ? "" : " (" + hint + ")", list));
+  }
+  s.params = top.raw("params");
+  if (s.params.IsDefined() && !s.params.IsNull() && !s.params.IsMap())
+    top.fail("params", "expected a mapping of the protocol's parameters");
+  if (!s.params.IsDefined()) s.params = YAML::Node(YAML::NodeType::Null);
+
+  bool generated = true;
+  read_nodes(top, s, generated);
+  const NodeNames names(s.node_names, generated);
+  s.duration = top.duration("duration", s.duration);
+  s.seed = top.integer("seed", 1, 0, UINT64_MAX);
+  s.network = read_network(top, names);
+  if (top.has("workload")) {
+    if (!binding->has_clients)
+      top.fail("workload", fmt::format("protocol '{}' has no clients; remove 'workload'", s.protocol));
+    auto w = top.section("workload");
+    s.workload = read_workload(*w, s.duration);
+  }
+  s.faults = read_faults(top, names, s.duration);
+  s.nemesis = read_nemesis(top, s.node_count(), s.duration);
+  s.stop = read_stop(top, *binding);
+  s.expectations = read_expectations(top, *binding);
+  top.finish();
+  binding->validate(s);
+  return s;
+}
+
+}  // namespace
+
+Scenario load_scenario_text(std::string_view text, const std::string& file, const std::vector<Override>& overrides) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(std::string(text));
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError({file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
+  }
+  try {
+    return load(root, file, overrides);
+  } catch (const ScenarioError&) {
+    throw;
+  } catch (const YAML::Exception& e) {
+    throw ScenarioError({file, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)}, "", e.msg);
+  } catch (const std::exception& e) {
+    throw ScenarioError({file, 1, 1}, "", e.what());
+  }
+}
+
+Scenario load_scenario_file(const std::string& file, const std::vector<Override>& overrides) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    throw ScenarioError({file, 0, 0}, "", std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ScenarioError({file, 0, 0}, "", "cannot read the file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > (64u << 20)) throw ScenarioError({file, 0, 0}, "", "larger than 64 MiB: not a scenario");
+  return load_scenario_text(text.str(), file, overrides);
+}
+
+}  // namespace faultline

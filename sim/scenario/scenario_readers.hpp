@@ -1,0 +1,54 @@
+// The pieces of the scenario loader, one per part of the format. Internal to
+// sim/scenario/; scenario_loader.hpp is the public face.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/scenario/scenario.hpp"
+#include "sim/scenario/yaml_section.hpp"
+
+namespace faultline {
+
+// Node names to ids, for fault targets and link groups.
+class NodeNames {
+ public:
+  // `generated`: names are n0..n{count-1} (from `nodes: COUNT`), looked up
+  // without a table so a million-node cluster costs nothing here.
+  NodeNames(const std::vector<std::string>& names, bool generated);
+
+  std::optional<NodeId> find(std::string_view name) const;
+  const std::string& name(NodeId id) const { return names_[id]; }
+  // `key` holds a name or a list of names (or `all`, where allowed).
+  std::vector<NodeId> read_list(YamlSection& section, std::string_view key, bool allow_all) const;
+  std::vector<NodeId> read_list_node(const YAML::Node& node, const YamlSection& section, std::string_view key,
+                                     bool allow_all) const;
+
+ private:
+  [[noreturn]] void unknown(const YAML::Node& where, const YamlSection& section, std::string_view key,
+                            const std::string& name) const;
+  const std::vector<std::string>& names_;
+  bool generated_;
+  std::map<std::string, NodeId, std::less<>> ids_;  // when not generated
+};
+
+// A location for an element of a list, for errors.
+SourceLocation location_of(const YAML::Node& node, const YamlSection& parent, std::string_view key);
+[[noreturn]] void fail_at(const YAML::Node& node, const YamlSection& parent, std::string_view key,
+                          const std::string& path, const std::string& message);
+
+// A list value: its elements as sections (each must be a mapping), with
+// paths "key.0", "key.1", ...
+std::vector<YamlSection> read_list_of_sections(YamlSection& parent, std::string_view key);
+
+// A duration or a range: "2s", "2s..5s" or [2s, 5s]. min > 0 unless allow_zero.
+std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_view key, bool required);
+
+NetworkSpec read_network(YamlSection& top, const NodeNames& nodes);
+LatencySpec read_latency(YamlSection& parent, std::string_view key, const LatencySpec& fallback);
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length);
+std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
+
+}  // namespace faultline
