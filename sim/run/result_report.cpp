@@ -40,8 +40,8 @@ std::string result_summary(const RunResult& r, const std::string& reproduce) {
     out.push_back('\n');
   };
   line("scenario   {} ({}), protocol {}, seed {}", r.scenario, r.path, r.protocol, r.seed);
-  line("ran        {} of virtual time, {} events, stopped by {}, {:.3f} s wall", time_text(r.virtual_time_ns),
-       r.events, r.stop_reason, r.wall_seconds);
+  line("ran        {} of virtual time, {} events, stopped by {}, {} wall", time_text(r.virtual_time_ns), r.events,
+       r.stop_reason, format_metric_value("wall_ns", r.wall_seconds * 1e9));
   std::string drops;
   for (const auto& [reason, n] : r.drops_by_reason) drops += fmt::format("{}{} {}", drops.empty() ? "" : ", ", n, reason);
   line("messages   {} sent ({} bytes), {} delivered, {} dropped{}{}, {} in flight at the end", r.messages_sent,
@@ -54,8 +54,8 @@ std::string result_summary(const RunResult& r, const std::string& reproduce) {
       const auto& samples = metric.samples;
       if (samples.empty()) {
         line("  {:<28} (no samples)", name);
-      } else if (!metric.series) {
-        line("  {:<28} {}", name, format_metric_value(name, samples[0]));
+      } else if (!metric.series || samples.size() == 1) {
+        line("  {:<28} {}{}", name, format_metric_value(name, samples[0]), metric.series ? " (1 sample)" : "");
       } else {
         const auto [lo, hi] = std::minmax_element(samples.begin(), samples.end());
         double sum = 0;
