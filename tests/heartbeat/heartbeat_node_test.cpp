@@ -1,0 +1,130 @@
+// The heartbeat detector as a plain state machine, driven by hand through a
+// recording host: no simulator involved, which is what makes it runnable over
+// real sockets with another Host.
+#include <doctest/doctest.h>
+
+#include <map>
+#include <vector>
+
+#include "protocols/heartbeat/heartbeat_node.hpp"
+#include "sim/node/memory_store.hpp"
+
+using namespace faultline;
+using namespace faultline::heartbeat;
+
+namespace {
+
+// Records every action; time is set by the test.
+class RecordingHost final : public Host<Message> {
+ public:
+  explicit RecordingHost(NodeId self, NodeId n) : self_(self), n_(n), rng_(7) {}
+  Time now() const override { return now_; }
+  NodeId self() const override { return self_; }
+  NodeId cluster_size() const override { return n_; }
+  void send(NodeId to, Message m) override {
+    sent.push_back({to, m});
+    syncs_at_send.push_back(store.syncs());
+  }
+  void set_timer(TimerSlot slot, Duration after) override { timers[slot] = now_ + after; }
+  void cancel_timer(TimerSlot slot) override { timers.erase(slot); }
+  Rng& rng() override { return rng_; }
+  DurableStore& storage() override { return store; }
+  void reply(ClientId, std::monostate) override {}
+  void emit(std::string_view kind, std::initializer_list<TraceField> fields) override {
+    events.push_back({std::string(kind), fields.size() > 0 && !fields.begin()->is_text ? fields.begin()->number : -1});
+  }
+
+  Time now_ = 0;
+  std::vector<std::pair<NodeId, Message>> sent;
+  std::vector<std::uint64_t> syncs_at_send;
+  std::map<TimerSlot, Time> timers;
+  std::vector<std::pair<std::string, std::int64_t>> events;  // kind, first numeric field
+  MemoryStore store;
+
+ private:
+  NodeId self_, n_;
+  Rng rng_;
+};
+
+bool has_event(const RecordingHost& h, const std::string& kind, std::int64_t first) {
+  for (const auto& e : h.events)
+    if (e.first == kind && e.second == first) return true;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("start persists the incarnation before any heartbeat leaves") {
+  RecordingHost host(0, 3);
+  HeartbeatNode node(0, 3, Params{});
+  node.on_start(host);
+  CHECK(host.store.read("incarnation") == "1");
+  CHECK(host.store.unsynced() == 0);
+  REQUIRE(host.timers.count(HeartbeatNode::kTickTimer) == 1);
+  CHECK(host.timers[HeartbeatNode::kTickTimer] <= 100 * kMillisecond);  // first tick within one interval
+  host.now_ = host.timers[HeartbeatNode::kTickTimer];
+  node.on_timer(host, HeartbeatNode::kTickTimer);
+  REQUIRE(host.sent.size() == 2);  // one per peer, never to itself
+  CHECK(host.sent[0].first == 1);
+  CHECK(host.sent[1].first == 2);
+  CHECK(host.sent[0].second.incarnation == 1);
+  CHECK(host.syncs_at_send[0] >= 1);
+}
+
+TEST_CASE("a restarted node comes back with the next incarnation; without sync it reuses the old one") {
+  RecordingHost host(0, 2);
+  {
+    HeartbeatNode first(0, 2, Params{});
+    first.on_start(host);
+  }
+  host.store.crash();
+  HeartbeatNode second(0, 2, Params{});
+  second.on_start(host);
+  CHECK(second.incarnation() == 2);
+
+  RecordingHost careless(0, 2);
+  Params skip;
+  skip.skip_sync = true;
+  HeartbeatNode a(0, 2, skip);
+  a.on_start(careless);
+  careless.store.crash();  // the unsynced write is gone
+  HeartbeatNode b(0, 2, skip);
+  b.on_start(careless);
+  CHECK(b.incarnation() == 1);
+}
+
+TEST_CASE("silence longer than the timeout makes a suspicion; the next heartbeat ends it") {
+  RecordingHost host(0, 3);
+  Params p;  // interval 100ms, timeout 500ms
+  HeartbeatNode node(0, 3, p);
+  node.on_start(host);
+  // n1 keeps talking, n2 never does.
+  for (Time t = 100 * kMillisecond; t <= 700 * kMillisecond; t += 100 * kMillisecond) {
+    host.now_ = t;
+    node.on_message(host, 1, Message{1, static_cast<std::uint64_t>(t / kMillisecond)});
+    node.on_timer(host, HeartbeatNode::kTickTimer);
+  }
+  CHECK_FALSE(node.suspects(1));
+  CHECK(node.suspects(2));
+  CHECK(has_event(host, "suspect", 2));
+  CHECK_FALSE(has_event(host, "suspect", 1));
+  host.now_ = 750 * kMillisecond;
+  node.on_message(host, 2, Message{1, 1});
+  CHECK_FALSE(node.suspects(2));
+  CHECK(has_event(host, "trust", 2));
+}
+
+TEST_CASE("a heartbeat from an earlier life is ignored; a higher incarnation is a restart") {
+  RecordingHost host(0, 2);
+  HeartbeatNode node(0, 2, Params{});
+  node.on_start(host);
+  node.on_message(host, 1, Message{2, 5});
+  CHECK_FALSE(has_event(host, "restarted", 1));  // the first incarnation heard is no restart
+  host.now_ = 600 * kMillisecond;
+  node.on_message(host, 1, Message{1, 9});  // delayed, from incarnation 1
+  node.on_timer(host, HeartbeatNode::kTickTimer);
+  CHECK(node.suspects(1));  // the stale heartbeat did not count as a sign of life
+  node.on_message(host, 1, Message{3, 1});
+  CHECK(has_event(host, "restarted", 1));
+  CHECK_FALSE(node.suspects(1));
+}
