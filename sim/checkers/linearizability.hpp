@@ -1,0 +1,38 @@
+// Linearizability of a key-value history (Herlihy & Wing 1990), checked by
+// the Wing & Gong search with the memoization of Lowe / Porcupine, one key at
+// a time (a history is linearizable iff each key's sub-history is: P-
+// compositionality, Horn & Kroening 2015).
+//
+// The search is bounded by a step budget, so it always finishes: the verdict
+// is linearizable, not linearizable (with a witness), or unknown (the budget
+// ran out). A witness is the smallest failing sub-history found: the shortest
+// prefix (in invocation order) that is not linearizable, then with every read
+// and failed compare-and-set removed that is not needed for the failure
+// (removing them only removes constraints, so what remains still fails for the
+// same reason).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/checkers/kv_history.hpp"
+
+namespace faultline {
+
+struct LinearizabilityResult {
+  enum class Verdict { kLinearizable, kNotLinearizable, kUnknown };
+  Verdict verdict = Verdict::kLinearizable;
+  std::string key;                  // the first failing (or undecided) key
+  std::vector<KvOperation> witness;  // the smallest failing sub-history found
+  std::uint64_t steps = 0;          // search steps over all keys
+
+  bool ok() const { return verdict != Verdict::kNotLinearizable; }
+};
+
+LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget = 20'000'000);
+
+// "client 3 put(x, "a") [1.2ms, 3.4ms]", for reports.
+std::string describe(const KvOperation& op);
+
+}  // namespace faultline

@@ -1,0 +1,188 @@
+// The linearizability checker against hand-made histories with known answers
+// and against a brute-force oracle (every permutation) on random small ones.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <numeric>
+
+#include "protocols/host/rng.hpp"
+#include "sim/checkers/linearizability.hpp"
+
+using namespace faultline;
+using K = KvOperation::Kind;
+
+namespace {
+
+KvOperation op(std::uint32_t client, K kind, Time invoked, Time completed, std::string value = "",
+               std::string output = "", bool cas_ok = false, std::string expected = "") {
+  KvOperation o;
+  o.client = client;
+  o.kind = kind;
+  o.key = "x";
+  o.value = std::move(value);
+  o.expected = std::move(expected);
+  o.invoked = invoked;
+  o.completed = completed;
+  o.output = std::move(output);
+  o.cas_ok = cas_ok;
+  return o;
+}
+KvOperation get(std::uint32_t c, Time a, Time b, std::string out) { return op(c, K::kGet, a, b, "", std::move(out)); }
+KvOperation put(std::uint32_t c, Time a, Time b, std::string v) { return op(c, K::kPut, a, b, std::move(v)); }
+KvOperation cas(std::uint32_t c, Time a, Time b, std::string from, std::string to, bool ok) {
+  return op(c, K::kCas, a, b, std::move(to), "", ok, std::move(from));
+}
+constexpr Time kNever = KvOperation::kNever;
+
+bool linearizable(const KvHistory& h) { return check_linearizability(h).verdict == LinearizabilityResult::Verdict::kLinearizable; }
+
+// The oracle: some order of all operations that respects real time (a before
+// b when a answered before b was invoked) and the register's rules, where an
+// unanswered operation may also be left out.
+bool brute_force(const KvHistory& h) {
+  const std::size_t n = h.size();
+  for (std::uint32_t keep = 0; keep < (1u << n); ++keep) {
+    bool keeps_answered = true;
+    std::vector<std::size_t> idx;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (keep >> i & 1) idx.push_back(i);
+      else if (h[i].answered()) keeps_answered = false;
+    }
+    if (!keeps_answered) continue;
+    std::sort(idx.begin(), idx.end());
+    do {
+      bool ok = true;
+      for (std::size_t a = 0; a < idx.size() && ok; ++a)
+        for (std::size_t b = a + 1; b < idx.size() && ok; ++b)
+          if (h[idx[b]].completed < h[idx[a]].invoked) ok = false;  // b finished before a began
+      std::string state;
+      for (std::size_t i : idx) {
+        if (!ok) break;
+        const auto& o = h[i];
+        switch (o.kind) {
+          case K::kGet: ok = !o.answered() || o.output == state; break;
+          case K::kPut: state = o.value; break;
+          case K::kAppend: state += o.value; break;
+          case K::kCas:
+            if (!o.answered()) { if (state == o.expected) state = o.value; }
+            else if (o.cas_ok) { ok = state == o.expected; state = o.value; }
+            else ok = state != o.expected;
+            break;
+        }
+      }
+      if (ok) return true;
+    } while (std::next_permutation(idx.begin(), idx.end()));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("hand-made histories with known answers") {
+  // Sequential: a read sees the last write.
+  CHECK(linearizable({put(1, 0, 10, "a"), get(2, 20, 30, "a")}));
+  // Stale read: the write finished before the read began.
+  CHECK_FALSE(linearizable({put(1, 0, 10, "a"), get(2, 20, 30, "")}));
+  // Concurrent read may see the old value or the new one.
+  CHECK(linearizable({put(1, 0, 10, "a"), get(2, 5, 6, "")}));
+  CHECK(linearizable({put(1, 0, 10, "a"), get(2, 5, 6, "a")}));
+  // Two concurrent writes: later reads agree on one winner, and never flip back.
+  CHECK(linearizable({put(1, 0, 10, "a"), put(2, 0, 10, "b"), get(3, 20, 30, "a"), get(3, 40, 50, "a")}));
+  CHECK_FALSE(linearizable({put(1, 0, 10, "a"), put(2, 0, 10, "b"), get(3, 20, 30, "a"), get(3, 40, 50, "b")}));
+  // An unanswered write may take effect late, or never.
+  CHECK(linearizable({put(1, 0, kNever, "a"), get(2, 100, 110, "a")}));
+  CHECK(linearizable({put(1, 0, kNever, "a"), get(2, 100, 110, ""), get(2, 200, 210, "a")}));
+  CHECK_FALSE(linearizable({put(1, 0, kNever, "a"), get(2, 100, 110, "a"), get(2, 200, 210, "")}));
+  // Compare-and-set: two successes from the same expected value cannot both happen.
+  CHECK(linearizable({cas(1, 0, 10, "", "x", true), get(2, 20, 30, "x")}));
+  CHECK_FALSE(linearizable({cas(1, 0, 10, "", "x", true), cas(2, 0, 10, "", "y", true)}));
+  CHECK(linearizable({cas(1, 0, 10, "", "x", true), cas(2, 0, 10, "", "y", false)}));
+  // Append accumulates in linearization order.
+  CHECK(linearizable({op(1, K::kAppend, 0, 10, "a"), op(2, K::kAppend, 0, 10, "b"), get(3, 20, 30, "ba")}));
+  CHECK_FALSE(linearizable({op(1, K::kAppend, 0, 10, "a"), op(2, K::kAppend, 20, 30, "b"), get(3, 40, 50, "ba")}));
+}
+
+TEST_CASE("keys are checked independently") {
+  KvOperation a = put(1, 0, 10, "1");
+  KvOperation b = get(2, 20, 30, "");
+  b.key = "y";  // a different key: not stale
+  CHECK(linearizable({a, b}));
+}
+
+TEST_CASE("agrees with a brute-force oracle on random small histories") {
+  int disagreements = 0, bad = 0;
+  for (std::uint64_t seed = 1; seed <= 1500; ++seed) {
+    Rng rng(seed);
+    // A real sequential execution with random intervals around each step,
+    // then (sometimes) one answer corrupted.
+    const int n = 2 + static_cast<int>(rng.below(5));
+    KvHistory h;
+    std::string state;
+    Time t = 0;
+    for (int i = 0; i < n; ++i) {
+      t += static_cast<Time>(rng.below(10));
+      KvOperation o;
+      o.client = static_cast<std::uint32_t>(i);
+      o.key = "k";
+      const auto kind = rng.below(4);
+      o.kind = kind == 0 ? K::kGet : kind == 1 ? K::kPut : kind == 2 ? K::kAppend : K::kCas;
+      o.value = std::string(1, static_cast<char>('a' + rng.below(3)));
+      o.expected = rng.below(2) ? state : std::string(1, static_cast<char>('a' + rng.below(3)));
+      const Time effect = t;
+      o.invoked = effect - static_cast<Time>(rng.below(15));
+      o.completed = rng.below(8) == 0 ? kNever : effect + static_cast<Time>(rng.below(15));
+      switch (o.kind) {
+        case K::kGet: o.output = state; break;
+        case K::kPut: state = o.value; break;
+        case K::kAppend: state += o.value; break;
+        case K::kCas:
+          o.cas_ok = state == o.expected;
+          if (o.cas_ok) state = o.value;
+          break;
+      }
+      if (o.completed == kNever) o.output.clear();
+      h.push_back(o);
+    }
+    if (rng.below(2)) {  // corrupt one answer
+      auto& victim = h[rng.below(h.size())];
+      if (victim.kind == K::kGet) victim.output += "z";
+      else if (victim.kind == K::kCas) victim.cas_ok = !victim.cas_ok;
+    }
+    const bool expected = brute_force(h);
+    bad += !expected;
+    if (linearizable(h) != expected) {
+      ++disagreements;
+      for (const auto& o : h) MESSAGE(describe(o));
+    }
+  }
+  CHECK(disagreements == 0);
+  CHECK(bad > 100);  // the corruption produced real violations to find
+}
+
+TEST_CASE("a failure is reported with a small witness") {
+  KvHistory h;
+  for (int i = 0; i < 200; ++i) {
+    h.push_back(put(1, i * 100, i * 100 + 10, std::to_string(i)));
+    h.push_back(get(2, i * 100 + 20, i * 100 + 30, std::to_string(i)));
+  }
+  h.push_back(get(3, 200 * 100, 200 * 100 + 5, "17"));  // stale by far
+  const auto r = check_linearizability(h);
+  REQUIRE(r.verdict == LinearizabilityResult::Verdict::kNotLinearizable);
+  CHECK(r.key == "x");
+  CHECK(r.witness.size() <= 202);  // the stale read plus the writes it needs, no other reads
+  std::size_t reads = 0;
+  for (const auto& o : r.witness) reads += o.kind == K::kGet;
+  CHECK(reads == 1);
+  CHECK(r.witness.back().output == "17");
+}
+
+TEST_CASE("the search is bounded: a tiny budget gives unknown, never a wrong verdict") {
+  KvHistory h;
+  for (std::uint32_t c = 0; c < 12; ++c) h.push_back(put(c, 0, 1000, std::to_string(c)));
+  h.push_back(get(99, 2000, 2001, "nope"));
+  const auto tiny = check_linearizability(h, 50);
+  CHECK(tiny.verdict == LinearizabilityResult::Verdict::kUnknown);
+  CHECK(tiny.ok());
+  const auto full = check_linearizability(h);
+  CHECK(full.verdict == LinearizabilityResult::Verdict::kNotLinearizable);
+}
