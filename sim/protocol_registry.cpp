@@ -14,6 +14,7 @@ const std::vector<ProtocolBinding>& bindings() {
     std::vector<ProtocolBinding> v;
     v.push_back(heartbeat_binding());
     v.push_back(pingpong_binding());
+    v.push_back(primary_backup_binding());
     return v;
   }();
   return all;

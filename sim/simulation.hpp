@@ -29,6 +29,7 @@
 #include <fmt/format.h>
 
 #include "protocols/host/host.hpp"
+#include "sim/checkers/linearizability.hpp"
 #include "sim/engine/event_code.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/faults/nemesis.hpp"
@@ -42,6 +43,7 @@
 #include "sim/run/run_result.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_recorder.hpp"
+#include "sim/workload/kv_workload.hpp"
 
 namespace faultline {
 
@@ -120,6 +122,7 @@ class Simulation {
   void start_node(NodeId n);
   void dispatch(const Event& e);
   void finish(RunResult& result);
+  void check_client_history(Metrics& metrics);
 
   const Scenario& scenario_;
   const Params& params_;
@@ -153,6 +156,11 @@ class Simulation {
   std::vector<NemesisWakeup> nemesis_wakeups_;
 
   TraceRecorder trace_;
+  // Clients, for protocols that speak the key-value client protocol and
+  // scenarios with a workload; their history is checked for
+  // linearizability when the run ends.
+  static constexpr bool kHasKvClients = std::is_same_v<typename P::Reply, kv::Reply>;
+  std::unique_ptr<KvWorkload> workload_;
   typename P::Observer observer_;
   std::unique_ptr<NodeHost> host_;
 

@@ -25,6 +25,9 @@ class Simulation<P>::NodeHost final : public Host<typename P::Message, typename 
   void reply(ClientId client, typename P::Reply reply) override {
     if constexpr (requires { sim_.observer_.on_reply(Time{}, NodeId{}, client, reply); })
       sim_.observer_.on_reply(sim_.now_, self_, client, reply);
+    if constexpr (Simulation::kHasKvClients) {
+      if (sim_.workload_) sim_.workload_->on_reply(sim_.now_, reply);
+    }
   }
   void emit(std::string_view kind, std::initializer_list<TraceField> fields) override {
     sim_.trace_.protocol_event(sim_.now_, self_, kind, fields);

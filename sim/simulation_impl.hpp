@@ -25,6 +25,16 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   for (NodeId i = 0; i < n; ++i) rng_.emplace_back(derive_seed(options.seed, Stream::kNode, i));
   timer_generation_.assign(static_cast<std::size_t>(n) * P::kTimerSlots, 0);
   stores_.resize(n);
+  if constexpr (kHasKvClients) {
+    if (scenario.workload) {
+      KvWorkload::Hooks hooks{
+          [this](Time at, std::uint64_t token) { queue_.push(at, EventCode::make(EventKind::kClient, token)); },
+          [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
+      workload_ = std::make_unique<KvWorkload>(*scenario.workload, scenario.network.defaults.latency, n,
+                                               scenario.duration, derive_seed(options.seed, Stream::kWorkload),
+                                               std::move(hooks));
+    }
+  }
   if (!options.trace_path.empty()) trace_.open(options.trace_path);
 }
 
@@ -35,6 +45,7 @@ RunResult Simulation<P>::run() {
   for (const auto& w : nemesis_.first_wakeups())
     queue_.push(w.at, EventCode::make(EventKind::kNemesis, w.token));
   for (NodeId n = 0; n < node_count(); ++n) start_node(n);
+  if (workload_) workload_->start();
 
   const std::uint64_t max_events = scenario_.stop.max_events.value_or(UINT64_MAX);
   std::string end_reason = "duration";
@@ -72,6 +83,10 @@ void Simulation<P>::dispatch(const Event& e) {
     case EventKind::kNemesis:
       ++events_;
       on_nemesis(static_cast<std::uint32_t>(EventCode::index(e.payload)));
+      break;
+    case EventKind::kClient:
+      ++events_;
+      workload_->on_event(now_, EventCode::index(e.payload));
       break;
   }
   if constexpr (requires { observer_.after_event(now_); }) observer_.after_event(now_);
@@ -243,6 +258,24 @@ MemoryStore& Simulation<P>::store(NodeId n) {
 // ---- End of run ----
 
 template <class P>
+void Simulation<P>::check_client_history(Metrics& metrics) {
+  workload_->finish(now_, metrics);
+  const LinearizabilityResult lin = check_linearizability(workload_->history());
+  set_scalar(metrics, "linearizability_steps", static_cast<double>(lin.steps));
+  set_scalar(metrics, "linearizability_unknown", lin.verdict == LinearizabilityResult::Verdict::kUnknown ? 1.0 : 0.0);
+  if (lin.verdict == LinearizabilityResult::Verdict::kNotLinearizable) {
+    std::string witness;
+    for (const auto& op : lin.witness) witness += "\n    " + describe(op);
+    if (lin.witness.size() > 40) witness = fmt::format(" ({} operations; the last 40:)", lin.witness.size()) +
+                                           witness.substr(witness.size() - std::min(witness.size(), std::size_t{4000}));
+    violations_.push_back({now_, "", "linearizability",
+                           fmt::format("the client history of key {} is not linearizable; smallest failing "
+                                       "sub-history found ({} operations):{}",
+                                       lin.key, lin.witness.size(), witness)});
+  }
+}
+
+template <class P>
 void Simulation<P>::finish(RunResult& r) {
   r.scenario = scenario_.name;
   r.path = scenario_.path;
@@ -257,6 +290,7 @@ void Simulation<P>::finish(RunResult& r) {
   r.bytes_sent = bytes_;
   for (int i = 0; i < 3; ++i)
     if (dropped_by_[i] > 0) r.drops_by_reason[std::string(drop_reason_name(static_cast<DropReason>(i)))] = dropped_by_[i];
+  if (workload_) check_client_history(r.metrics);
   r.violations = violations_;
   observer_.finish(now_, r.metrics);
   r.trace_hash = trace_.hash();

@@ -7,5 +7,9 @@ namespace faultline {
 
 ProtocolBinding heartbeat_binding();
 ProtocolBinding pingpong_binding();
+ProtocolBinding primary_backup_binding();
+
+// Metrics of the key-value client workload, for every protocol that has one.
+const std::vector<std::string>& kv_workload_metric_names();
 
 }  // namespace faultline

@@ -23,6 +23,7 @@ enum class EventKind : std::uint8_t {
   kTimer = 2,
   kFault = 3,
   kNemesis = 4,
+  kClient = 5,  // a key-value client's wake-up (bits 3..63: the workload's token)
 };
 
 struct EventCode {

@@ -1,0 +1,43 @@
+// Binds primary-backup replication (protocols/primary_backup) to the simulator.
+#include "sim/bindings/bindings.hpp"
+#include "sim/bindings/primary_backup_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/yaml_section.hpp"
+
+namespace faultline {
+
+namespace {
+
+primary_backup::Params read_params(const Scenario& s) {
+  primary_backup::Params p;
+  YamlSection params = YamlSection::params_of(s);
+  p.follower_reads = params.flag("follower_reads", false);
+  params.finish();
+  if (!s.workload) YamlSection(YAML::Node(), "", s.path, &s.overrides).fail("workload", "primary_backup needs a workload (clients) to do anything");
+  return p;
+}
+
+}  // namespace
+
+const std::vector<std::string>& kv_workload_metric_names() {
+  static const std::vector<std::string> names = {
+      "ops_ok",          "ops_unanswered",        "client_redirects",      "client_timeouts",
+      "throughput_ops_per_s", "commit_latency_p50_ns", "commit_latency_p99_ns", "commit_latency_max_ns",
+      "linearizability_steps", "linearizability_unknown"};
+  return names;
+}
+
+ProtocolBinding primary_backup_binding() {
+  ProtocolBinding b;
+  b.name = "primary_backup";
+  b.summary = "key-value store, fixed primary n0 with asynchronous backups (proves the client workload and checker)";
+  b.has_clients = true;
+  b.metrics = kv_workload_metric_names();
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) {
+    return run_protocol<PrimaryBackupProtocol>(s, read_params(s), o);
+  };
+  return b;
+}
+
+}  // namespace faultline

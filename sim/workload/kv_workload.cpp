@@ -1,0 +1,177 @@
+#include "sim/workload/kv_workload.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "sim/network/latency_sampler.hpp"
+#include "sim/run/sweep.hpp"
+
+namespace faultline {
+
+KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, NodeId nodes, Time run_end,
+                       std::uint64_t seed, Hooks hooks)
+    : spec_(spec),
+      latency_(latency),
+      nodes_(nodes),
+      stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
+      rng_(seed),
+      hooks_(std::move(hooks)),
+      clients_(spec.clients) {
+  for (auto& c : clients_) {
+    c.last_seen.assign(spec_.keys, "");
+    c.target = static_cast<NodeId>(rng_.below(nodes_));
+  }
+}
+
+Duration KvWorkload::latency() { return sample_latency(latency_, rng_); }
+
+NodeId KvWorkload::other_node(NodeId not_this) {
+  if (nodes_ < 2) return 0;
+  auto n = static_cast<NodeId>(rng_.below(nodes_ - 1));
+  return n >= not_this ? n + 1 : n;
+}
+
+void KvWorkload::start() {
+  for (ClientId c = 0; c < clients_.size(); ++c) think(c, spec_.start);
+}
+
+void KvWorkload::think(ClientId c, Time now) {
+  // Each client offers rate / clients requests per second.
+  const double mean_ns = 1e9 * static_cast<double>(clients_.size()) / spec_.rate_per_s;
+  const Time at = now + static_cast<Duration>(rng_.exponential(mean_ns));
+  if (at < stop_) hooks_.schedule(at, token(Wake::kThink, c));
+}
+
+void KvWorkload::issue(ClientId c, Time now) {
+  Client& client = clients_[c];
+  kv::Request r;
+  r.client = c;
+  r.sequence = ++client.sequence;
+  const auto key_index = static_cast<std::uint32_t>(rng_.below(spec_.keys));
+  r.key = fmt::format("k{}", key_index);
+  const bool read = Probability::of(spec_.read_fraction).draw(rng_);
+  if (read) {
+    r.kind = kv::OpKind::kGet;
+  } else {
+    const auto pick = rng_.below(4);
+    r.kind = pick < 2 ? kv::OpKind::kPut : pick == 2 ? kv::OpKind::kAppend : kv::OpKind::kCas;
+    r.value = fmt::format("{}.{}", c, r.sequence);
+    if (r.kind == kv::OpKind::kCas) r.expected = client.last_seen[key_index];
+  }
+  KvOperation op;
+  op.client = c;
+  op.kind = static_cast<KvOperation::Kind>(r.kind);
+  op.key = r.key;
+  op.value = r.value;
+  op.expected = r.expected;
+  op.invoked = now;
+  client.history_index = history_.size();
+  history_.push_back(std::move(op));
+  client.request = std::move(r);
+  client.busy = true;
+  client.attempt = 0;
+  send_attempt(c, now, client.target);
+}
+
+void KvWorkload::send_attempt(ClientId c, Time now, NodeId target) {
+  Client& client = clients_[c];
+  ++client.attempt;
+  client.target = target;
+  // The request travels to the node; the timeout runs from now.
+  hooks_.schedule(now + latency(), token(Wake::kArrive, c, target));
+  hooks_.schedule(now + spec_.request_timeout, token(Wake::kTimeout, c, client.attempt));
+}
+
+void KvWorkload::on_event(Time now, std::uint64_t t) {
+  const auto wake = static_cast<Wake>(t & 7);
+  const std::uint64_t index = t >> 32;
+  const std::uint64_t extra = (t >> 3) & 0x1FFFFFFF;
+  switch (wake) {
+    case Wake::kThink:
+      issue(static_cast<ClientId>(index), now);
+      break;
+    case Wake::kArrive: {
+      // Delivered whatever became of the attempt: a late copy of a request
+      // still reaches the node, as on a real network.
+      const auto c = static_cast<ClientId>(index);
+      hooks_.deliver(static_cast<NodeId>(extra), c, clients_[c].request);
+      break;
+    }
+    case Wake::kTimeout: {
+      const auto c = static_cast<ClientId>(index);
+      Client& client = clients_[c];
+      if (!client.busy || static_cast<int>(extra) != client.attempt) break;  // answered, or a newer attempt runs
+      ++timeouts_;
+      if (client.attempt >= kMaxAttempts || now >= stop_) {
+        client.busy = false;  // give up: the operation stays unanswered
+        think(c, now);
+        break;
+      }
+      send_attempt(c, now, other_node(client.target));
+      break;
+    }
+    case Wake::kReply: {
+      const kv::Reply reply = std::move(replies_in_flight_[index]);
+      free_replies_.push_back(static_cast<std::uint32_t>(index));
+      Client& client = clients_[reply.client];
+      if (!client.busy || reply.sequence != client.sequence) break;  // an answer to an earlier attempt
+      if (reply.status == kv::Reply::Status::kNotLeader) {
+        ++redirects_;
+        if (client.attempt >= kMaxAttempts) break;  // the timeout will give up
+        const NodeId next = reply.leader_hint != kNoNode && reply.leader_hint < nodes_ && reply.leader_hint != client.target
+                                ? reply.leader_hint
+                                : other_node(client.target);
+        send_attempt(reply.client, now, next);
+        break;
+      }
+      KvOperation& op = history_[client.history_index];
+      op.completed = now;
+      op.output = reply.value;
+      op.cas_ok = reply.cas_ok;
+      const auto key_index = static_cast<std::size_t>(std::stoul(op.key.substr(1)));
+      if (op.kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
+      else if (op.kind == KvOperation::Kind::kPut || (op.kind == KvOperation::Kind::kCas && reply.cas_ok))
+        client.last_seen[key_index] = op.value;
+      client.busy = false;
+      think(reply.client, now);
+      break;
+    }
+  }
+}
+
+void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
+  std::uint32_t slot;
+  if (!free_replies_.empty()) {
+    slot = free_replies_.back();
+    free_replies_.pop_back();
+    replies_in_flight_[slot] = reply;
+  } else {
+    slot = static_cast<std::uint32_t>(replies_in_flight_.size());
+    replies_in_flight_.push_back(reply);
+  }
+  hooks_.schedule(now + latency(), token(Wake::kReply, slot));
+}
+
+void KvWorkload::finish(Time end, Metrics& metrics) {
+  std::vector<double> latencies;
+  std::uint64_t unanswered = 0;
+  for (const auto& op : history_) {
+    if (op.answered()) latencies.push_back(static_cast<double>(op.completed - op.invoked));
+    else ++unanswered;
+  }
+  const MetricStats s = summarize_samples(latencies);
+  const double active_s = static_cast<double>(std::max<Time>(1, std::min(end, stop_) - spec_.start)) / 1e9;
+  set_scalar(metrics, "ops_ok", static_cast<double>(latencies.size()));
+  set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));
+  set_scalar(metrics, "client_redirects", static_cast<double>(redirects_));
+  set_scalar(metrics, "client_timeouts", static_cast<double>(timeouts_));
+  set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(latencies.size()) / active_s);
+  if (!latencies.empty()) {
+    set_scalar(metrics, "commit_latency_p50_ns", s.p50);
+    set_scalar(metrics, "commit_latency_p99_ns", s.p99);
+    set_scalar(metrics, "commit_latency_max_ns", s.max);
+  }
+}
+
+}  // namespace faultline

@@ -1,0 +1,90 @@
+// Clients of a replicated key-value store, and the history they record.
+//
+// Each client is closed-loop, as in Jepsen: it issues one operation, waits
+// for the answer, thinks (exponential, so the clients together offer `rate`
+// requests per second), and issues the next. A request goes to the node the
+// client believes leads; "not leader" sends it to the hint (or another node)
+// at once; silence for `request_timeout` sends the same request (same session
+// sequence, so it applies once) to another node. After kMaxAttempts the
+// client gives up: the operation stays in the history unanswered (it may or
+// may not have taken effect) and the client moves on.
+//
+// Client <-> node messages take one draw of the scenario's default latency
+// and are not subject to partitions or loss: clients stand for processes
+// next to the cluster, and what is under test is the cluster.
+//
+// Everything is driven by the simulation's clock through two hooks, and all
+// randomness comes from Stream::kWorkload.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "protocols/host/rng.hpp"
+#include "protocols/kv/kv_client_protocol.hpp"
+#include "sim/checkers/kv_history.hpp"
+#include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace faultline {
+
+class KvWorkload {
+ public:
+  static constexpr int kMaxAttempts = 6;
+
+  struct Hooks {
+    std::function<void(Time at, std::uint64_t token)> schedule;                    // call on_event(token) at `at`
+    std::function<void(NodeId node, ClientId client, const kv::Request&)> deliver;  // hand to a node now
+  };
+
+  KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, NodeId nodes, Time run_end, std::uint64_t seed,
+             Hooks hooks);
+
+  void start();
+  void on_event(Time now, std::uint64_t token);
+  // A node answered (called at the node's time; the answer travels back).
+  void on_reply(Time now, const kv::Reply& reply);
+  // Metrics of the run; the history is complete after this.
+  void finish(Time end, Metrics& metrics);
+
+  const KvHistory& history() const { return history_; }
+
+ private:
+  enum class Wake : std::uint8_t { kThink = 0, kArrive = 1, kTimeout = 2, kReply = 3 };
+  struct Client {
+    std::uint64_t sequence = 0;   // of the current operation
+    int attempt = 0;              // of the current operation
+    bool busy = false;            // an operation is outstanding
+    std::size_t history_index = 0;
+    NodeId target = 0;            // where the current attempt went
+    kv::Request request;
+    std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
+  };
+
+  // A wake-up: bits 0..2 what, 3..31 extra (the target node of an arrival,
+  // the attempt of a timeout), 32..63 the client (or the reply slot).
+  static std::uint64_t token(Wake w, std::uint64_t index, std::uint64_t extra = 0) {
+    return (index << 32) | ((extra & 0x1FFFFFFF) << 3) | static_cast<std::uint64_t>(w);
+  }
+  Duration latency();
+  void think(ClientId c, Time now);
+  void issue(ClientId c, Time now);
+  void send_attempt(ClientId c, Time now, NodeId target);
+  NodeId other_node(NodeId not_this);
+
+  WorkloadSpec spec_;
+  const LatencySpec& latency_;
+  NodeId nodes_;
+  Time stop_;
+  Rng rng_;
+  Hooks hooks_;
+  std::vector<Client> clients_;
+  std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens
+  std::vector<std::uint32_t> free_replies_;
+  KvHistory history_;
+  std::uint64_t redirects_ = 0, timeouts_ = 0;
+};
+
+}  // namespace faultline
