@@ -15,6 +15,7 @@ const std::vector<ProtocolBinding>& bindings() {
     v.push_back(heartbeat_binding());
     v.push_back(pingpong_binding());
     v.push_back(primary_backup_binding());
+    v.push_back(gossip_binding());
     return v;
   }();
   return all;

@@ -5,7 +5,7 @@
 //   using Node, Message, Reply, Params, Observer;
 //   static constexpr TimerSlot kTimerSlots;
 //   static std::string_view message_type(const Message&);
-//   static std::uint32_t message_bytes(const Message&);
+//   static std::uint32_t message_bytes(const Message&);   // or (const Message&, const Params&)
 //   static Node make_node(NodeId self, NodeId cluster_size, const Params&);
 // The Observer is P's checkers and metrics; it sees protocol events and faults
 // (ObserverBase lists the hooks) and may read nodes through node().
@@ -73,6 +73,8 @@ class Simulation {
   const Params& params() const { return params_; }
   const Connectivity& connectivity() const { return connectivity_; }
   const std::string& node_name(NodeId n) const { return scenario_.node_names[n]; }
+  std::uint64_t messages_sent() const { return sent_; }
+  std::uint64_t bytes_sent() const { return bytes_; }
   // A broken safety invariant: recorded, and the run stops after this event.
   void report_violation(NodeId node, std::string invariant, std::string message);
   // A stop condition held: the run ends after this event.

@@ -139,7 +139,9 @@ void Simulation<P>::send(NodeId from, NodeId to, Message message) {
   if (to >= node_count())
     throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
   const std::uint64_t id = sent_++;
-  const std::uint32_t bytes = P::message_bytes(message);
+  std::uint32_t bytes;
+  if constexpr (requires { P::message_bytes(message, params_); }) bytes = P::message_bytes(message, params_);
+  else bytes = P::message_bytes(message);
   bytes_ += bytes;
   trace_.message_sent(now_, from, to, P::message_type(message), bytes, id);
 

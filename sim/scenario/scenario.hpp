@@ -153,6 +153,7 @@ struct Scenario {
   // with a YamlSection, so errors carry the file and line).
   YAML::Node params;
   std::vector<std::string> node_names;  // ids are indexes into this
+  bool generated_names = true;          // `nodes: COUNT` (n0, n1, ...) rather than a list
   Duration duration = 10 * kSecond;
   std::uint64_t seed = 1;  // used when --seed is not given
   NetworkSpec network;

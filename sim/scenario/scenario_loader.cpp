@@ -190,6 +190,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
 
   bool generated = true;
   read_nodes(top, s, generated);
+  s.generated_names = generated;
   const NodeNames names(s.node_names, generated);
   s.duration = top.duration("duration", s.duration);
   s.seed = top.integer("seed", 1, 0, UINT64_MAX);

@@ -1,0 +1,191 @@
+#include "protocols/gossip/dissemination_node.hpp"
+
+namespace faultline::gossip {
+
+std::string_view message_type_name(const Message& m) {
+  switch (m.kind) {
+    case Message::Kind::kPush: return "push";
+    case Message::Kind::kPullRequest: return "pull_request";
+    case Message::Kind::kPullReply: return "pull_reply";
+    case Message::Kind::kPushPull: return "push_pull";
+    case Message::Kind::kAlreadyHad: return "already_had";
+  }
+  return "?";
+}
+
+std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes) {
+  // A header, then per item its key and version, plus the value where the
+  // message carries values.
+  const bool carries_values = m.kind == Message::Kind::kPush || m.kind == Message::Kind::kPullReply ||
+                              m.kind == Message::Kind::kPushPull;
+  return 16 + m.count * (6 + (carries_values ? value_bytes : 0));
+}
+
+void DisseminationNode::on_start(HostT& host) {
+  // Pull and push-pull need every node to ask; push only needs the nodes
+  // that have something. Start rounds at a random phase.
+  if (params_->exchange != Exchange::kPush) {
+    round_armed_ = true;
+    host.set_timer(kRoundTimer, host.rng().between(1, params_->period));
+  }
+  // This node's scripted updates, in time order.
+  const auto& inj = params_->injections;
+  while (next_injection_ < inj.size() && inj[next_injection_].node != host.self()) ++next_injection_;
+  if (next_injection_ < inj.size()) host.set_timer(kInjectTimer, std::max<Time>(0, inj[next_injection_].at - host.now()));
+}
+
+bool DisseminationNode::has_anything() const {
+  for (auto v : version_)
+    if (v != 0) return true;
+  return false;
+}
+
+bool DisseminationNode::any_infective() const {
+  for (auto i : infective_)
+    if (i) return true;
+  return false;
+}
+
+void DisseminationNode::arm_round(HostT& host) {
+  if (round_armed_) return;
+  round_armed_ = true;
+  host.set_timer(kRoundTimer, params_->period);
+}
+
+bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t version, NodeId from) {
+  if (key >= kMaxKeys || version <= version_[key]) {
+    ++redundant_;
+    return false;
+  }
+  version_[key] = version;  // newer version wins
+  learned_from_[key] = from;
+  infective_[key] = 1;
+  strikes_[key] = 0;
+  host.emit("informed", {{"key", key}, {"version", version}, {"from", from == kNoNode ? -1 : static_cast<std::int64_t>(from)}});
+  // Push spreads news at once (Demers: a newly infective site starts
+  // spreading); the node then keeps its own round timer.
+  if (params_->exchange == Exchange::kPush) {
+    if (params_->push_on_learn) push(host, true, key);
+    arm_round(host);
+  }
+  return true;
+}
+
+void DisseminationNode::on_timer(HostT& host, TimerSlot slot) {
+  if (slot == kInjectTimer) {
+    const auto& inj = params_->injections;
+    const Injection& i = inj[next_injection_];
+    learn(host, i.key, i.version, kNoNode);
+    for (++next_injection_; next_injection_ < inj.size() && inj[next_injection_].node != host.self();) ++next_injection_;
+    if (next_injection_ < inj.size()) host.set_timer(kInjectTimer, std::max<Time>(0, inj[next_injection_].at - host.now()));
+    return;
+  }
+  round_armed_ = false;
+  round(host);
+}
+
+void DisseminationNode::round(HostT& host) {
+  switch (params_->exchange) {
+    case Exchange::kPush:
+      if (!any_infective()) return;  // removed from every rumor: stop (SIR), no timer
+      push(host, false, 0);
+      if (params_->spread == Spread::kRumorMongering &&
+          (params_->removal == Removal::kBlindCounter || params_->removal == Removal::kBlindCoin)) {
+        for (std::uint16_t k = 0; k < kMaxKeys; ++k)
+          if (infective_[k]) after_contact(host, k, true);
+      }
+      if (any_infective()) arm_round(host);
+      return;
+    case Exchange::kPull:
+    case Exchange::kPushPull: {
+      Message m;
+      m.kind = params_->exchange == Exchange::kPull ? Message::Kind::kPullRequest : Message::Kind::kPushPull;
+      for (std::uint16_t k = 0; k < kMaxKeys; ++k)
+        if (version_[k] != 0) m.items[m.count++] = Item{k, version_[k]};
+      for (std::uint32_t i = 0; i < params_->fanout; ++i) host.send(pick_peer(host, kNoNode), m);
+      arm_round(host);
+      return;
+    }
+  }
+}
+
+void DisseminationNode::push(HostT& host, bool only_fresh_key, std::uint16_t fresh_key) {
+  Message m;
+  m.kind = Message::Kind::kPush;
+  for (std::uint16_t k = 0; k < kMaxKeys; ++k) {
+    if (only_fresh_key && k != fresh_key) continue;
+    if (version_[k] != 0 && (infective_[k] || params_->spread == Spread::kAntiEntropy))
+      m.items[m.count++] = Item{k, version_[k]};
+  }
+  if (m.count == 0) return;
+  // No send-back (spec): avoid the node this update came from.
+  const NodeId avoid = params_->no_send_back && m.count == 1 ? learned_from_[m.items[0].key] : kNoNode;
+  for (std::uint32_t i = 0; i < params_->fanout; ++i) host.send(pick_peer(host, avoid), m);
+}
+
+NodeId DisseminationNode::pick_peer(HostT& host, NodeId avoid) {
+  // Uniform over the other nodes (independent draws); with an `avoid`,
+  // uniform over the others but that one too.
+  const NodeId n = host.cluster_size();
+  const NodeId self = host.self();
+  if (avoid == kNoNode || avoid == self || n < 3) {
+    auto p = static_cast<NodeId>(host.rng().below(n - 1));
+    return p >= self ? p + 1 : p;
+  }
+  const NodeId lo = std::min(self, avoid), hi = std::max(self, avoid);
+  auto p = static_cast<NodeId>(host.rng().below(n - 2));
+  if (p >= lo) ++p;
+  if (p >= hi) ++p;
+  return p;
+}
+
+void DisseminationNode::after_contact(HostT& host, std::uint16_t key, bool useless) {
+  if (params_->spread != Spread::kRumorMongering || !infective_[key] || !useless) return;
+  const bool coin = params_->removal == Removal::kFeedbackCoin || params_->removal == Removal::kBlindCoin;
+  const bool removed = coin ? host.rng().below(params_->removal_k) == 0 : ++strikes_[key] >= params_->removal_k;
+  if (removed) {
+    infective_[key] = 0;
+    host.emit("removed", {{"key", key}, {"version", version_[key]}});
+  }
+}
+
+void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
+  switch (m.kind) {
+    case Message::Kind::kPush: {
+      bool news = false;
+      for (std::uint8_t i = 0; i < m.count; ++i) news |= learn(host, m.items[i].key, m.items[i].version, from);
+      const bool feedback = params_->spread == Spread::kRumorMongering &&
+                            (params_->removal == Removal::kFeedbackCounter || params_->removal == Removal::kFeedbackCoin);
+      if (!news && feedback) {
+        Message back = m;
+        back.kind = Message::Kind::kAlreadyHad;
+        host.send(from, back);
+      }
+      return;
+    }
+    case Message::Kind::kAlreadyHad:
+      for (std::uint8_t i = 0; i < m.count; ++i) after_contact(host, m.items[i].key, true);
+      return;
+    case Message::Kind::kPullRequest:
+    case Message::Kind::kPushPull: {
+      // Learn what the initiator has newer (push-pull), answer with what it lacks.
+      std::array<std::uint32_t, kMaxKeys> theirs{};
+      for (std::uint8_t i = 0; i < m.count; ++i) {
+        if (m.items[i].key >= kMaxKeys) continue;
+        theirs[m.items[i].key] = m.items[i].version;
+        if (m.kind == Message::Kind::kPushPull) learn(host, m.items[i].key, m.items[i].version, from);
+      }
+      Message reply;
+      reply.kind = Message::Kind::kPullReply;
+      for (std::uint16_t k = 0; k < kMaxKeys; ++k)
+        if (version_[k] > theirs[k]) reply.items[reply.count++] = Item{k, version_[k]};
+      if (reply.count > 0) host.send(from, reply);
+      return;
+    }
+    case Message::Kind::kPullReply:
+      for (std::uint8_t i = 0; i < m.count; ++i) learn(host, m.items[i].key, m.items[i].version, from);
+      return;
+  }
+}
+
+}  // namespace faultline::gossip

@@ -1,0 +1,86 @@
+// Gossip dissemination of versioned key-value state: push, pull or push-pull
+// exchanges in rounds, as anti-entropy (SI) or rumor mongering (SIR), after
+// Demers et al. 1987. Every rule of the spec is an option of
+// DisseminationParams.
+//
+// Compact by design, so a million nodes fit in a few hundred megabytes: a
+// node holds at most kMaxKeys keys inline (no heap), and shares its
+// parameters with every other node through a pointer.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "protocols/gossip/dissemination_params.hpp"
+#include "protocols/host/host.hpp"
+
+namespace faultline::gossip {
+
+inline constexpr std::size_t kMaxKeys = 4;
+
+struct Item {
+  std::uint16_t key = 0;
+  std::uint32_t version = 0;
+};
+
+struct Message {
+  enum class Kind : std::uint8_t {
+    kPush,          // items: what the sender spreads
+    kPullRequest,   // items: the sender's versions of every key it knows (a digest)
+    kPullReply,     // items: what the replier has newer than the digest
+    kPushPull,      // items: everything the sender has; the receiver answers kPullReply with what it lacks
+    kAlreadyHad,    // feedback: the push brought this receiver nothing new (rumor mongering)
+  };
+  Kind kind = Kind::kPush;
+  std::uint8_t count = 0;
+  std::array<Item, kMaxKeys> items{};
+};
+
+std::string_view message_type_name(const Message& m);
+std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes);
+
+class DisseminationNode {
+ public:
+  using HostT = Host<Message>;
+  static constexpr TimerSlot kRoundTimer = 0;
+  static constexpr TimerSlot kInjectTimer = 1;
+  static constexpr TimerSlot kTimerSlots = 2;
+
+  DisseminationNode(const DisseminationParams& params) : params_(&params) {}
+
+  void on_start(HostT& host);
+  void on_message(HostT& host, NodeId from, const Message& m);
+  void on_timer(HostT& host, TimerSlot slot);
+
+  // For checkers and metrics.
+  std::uint32_t version(std::uint16_t key) const { return key < kMaxKeys ? version_[key] : 0; }
+  bool spreading(std::uint16_t key) const { return infective_[key] != 0; }
+  std::uint32_t redundant_deliveries() const { return redundant_; }
+
+ private:
+  // Learns `version` of `key` from `from` (kNoNode: injected). Returns true
+  // if it was news.
+  bool learn(HostT& host, std::uint16_t key, std::uint32_t version, NodeId from);
+  void round(HostT& host);
+  void push(HostT& host, bool only_fresh_key, std::uint16_t fresh_key);
+  NodeId pick_peer(HostT& host, NodeId avoid);
+  void after_contact(HostT& host, std::uint16_t key, bool useless);
+  bool has_anything() const;
+  bool any_infective() const;
+  void arm_round(HostT& host);
+
+  const DisseminationParams* params_;
+  // Invariant: version_[k] only grows (newer version wins; 0 = never heard).
+  std::array<std::uint32_t, kMaxKeys> version_{};
+  std::array<std::uint32_t, kMaxKeys> learned_from_{kNoNode, kNoNode, kNoNode, kNoNode};
+  // SIR state per key: 1 while this node spreads it (infective), 0 once
+  // removed (or never learned). Anti-entropy never removes.
+  std::array<std::uint8_t, kMaxKeys> infective_{};
+  std::array<std::uint8_t, kMaxKeys> strikes_{};  // counter-based removal
+  std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
+  std::uint16_t next_injection_ = 0;              // index into params_->injections
+  bool round_armed_ = false;
+};
+
+}  // namespace faultline::gossip

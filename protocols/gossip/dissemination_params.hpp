@@ -1,0 +1,52 @@
+// Parameters of gossip dissemination (Demers et al. 1987, "Epidemic
+// algorithms for replicated database maintenance"), every rule an option.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "protocols/host/time.hpp"
+
+namespace faultline::gossip {
+
+enum class Exchange : std::uint8_t {
+  kPush,      // A sends what it has; B keeps what is newer (1 message)
+  kPull,      // A sends its versions; B answers with what it has newer (2 messages)
+  kPushPull,  // A sends what it has; B keeps what is newer and answers with what A lacks (2 messages, 3 in Demers' count)
+};
+
+enum class Spread : std::uint8_t {
+  kAntiEntropy,     // SI: a node spreads what it has for ever (full consistency, unbounded traffic)
+  kRumorMongering,  // SIR: a node stops spreading an update once "removed" (bounded traffic, some residue)
+};
+
+// When a rumor-mongering node loses interest in an update (Demers 1.4).
+enum class Removal : std::uint8_t {
+  kFeedbackCounter,  // removed after `removal_k` contacts that already had it
+  kFeedbackCoin,     // removed with probability 1/removal_k on each contact that already had it
+  kBlindCounter,     // removed after `removal_k` rounds of spreading it, whatever the contacts said
+  kBlindCoin,        // removed with probability 1/removal_k after each round
+};
+
+// "At `at`, node `node` learns version `version` of key `key`."
+struct Injection {
+  Time at = 0;
+  NodeId node = 0;
+  std::uint16_t key = 0;
+  std::uint32_t version = 1;
+};
+
+struct DisseminationParams {
+  Exchange exchange = Exchange::kPush;
+  Spread spread = Spread::kAntiEntropy;
+  Removal removal = Removal::kFeedbackCounter;
+  std::uint32_t removal_k = 2;
+  Duration period = 1 * kSecond;  // one round
+  std::uint32_t fanout = 3;
+  bool push_on_learn = true;      // push at once when a node learns something, not only on its next round
+  bool no_send_back = false;      // never gossip an update back to the node it came from
+  std::uint32_t value_bytes = 64; // payload size per (key, value, version), for byte accounting
+  std::vector<Injection> injections = {Injection{}};
+};
+
+}  // namespace faultline::gossip

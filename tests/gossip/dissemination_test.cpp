@@ -1,0 +1,135 @@
+// Gossip dissemination through the simulator: coverage in about log N rounds
+// for each exchange mode, the spec's no-send-back rule, rumor mongering's
+// bounded traffic, crashes, and anti-entropy reconciling a healed partition.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <map>
+
+#include "sim/bindings/gossip_protocol.hpp"
+#include "sim/protocol_registry.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/heartbeat_runs.hpp"
+
+using namespace faultline;
+using faultline::test::json_field;
+using faultline::test::line_time;
+using faultline::test::read_lines;
+using faultline::test::select;
+using faultline::test::temp_path;
+
+namespace {
+
+std::string scenario_text(const std::string& params, int nodes = 1000, const std::string& extra = "") {
+  return "protocol: gossip\nparams: " + params + "\nnodes: " + std::to_string(nodes) +
+         "\nduration: 60s\nnetwork:\n  latency: {dist: uniform, min: 10ms, max: 50ms}\nstop: {when: all_informed}\n" + extra;
+}
+
+RunResult run(const std::string& text, std::uint64_t seed, const std::string& trace = "") {
+  const Scenario s = load_scenario_text(text, "gossip.yaml");
+  RunOptions o;
+  o.seed = seed;
+  o.trace_path = trace;
+  return find_protocol("gossip")->run(s, o);
+}
+
+double metric(const RunResult& r, const std::string& name) {
+  const auto& m = r.metrics.at(name).samples;
+  REQUIRE(!m.empty());
+  return m[0];
+}
+
+double median_rounds(const std::string& params, int nodes) {
+  std::vector<double> rounds;
+  for (std::uint64_t seed = 1; seed <= 7; ++seed) rounds.push_back(metric(run(scenario_text(params, nodes), seed), "rounds_to_full"));
+  std::sort(rounds.begin(), rounds.end());
+  return rounds[rounds.size() / 2];
+}
+
+}  // namespace
+
+TEST_CASE("every exchange mode informs every node in about log N rounds") {
+  for (const char* mode : {"push", "pull", "push_pull"}) {
+    CAPTURE(mode);
+    for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+      const RunResult r = run(scenario_text(std::string("{exchange: ") + mode + ", fanout: 3}"), seed);
+      CHECK(r.stop_reason == "condition:all_informed");
+      CHECK(metric(r, "residue") == 0);
+      CHECK(metric(r, "rounds_to_full") <= 12);  // log2(1000) ~ 10; fan-out 3 does better
+      CHECK(r.violations.empty());
+    }
+  }
+  // Push-pull converges no slower than push (Demers; Karp et al. 2000).
+  CHECK(median_rounds("{exchange: push_pull, fanout: 1}", 2000) <= median_rounds("{exchange: push, fanout: 1}", 2000));
+}
+
+TEST_CASE("more fan-out, fewer rounds") {
+  CHECK(median_rounds("{exchange: push, fanout: 1}", 2000) > median_rounds("{exchange: push, fanout: 4}", 2000));
+}
+
+TEST_CASE("no_send_back: a node never pushes an update back to the node it learned it from") {
+  auto sends_back = [](bool rule) {
+    const std::string trace = temp_path("gossip.jsonl");
+    run(scenario_text(std::string("{exchange: push, fanout: 3, no_send_back: ") + (rule ? "true" : "false") + "}", 40), 5, trace);
+    const auto lines = read_lines(trace);
+    std::filesystem::remove(trace);
+    std::map<std::string, std::string> source;  // node -> the node it learned from
+    int back = 0;
+    for (const auto& l : lines) {
+      const auto kind = json_field(l, "kind");
+      if (kind == "informed" && json_field(l, "from") != "-1") source[json_field(l, "node")] = "n" + json_field(l, "from");
+      if (kind == "send" && json_field(l, "type") == "push") {
+        auto it = source.find(json_field(l, "node"));
+        if (it != source.end() && it->second == json_field(l, "to")) ++back;
+      }
+    }
+    return back;
+  };
+  CHECK(sends_back(false) > 0);  // without the rule it happens
+  CHECK(sends_back(true) == 0);
+}
+
+TEST_CASE("rumor mongering stops spreading: bounded traffic, some residue") {
+  for (const char* removal : {"feedback_counter", "feedback_coin", "blind_counter", "blind_coin"}) {
+    CAPTURE(removal);
+    const std::string params = std::string("{exchange: push, spread: rumor_mongering, removal: ") + removal +
+                               ", removal_k: 2, fanout: 1}";
+    const std::string text = "protocol: gossip\nparams: " + params + "\nnodes: 1000\nduration: 60s\n";
+    const RunResult r = run(text, 2);
+    CHECK(metric(r, "removed") > 500);
+    // Once every node is removed nothing is sent, so traffic is finite.
+    const RunResult half = run("protocol: gossip\nparams: " + params + "\nnodes: 1000\nduration: 30s\n", 2);
+    CHECK(metric(r, "messages_per_node") == metric(half, "messages_per_node"));
+    CHECK(metric(r, "residue") < 0.5);
+  }
+  // Anti-entropy never stops: more time, more messages.
+  const RunResult ae60 = run("protocol: gossip\nparams: {fanout: 1}\nnodes: 200\nduration: 60s\n", 2);
+  const RunResult ae30 = run("protocol: gossip\nparams: {fanout: 1}\nnodes: 200\nduration: 30s\n", 2);
+  CHECK(metric(ae60, "messages_per_node") > 1.8 * metric(ae30, "messages_per_node"));
+  CHECK(metric(ae60, "residue") == 0);
+}
+
+TEST_CASE("crashes mid-broadcast do not stop it: every live node is informed") {
+  const RunResult r = run(scenario_text("{exchange: push, fanout: 3}", 500,
+                                        "faults:\n  - {at: 1s, crash: [n1, n2, n3, n4, n5]}\n  - {at: 1500ms, crash: n0}\n"),
+                          4);
+  CHECK(r.stop_reason == "condition:all_informed");
+  CHECK(r.drops_by_reason.at("crashed") > 0);
+  CHECK(metric(r, "residue") == 0);
+}
+
+TEST_CASE("anti-entropy reconciles both sides of a healed partition") {
+  const std::string params =
+      "{exchange: push_pull, fanout: 2, inject: [{at: 1s, node: n0, key: 0, version: 1}, {at: 1s, node: n99, key: 1, version: 1}]}";
+  const std::string faults = "faults:\n  - at: 0s\n    partition: [[" + [] {
+    std::string g;
+    for (int i = 0; i < 50; ++i) g += (i ? ", n" : "n") + std::to_string(i);
+    return g;
+  }() + "]]\n  - {at: 20s, heal: all}\n";
+  const RunResult r = run(scenario_text(params, 100, faults), 6);
+  // Each key fills its own half during the partition and the other after the heal.
+  CHECK(r.stop_reason == "condition:all_informed");
+  CHECK(r.virtual_time_ns > 20 * kSecond);
+  CHECK(r.metrics.at("time_to_full_ns").samples.size() == 2);
+}
