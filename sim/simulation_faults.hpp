@@ -78,7 +78,9 @@ template <class P>
 void Simulation<P>::on_nemesis(std::uint32_t token) {
   nemesis_actions_.clear();
   nemesis_wakeups_.clear();
-  nemesis_.fire(token, now_, status_, nemesis_actions_, nemesis_wakeups_);
+  std::vector<NodeStatus> status(records_.size());
+  for (NodeId n = 0; n < records_.size(); ++n) status[n] = records_[n].status;
+  nemesis_.fire(token, now_, status, nemesis_actions_, nemesis_wakeups_);
   using A = NemesisAction::Kind;
   for (const auto& a : nemesis_actions_) {
     switch (a.kind) {
@@ -106,39 +108,39 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
 
 template <class P>
 void Simulation<P>::crash(NodeId n, std::string_view cause) {
-  if (status_[n] == NodeStatus::kCrashed) {
+  if (records_[n].status == NodeStatus::kCrashed) {
     trace_.fault(now_, "skipped", n, {{"action", "crash"}, {"cause", cause}});
     return;
   }
   // Volatile state, timers and the paused backlog are lost; messages in
-  // flight to it are dropped on arrival (the epoch moves on); unsynced
+  // flight to it are dropped on arrival (sent before last_crash); unsynced
   // storage writes are lost.
   if (auto it = backlog_.find(n); it != backlog_.end()) {
     for (std::uint64_t code : it->second) {
       if (EventCode::kind(code) == EventKind::kLocalDeliver) {
-        const auto slot = static_cast<std::uint32_t>(EventCode::index(code));
+        const auto slot = EventCode::delivery_slot(code);
         drop(pool_[slot], DropReason::kCrashed);
         free_slot(slot);
       }
     }
     backlog_.erase(it);
   }
-  status_[n] = NodeStatus::kCrashed;
-  ++epoch_[n];
-  for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++timer_generation_[n * P::kTimerSlots + s];
+  records_[n].status = NodeStatus::kCrashed;
+  records_[n].last_crash = now_;
+  for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
   if (stores_[n]) stores_[n]->crash();
-  nodes_[n] = P::make_node(n, node_count(), params_);
+  records_[n].node = P::make_node(n, node_count(), params_);
   trace_.fault(now_, "crash", n, {{"cause", cause}});
   observer_.on_crash(now_, n);
 }
 
 template <class P>
 void Simulation<P>::restart(NodeId n, std::string_view cause) {
-  if (status_[n] != NodeStatus::kCrashed) {
+  if (records_[n].status != NodeStatus::kCrashed) {
     trace_.fault(now_, "skipped", n, {{"action", "restart"}, {"cause", cause}});
     return;
   }
-  status_[n] = NodeStatus::kRunning;
+  records_[n].status = NodeStatus::kRunning;
   trace_.fault(now_, "restart", n, {{"cause", cause}});
   observer_.on_restart(now_, n);
   start_node(n);  // it recovers from what it synced
@@ -146,22 +148,22 @@ void Simulation<P>::restart(NodeId n, std::string_view cause) {
 
 template <class P>
 void Simulation<P>::pause(NodeId n, std::string_view cause) {
-  if (status_[n] != NodeStatus::kRunning) {
+  if (records_[n].status != NodeStatus::kRunning) {
     trace_.fault(now_, "skipped", n, {{"action", "pause"}, {"cause", cause}});
     return;
   }
-  status_[n] = NodeStatus::kPaused;
+  records_[n].status = NodeStatus::kPaused;
   trace_.fault(now_, "pause", n, {{"cause", cause}});
   observer_.on_pause(now_, n);
 }
 
 template <class P>
 void Simulation<P>::resume(NodeId n, std::string_view cause) {
-  if (status_[n] != NodeStatus::kPaused) {
+  if (records_[n].status != NodeStatus::kPaused) {
     trace_.fault(now_, "skipped", n, {{"action", "resume"}, {"cause", cause}});
     return;
   }
-  status_[n] = NodeStatus::kRunning;
+  records_[n].status = NodeStatus::kRunning;
   trace_.fault(now_, "resume", n, {{"cause", cause}});
   observer_.on_resume(now_, n);
   // The backlog runs now, in the order it arrived.

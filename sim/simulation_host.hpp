@@ -20,7 +20,7 @@ class Simulation<P>::NodeHost final : public Host<typename P::Message, typename 
     if (slot >= P::kTimerSlots) throw std::logic_error(fmt::format("timer slot {} out of range", slot));
     sim_.cancel_timer(self_, slot);
   }
-  Rng& rng() override { return sim_.rng_[self_]; }
+  Rng& rng() override { return sim_.records_[self_].rng; }
   DurableStore& storage() override { return sim_.store(self_); }
   void reply(ClientId client, typename P::Reply reply) override {
     if constexpr (requires { sim_.observer_.on_reply(Time{}, NodeId{}, client, reply); })

@@ -17,13 +17,10 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
       observer_(scenario, params, *this),
       host_(std::make_unique<NodeHost>(*this)) {
   const NodeId n = scenario.node_count();
-  nodes_.reserve(n);
-  for (NodeId i = 0; i < n; ++i) nodes_.push_back(P::make_node(i, n, params));
-  status_.assign(n, NodeStatus::kRunning);
-  epoch_.assign(n, 0);
-  rng_.reserve(n);
-  for (NodeId i = 0; i < n; ++i) rng_.emplace_back(derive_seed(options.seed, Stream::kNode, i));
-  timer_generation_.assign(static_cast<std::size_t>(n) * P::kTimerSlots, 0);
+  records_.reserve(n);
+  for (NodeId i = 0; i < n; ++i)
+    records_.push_back(NodeRecord{P::make_node(i, n, params), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
+                                  NodeStatus::kRunning, {}});
   stores_.resize(n);
   if constexpr (kHasKvClients) {
     if (scenario.workload) {
@@ -73,8 +70,12 @@ RunResult Simulation<P>::run() {
 template <class P>
 void Simulation<P>::dispatch(const Event& e) {
   switch (EventCode::kind(e.payload)) {
-    case EventKind::kDeliver: on_deliver(EventCode::index(e.payload), false); break;
-    case EventKind::kLocalDeliver: on_deliver(EventCode::index(e.payload), true); break;
+    case EventKind::kDeliver:
+      on_deliver(EventCode::delivery_slot(e.payload), EventCode::delivery_to(e.payload), false);
+      break;
+    case EventKind::kLocalDeliver:
+      on_deliver(EventCode::delivery_slot(e.payload), EventCode::delivery_to(e.payload), true);
+      break;
     case EventKind::kTimer: on_timer(e.payload); break;
     case EventKind::kFault:
       ++events_;
@@ -95,7 +96,7 @@ void Simulation<P>::dispatch(const Event& e) {
 template <class P>
 void Simulation<P>::start_node(NodeId n) {
   host_->bind(n);
-  nodes_[n].on_start(*host_);
+  records_[n].node.on_start(*host_);
 }
 
 template <class P>
@@ -108,9 +109,9 @@ void Simulation<P>::report_violation(NodeId node, std::string invariant, std::st
 template <class P>
 template <class Request>
 void Simulation<P>::client_request(NodeId n, ClientId client, const Request& request) {
-  if (status_[n] != NodeStatus::kRunning) return;  // the request is lost; the client times out
+  if (records_[n].status != NodeStatus::kRunning) return;  // the request is lost; the client times out
   host_->bind(n);
-  nodes_[n].on_client_request(*host_, client, request);
+  records_[n].node.on_client_request(*host_, client, request);
 }
 
 // ---- Network ----
@@ -148,12 +149,12 @@ void Simulation<P>::send(NodeId from, NodeId to, Message message) {
   // A cut link loses the message at once; otherwise the link may lose it,
   // and may deliver it twice.
   if (connectivity_.blocked_now(from, to)) {
-    drop(InFlight{std::move(message), from, to, 0, 0, id}, DropReason::kPartition);
+    drop(InFlight{std::move(message), from, to, 0, now_, id}, DropReason::kPartition);
     return;
   }
   const LinkParams link = links_.resolve(from, to);
   if (!link.loss.never() && link.loss.draw(network_rng_)) {
-    drop(InFlight{std::move(message), from, to, 0, 0, id}, DropReason::kLoss);
+    drop(InFlight{std::move(message), from, to, 0, now_, id}, DropReason::kLoss);
     return;
   }
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
@@ -174,42 +175,45 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link,
     arrival = std::max(arrival, last);
     last = arrival;
   }
-  const std::uint32_t slot =
-      allocate_slot(InFlight{std::move(message), from, to, epoch_[to], connectivity_.version(), id});
-  queue_.push(arrival, EventCode::make(EventKind::kDeliver, slot));
+  const std::uint32_t slot = allocate_slot(InFlight{std::move(message), from, to, connectivity_.version(), now_, id});
+  queue_.push(arrival, EventCode::delivery(EventKind::kDeliver, slot, to));
 }
 
 template <class P>
-void Simulation<P>::on_deliver(std::uint64_t slot, bool from_backlog) {
+void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog) {
   ++events_;
+  // Two independent loads, likely both cache misses on a big cluster: issue
+  // them together so their latencies overlap.
+  __builtin_prefetch(&records_[to]);
   InFlight& m = pool_[slot];
-  // A crash since the send loses it (the receiver's epoch moved on), as does
-  // arriving at a node that is down.
-  if (status_[m.to] == NodeStatus::kCrashed || epoch_[m.to] != m.receiver_epoch) {
+  NodeRecord& receiver = records_[to];
+  // Arriving at a node that is down loses it, as does a crash of the
+  // receiver since the send (even if it has restarted since).
+  if (receiver.status == NodeStatus::kCrashed || receiver.last_crash >= m.sent_at) {
     drop(m, DropReason::kCrashed);
-    free_slot(static_cast<std::uint32_t>(slot));
+    free_slot(slot);
     return;
   }
   if (!from_backlog) {
     // A partition made while the message was in flight loses it.
     if (m.cut_version != connectivity_.version() && connectivity_.blocked_since(m.cut_version, m.from, m.to)) {
       drop(m, DropReason::kPartition);
-      free_slot(static_cast<std::uint32_t>(slot));
+      free_slot(slot);
       return;
     }
-    if (status_[m.to] == NodeStatus::kPaused) {
+    if (receiver.status == NodeStatus::kPaused) {
       // It reached the machine; the stalled process handles it on resume.
-      backlog_[m.to].push_back(EventCode::make(EventKind::kLocalDeliver, slot));
+      backlog_[to].push_back(EventCode::delivery(EventKind::kLocalDeliver, slot, to));
       return;
     }
   }
   ++delivered_;
   trace_.message_delivered(now_, m.from, m.to, P::message_type(m.message), m.id);
-  const NodeId to = m.to, from = m.from;
+  const NodeId from = m.from;
   Message message = std::move(m.message);
-  free_slot(static_cast<std::uint32_t>(slot));
+  free_slot(slot);
   host_->bind(to);
-  nodes_[to].on_message(*host_, from, message);
+  receiver.node.on_message(*host_, from, message);
 }
 
 // ---- Timers and clocks ----
@@ -228,7 +232,7 @@ void Simulation<P>::set_timer(NodeId n, TimerSlot slot, Duration after) {
   if (!drifting_.empty()) {
     if (auto it = drifting_.find(n); it != drifting_.end()) after = it->second.real_duration(after);
   }
-  const std::uint32_t generation = ++timer_generation_[n * P::kTimerSlots + slot];
+  const std::uint32_t generation = ++records_[n].timer_generation[slot];
   queue_.push(now_ + after, EventCode::timer(n, slot, generation));
 }
 
@@ -236,19 +240,19 @@ template <class P>
 void Simulation<P>::on_timer(std::uint64_t code) {
   const NodeId n = EventCode::timer_node(code);
   const TimerSlot slot = EventCode::timer_slot(code);
-  const std::uint32_t current = timer_generation_[n * P::kTimerSlots + slot] & EventCode::kGenerationMask;
+  const std::uint32_t current = records_[n].timer_generation[slot] & EventCode::kGenerationMask;
   if (current != EventCode::timer_generation(code)) return;  // re-armed, cancelled, or crashed since
-  if (status_[n] == NodeStatus::kPaused) {
+  if (records_[n].status == NodeStatus::kPaused) {
     backlog_[n].push_back(code);  // fires when the node resumes
     return;
   }
   ++events_;
   // Disarm before the call, so a node that re-arms the slot inside on_timer
   // is not confused with this firing.
-  ++timer_generation_[n * P::kTimerSlots + slot];
+  ++records_[n].timer_generation[slot];
   trace_.timer_fired(now_, n, slot);
   host_->bind(n);
-  nodes_[n].on_timer(*host_, slot);
+  records_[n].node.on_timer(*host_, slot);
 }
 
 template <class P>

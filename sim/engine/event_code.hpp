@@ -1,7 +1,9 @@
 // How an event's 64-bit payload says what the event is.
 //
 //   bits 0..2  EventKind
-//   deliver, local deliver:  bits 3..63  slot in the in-flight message pool
+//   deliver, local deliver:  bits 3..34 slot in the in-flight message pool, 35..63 receiver
+//                            (the receiver rides along so its state can be fetched while the
+//                            message itself is still on its way from memory)
 //   timer:                   bits 3..7 slot, 8..31 generation (low 24 bits), 32..63 node
 //   fault:                   bits 3..63  index into Scenario::faults
 //   nemesis:                 bits 3..63  index into the nemesis action table
@@ -37,6 +39,12 @@ struct EventCode {
            ((static_cast<std::uint64_t>(generation) & kGenerationMask) << 8) |
            (static_cast<std::uint64_t>(slot & 31) << 3) | static_cast<std::uint64_t>(EventKind::kTimer);
   }
+  static std::uint64_t delivery(EventKind kind, std::uint32_t slot, NodeId to) {
+    return (static_cast<std::uint64_t>(to) << 35) | (static_cast<std::uint64_t>(slot) << 3) |
+           static_cast<std::uint64_t>(kind);
+  }
+  static std::uint32_t delivery_slot(std::uint64_t code) { return static_cast<std::uint32_t>(code >> 3); }
+  static NodeId delivery_to(std::uint64_t code) { return static_cast<NodeId>(code >> 35); }
   static EventKind kind(std::uint64_t code) { return static_cast<EventKind>(code & 7); }
   static std::uint64_t index(std::uint64_t code) { return code >> 3; }
   static NodeId timer_node(std::uint64_t code) { return static_cast<NodeId>(code >> 32); }
