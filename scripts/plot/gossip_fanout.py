@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Fraction of nodes informed against round, for round-based push gossip
+(a node pushes only on its round timer) with fan-outs 1 to 6 at one N, from real faultline runs (several seeds each; the line is the
+median, the band the min..max over seeds).
+
+usage: gossip_fanout.py [--faultline build/faultline] [--nodes 10000] [--seeds 5] [--out out/gossip_fanout.png]
+Needs matplotlib from Debian (python3-matplotlib): run with /usr/bin/python3.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+try:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    sys.exit("gossip_fanout.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
+             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+STEPS_PER_ROUND = 10
+
+
+def informed_curve(faultline, nodes, fanout, seed, rounds):
+    """Fraction informed at each tenth of a round, from one run's trace."""
+    with tempfile.NamedTemporaryFile(suffix=".jsonl") as trace:
+        subprocess.run([faultline, "run", os.path.join(ROOT, "scenarios/gossip/push_broadcast.yaml"),
+                        "--seed", str(seed), "--set", f"nodes={nodes}", "--set", f"params.fanout={fanout}",
+                        "--set", "params.push_on_learn=false",
+                        "--set", "expect=[]", "--trace", trace.name, "--trace-level", "protocol"],
+                       check=True, stdout=subprocess.DEVNULL)
+        times = []
+        with open(trace.name) as f:
+            for line in f:
+                e = json.loads(line)
+                if e["kind"] == "informed":
+                    times.append(e["t"])
+    times.sort()
+    curve, i = [], 0
+    for step in range(rounds * STEPS_PER_ROUND + 1):
+        t = step * 1_000_000_000 // STEPS_PER_ROUND
+        while i < len(times) and times[i] <= t:
+            i += 1
+        curve.append(i / nodes)
+    return curve
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--nodes", type=int, default=10000)
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=30)
+    ap.add_argument("--out", default=os.path.join(ROOT, "out/gossip_fanout.png"))
+    args = ap.parse_args()
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+
+    fig, ax = plt.subplots(figsize=(9, 5.5))
+    xs = [s / STEPS_PER_ROUND for s in range(args.rounds * STEPS_PER_ROUND + 1)]
+    for fanout in range(1, 7):
+        curves = [informed_curve(args.faultline, args.nodes, fanout, seed, args.rounds) for seed in range(1, args.seeds + 1)]
+        cols = list(zip(*curves))
+        median = [sorted(c)[len(c) // 2] for c in cols]
+        line, = ax.plot(xs, median, label=f"fan-out {fanout}")
+        ax.fill_between(xs, [min(c) for c in cols], [max(c) for c in cols], color=line.get_color(), alpha=0.15)
+        print(f"fan-out {fanout}: full coverage after", next((x for x, y in zip(xs, median) if y >= 1.0), "more than"),
+              "rounds (median of", args.seeds, "seeds)")
+    ax.set_xlabel("rounds (period 1 s)")
+    ax.set_ylabel("fraction of nodes informed")
+    ax.set_title(f"Round-based push gossip, N = {args.nodes:,}: coverage by round, fan-outs 1 to 6\n"
+                 f"(nodes push only on their 1 s round timer; median and range over {args.seeds} seeds)")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(args.out, dpi=110)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
