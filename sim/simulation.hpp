@@ -33,6 +33,7 @@
 #include "sim/checkers/linearizability.hpp"
 #include "sim/engine/event_code.hpp"
 #include "sim/engine/event_queue.hpp"
+#include "sim/engine/huge_pages.hpp"
 #include "sim/faults/nemesis.hpp"
 #include "sim/network/connectivity.hpp"
 #include "sim/network/latency_sampler.hpp"
@@ -73,7 +74,7 @@ class Simulation {
   const Scenario& scenario() const { return scenario_; }
   const Params& params() const { return params_; }
   const Connectivity& connectivity() const { return connectivity_; }
-  const std::string& node_name(NodeId n) const { return scenario_.node_names[n]; }
+  std::string node_name(NodeId n) const { return scenario_.node_name(n); }
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t bytes_sent() const { return bytes_; }
   // A broken safety invariant: recorded, and the run stops after this event.
@@ -125,6 +126,11 @@ class Simulation {
   void start_node(NodeId n);
   void dispatch(const Event& e);
   void finish(RunResult& result);
+  static void prefetch_for(void* self, std::uint64_t payload);
+  void prefetch_record(NodeId n) const {
+    const char* p = reinterpret_cast<const char*>(&records_[n]);
+    for (std::size_t offset = 0; offset < sizeof(NodeRecord); offset += 64) __builtin_prefetch(p + offset);
+  }
   void check_client_history(Metrics& metrics);
 
   const Scenario& scenario_;

@@ -9,11 +9,11 @@
 namespace faultline {
 
 namespace fault_detail {
-inline std::string join_names(const std::vector<std::string>& names, const std::vector<NodeId>& ids) {
+inline std::string join_names(const Scenario& names, const std::vector<NodeId>& ids) {
   std::string out;
   for (NodeId id : ids) {
     if (!out.empty()) out += ',';
-    out += names[id];
+    out += names.node_name(id);
   }
   return out;
 }
@@ -22,7 +22,7 @@ inline std::string join_names(const std::vector<std::string>& names, const std::
 template <class P>
 void Simulation<P>::apply_fault(const FaultEvent& f) {
   using K = FaultEvent::Kind;
-  const auto& names = scenario_.node_names;
+  const Scenario& names = scenario_;
   switch (f.kind) {
     case K::kCrash:
       for (NodeId n : f.nodes) crash(n, "timeline");
@@ -90,7 +90,7 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
       case A::kResume: resume(a.node, "nemesis"); break;
       case A::kPartition: {
         connectivity_.partition({a.minority});
-        const std::string side = fault_detail::join_names(scenario_.node_names, a.minority);
+        const std::string side = fault_detail::join_names(scenario_, a.minority);
         trace_.fault(now_, "partition", kNoNode, {{"groups", side}, {"cause", "nemesis"}});
         observer_.on_connectivity_change(now_);
         break;

@@ -13,11 +13,17 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
       connectivity_(scenario.node_count()),
       network_rng_(derive_seed(options.seed, Stream::kNetwork)),
       nemesis_(scenario.nemesis, scenario.node_count(), scenario.duration, derive_seed(options.seed, Stream::kNemesis)),
-      trace_(scenario.node_names, options.trace_level),
+      trace_(scenario, options.trace_level),
       observer_(scenario, params, *this),
       host_(std::make_unique<NodeHost>(*this)) {
   const NodeId n = scenario.node_count();
   records_.reserve(n);
+  advise_huge_pages(records_.data(), n * sizeof(NodeRecord));  // before the pages are touched
+  // Room for about one message in flight per node up front (the common
+  // steady state), so the pool rarely grows (growing copies it, twice the
+  // memory for a moment) and sits on huge pages.
+  pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
+  advise_huge_pages(pool_.data(), pool_.capacity() * sizeof(InFlight));
   for (NodeId i = 0; i < n; ++i)
     records_.push_back(NodeRecord{P::make_node(i, n, params), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
                                   NodeStatus::kRunning, {}});
@@ -32,7 +38,25 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
                                                std::move(hooks));
     }
   }
+  queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
   if (!options.trace_path.empty()) trace_.open(options.trace_path);
+}
+
+template <class P>
+void Simulation<P>::prefetch_for(void* self, std::uint64_t payload) {
+  auto* sim = static_cast<Simulation*>(self);
+  switch (EventCode::kind(payload)) {
+    case EventKind::kDeliver:
+    case EventKind::kLocalDeliver:
+      sim->prefetch_record(EventCode::delivery_to(payload));
+      __builtin_prefetch(&sim->pool_[EventCode::delivery_slot(payload)]);
+      break;
+    case EventKind::kTimer:
+      sim->prefetch_record(EventCode::timer_node(payload));
+      break;
+    default:
+      break;
+  }
 }
 
 template <class P>

@@ -13,7 +13,7 @@ PingPongBenchResult run_pingpong_bench(std::uint32_t nodes, Duration virtual_dur
   Scenario s;
   s.name = "bench-pingpong";
   s.protocol = "pingpong";
-  for (std::uint32_t i = 0; i < nodes; ++i) s.node_names.push_back(fmt::format("n{}", i));
+  s.nodes = nodes;
   s.duration = virtual_duration;
   s.network.defaults.latency.kind = LatencySpec::Kind::kUniform;
   s.network.defaults.latency.min = 1 * kMillisecond;

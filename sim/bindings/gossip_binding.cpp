@@ -31,7 +31,7 @@ gossip::DisseminationParams read_params(const Scenario& s) {
   if (s.node_count() < 2) params.fail("", "gossip needs at least 2 nodes");
   if (params.has("inject")) {
     p.injections.clear();
-    const NodeNames names(s.node_names, s.generated_names);
+    const NodeNames names(s.node_names, s.generated_names, s.node_count());
     for (auto& i : read_list_of_sections(params, "inject")) {
       Injection inj;
       inj.at = i.duration("at", 0, true);

@@ -34,6 +34,14 @@ struct Event {
 
 class EventQueue {
  public:
+  // Called with each event about to be next in line (see refill), so the
+  // owner can prefetch what handling it will touch. Optional.
+  using PrefetchHook = void (*)(void* context, std::uint64_t payload);
+  void set_prefetch_hook(PrefetchHook hook, void* context) {
+    prefetch_ = hook;
+    prefetch_context_ = context;
+  }
+
   void push(Time time, std::uint64_t payload) {
     if (time < last_) throw std::logic_error("event scheduled before the current time");
     buckets_[bucket_of(time)].push_back(Event{time, seq_++, payload});
@@ -77,7 +85,15 @@ class EventQueue {
     Time least = from.front().time;
     for (const Event& e : from) least = std::min(least, e.time);
     last_ = least;
-    for (const Event& e : from) buckets_[bucket_of(e.time)].push_back(e);
+    // The moved events are the next ones out (unless newer, earlier events
+    // arrive). When there are few, announce them: handling them will touch
+    // memory a cache miss away, and asking for all of it now lets the
+    // misses overlap instead of stalling one event at a time.
+    const bool announce = prefetch_ != nullptr && from.size() <= kPrefetchBatch;
+    for (const Event& e : from) {
+      buckets_[bucket_of(e.time)].push_back(e);
+      if (announce) prefetch_(prefetch_context_, e.payload);
+    }
     from.clear();
     auto& zero = buckets_[0];
     if (zero.size() > 1)
@@ -87,7 +103,10 @@ class EventQueue {
   // Invariant: every event in buckets_[b] has bucket_of(time) == b for the
   // current last_; buckets_[0][head0_..] is sorted by seq; size_ counts the
   // events not yet popped.
+  static constexpr std::size_t kPrefetchBatch = 64;
   std::array<std::vector<Event>, 65> buckets_;
+  PrefetchHook prefetch_ = nullptr;
+  void* prefetch_context_ = nullptr;
   std::size_t head0_ = 0;
   Time last_ = 0;
   std::uint64_t seq_ = 0;

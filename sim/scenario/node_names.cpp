@@ -7,7 +7,8 @@
 
 namespace faultline {
 
-NodeNames::NodeNames(const std::vector<std::string>& names, bool generated) : names_(names), generated_(generated) {
+NodeNames::NodeNames(const std::vector<std::string>& names, bool generated, NodeId count)
+    : names_(names), generated_(generated), count_(count) {
   if (!generated_)
     for (NodeId i = 0; i < names_.size(); ++i) ids_.emplace(names_[i], i);
 }
@@ -17,7 +18,7 @@ std::optional<NodeId> NodeNames::find(std::string_view name) const {
     if (name.size() < 2 || name[0] != 'n' || (name[1] == '0' && name.size() > 2)) return std::nullopt;
     NodeId id = 0;
     auto [end, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), id);
-    if (ec != std::errc() || end != name.data() + name.size() || id >= names_.size()) return std::nullopt;
+    if (ec != std::errc() || end != name.data() + name.size() || id >= count_) return std::nullopt;
     return id;
   }
   auto it = ids_.find(name);
@@ -43,7 +44,7 @@ void NodeNames::unknown(const YAML::Node& where, const YamlSection& section, std
   // Generated names (n0..) are explained by their range; named nodes get a
   // did-you-mean.
   const std::string hint = generated_ || names_.size() > 10000 ? "" : did_you_mean(name, names_);
-  const std::string range = generated_ ? fmt::format(" (nodes are n0..n{})", names_.size() - 1) : "";
+  const std::string range = generated_ ? fmt::format(" (nodes are n0..n{})", count_ - 1) : "";
   fail_at(where, section, key, section.key_path(key),
           fmt::format("no node named '{}'{}{}", name, range, hint.empty() ? "" : "; " + hint));
 }
@@ -56,7 +57,7 @@ std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSec
       fail_at(item, section, key, section.key_path(key), "expected a node name or a list of node names");
     const std::string& name = item.Scalar();
     if (allow_all && name == "all") {
-      for (NodeId i = 0; i < names_.size(); ++i) out.push_back(i);
+      for (NodeId i = 0; i < count_; ++i) out.push_back(i);
       return;
     }
     const auto id = find(name);

@@ -152,8 +152,11 @@ struct Scenario {
   // The protocol's own parameters, validated by its binding (it reads them
   // with a YamlSection, so errors carry the file and line).
   YAML::Node params;
-  std::vector<std::string> node_names;  // ids are indexes into this
-  bool generated_names = true;          // `nodes: COUNT` (n0, n1, ...) rather than a list
+  // `nodes: COUNT` gives nodes n0 .. n{COUNT-1}, named on demand (a million
+  // strings would cost 32 MB); `nodes: [a, b, c]` lists the names.
+  NodeId nodes = 0;
+  std::vector<std::string> node_names;  // when listed; ids are indexes into this
+  bool generated_names = true;
   Duration duration = 10 * kSecond;
   std::uint64_t seed = 1;  // used when --seed is not given
   NetworkSpec network;
@@ -163,7 +166,8 @@ struct Scenario {
   StopSpec stop;
   std::vector<Expectation> expectations;
 
-  NodeId node_count() const { return static_cast<NodeId>(node_names.size()); }
+  NodeId node_count() const { return node_names.empty() ? nodes : static_cast<NodeId>(node_names.size()); }
+  std::string node_name(NodeId id) const { return node_names.empty() ? "n" + std::to_string(id) : node_names[id]; }
 };
 
 }  // namespace faultline

@@ -38,8 +38,7 @@ void read_nodes(YamlSection& top, Scenario& s, bool& generated) {
   if (n.IsScalar()) {
     const std::uint64_t count = top.integer("nodes", 0, 1, kMaxNodes);
     generated = true;
-    s.node_names.reserve(count);
-    for (std::uint64_t i = 0; i < count; ++i) s.node_names.push_back("n" + std::to_string(i));
+    s.nodes = static_cast<NodeId>(count);
     return;
   }
   if (!n.IsSequence() || n.size() == 0) top.fail("nodes", "expected a node count or a non-empty list of names");
@@ -191,7 +190,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   bool generated = true;
   read_nodes(top, s, generated);
   s.generated_names = generated;
-  const NodeNames names(s.node_names, generated);
+  const NodeNames names(s.node_names, generated, s.node_count());
   s.duration = top.duration("duration", s.duration);
   s.seed = top.integer("seed", 1, 0, UINT64_MAX);
   s.network = read_network(top, names);

@@ -17,10 +17,10 @@ class NodeNames {
  public:
   // `generated`: names are n0..n{count-1} (from `nodes: COUNT`), looked up
   // without a table so a million-node cluster costs nothing here.
-  NodeNames(const std::vector<std::string>& names, bool generated);
+  NodeNames(const std::vector<std::string>& names, bool generated, NodeId count);
 
   std::optional<NodeId> find(std::string_view name) const;
-  const std::string& name(NodeId id) const { return names_[id]; }
+  std::string name(NodeId id) const { return generated_ ? "n" + std::to_string(id) : names_[id]; }
   // `key` holds a name or a list of names (or `all`, where allowed).
   std::vector<NodeId> read_list(YamlSection& section, std::string_view key, bool allow_all) const;
   std::vector<NodeId> read_list_node(const YAML::Node& node, const YamlSection& section, std::string_view key,
@@ -31,6 +31,7 @@ class NodeNames {
                             const std::string& name) const;
   const std::vector<std::string>& names_;
   bool generated_;
+  NodeId count_;
   std::map<std::string, NodeId, std::less<>> ids_;  // when not generated
 };
 

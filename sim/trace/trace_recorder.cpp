@@ -23,8 +23,13 @@ std::string_view drop_reason_name(DropReason reason) {
   return "unknown";
 }
 
-TraceRecorder::TraceRecorder(const std::vector<std::string>& node_names, TraceLevel level)
-    : names_(node_names), level_(level) {}
+TraceRecorder::TraceRecorder(const Scenario& names, TraceLevel level) : names_(names), level_(level) {}
+
+void TraceRecorder::append_name(NodeId node) {
+  auto& out = writer_.line();
+  if (names_.node_names.empty()) fmt::format_to(std::back_inserter(out), "\"n{}\"", node);
+  else append_json_string(out, names_.node_names[node]);
+}
 
 void TraceRecorder::begin_line(Time t, NodeId node, std::string_view kind) {
   auto& out = writer_.line();
@@ -32,7 +37,7 @@ void TraceRecorder::begin_line(Time t, NodeId node, std::string_view kind) {
   append_json_string(out, kind);
   if (node != kNoNode) {
     out.append(std::string_view(",\"node\":"));
-    append_json_string(out, names_[node]);
+    append_name(node);
   }
 }
 
@@ -67,7 +72,7 @@ void TraceRecorder::message_sent(Time t, NodeId from, NodeId to, std::string_vie
   begin_line(t, from, "send");
   auto& out = writer_.line();
   out.append(std::string_view(",\"to\":"));
-  append_json_string(out, names_[to]);
+  append_name(to);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
   fmt::format_to(std::back_inserter(out), ",\"bytes\":{},\"id\":{}}}", bytes, id);
@@ -83,7 +88,7 @@ void TraceRecorder::message_duplicated(Time t, NodeId from, NodeId to, std::stri
   begin_line(t, from, "duplicate");
   auto& out = writer_.line();
   out.append(std::string_view(",\"to\":"));
-  append_json_string(out, names_[to]);
+  append_name(to);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
   fmt::format_to(std::back_inserter(out), ",\"id\":{}}}", id);
@@ -100,7 +105,7 @@ void TraceRecorder::message_delivered(Time t, NodeId from, NodeId to, std::strin
   begin_line(t, to, "deliver");
   auto& out = writer_.line();
   out.append(std::string_view(",\"from\":"));
-  append_json_string(out, names_[from]);
+  append_name(from);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
   fmt::format_to(std::back_inserter(out), ",\"id\":{}}}", id);
@@ -118,7 +123,7 @@ void TraceRecorder::message_dropped(Time t, NodeId from, NodeId to, std::string_
   begin_line(t, to, "drop");
   auto& out = writer_.line();
   out.append(std::string_view(",\"from\":"));
-  append_json_string(out, names_[from]);
+  append_name(from);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
   fmt::format_to(std::back_inserter(out), ",\"id\":{},\"reason\":", id);

@@ -12,6 +12,7 @@
 #include "protocols/host/time.hpp"
 #include "protocols/host/trace_field.hpp"
 #include "sim/run/run_options.hpp"
+#include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_hash.hpp"
 #include "sim/trace/trace_writer.hpp"
 
@@ -27,7 +28,8 @@ std::string_view drop_reason_name(DropReason reason);
 
 class TraceRecorder {
  public:
-  TraceRecorder(const std::vector<std::string>& node_names, TraceLevel level);
+  // `names` names node ids in the file (a Scenario: listed or n0, n1, ...).
+  TraceRecorder(const Scenario& names, TraceLevel level);
 
   // Starts writing to `path` (through a .partial file, see TraceWriter).
   void open(const std::string& path) { writer_.open(path); }
@@ -52,7 +54,8 @@ class TraceRecorder {
   void write_fields(std::initializer_list<TraceField> fields);
   void hash_fields(std::initializer_list<TraceField> fields);
 
-  const std::vector<std::string>& names_;
+  void append_name(NodeId node);
+  const Scenario& names_;
   TraceLevel level_;
   TraceHash hash_;
   std::uint64_t events_ = 0;
