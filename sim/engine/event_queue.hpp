@@ -94,7 +94,12 @@ class EventQueue {
       buckets_[bucket_of(e.time)].push_back(e);
       if (announce) prefetch_(prefetch_context_, e.payload);
     }
-    from.clear();
+    // An emptied bucket keeps its storage for the next fill, unless it is
+    // large: a million-node run passes waves of a million events through the
+    // high buckets, and keeping every bucket's high-water mark would hold
+    // several times the memory the pending events need.
+    if (from.capacity() > kReleaseAbove) std::vector<Event>().swap(from);
+    else from.clear();
     auto& zero = buckets_[0];
     if (zero.size() > 1)
       std::sort(zero.begin(), zero.end(), [](const Event& x, const Event& y) { return x.seq < y.seq; });
@@ -104,6 +109,7 @@ class EventQueue {
   // current last_; buckets_[0][head0_..] is sorted by seq; size_ counts the
   // events not yet popped.
   static constexpr std::size_t kPrefetchBatch = 64;
+  static constexpr std::size_t kReleaseAbove = std::size_t{1} << 16;
   std::array<std::vector<Event>, 65> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
