@@ -28,9 +28,12 @@ void DisseminationNode::on_start(HostT& host) {
     round_armed_ = true;
     host.set_timer(kRoundTimer, host.rng().between(1, params_->period));
   }
-  // This node's scripted updates, in time order.
+  // This node's scripted updates still to come, in time order (a restarted
+  // node does not replay the ones whose time has passed).
   const auto& inj = params_->injections;
-  while (next_injection_ < inj.size() && inj[next_injection_].node != host.self()) ++next_injection_;
+  while (next_injection_ < inj.size() &&
+         (inj[next_injection_].node != host.self() || inj[next_injection_].at < host.now()))
+    ++next_injection_;
   if (next_injection_ < inj.size()) host.set_timer(kInjectTimer, std::max<Time>(0, inj[next_injection_].at - host.now()));
 }
 

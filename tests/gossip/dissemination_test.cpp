@@ -133,3 +133,13 @@ TEST_CASE("anti-entropy reconciles both sides of a healed partition") {
   CHECK(r.virtual_time_ns > 20 * kSecond);
   CHECK(r.metrics.at("time_to_full_ns").samples.size() == 2);
 }
+
+TEST_CASE("a restarted node does not replay injections whose time has passed") {
+  // n0 injects at 0 s, crashes, restarts: it must learn the update again by
+  // gossip (from != -1), and the run must end on all_informed, not duration.
+  const RunResult r = run(scenario_text("{exchange: push_pull, fanout: 2, period: 500ms}", 200,
+                                        "faults:\n  - {at: 300ms, crash: n0}\n  - {at: 700ms, restart: n0}\n"),
+                          1);
+  CHECK(r.stop_reason == "condition:all_informed");
+  CHECK(metric(r, "residue") == 0);
+}
