@@ -16,6 +16,7 @@ const std::vector<ProtocolBinding>& bindings() {
     v.push_back(pingpong_binding());
     v.push_back(primary_backup_binding());
     v.push_back(gossip_binding());
+    v.push_back(swim_binding());
     return v;
   }();
   return all;

@@ -9,6 +9,7 @@ ProtocolBinding heartbeat_binding();
 ProtocolBinding pingpong_binding();
 ProtocolBinding primary_backup_binding();
 ProtocolBinding gossip_binding();
+ProtocolBinding swim_binding();
 
 // Metrics of the key-value client workload, for every protocol that has one.
 const std::vector<std::string>& kv_workload_metric_names();

@@ -1,0 +1,263 @@
+#include "protocols/gossip/swim_node.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace faultline::swim {
+
+namespace {
+constexpr std::string_view kIncarnationKey = "swim/incarnation";
+
+std::string_view state_event(MemberState s) {
+  switch (s) {
+    case MemberState::kAlive: return "alive";
+    case MemberState::kSuspect: return "suspect";
+    case MemberState::kDead: return "dead";
+    case MemberState::kLeft: return "left";
+    case MemberState::kUnknown: return "unknown";
+  }
+  return "?";
+}
+}  // namespace
+
+std::string_view message_type_name(const Message& m) {
+  switch (m.kind) {
+    case Message::Kind::kPing: return "ping";
+    case Message::Kind::kAck: return "ack";
+    case Message::Kind::kPingReq: return "ping_req";
+    case Message::Kind::kJoin: return "join";
+  }
+  return "?";
+}
+
+SwimNode::SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params)
+    : self_(self), n_(cluster_size), params_(&params), view_(&params.late_joiner) {
+  std::uint32_t log2n = 0;
+  while ((1u << log2n) < cluster_size + 1u) ++log2n;
+  retransmit_limit_ = params.retransmit_mult * std::max(1u, log2n);
+}
+
+void SwimNode::on_start(HostT& host) {
+  // A restarted member rejoins with an incarnation above every earlier one,
+  // so its "alive" beats the "dead" the others hold about it.
+  const bool restarted = host.storage().read(kIncarnationKey).has_value();
+  if (restarted) incarnation_ = static_cast<std::uint32_t>(std::stoul(*host.storage().read(kIncarnationKey))) + 1;
+  host.storage().write(kIncarnationKey, std::to_string(incarnation_));
+  host.storage().sync();
+  const bool late = self_ < params_->late_joiner.size() && params_->late_joiner[self_];
+  if (!late || restarted) become_active(host);
+  if (restarted) enqueue({self_, incarnation_, MemberState::kAlive});
+  schedule_script(host, true);
+}
+
+void SwimNode::schedule_script(HostT& host, bool include_now) {
+  // Joins and leaves of this node still to come (after a firing, strictly
+  // later ones: the one at `now` has just been done).
+  const Time now = host.now();
+  auto ahead = [&](Time at) { return include_now ? at >= now : at > now; };
+  Time next = -1;
+  for (const auto& j : params_->joiners)
+    if (j.node == self_ && ahead(j.at) && (next < 0 || j.at < next)) next = j.at;
+  for (const auto& l : params_->leavers)
+    if (l.node == self_ && ahead(l.at) && (next < 0 || l.at < next)) next = l.at;
+  if (next >= 0) host.set_timer(kScriptTimer, next - now);
+}
+
+void SwimNode::become_active(HostT& host) {
+  active_ = true;
+  host.set_timer(kProbeTimer, host.rng().between(1, params_->probe_interval));
+}
+
+void SwimNode::on_timer(HostT& host, TimerSlot slot) {
+  if (slot == kScriptTimer) {
+    const Time now = host.now();
+    for (const auto& j : params_->joiners)
+      if (j.node == self_ && j.at <= now && !active_) {
+        // Join through the seed: announce ourselves alive to it.
+        become_active(host);
+        enqueue({self_, incarnation_, MemberState::kAlive});
+        host.emit("join", {{"seed", j.seed}});
+        Message m;
+        m.kind = Message::Kind::kJoin;
+        send(host, j.seed, m);
+      }
+    for (const auto& l : params_->leavers)
+      if (l.node == self_ && l.at <= now && active_) {
+        // Leave gracefully: tell a few members, then go quiet.
+        enqueue({self_, incarnation_, MemberState::kLeft});
+        host.emit("leave", {});
+        for (std::uint32_t i = 0; i < params_->indirect_probes; ++i) {
+          Message m;
+          m.kind = Message::Kind::kPing;
+          m.seq = 0;
+          send(host, random_member(host, kNoNode, kNoNode), m);
+        }
+        active_ = false;
+        host.cancel_timer(kProbeTimer);
+        host.cancel_timer(kPhaseTimer);
+      }
+    schedule_script(host, false);
+    return;
+  }
+  if (!active_) return;
+  if (slot == kProbeTimer) {
+    expire_suspicions(host);
+    probe(host);
+    host.set_timer(kProbeTimer, params_->probe_interval);
+  } else if (slot == kPhaseTimer) {
+    end_phase(host);
+  }
+}
+
+NodeId SwimNode::random_member(HostT& host, NodeId avoid1, NodeId avoid2) {
+  // A random member we believe alive or suspect; a few draws, uniform over
+  // the ids, skipping ourselves and the dead (cheap while most are alive).
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const auto m = static_cast<NodeId>(host.rng().below(n_));
+    if (m == self_ || m == avoid1 || m == avoid2) continue;
+    const MemberState s = view_.get(m).state;
+    if (s == MemberState::kAlive || s == MemberState::kSuspect) return m;
+  }
+  return kNoNode;
+}
+
+void SwimNode::probe(HostT& host) {
+  const NodeId target = random_member(host, kNoNode, kNoNode);
+  if (target == kNoNode) return;
+  probe_target_ = target;
+  ++probe_seq_;
+  acked_ = false;
+  phase_ = Phase::kDirect;
+  Message m;
+  m.kind = Message::Kind::kPing;
+  m.seq = probe_seq_;
+  send(host, target, m);
+  host.set_timer(kPhaseTimer, params_->probe_timeout);
+}
+
+void SwimNode::end_phase(HostT& host) {
+  if (acked_) {
+    phase_ = Phase::kIdle;
+    return;
+  }
+  if (phase_ == Phase::kDirect) {
+    // SWIM 3.1: no ack in time; ask k members to ping the target for us.
+    for (std::uint32_t i = 0; i < params_->indirect_probes; ++i) {
+      const NodeId helper = random_member(host, probe_target_, kNoNode);
+      if (helper == kNoNode) break;
+      Message m;
+      m.kind = Message::Kind::kPingReq;
+      m.seq = probe_seq_;
+      m.target = probe_target_;
+      send(host, helper, m);
+    }
+    phase_ = Phase::kIndirect;
+    // The rest of the period, less a tenth, so the verdict comes before the next probe.
+    host.set_timer(kPhaseTimer, std::max<Duration>(1, params_->probe_interval * 9 / 10 - params_->probe_timeout));
+  } else if (phase_ == Phase::kIndirect) {
+    // SWIM 4.2: suspect rather than declare dead at once.
+    phase_ = Phase::kIdle;
+    const MemberInfo t = view_.get(probe_target_);
+    if (t.state == MemberState::kAlive) apply(host, {probe_target_, t.incarnation, MemberState::kSuspect});
+  }
+}
+
+void SwimNode::expire_suspicions(HostT& host) {
+  const Time now = host.now();
+  const Duration timeout = params_->probe_interval * params_->suspicion_periods;
+  std::vector<Update> expired;
+  for (const auto& d : view_.deltas())
+    if (d.state == MemberState::kSuspect && now - d.since >= timeout) expired.push_back({d.member, d.incarnation, MemberState::kDead});
+  for (const auto& u : expired) apply(host, u);
+}
+
+void SwimNode::enqueue(const Update& u) {
+  // One pending update per member: a newer one replaces it.
+  for (auto& p : gossip_)
+    if (p.update.member == u.member) {
+      p = Pending{u, 0};
+      return;
+    }
+  gossip_.push_back(Pending{u, 0});
+}
+
+void SwimNode::send(HostT& host, NodeId to, Message m) {
+  if (to == kNoNode) return;
+  // Piggyback the least-sent updates (infection-style dissemination).
+  std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
+  m.count = 0;
+  for (auto& p : gossip_) {
+    if (m.count == kMaxPiggyback) break;
+    m.updates[m.count++] = p.update;
+    ++p.sent;
+  }
+  gossip_.erase(std::remove_if(gossip_.begin(), gossip_.end(),
+                               [&](const Pending& p) { return p.sent >= retransmit_limit_; }),
+                gossip_.end());
+  host.send(to, m);
+}
+
+void SwimNode::apply(HostT& host, const Update& u) {
+  if (u.member == self_) {
+    // Refute (SWIM 4.2): someone suspects or buried us while we are here.
+    if ((u.state == MemberState::kSuspect || u.state == MemberState::kDead) && u.incarnation >= incarnation_ && active_ &&
+        !params_->no_refute) {
+      incarnation_ = u.incarnation + 1;
+      host.storage().write(kIncarnationKey, std::to_string(incarnation_));
+      host.storage().sync();
+      enqueue({self_, incarnation_, MemberState::kAlive});
+      host.emit("refute", {{"incarnation", incarnation_}});
+    }
+    return;
+  }
+  const MemberInfo current = view_.get(u.member);
+  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation)) return;
+  view_.set(MemberInfo{u.member, u.incarnation, u.state, host.now()});
+  enqueue(u);
+  host.emit(state_event(u.state), {{"member", u.member}, {"incarnation", u.incarnation}});
+}
+
+void SwimNode::on_message(HostT& host, NodeId from, const Message& m) {
+  if (!active_) return;
+  for (std::uint8_t i = 0; i < m.count; ++i) apply(host, m.updates[i]);
+  switch (m.kind) {
+    case Message::Kind::kPing: {
+      if (m.seq == 0) return;  // a leaving member's farewell
+      Message ack;
+      ack.kind = Message::Kind::kAck;
+      ack.seq = m.seq;
+      ack.target = self_;
+      ack.origin = m.origin;
+      send(host, from, ack);
+      return;
+    }
+    case Message::Kind::kPingReq: {
+      Message ping;
+      ping.kind = Message::Kind::kPing;
+      ping.seq = m.seq;
+      ping.origin = from;  // answer through us to the requester
+      send(host, m.target, ping);
+      return;
+    }
+    case Message::Kind::kAck: {
+      if (m.origin != kNoNode && m.origin != self_) {
+        Message forward = m;
+        forward.origin = kNoNode;
+        send(host, m.origin, forward);
+        return;
+      }
+      if (m.seq == probe_seq_ && m.target == probe_target_) acked_ = true;
+      return;
+    }
+    case Message::Kind::kJoin: {
+      Message ack;
+      ack.kind = Message::Kind::kAck;
+      ack.seq = 0;
+      ack.target = self_;
+      send(host, from, ack);
+      return;
+    }
+  }
+}
+
+}  // namespace faultline::swim

@@ -1,0 +1,96 @@
+// SWIM membership and failure detection (Das, Gupta, Motivala 2002): each
+// protocol period a member pings a random member; without an ack within the
+// probe timeout it asks k others to ping it (ping-req); without any ack by the
+// end of the period it suspects the member. A suspect that does not refute
+// (by gossiping alive with a higher incarnation) within the suspicion timeout
+// is declared dead. Membership updates ride on pings and acks (infection-style
+// dissemination), each retransmitted lambda * log2(n + 1) times. Members join
+// through a seed, leave gracefully, and rejoin after a restart with an
+// incarnation above any earlier one (kept in durable storage).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "protocols/gossip/swim_params.hpp"
+#include "protocols/gossip/swim_view.hpp"
+#include "protocols/host/host.hpp"
+
+namespace faultline::swim {
+
+inline constexpr std::size_t kMaxPiggyback = 6;
+
+struct Update {
+  NodeId member = kNoNode;
+  std::uint32_t incarnation = 0;
+  MemberState state = MemberState::kAlive;
+};
+
+struct Message {
+  enum class Kind : std::uint8_t { kPing, kAck, kPingReq, kJoin };
+  Kind kind = Kind::kPing;
+  std::uint32_t seq = 0;
+  NodeId target = kNoNode;  // ping-req: whom to ping; ack: who answered
+  NodeId origin = kNoNode;  // a ping or ack on behalf of this node (indirect probe)
+  std::uint8_t count = 0;
+  std::array<Update, kMaxPiggyback> updates{};
+};
+
+std::string_view message_type_name(const Message& m);
+inline std::uint32_t message_bytes(const Message& m) { return 24 + 9u * m.count; }
+
+class SwimNode {
+ public:
+  using HostT = Host<Message>;
+  static constexpr TimerSlot kProbeTimer = 0;   // start of a protocol period
+  static constexpr TimerSlot kPhaseTimer = 1;   // end of the direct, then the indirect, probe
+  static constexpr TimerSlot kScriptTimer = 2;  // scripted join or leave
+  static constexpr TimerSlot kTimerSlots = 3;
+
+  SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params);
+
+  void on_start(HostT& host);
+  void on_message(HostT& host, NodeId from, const Message& m);
+  void on_timer(HostT& host, TimerSlot slot);
+
+  // For checkers and tests.
+  MemberInfo member(NodeId m) const { return view_.get(m); }
+  std::uint32_t incarnation() const { return incarnation_; }
+  bool active() const { return active_; }
+  std::size_t view_entries() const { return view_.deltas().size(); }
+
+ private:
+  enum class Phase : std::uint8_t { kIdle, kDirect, kIndirect };
+
+  void become_active(HostT& host);
+  void probe(HostT& host);
+  void end_phase(HostT& host);
+  void expire_suspicions(HostT& host);
+  void apply(HostT& host, const Update& u);
+  void enqueue(const Update& u);
+  void send(HostT& host, NodeId to, Message m);
+  NodeId random_member(HostT& host, NodeId avoid1, NodeId avoid2);
+  void schedule_script(HostT& host, bool include_now);
+
+  NodeId self_;
+  NodeId n_;
+  const SwimParams* params_;
+  MembershipView view_;
+  std::uint32_t incarnation_ = 0;  // invariant: never below any incarnation this node gossiped before
+  bool active_ = false;            // a member now (joined, not left)
+  Phase phase_ = Phase::kIdle;
+  bool acked_ = false;
+  NodeId probe_target_ = kNoNode;
+  std::uint32_t probe_seq_ = 0;
+  std::uint32_t retransmit_limit_;
+  struct Pending {
+    Update update;
+    std::uint32_t sent;
+  };
+  std::vector<Pending> gossip_;  // updates still to piggyback, fewest-sent first when chosen
+  std::uint16_t next_script_ = 0;
+};
+
+}  // namespace faultline::swim

@@ -1,0 +1,63 @@
+// Binds SWIM membership (protocols/gossip/swim_node) to the simulator.
+#include "sim/bindings/bindings.hpp"
+#include "sim/bindings/swim_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/scenario_readers.hpp"
+
+namespace faultline {
+
+namespace {
+
+swim::SwimParams read_params(const Scenario& s) {
+  swim::SwimParams p;
+  YamlSection params = YamlSection::params_of(s);
+  p.probe_interval = params.duration("probe_interval", p.probe_interval);
+  p.probe_timeout = params.duration("probe_timeout", p.probe_timeout);
+  if (p.probe_timeout >= p.probe_interval * 9 / 10)
+    params.fail("probe_timeout", "must leave time for indirect probes: below 90% of probe_interval");
+  p.indirect_probes = static_cast<std::uint32_t>(params.integer("indirect_probes", 3, 0, 64));
+  p.suspicion_periods = static_cast<std::uint32_t>(params.integer("suspicion_periods", 5, 1, 1000));
+  p.retransmit_mult = static_cast<std::uint32_t>(params.integer("retransmit_mult", 3, 1, 100));
+  p.no_refute = params.flag("no_refute", false);
+  const NodeNames names(s.node_names, s.generated_names, s.node_count());
+  p.late_joiner.assign(s.node_count(), false);
+  for (auto& j : read_list_of_sections(params, "join")) {
+    swim::Joiner joiner;
+    const auto node = names.read_list(j, "node", false);
+    const auto seed = names.read_list(j, "seed", false);
+    if (node.size() != 1 || seed.size() != 1) j.fail("node", "one node and one seed per join");
+    joiner.node = node[0];
+    joiner.seed = seed[0];
+    if (joiner.node == joiner.seed) j.fail("seed", "a node cannot join through itself");
+    joiner.at = j.duration("at", 0, true);
+    j.finish();
+    if (p.late_joiner[joiner.node]) j.fail("node", "joins twice");
+    p.late_joiner[joiner.node] = true;
+    p.joiners.push_back(joiner);
+  }
+  for (auto& l : read_list_of_sections(params, "leave")) {
+    const auto node = names.read_list(l, "node", false);
+    if (node.size() != 1) l.fail("node", "one node per leave");
+    p.leavers.push_back({node[0], l.duration("at", 0, true)});
+    l.finish();
+  }
+  for (const auto& j : p.joiners)
+    if (p.late_joiner[j.seed]) params.fail("join", "a seed must be a member from the start");
+  params.finish();
+  return p;
+}
+
+}  // namespace
+
+ProtocolBinding swim_binding() {
+  ProtocolBinding b;
+  b.name = "swim";
+  b.summary = "SWIM membership: random probes, indirect probes, suspicion and refutation, join, leave";
+  b.metrics = {"detect_first_suspect_ns", "detect_dead_ns", "detect_all_aware_ns", "join_all_aware_ns",
+               "false_positives",         "refutations",    "view_entries_per_node"};
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<SwimProtocol>(s, read_params(s), o); };
+  return b;
+}
+
+}  // namespace faultline
