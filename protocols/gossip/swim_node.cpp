@@ -183,9 +183,14 @@ void SwimNode::enqueue(const Update& u) {
 
 void SwimNode::send(HostT& host, NodeId to, Message m) {
   if (to == kNoNode) return;
-  // Piggyback the least-sent updates (infection-style dissemination).
-  std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
+  m.sender_incarnation = incarnation_;
   m.count = 0;
+  // Buddy system (memberlist): a member we suspect hears it from us first,
+  // so it can refute without waiting for the rumor to find it.
+  const MemberInfo about_to = view_.get(to);
+  if (about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
+  // Then the least-sent updates (infection-style dissemination).
+  std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
   for (auto& p : gossip_) {
     if (m.count == kMaxPiggyback) break;
     m.updates[m.count++] = p.update;
@@ -219,6 +224,8 @@ void SwimNode::apply(HostT& host, const Update& u) {
 
 void SwimNode::on_message(HostT& host, NodeId from, const Message& m) {
   if (!active_) return;
+  // A message is itself news that its sender is alive at its incarnation.
+  apply(host, Update{from, m.sender_incarnation, MemberState::kAlive});
   for (std::uint8_t i = 0; i < m.count; ++i) apply(host, m.updates[i]);
   switch (m.kind) {
     case Message::Kind::kPing: {

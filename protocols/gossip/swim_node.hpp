@@ -20,7 +20,7 @@
 
 namespace faultline::swim {
 
-inline constexpr std::size_t kMaxPiggyback = 6;
+inline constexpr std::size_t kMaxPiggyback = 8;
 
 struct Update {
   NodeId member = kNoNode;
@@ -34,12 +34,13 @@ struct Message {
   std::uint32_t seq = 0;
   NodeId target = kNoNode;  // ping-req: whom to ping; ack: who answered
   NodeId origin = kNoNode;  // a ping or ack on behalf of this node (indirect probe)
+  std::uint32_t sender_incarnation = 0;  // every message says its sender is alive at this incarnation
   std::uint8_t count = 0;
   std::array<Update, kMaxPiggyback> updates{};
 };
 
 std::string_view message_type_name(const Message& m);
-inline std::uint32_t message_bytes(const Message& m) { return 24 + 9u * m.count; }
+inline std::uint32_t message_bytes(const Message& m) { return 28 + 9u * m.count; }
 
 class SwimNode {
  public:

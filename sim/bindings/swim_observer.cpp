@@ -52,7 +52,9 @@ void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     }
   } else if (kind == "dead") {
     if (sim_.is_running(member) && sim_.node(member).active()) {
-      ++false_positives_;
+      // One false death, however many members come to believe it.
+      if (false_deaths_.insert({member, static_cast<std::uint32_t>(field_number(fields, "incarnation"))}).second)
+        ++false_positives_;
       if (strict_accuracy_)
         sim_.report_violation(node, "no_false_dead",
                               fmt::format("{} declared {} dead, but it is running and the network is reliable",

@@ -4,7 +4,7 @@
 //   detect_first_suspect_ns  per crash: until some member suspects the crashed node
 //   detect_dead_ns           per crash: until some member declares it dead
 //   detect_all_aware_ns      per crash: until every running member holds it dead
-//   false_positives          "dead" declarations about a running member
+//   false_positives          live members declared dead (each (member, incarnation) once)
 //   join_all_aware_ns        per join: until every running member holds the joiner alive
 //   refutations, view_entries_per_node (membership entries a node stores beyond the shared base view)
 // Invariant (online), only where the network is reliable (no loss, no
@@ -47,6 +47,7 @@ class SwimObserver : public ObserverBase {
   std::map<NodeId, Watch> crashed_, joined_;
   std::vector<double> first_suspect_, dead_, all_aware_, join_aware_;
   std::uint64_t false_positives_ = 0, refutations_ = 0;
+  std::set<std::pair<NodeId, std::uint32_t>> false_deaths_;  // (member, incarnation) wrongly declared dead
 };
 
 struct SwimProtocol {
