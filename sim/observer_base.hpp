@@ -3,6 +3,7 @@
 // these on the concrete type, so an empty hook costs nothing.
 //
 //   on_protocol_event  every Host::emit of every node
+//   before_crash       the node is about to lose its volatile state: last look (optional)
 //   on_crash / on_restart / on_pause / on_resume / on_connectivity_change
 //   after_event        after every event: online safety checks (optional; only
 //                      called when the observer declares it)

@@ -17,6 +17,7 @@ const std::vector<ProtocolBinding>& bindings() {
     v.push_back(primary_backup_binding());
     v.push_back(gossip_binding());
     v.push_back(swim_binding());
+    v.push_back(raft_binding());
     return v;
   }();
   return all;

@@ -80,7 +80,9 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
   nemesis_wakeups_.clear();
   std::vector<NodeStatus> status(records_.size());
   for (NodeId n = 0; n < records_.size(); ++n) status[n] = records_[n].status;
-  nemesis_.fire(token, now_, status, nemesis_actions_, nemesis_wakeups_);
+  NodeId leader = kNoNode;
+  if constexpr (requires { observer_.current_leader(); }) leader = observer_.current_leader();
+  nemesis_.fire(token, now_, status, leader, nemesis_actions_, nemesis_wakeups_);
   using A = NemesisAction::Kind;
   for (const auto& a : nemesis_actions_) {
     switch (a.kind) {
@@ -112,6 +114,7 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
     trace_.fault(now_, "skipped", n, {{"action", "crash"}, {"cause", cause}});
     return;
   }
+  if constexpr (requires { observer_.before_crash(now_, n); }) observer_.before_crash(now_, n);
   // Volatile state, timers and the paused backlog are lost; messages in
   // flight to it are dropped on arrival (sent before last_crash); unsynced
   // storage writes are lost.

@@ -22,7 +22,7 @@ std::vector<NemesisWakeup> Nemesis::first_wakeups() {
   return out;
 }
 
-void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>& status,
+void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>& status, NodeId leader,
                    std::vector<NemesisAction>& actions, std::vector<NemesisWakeup>& wakeups) {
   const Token t = tokens_[token];
   const NemesisSpec& s = specs_[t.spec];
@@ -57,8 +57,10 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
       std::vector<NodeId> running;
       for (NodeId n = 0; n < nodes_; ++n)
         if (status[n] == NodeStatus::kRunning) running.push_back(n);
+      const bool leader_ok = leader != kNoNode && status[leader] == NodeStatus::kRunning;
+      if (s.target_leader && !leader_ok) break;  // no leader to hit this time; try again next round
       if (!running.empty() && down_[t.spec] < max_down) {
-        const NodeId victim = running[rng_.below(running.size())];
+        const NodeId victim = s.target_leader ? leader : running[rng_.below(running.size())];
         actions.push_back({s.kind == K::kCrash ? A::kCrash : A::kPause, victim, {}});
         ++down_[t.spec];
         wakeups.push_back({now + recover, new_token({t.spec, true, victim})});
@@ -82,7 +84,8 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
       break;
     }
     case K::kIsolate: {
-      const auto victim = static_cast<NodeId>(rng_.below(nodes_));
+      if (s.target_leader && leader == kNoNode) break;
+      const auto victim = s.target_leader ? leader : static_cast<NodeId>(rng_.below(nodes_));
       actions.push_back({A::kIsolate, victim, {}});
       wakeups.push_back({now + recover, new_token({t.spec, true, victim})});
       break;

@@ -33,8 +33,10 @@ class Nemesis {
   Nemesis(const std::vector<NemesisSpec>& specs, NodeId nodes, Time run_end, std::uint64_t seed);
 
   std::vector<NemesisWakeup> first_wakeups();
-  // `status` is every node's state now. Appends to `actions` and `wakeups`.
-  void fire(std::uint32_t token, Time now, const std::vector<NodeStatus>& status,
+  // `status` is every node's state now; `leader` the protocol's current
+  // leader (kNoNode: none, or no such notion). Appends to `actions` and
+  // `wakeups`.
+  void fire(std::uint32_t token, Time now, const std::vector<NodeStatus>& status, NodeId leader,
             std::vector<NemesisAction>& actions, std::vector<NemesisWakeup>& wakeups);
 
  private:

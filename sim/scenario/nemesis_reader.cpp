@@ -27,6 +27,8 @@ std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration r
         n.fail("max_down", "only applies to crash and pause nemeses");
       spec.max_down = static_cast<std::uint32_t>(n.integer("max_down", 1, 1, count));
     }
+    spec.target_leader = n.choice("target", "random", {"random", "leader"}) == "leader";
+    if (spec.target_leader && spec.kind == K::kPartition) n.fail("target", "a partition nemesis picks a random minority");
     if ((spec.kind == K::kPartition || spec.kind == K::kIsolate) && count < 2)
       n.fail("kind", fmt::format("a {} nemesis needs at least 2 nodes", kind));
     n.finish();

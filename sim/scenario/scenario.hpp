@@ -109,6 +109,9 @@ struct NemesisSpec {
   // At most this many nodes down (crashed or paused) at once because of this
   // nemesis; default: a minority, (nodes - 1) / 2.
   std::optional<std::uint32_t> max_down;
+  // crash / pause / isolate: a random running node, or the protocol's
+  // current leader (for protocols that have one).
+  bool target_leader = false;
   SourceLocation where;
 };
 

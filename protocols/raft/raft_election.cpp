@@ -1,0 +1,170 @@
+// Raft elections: section 5.2 (leader election), 5.4.1 (the election
+// restriction), thesis 9.6 (PreVote, CheckQuorum).
+#include <string>
+
+#include "protocols/raft/raft_node.hpp"
+
+namespace faultline::raft {
+
+RaftNode::RaftNode(NodeId self, NodeId cluster_size, const Params& params)
+    : self_(self), n_(cluster_size), params_(&params) {}
+
+void RaftNode::on_start(HostT& host) {
+  // Recover what was synced (Figure 2, "persistent state on all servers").
+  if (auto t = host.storage().read("raft/term")) term_ = std::stoull(*t);
+  if (auto v = host.storage().read("raft/vote")) voted_for_ = static_cast<NodeId>(std::stoul(*v));
+  log_.load(host.storage());
+  role_ = Role::kFollower;
+  host.emit("start", {{"term", term_}, {"log", log_.last_index()}});
+  reset_election_timer(host);
+}
+
+void RaftNode::persist_term_and_vote(HostT& host) {
+  if (params_->mutant == Mutant::kVoteNotPersisted) return;  // the bug: memory only
+  host.storage().write("raft/term", std::to_string(term_));
+  if (voted_for_) host.storage().write("raft/vote", std::to_string(*voted_for_));
+  else host.storage().erase("raft/vote");
+  host.storage().sync();
+}
+
+void RaftNode::reset_election_timer(HostT& host) {
+  // Section 5.2: a randomized timeout, so split votes are rare.
+  host.set_timer(kElectionTimer, host.rng().between(params_->election_timeout_min, params_->election_timeout_max));
+}
+
+void RaftNode::on_timer(HostT& host, TimerSlot slot) {
+  if (slot == kElectionTimer) {
+    if (role_ != Role::kLeader) start_election(host, params_->pre_vote);
+    return;
+  }
+  if (slot == kHeartbeatTimer && role_ == Role::kLeader) {
+    if (params_->check_quorum && !heard_from_majority_recently(host)) {
+      // Thesis 9.6: a leader cut off from a majority steps down.
+      become_follower(host, term_, kNoNode);
+      reset_election_timer(host);
+      return;
+    }
+    broadcast_append(host);
+    host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
+  }
+}
+
+bool RaftNode::heard_from_majority_recently(HostT& host) const {
+  NodeId heard = 1;  // ourselves
+  for (NodeId i = 0; i < n_; ++i)
+    if (i != self_ && host.now() - last_ack_[i] < params_->election_timeout_max) ++heard;
+  return heard >= majority();
+}
+
+void RaftNode::start_election(HostT& host, bool pre_vote) {
+  votes_.assign(n_, false);
+  votes_[self_] = true;
+  reset_election_timer(host);
+  if (pre_vote) {
+    // Thesis 9.6: ask whether we could win before disturbing anyone's term.
+    pre_voting_ = true;
+    for (NodeId i = 0; i < n_; ++i)
+      if (i != self_) host.send(i, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
+    if (n_ == 1) start_election(host, false);
+    return;
+  }
+  // Section 5.2: increment the term, vote for ourselves, ask everyone.
+  pre_voting_ = false;
+  role_ = Role::kCandidate;
+  ++term_;
+  voted_for_ = self_;
+  leader_ = kNoNode;
+  persist_term_and_vote(host);
+  host.emit("candidate", {{"term", term_}});
+  for (NodeId i = 0; i < n_; ++i)
+    if (i != self_) host.send(i, RequestVote{term_, log_.last_index(), log_.last_term(), false});
+  if (n_ == 1) become_leader(host);
+}
+
+bool RaftNode::log_up_to_date(Index last_index, Term last_term) const {
+  // Section 5.4.1: later last term wins; same last term, longer log wins.
+  if (params_->mutant == Mutant::kUpToDateIndexOnly) return last_index >= log_.last_index();
+  return last_term > log_.last_term() || (last_term == log_.last_term() && last_index >= log_.last_index());
+}
+
+void RaftNode::on_request_vote(HostT& host, NodeId from, const RequestVote& m) {
+  if (m.pre_vote) {
+    // Grant a pre-vote only if no leader has been heard from lately and the
+    // candidate could win a real vote; nothing changes here either way.
+    const bool leader_alive =
+        last_heard_from_leader_ >= 0 && host.now() - last_heard_from_leader_ < params_->election_timeout_min;
+    const bool granted = m.term > term_ && !leader_alive && log_up_to_date(m.last_log_index, m.last_log_term);
+    host.send(from, VoteReply{term_, granted, true});
+    return;
+  }
+  if (m.term > term_) become_follower(host, m.term, kNoNode);  // Figure 2: adopt a higher term
+  const bool restriction_ok =
+      params_->mutant == Mutant::kNoElectionRestriction || log_up_to_date(m.last_log_index, m.last_log_term);
+  const bool granted = m.term == term_ && (!voted_for_ || *voted_for_ == from) && restriction_ok;
+  if (granted) {
+    voted_for_ = from;  // one vote per term, durable before it is told (Figure 2)
+    persist_term_and_vote(host);
+    reset_election_timer(host);
+  }
+  host.send(from, VoteReply{term_, granted, false});
+}
+
+void RaftNode::on_vote_reply(HostT& host, NodeId from, const VoteReply& m) {
+  if (m.term > term_) {
+    become_follower(host, m.term, kNoNode);
+    reset_election_timer(host);
+    return;
+  }
+  if (!m.granted) return;
+  if (m.pre_vote) {
+    if (!pre_voting_ || role_ == Role::kLeader) return;
+    votes_[from] = true;
+  } else {
+    if (role_ != Role::kCandidate || m.term != term_) return;
+    votes_[from] = true;
+  }
+  NodeId count = 0;
+  for (bool v : votes_) count += v;
+  if (count < majority()) return;
+  if (m.pre_vote) start_election(host, false);
+  else become_leader(host);
+}
+
+void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
+  const bool changed = role_ != Role::kFollower || term > term_;
+  if (term > term_) {
+    term_ = term;
+    voted_for_.reset();
+    persist_term_and_vote(host);
+  }
+  if (role_ == Role::kLeader) {
+    host.cancel_timer(kHeartbeatTimer);
+    // Clients waiting on this leader try elsewhere.
+    for (const auto& [index, client] : waiting_clients_)
+      host.reply(client, kv::Reply{client, log_.at(index).command.sequence, kv::Reply::Status::kNotLeader, leader, {}, false});
+    waiting_clients_.clear();
+  }
+  role_ = Role::kFollower;
+  pre_voting_ = false;
+  leader_ = leader;
+  if (changed) host.emit("follower", {{"term", term_}});
+}
+
+void RaftNode::become_leader(HostT& host) {
+  role_ = Role::kLeader;
+  leader_ = self_;
+  pre_voting_ = false;
+  host.cancel_timer(kElectionTimer);
+  next_index_.assign(n_, log_.last_index() + 1);
+  match_index_.assign(n_, 0);
+  last_ack_.assign(n_, host.now());
+  host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});
+  // Section 8: a no-op of the new term, so earlier terms' entries commit.
+  log_.append(host.storage(), Entry{term_, true, {}});
+  host.storage().sync();
+  match_index_[self_] = log_.last_index();
+  broadcast_append(host);
+  host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
+}
+
+}  // namespace faultline::raft

@@ -1,0 +1,73 @@
+// Raft's messages (paper Figure 2), with PreVote (thesis 9.6) and the
+// conflict hint for fast backtracking (thesis 5.3 / etcd-io/raft).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "protocols/kv/kv_client_protocol.hpp"
+
+namespace faultline::raft {
+
+using Term = std::uint64_t;
+using Index = std::uint64_t;
+
+struct Entry {
+  Term term = 0;
+  bool noop = false;  // a new leader's first entry (section 8): commits earlier terms' entries
+  kv::Request command;
+};
+
+struct RequestVote {
+  Term term = 0;  // for a pre-vote: the term the candidate would use
+  Index last_log_index = 0;
+  Term last_log_term = 0;
+  bool pre_vote = false;
+};
+
+struct VoteReply {
+  Term term = 0;
+  bool granted = false;
+  bool pre_vote = false;
+};
+
+struct AppendEntries {
+  Term term = 0;
+  Index prev_log_index = 0;
+  Term prev_log_term = 0;
+  std::vector<Entry> entries;
+  Index leader_commit = 0;
+};
+
+struct AppendReply {
+  Term term = 0;
+  bool success = false;
+  Index match_index = 0;     // success: the last index now known to match
+  Index conflict_index = 0;  // failure: where the leader should try next
+  Term conflict_term = 0;    // failure: the term of our entry at prev_log_index (0: we had none)
+};
+
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply>;
+
+inline std::string_view message_type_name(const Message& m) {
+  switch (m.index()) {
+    case 0: return std::get<RequestVote>(m).pre_vote ? "pre_vote" : "request_vote";
+    case 1: return std::get<VoteReply>(m).pre_vote ? "pre_vote_reply" : "vote_reply";
+    case 2: return std::get<AppendEntries>(m).entries.empty() ? "heartbeat" : "append_entries";
+    default: return "append_reply";
+  }
+}
+
+inline std::uint32_t message_bytes(const Message& m) {
+  if (const auto* a = std::get_if<AppendEntries>(&m)) {
+    std::uint32_t bytes = 40;
+    for (const auto& e : a->entries)
+      bytes += 24 + static_cast<std::uint32_t>(e.command.key.size() + e.command.value.size() + e.command.expected.size());
+    return bytes;
+  }
+  return 32;
+}
+
+}  // namespace faultline::raft

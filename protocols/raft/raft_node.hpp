@@ -1,0 +1,106 @@
+// A Raft server (Ongaro & Ousterhout 2014) as a sans-IO state machine, with
+// a replicated key-value store as its state machine.
+//
+// Elections (section 5.2, 5.4.1, thesis 9.6) are in raft_election.cpp,
+// replication and commitment (5.3, 5.4.2) in raft_replication.cpp, client
+// requests and applying in raft_client.cpp. Reads go through the log, so they
+// are linearizable.
+//
+// Durable state (Figure 2): current term, vote, log. Term and vote are synced
+// before any vote is granted or any message of the new term is sent; log
+// entries are synced before they are acknowledged.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "protocols/host/host.hpp"
+#include "protocols/kv/kv_store.hpp"
+#include "protocols/raft/raft_log.hpp"
+#include "protocols/raft/raft_messages.hpp"
+#include "protocols/raft/raft_params.hpp"
+
+namespace faultline::raft {
+
+enum class Role : std::uint8_t { kFollower, kCandidate, kLeader };
+
+class RaftNode {
+ public:
+  using HostT = Host<Message, kv::Reply>;
+  static constexpr TimerSlot kElectionTimer = 0;
+  static constexpr TimerSlot kHeartbeatTimer = 1;
+  static constexpr TimerSlot kTimerSlots = 2;
+
+  RaftNode(NodeId self, NodeId cluster_size, const Params& params);
+
+  void on_start(HostT& host);
+  void on_message(HostT& host, NodeId from, const Message& m);
+  void on_timer(HostT& host, TimerSlot slot);
+  void on_client_request(HostT& host, ClientId client, const kv::Request& r);
+
+  // For checkers.
+  Role role() const { return role_; }
+  Term current_term() const { return term_; }
+  std::optional<NodeId> voted_for() const { return voted_for_; }
+  const RaftLog& log() const { return log_; }
+  Index commit_index() const { return commit_index_; }
+  Index last_applied() const { return last_applied_; }
+
+ private:
+  // raft_election.cpp
+  void reset_election_timer(HostT& host);
+  void start_election(HostT& host, bool pre_vote);
+  void on_request_vote(HostT& host, NodeId from, const RequestVote& m);
+  void on_vote_reply(HostT& host, NodeId from, const VoteReply& m);
+  void become_follower(HostT& host, Term term, NodeId leader);
+  void become_leader(HostT& host);
+  bool log_up_to_date(Index last_index, Term last_term) const;
+  void persist_term_and_vote(HostT& host);
+  bool heard_from_majority_recently(HostT& host) const;
+
+  // raft_replication.cpp
+  void send_append(HostT& host, NodeId to);
+  void broadcast_append(HostT& host);
+  void on_append_entries(HostT& host, NodeId from, const AppendEntries& m);
+  void on_append_reply(HostT& host, NodeId from, const AppendReply& m);
+  void advance_commit(HostT& host);
+
+  // raft_client.cpp
+  void apply_committed(HostT& host);
+
+  NodeId majority() const { return n_ / 2 + 1; }
+
+  NodeId self_;
+  NodeId n_;
+  const Params* params_;
+
+  // Durable (Figure 2). Invariant: term_ never decreases; voted_for_ is for
+  // term_ only.
+  Term term_ = 0;
+  std::optional<NodeId> voted_for_;
+  RaftLog log_;
+
+  // Volatile.
+  Role role_ = Role::kFollower;
+  NodeId leader_ = kNoNode;
+  // Invariant: commit_index_ never decreases; last_applied_ <= commit_index_.
+  Index commit_index_ = 0;
+  Index last_applied_ = 0;
+  kv::KvStore store_;
+  Time last_heard_from_leader_ = -1;  // local time; for PreVote's "is there a leader?"
+
+  // Candidate.
+  std::vector<bool> votes_;
+  bool pre_voting_ = false;
+
+  // Leader (reinitialised on election). Invariant: match_index_[i] <
+  // next_index_[i]; match_index_ only grows within a term.
+  std::vector<Index> next_index_;
+  std::vector<Index> match_index_;
+  std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
+  std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
+};
+
+}  // namespace faultline::raft

@@ -1,0 +1,30 @@
+// Raft's parameters (Ongaro & Ousterhout 2014; Ongaro's thesis), and the
+// known bugs a test can switch on one at a time to prove the checkers.
+#pragma once
+
+#include <cstdint>
+
+#include "protocols/host/time.hpp"
+
+namespace faultline::raft {
+
+enum class Mutant : std::uint8_t {
+  kNone,
+  kFigure8,                // commit an entry of an earlier term by counting replicas (paper Figure 8)
+  kNoElectionRestriction,  // vote for any candidate, whatever its log (breaks section 5.4.1)
+  kUpToDateIndexOnly,      // "at least as up to date" compares only the last index, not (last term, last index)
+  kVoteNotPersisted,       // term and vote live only in memory: a restarted node can vote twice in a term
+  kAckBeforeSync,          // acknowledge AppendEntries before the entries are synced
+};
+
+struct Params {
+  Duration election_timeout_min = 150 * kMillisecond;
+  Duration election_timeout_max = 300 * kMillisecond;
+  Duration heartbeat_interval = 50 * kMillisecond;
+  std::uint32_t max_entries_per_append = 64;
+  bool pre_vote = false;     // thesis 9.6: ask before disrupting
+  bool check_quorum = false; // thesis 9.6: a leader that cannot hear a majority steps down
+  Mutant mutant = Mutant::kNone;
+};
+
+}  // namespace faultline::raft

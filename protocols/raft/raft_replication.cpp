@@ -1,0 +1,101 @@
+// Raft log replication and commitment: section 5.3 (the consistency check,
+// truncating conflicts), 5.4.2 (committing only current-term entries by
+// counting replicas; Figure 8), fast backtracking with a conflict hint.
+#include <algorithm>
+
+#include "protocols/raft/raft_node.hpp"
+
+namespace faultline::raft {
+
+void RaftNode::send_append(HostT& host, NodeId to) {
+  const Index next = next_index_[to];
+  const Index prev = next - 1;
+  AppendEntries m{term_, prev, log_.term_at(prev), log_.slice(next, params_->max_entries_per_append), commit_index_};
+  // Pipelining: assume it will succeed and send what follows next time; a
+  // failure moves next_index back.
+  next_index_[to] = next + m.entries.size();
+  host.send(to, std::move(m));
+}
+
+void RaftNode::broadcast_append(HostT& host) {
+  for (NodeId i = 0; i < n_; ++i)
+    if (i != self_) send_append(host, i);
+}
+
+void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& m) {
+  if (m.term < term_) {  // Figure 2: reply false if term < currentTerm
+    host.send(from, AppendReply{term_, false, 0, 0, 0});
+    return;
+  }
+  last_heard_from_leader_ = host.now();
+  if (m.term > term_ || role_ != Role::kFollower || leader_ != from) become_follower(host, m.term, from);
+  reset_election_timer(host);
+
+  // The consistency check: our log must hold the leader's previous entry.
+  if (m.prev_log_index > log_.last_index()) {
+    host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0});
+    return;
+  }
+  if (log_.term_at(m.prev_log_index) != m.prev_log_term) {
+    const Term conflict = log_.term_at(m.prev_log_index);
+    host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict});
+    return;
+  }
+  Index index = m.prev_log_index;
+  for (const Entry& e : m.entries) {
+    ++index;
+    if (index <= log_.last_index()) {
+      if (log_.term_at(index) == e.term) continue;  // already have it
+      log_.truncate_from(host.storage(), index);     // a conflicting suffix goes (5.3)
+    }
+    log_.append(host.storage(), e);
+  }
+  const Index match = m.prev_log_index + m.entries.size();
+  // Durable before acknowledged, unless the mutant acknowledges first.
+  if (params_->mutant != Mutant::kAckBeforeSync) host.storage().sync();
+  if (m.leader_commit > commit_index_) commit_index_ = std::max(commit_index_, std::min(m.leader_commit, match));
+  host.send(from, AppendReply{term_, true, match, 0, 0});
+  apply_committed(host);
+}
+
+void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
+  if (m.term > term_) {
+    become_follower(host, m.term, kNoNode);
+    reset_election_timer(host);
+    return;
+  }
+  if (role_ != Role::kLeader || m.term != term_) return;
+  last_ack_[from] = host.now();
+  if (m.success) {
+    match_index_[from] = std::max(match_index_[from], m.match_index);
+    next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);
+    advance_commit(host);
+    if (next_index_[from] <= log_.last_index()) send_append(host, from);
+    return;
+  }
+  // Fast backtracking: skip the follower's whole conflicting term at once.
+  Index next = m.conflict_index;
+  if (m.conflict_term != 0) {
+    const Index ours = log_.last_index_of(m.conflict_term);
+    if (ours != 0) next = ours + 1;
+  }
+  next_index_[from] = std::clamp<Index>(next, match_index_[from] + 1, log_.last_index() + 1);
+  send_append(host, from);
+}
+
+void RaftNode::advance_commit(HostT& host) {
+  // Section 5.4.2: commit the highest index a majority holds, but only an
+  // entry of the current term by counting (earlier ones commit with it).
+  for (Index n = log_.last_index(); n > commit_index_; --n) {
+    if (params_->mutant != Mutant::kFigure8 && log_.term_at(n) != term_) break;
+    NodeId replicas = 0;
+    for (NodeId i = 0; i < n_; ++i) replicas += match_index_[i] >= n;
+    if (replicas >= majority()) {
+      commit_index_ = n;
+      apply_committed(host);
+      return;
+    }
+  }
+}
+
+}  // namespace faultline::raft

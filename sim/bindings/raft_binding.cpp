@@ -1,0 +1,50 @@
+// Binds Raft (protocols/raft) to the simulator.
+#include "sim/bindings/bindings.hpp"
+#include "sim/bindings/raft_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/scenario_readers.hpp"
+
+namespace faultline {
+
+namespace {
+
+raft::Params read_params(const Scenario& s) {
+  raft::Params p;
+  YamlSection params = YamlSection::params_of(s);
+  if (params.has("election_timeout"))
+    std::tie(p.election_timeout_min, p.election_timeout_max) = read_duration_range(params, "election_timeout", true);
+  p.heartbeat_interval = params.duration("heartbeat_interval", p.heartbeat_interval);
+  if (p.heartbeat_interval >= p.election_timeout_min)
+    params.fail("heartbeat_interval", "must be shorter than the election timeout, or followers keep starting elections");
+  p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
+  p.pre_vote = params.flag("pre_vote", false);
+  p.check_quorum = params.flag("check_quorum", false);
+  const std::string mutant = params.choice("mutant", "none",
+                                           {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
+                                            "vote_not_persisted", "ack_before_sync"});
+  using M = raft::Mutant;
+  p.mutant = mutant == "figure8"                   ? M::kFigure8
+           : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
+           : mutant == "up_to_date_index_only"     ? M::kUpToDateIndexOnly
+           : mutant == "vote_not_persisted"        ? M::kVoteNotPersisted
+           : mutant == "ack_before_sync"           ? M::kAckBeforeSync
+                                                   : M::kNone;
+  params.finish();
+  return p;
+}
+
+}  // namespace
+
+ProtocolBinding raft_binding() {
+  ProtocolBinding b;
+  b.name = "raft";
+  b.summary = "Raft consensus over a key-value store: elections, replication, PreVote, CheckQuorum, mutants";
+  b.has_clients = true;
+  b.metrics = {"elections", "leader_changes", "split_votes", "time_to_leader_ns", "unavailable_ns"};
+  for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<RaftProtocol>(s, read_params(s), o); };
+  return b;
+}
+
+}  // namespace faultline
