@@ -13,15 +13,10 @@ import subprocess
 import sys
 import tempfile
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("gossip_fanout.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
-             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+plt = pyplot("gossip_fanout.py")
+
 STEPS_PER_ROUND = 10
 
 
@@ -51,13 +46,13 @@ def informed_curve(faultline, nodes, fanout, seed, rounds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--faultline", default=DEFAULT_FAULTLINE)
     ap.add_argument("--nodes", type=int, default=10000)
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--out", default=os.path.join(ROOT, "out/gossip_fanout.png"))
     args = ap.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    ensure_parent(args.out)
 
     fig, ax = plt.subplots(figsize=(9, 5.5))
     xs = [s / STEPS_PER_ROUND for s in range(args.rounds * STEPS_PER_ROUND + 1)]

@@ -14,15 +14,10 @@ import os
 import subprocess
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("gossip_residue_traffic.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
-             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+plt = pyplot("gossip_residue_traffic.py")
+
 VARIANTS = ["feedback_counter", "feedback_coin", "blind_counter", "blind_coin"]
 
 
@@ -39,12 +34,12 @@ def sweep(faultline, nodes, seeds, removal, k):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--faultline", default=DEFAULT_FAULTLINE)
     ap.add_argument("--nodes", type=int, default=1000)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(ROOT, "out/gossip_residue_traffic.png"))
     args = ap.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    ensure_parent(args.out)
     fig, ax = plt.subplots(figsize=(9, 5.5))
     for removal in VARIANTS:
         points = []

@@ -15,15 +15,10 @@ import os
 import subprocess
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("gossip_rounds_vs_n.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
-             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+plt = pyplot("gossip_rounds_vs_n.py")
+
 MODES = {"push": "push", "pull": "pull", "push_pull": "push-pull"}
 TEXTBOOK = {
     "push": lambda n: math.log2(n) + math.log(n),
@@ -43,12 +38,12 @@ def sweep(faultline, mode, n, seeds):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--faultline", default=DEFAULT_FAULTLINE)
     ap.add_argument("--max-n", type=int, default=100000)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(ROOT, "out/gossip_rounds_vs_n.png"))
     args = ap.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    ensure_parent(args.out)
     sizes = [n for n in (10, 30, 100, 300, 1000, 3000, 10000, 30000, 100000, 300000, 1000000) if n <= args.max_n]
 
     fig, ax = plt.subplots(figsize=(9, 5.5))

@@ -9,13 +9,9 @@ import json
 import sys
 from collections import defaultdict
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("heartbeat_timeline.py needs matplotlib: apt-get install python3-matplotlib, "
-             "and run it with /usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import pyplot
+
+plt = pyplot("heartbeat_timeline.py")
 
 BIN_NS = 100_000_000
 

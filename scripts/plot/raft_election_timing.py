@@ -15,15 +15,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("raft_election_timing.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
-             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+plt = pyplot("raft_election_timing.py")
+
 RANGES = [150, 151, 155, 175, 200, 300]
 never = []
 
@@ -39,11 +34,11 @@ def samples(faultline, upper, seed):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--faultline", default=DEFAULT_FAULTLINE)
     ap.add_argument("--seeds", type=int, default=40)
     ap.add_argument("--out", default=os.path.join(ROOT, "out/raft_election_timing.png"))
     args = ap.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    ensure_parent(args.out)
     fig, ax = plt.subplots(figsize=(9, 5.5))
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for upper in RANGES:

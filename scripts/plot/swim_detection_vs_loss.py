@@ -14,15 +14,10 @@ import os
 import subprocess
 import sys
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    sys.exit("swim_detection_vs_loss.py needs matplotlib: apt-get install python3-matplotlib, and run it with "
-             "/usr/bin/python3 (another python3 may not see Debian's packages)")
+from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+plt = pyplot("swim_detection_vs_loss.py")
+
 LOSSES = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 
 
@@ -37,11 +32,11 @@ def sweep(faultline, seeds, loss, indirect):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
+    ap.add_argument("--faultline", default=DEFAULT_FAULTLINE)
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(ROOT, "out/swim_detection_vs_loss.png"))
     args = ap.parse_args()
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    ensure_parent(args.out)
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8))
     for indirect, style in ((3, "-"), (0, "--")):
         rows = [sweep(args.faultline, args.seeds, loss, indirect) for loss in LOSSES]

@@ -4,6 +4,7 @@
 // input error, not a surprise in the middle of a run.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -75,8 +76,15 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length)
     if (!s) f.fail("one_way", "expected {from: [..], to: [..]}");
     e.from = nodes.read_list(*s, "from", true);
     e.to = nodes.read_list(*s, "to", true);
-    for (NodeId id : e.from)
-      if (std::find(e.to.begin(), e.to.end(), id) != e.to.end()) s->fail("to", "a node cannot be on both sides of a one-way cut");
+    // Sorted copies keep the overlap check linear-logarithmic with `all` on huge clusters.
+    std::vector<NodeId> from_sorted = e.from, to_sorted = e.to;
+    std::sort(from_sorted.begin(), from_sorted.end());
+    std::sort(to_sorted.begin(), to_sorted.end());
+    std::vector<NodeId> both;
+    std::set_intersection(from_sorted.begin(), from_sorted.end(), to_sorted.begin(), to_sorted.end(),
+                          std::back_inserter(both));
+    if (!both.empty())
+      s->fail("to", fmt::format("{} cannot be on both sides of a one-way cut", nodes.name(both.front())));
     s->finish();
   } else if (kind == "heal") {
     e.kind = K::kHeal;

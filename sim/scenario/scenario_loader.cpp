@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
@@ -215,8 +216,13 @@ Scenario load_scenario_text(std::string_view text, const std::string& file, cons
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp stops at 2000 levels rather than overflowing the stack.
+    throw ScenarioError({file, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)}, "",
+                        "YAML syntax error: nested too deeply (a scenario needs a handful of levels)");
   } catch (const YAML::Exception& e) {
-    throw ScenarioError({file, e.mark.line + 1, e.mark.column + 1}, "", "YAML syntax error: " + e.msg);
+    throw ScenarioError({file, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)}, "",
+                        "YAML syntax error: " + e.msg);
   }
   try {
     return load(root, file, overrides);

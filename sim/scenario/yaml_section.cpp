@@ -1,5 +1,6 @@
 #include "sim/scenario/yaml_section.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -179,12 +180,18 @@ std::optional<YamlSection> YamlSection::section(std::string_view key) {
 void YamlSection::finish() const {
   if (!node_.IsMap()) return;
   std::vector<std::string> known(known_.begin(), known_.end());
+  std::map<std::string, int, std::less<>> first_line;  // key -> 1-based line where it first appears
   for (const auto& kv : node_) {
-    if (!kv.first.IsScalar()) {
-      const auto m = kv.first.Mark();
-      throw ScenarioError({file_, m.line + 1, m.column + 1}, path_, "keys must be plain words");
-    }
+    const auto m = kv.first.Mark();
+    if (!kv.first.IsScalar())
+      throw ScenarioError({file_, std::max(1, m.line + 1), std::max(1, m.column + 1)}, path_, "keys must be plain words");
     const std::string& key = kv.first.Scalar();
+    // yaml-cpp keeps both copies of a repeated key and every read sees the
+    // first, so the second would be silently ignored.
+    const auto [it, fresh] = first_line.try_emplace(key, m.line + 1);
+    if (!fresh)
+      throw ScenarioError({file_, std::max(1, m.line + 1), std::max(1, m.column + 1)}, key_path(key),
+                          fmt::format("key '{}' appears twice (first on line {})", key, it->second));
     if (known_.count(key)) continue;
     const std::string hint = did_you_mean(key, known);
     SourceLocation where = location(key);
