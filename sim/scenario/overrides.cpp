@@ -58,7 +58,10 @@ void apply_override(YAML::Node& root, const Override& o) {
       } else {
         YAML::Node next = cur[seg];
         if (!next.IsDefined() || next.IsNull()) {
-          cur[seg] = YAML::Node(YAML::NodeType::Map);
+          // `faults.0.at=1s` on a scenario without faults starts the list.
+          const std::string& next_segment = segments[i + 1];
+          const bool list_next = !next_segment.empty() && next_segment.find_first_not_of("0123456789") == std::string::npos;
+          cur[seg] = YAML::Node(list_next ? YAML::NodeType::Sequence : YAML::NodeType::Map);
           next = cur[seg];
         }
         cur.reset(next);

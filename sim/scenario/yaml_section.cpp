@@ -131,13 +131,19 @@ std::uint64_t YamlSection::integer(std::string_view key, std::uint64_t fallback,
   const YAML::Node n = raw(key);
   if (!n.IsDefined() || n.IsNull()) return fallback;
   const std::string s = n.IsScalar() ? n.Scalar() : "";
-  const bool digits = !s.empty() && s.size() <= 19 && s.find_first_not_of("0123456789") == std::string::npos;
+  const bool digits = !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
   if (!digits) {
-    if (!s.empty() && s[0] == '-' && s.find_first_not_of("0123456789", 1) == std::string::npos)
+    if (s.size() > 1 && s[0] == '-' && s.find_first_not_of("0123456789", 1) == std::string::npos)
       fail(key, fmt::format("must be at least {}, got {}", min, s));
     fail(key, fmt::format("expected a whole number, got {}", shown(n)));
   }
-  const std::uint64_t v = std::stoull(s);
+  // Accumulate with an overflow check: 20 digits may or may not fit in 64 bits.
+  std::uint64_t v = 0;
+  for (char c : s) {
+    const auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) fail(key, fmt::format("must be between {} and {}, got {}", min, max, shown(n)));
+    v = v * 10 + digit;
+  }
   if (v < min || v > max) fail(key, fmt::format("must be between {} and {}, got {}", min, max, v));
   return v;
 }
