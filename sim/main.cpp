@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
              "  faultline run scenarios/heartbeat/crash_detection.yaml\n"
              "  faultline run scenarios/heartbeat/crash_detection.yaml --seed 7 --set network.loss=0.05 --json\n"
              "  faultline sweep scenarios/heartbeat/nemesis.yaml --seeds 1..200 --jobs 2\n"
+             "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline validate scenarios/*/*.yaml\n"
              "  faultline bench engine --json\n"
              "\nExit codes: 0 every expectation held and no invariant broke; 1 a run failed\n"
@@ -47,6 +48,8 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) to this file");
   run_cmd->add_option("--trace-level", run.trace_level, "What the trace file keeps: faults, protocol, messages, all")
       ->capture_default_str();
+  run_cmd->add_option("--history", run.history_path,
+                      "Write the client history (CSV: client, op, key, invoked_ns, completed_ns) to this file");
   run_cmd->add_flag("--json", run.json, "Print exactly one JSON object instead of the summary");
 
   SweepCommand sweep;
@@ -57,6 +60,19 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--set", sweep.sets, "Override a scenario key (repeatable)");
   sweep_cmd->add_flag("--json", sweep.json, "Print one JSON object: runs, failed_seeds, metrics, seeds");
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress line on the terminal");
+
+  CompareCommand compare;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Run one scenario on several protocols with the same seeds, workload and faults; print a table.");
+  compare_cmd->add_option("scenario", compare.scenario, "Scenario file (YAML); its `protocol` is replaced")->required();
+  compare_cmd->add_option("--protocols", compare.protocols, "Comma-separated protocols with clients")
+      ->capture_default_str();
+  compare_cmd->add_option("--seeds", compare.seeds, "Seed range A..B (inclusive), the same for every protocol")
+      ->capture_default_str();
+  compare_cmd->add_option("--jobs,-j", compare.jobs, "Parallel runs (default: one per core)");
+  compare_cmd->add_option("--set", compare.sets, "Override a scenario key for every protocol (repeatable)");
+  compare_cmd->add_flag("--json", compare.json, "Print one JSON object: per protocol, failed seeds and the table");
+  compare_cmd->add_flag("--quiet,-q", compare.quiet, "No progress line on the terminal");
 
   std::vector<std::string> validate_files, validate_sets;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them.");
@@ -87,6 +103,7 @@ int main(int argc, char** argv) {
       return run_command(run);
     }
     if (sweep_cmd->parsed()) return sweep_command(sweep);
+    if (compare_cmd->parsed()) return compare_command(compare);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets);
     if (bench_cmd->parsed()) return bench_command(bench);
   } catch (const ScenarioError& e) {

@@ -290,6 +290,13 @@ MemoryStore& Simulation<P>::store(NodeId n) {
 template <class P>
 void Simulation<P>::check_client_history(Metrics& metrics) {
   workload_->finish(now_, metrics);
+  // The cost of agreement, comparable across protocols: all cluster traffic
+  // (heartbeats and elections included) per acknowledged client operation.
+  if (const double ok = metrics.at("ops_ok").samples.at(0); ok > 0) {
+    set_scalar(metrics, "messages_per_commit", static_cast<double>(sent_) / ok);
+    set_scalar(metrics, "bytes_per_commit", static_cast<double>(bytes_) / ok);
+  }
+  if (!options_.history_path.empty()) write_history_csv(options_.history_path, workload_->history());
   const LinearizabilityResult lin = check_linearizability(workload_->history());
   set_scalar(metrics, "linearizability_steps", static_cast<double>(lin.steps));
   set_scalar(metrics, "linearizability_unknown", lin.verdict == LinearizabilityResult::Verdict::kUnknown ? 1.0 : 0.0);

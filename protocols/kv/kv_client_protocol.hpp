@@ -40,6 +40,13 @@ struct Reply {
   bool cas_ok = false;  // cas: whether it swapped
 };
 
+// A digest that names a request (client, sequence), so checkers can compare
+// what replicas applied without comparing strings. Never 0, which stands for
+// a no-op.
+inline std::uint64_t digest(const Request& r) {
+  return ((static_cast<std::uint64_t>(r.client) + 1) << 40) ^ r.sequence;
+}
+
 inline std::string_view op_name(OpKind k) {
   switch (k) {
     case OpKind::kGet: return "get";

@@ -34,7 +34,7 @@ void RaftNode::apply_committed(HostT& host) {
     ++last_applied_;
     const Entry& e = log_.at(last_applied_);
     // A digest of the command, so checkers can compare what nodes applied.
-    const std::uint64_t digest = e.noop ? 0 : (static_cast<std::uint64_t>(e.command.client) << 40) ^ e.command.sequence;
+    const std::uint64_t digest = e.noop ? 0 : kv::digest(e.command);
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
     const kv::Reply reply = store_.apply(e.command);

@@ -11,6 +11,8 @@ ProtocolBinding primary_backup_binding();
 ProtocolBinding gossip_binding();
 ProtocolBinding swim_binding();
 ProtocolBinding raft_binding();
+ProtocolBinding paxos_binding();
+ProtocolBinding multipaxos_binding();
 
 // Metrics of the key-value client workload, for every protocol that has one.
 const std::vector<std::string>& kv_workload_metric_names();

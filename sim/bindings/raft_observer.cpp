@@ -5,12 +5,6 @@ namespace faultline {
 
 RaftObserver::RaftObserver(const Scenario&, const raft::Params&, Simulation<RaftProtocol>& sim) : sim_(sim) {}
 
-void RaftObserver::leader_lost(Time t) {
-  if (lost_at_ < 0) lost_at_ = t;
-  if (unavailable_since_ < 0) unavailable_since_ = t;
-  current_leader_ = kNoNode;
-}
-
 void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
   if (kind == "start") {
@@ -49,15 +43,9 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
       }
     }
     highest_leader_term_ = std::max(highest_leader_term_, term);
-    ++leader_changes_;
-    current_leader_ = node;
-    current_term_ = term;
-    if (lost_at_ >= 0) {
-      time_to_leader_.push_back(static_cast<double>(t - lost_at_));
-      lost_at_ = -1;
-    }
+    leaders_.elected(t, node, term);
   } else if (kind == "follower") {
-    if (node == current_leader_) leader_lost(t);
+    leaders_.left(t, node);
   } else if (kind == "apply") {
     const auto index = static_cast<std::size_t>(field_number(fields, "index"));
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
@@ -72,17 +60,16 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                         "(term {}, command {:x})",
                                         sim_.node_name(node), term, digest, index, slot.term, slot.digest));
     }
-    if (unavailable_since_ >= 0 && current_leader_ != kNoNode && term == current_term_) {
-      unavailable_.push_back(static_cast<double>(t - unavailable_since_));
-      unavailable_since_ = -1;
-    }
+    leaders_.committed(t, term);
   }
 }
 
 void RaftObserver::before_crash(Time, NodeId node) { term_before_crash_[node] = sim_.node(node).current_term(); }
 
-void RaftObserver::on_crash(Time t, NodeId node) {
-  if (node == current_leader_) leader_lost(t);
+void RaftObserver::on_crash(Time t, NodeId node) { leaders_.left(t, node); }
+
+void RaftObserver::on_connectivity_change(Time t) {
+  leaders_.connectivity_changed(t, sim_.connectivity(), sim_.node_count());
 }
 
 void RaftObserver::finish(Time, Metrics& metrics) {
@@ -90,10 +77,8 @@ void RaftObserver::finish(Time, Metrics& metrics) {
   for (const auto& [term, had] : term_had_candidate_)
     if (had && !leader_of_term_.count(term)) ++split;
   set_scalar(metrics, "elections", static_cast<double>(elections_));
-  set_scalar(metrics, "leader_changes", static_cast<double>(leader_changes_));
   set_scalar(metrics, "split_votes", static_cast<double>(split));
-  set_series(metrics, "time_to_leader_ns", time_to_leader_);
-  set_series(metrics, "unavailable_ns", unavailable_);
+  leaders_.finish(metrics);
 }
 
 }  // namespace faultline

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "protocols/raft/raft_node.hpp"
+#include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -32,13 +33,12 @@ class RaftObserver : public ObserverBase {
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
   void before_crash(Time t, NodeId node);
   void on_crash(Time t, NodeId node);
+  void on_connectivity_change(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
-  NodeId current_leader() const { return current_leader_; }
+  NodeId current_leader() const { return leaders_.current(); }
 
  private:
-  void leader_lost(Time t);
-
   Simulation<RaftProtocol>& sim_;
   std::map<std::uint64_t, NodeId> leader_of_term_;
   std::map<std::uint64_t, bool> term_had_candidate_;
@@ -50,12 +50,8 @@ class RaftObserver : public ObserverBase {
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
   std::map<NodeId, std::uint64_t> term_before_crash_;
-  NodeId current_leader_ = kNoNode;
-  std::uint64_t current_term_ = 0;
-  Time lost_at_ = -1;           // a leader loss waiting for a new leader
-  Time unavailable_since_ = -1; // ... and for its first commit
-  std::uint64_t elections_ = 0, leader_changes_ = 0;
-  std::vector<double> time_to_leader_, unavailable_;
+  LeaderTimeline leaders_;
+  std::uint64_t elections_ = 0;
 };
 
 struct RaftProtocol {

@@ -34,4 +34,9 @@ struct KvOperation {
 
 using KvHistory = std::vector<KvOperation>;
 
+// Writes `history` as CSV (header client,op,key,invoked_ns,completed_ns; an
+// unanswered operation has an empty completed_ns) to `path`, through a
+// .partial file renamed at the end. Throws std::runtime_error naming the path.
+void write_history_csv(const std::string& path, const KvHistory& history);
+
 }  // namespace faultline

@@ -17,6 +17,7 @@ struct RunCommand {
   std::vector<std::string> sets;
   std::string trace_path;
   std::string trace_level = "all";
+  std::string history_path;
   bool json = false;
 };
 int run_command(const RunCommand& c);
@@ -30,6 +31,17 @@ struct SweepCommand {
   bool quiet = false;
 };
 int sweep_command(const SweepCommand& c);
+
+struct CompareCommand {
+  std::string scenario;
+  std::string protocols = "raft,multipaxos";
+  std::string seeds = "1..20";
+  unsigned jobs = 0;  // 0: one per core
+  std::vector<std::string> sets;
+  bool json = false;
+  bool quiet = false;
+};
+int compare_command(const CompareCommand& c);
 
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets);
 

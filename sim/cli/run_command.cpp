@@ -31,11 +31,15 @@ int run_command(const RunCommand& c) {
   const auto overrides = parse_overrides(c.sets);
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
+  if (!c.history_path.empty() && !scenario.workload)
+    throw ScenarioError({"--history", 0, 0}, "--history",
+                        fmt::format("{} has no workload, so there is no client history to write", c.scenario));
 
   RunOptions options;
   options.seed = c.seed_given ? c.seed : scenario.seed;
   options.trace_path = c.trace_path;
   options.trace_level = level;
+  options.history_path = c.history_path;
   const RunResult result = binding->run(scenario, options);
 
   const std::string reproduce = reproduce_command(c.scenario, options.seed, overrides);

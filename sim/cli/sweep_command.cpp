@@ -103,12 +103,8 @@ int sweep_command(const SweepCommand& c) {
                  f(m.p90), f(m.p99), f(m.max), f(m.mean));
     }
     for (auto s : r.failed_seeds) {
-      const auto& run = r.runs[s - first];
-      std::string why;
-      for (const auto& v : run.violations) why += fmt::format(" {} violated;", v.invariant);
-      for (const auto& e : run.expectations)
-        if (!e.ok) why += fmt::format(" '{}' failed ({});", e.name, e.detail);
-      fmt::print("FAILED seed {}:{}\n  reproduce: {}\n", s, why, reproduce_command(c.scenario, s, overrides));
+      fmt::print("FAILED seed {}:{}\n  reproduce: {}\n", s, failure_reasons(r.runs[s - first]),
+                 reproduce_command(c.scenario, s, overrides));
     }
   }
   return r.failed_seeds.empty() ? 0 : 1;

@@ -33,6 +33,14 @@ std::string reproduce_command(const std::string& scenario_path, std::uint64_t se
   return cmd;
 }
 
+std::string failure_reasons(const RunResult& run) {
+  std::string why;
+  for (const auto& v : run.violations) why += fmt::format(" {} violated;", v.invariant);
+  for (const auto& e : run.expectations)
+    if (!e.ok) why += fmt::format(" '{}' failed ({});", e.name, e.detail);
+  return why;
+}
+
 std::string result_summary(const RunResult& r, const std::string& reproduce) {
   fmt::memory_buffer out;
   auto line = [&]<class... A>(fmt::format_string<A...> format, A&&... args) {

@@ -13,6 +13,9 @@ namespace faultline {
 std::string reproduce_command(const std::string& scenario_path, std::uint64_t seed,
                               const std::vector<Override>& overrides);
 
+// Why a run failed, on one line: " election_safety violated; 'ops_ok >= 100' failed (37);".
+std::string failure_reasons(const RunResult& result);
+
 std::string result_summary(const RunResult& result, const std::string& reproduce);
 std::string result_json(const RunResult& result, const std::string& reproduce);
 

@@ -21,6 +21,10 @@ struct RunOptions {
   std::uint64_t seed = 1;
   std::string trace_path;  // empty: no trace file
   TraceLevel trace_level = TraceLevel::kAll;
+  // Empty: none. Else the client history is written there as CSV (one line
+  // per operation: client, op, key, invoked_ns, completed_ns or empty), for
+  // plots; only scenarios with a workload have one.
+  std::string history_path;
 };
 
 }  // namespace faultline

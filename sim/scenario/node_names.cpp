@@ -98,7 +98,7 @@ std::vector<YamlSection> read_list_of_sections(YamlSection& parent, std::string_
   return out;
 }
 
-std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_view key, bool required) {
+std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_view key, bool required, bool allow_zero) {
   const YAML::Node n = s.raw(key);
   if (!n.IsDefined() || n.IsNull()) {
     if (required) s.fail(key, "missing; expected a duration like 2s or a range like 2s..5s");
@@ -125,7 +125,7 @@ std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_vi
   } else {
     s.fail(key, "expected a duration like 2s or a range like 2s..5s or [2s, 5s]");
   }
-  if (lo <= 0) s.fail(key, "must be longer than zero");
+  if (lo < 0 || (lo == 0 && !allow_zero)) s.fail(key, allow_zero ? "must not be negative" : "must be longer than zero");
   if (lo > hi) s.fail(key, "the range's lower end is above its upper end");
   return {lo, hi};
 }

@@ -122,6 +122,10 @@ struct WorkloadSpec {
   std::uint32_t keys = 8;              // key space
   double read_fraction = 0.5;
   Duration request_timeout = 500 * kMillisecond;  // a client retries elsewhere after this
+  // Where an operation's first attempt goes: "leader" (the node that last
+  // answered this client) or "random" (any node: clients that read from the
+  // nearest replica).
+  bool random_target = false;
   Time start = 0;
   std::optional<Time> stop;            // default: the end of the run
   SourceLocation where;

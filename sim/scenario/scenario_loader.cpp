@@ -64,6 +64,7 @@ WorkloadSpec read_workload(YamlSection& w, Duration run_length) {
   spec.keys = static_cast<std::uint32_t>(w.integer("keys", 8, 1, 100'000'000));
   spec.read_fraction = w.probability("read_fraction", 0.5);
   spec.request_timeout = w.duration("request_timeout", spec.request_timeout);
+  spec.random_target = w.choice("target", "leader", {"leader", "random"}) == "random";
   spec.start = w.duration("start", 0, true);
   if (w.has("stop")) {
     spec.stop = w.duration("stop", 0);

@@ -45,7 +45,8 @@ SourceLocation location_of(const YAML::Node& node, const YamlSection& parent, st
 std::vector<YamlSection> read_list_of_sections(YamlSection& parent, std::string_view key);
 
 // A duration or a range: "2s", "2s..5s" or [2s, 5s]. min > 0 unless allow_zero.
-std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_view key, bool required);
+std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_view key, bool required,
+                                                  bool allow_zero = false);
 
 NetworkSpec read_network(YamlSection& top, const NodeNames& nodes);
 LatencySpec read_latency(YamlSection& parent, std::string_view key, const LatencySpec& fallback);

@@ -71,7 +71,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   client.request = std::move(r);
   client.busy = true;
   client.attempt = 0;
-  send_attempt(c, now, client.target);
+  send_attempt(c, now, spec_.random_target ? static_cast<NodeId>(rng_.below(nodes_)) : client.target);
 }
 
 void KvWorkload::send_attempt(ClientId c, Time now, NodeId target) {
@@ -80,7 +80,10 @@ void KvWorkload::send_attempt(ClientId c, Time now, NodeId target) {
   client.target = target;
   // The request travels to the node; the timeout runs from now.
   hooks_.schedule(now + latency(), token(Wake::kArrive, c, target));
-  hooks_.schedule(now + spec_.request_timeout, token(Wake::kTimeout, c, client.attempt));
+  // The timeout names the operation (low bits of its sequence) and the
+  // attempt, so a stale timeout of an earlier operation is not taken for one
+  // of this operation's attempt with the same number.
+  hooks_.schedule(now + spec_.request_timeout, token(Wake::kTimeout, c, timeout_tag(client.sequence, client.attempt)));
 }
 
 void KvWorkload::on_event(Time now, std::uint64_t t) {
@@ -101,7 +104,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
     case Wake::kTimeout: {
       const auto c = static_cast<ClientId>(index);
       Client& client = clients_[c];
-      if (!client.busy || static_cast<int>(extra) != client.attempt) break;  // answered, or a newer attempt runs
+      if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
       if (client.attempt >= kMaxAttempts || now >= stop_) {
         client.busy = false;  // give up: the operation stays unanswered
@@ -155,10 +158,25 @@ void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
 
 void KvWorkload::finish(Time end, Metrics& metrics) {
   std::vector<double> latencies;
+  std::vector<Time> completions;
   std::uint64_t unanswered = 0;
   for (const auto& op : history_) {
-    if (op.answered()) latencies.push_back(static_cast<double>(op.completed - op.invoked));
-    else ++unanswered;
+    if (op.answered()) {
+      latencies.push_back(static_cast<double>(op.completed - op.invoked));
+      completions.push_back(op.completed);
+    } else {
+      ++unanswered;
+    }
+  }
+  // The longest stretch without an acknowledged operation, from the first
+  // one (the cluster's first election is not an outage) to the end of the
+  // load: what a leader crash, a partition or loss cost users.
+  std::sort(completions.begin(), completions.end());
+  Duration longest_gap = 0;
+  if (!completions.empty()) {
+    for (std::size_t i = 1; i < completions.size(); ++i)
+      longest_gap = std::max(longest_gap, completions[i] - completions[i - 1]);
+    longest_gap = std::max(longest_gap, std::min(end, stop_) - completions.back());
   }
   const MetricStats s = summarize_samples(latencies);
   const double active_s = static_cast<double>(std::max<Time>(1, std::min(end, stop_) - spec_.start)) / 1e9;
@@ -166,6 +184,7 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));
   set_scalar(metrics, "client_redirects", static_cast<double>(redirects_));
   set_scalar(metrics, "client_timeouts", static_cast<double>(timeouts_));
+  set_scalar(metrics, "commit_gap_max_ns", static_cast<double>(longest_gap));
   set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(latencies.size()) / active_s);
   if (!latencies.empty()) {
     set_scalar(metrics, "commit_latency_p50_ns", s.p50);

@@ -68,6 +68,9 @@ class KvWorkload {
   static std::uint64_t token(Wake w, std::uint64_t index, std::uint64_t extra = 0) {
     return (index << 32) | ((extra & 0x1FFFFFFF) << 3) | static_cast<std::uint64_t>(w);
   }
+  static std::uint64_t timeout_tag(std::uint64_t sequence, int attempt) {
+    return ((sequence & 0x3FFFFFF) << 3) | static_cast<std::uint64_t>(attempt & 7);
+  }
   Duration latency();
   void think(ClientId c, Time now);
   void issue(ClientId c, Time now);

@@ -186,3 +186,20 @@ TEST_CASE("--set errors name the override — bad flags and ranges exit 2 — --
   for (const char* word : {"run", "sweep", "validate", "bench", "heartbeat", "Examples"})
     CHECK(help.out.find(word) != std::string::npos);
 }
+
+TEST_CASE("compare runs the same seeds on each protocol and prints them side by side") {
+  const Output o = run_faultline("compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..3 --jobs 2");
+  CHECK(o.code == 0);
+  CHECK(o.out.find("raft") != std::string::npos);
+  CHECK(o.out.find("multipaxos") != std::string::npos);
+  CHECK(o.out.find("time to new leader p50") != std::string::npos);
+  CHECK(o.out.find("3/3") == std::string::npos);  // no protocol failed every seed
+  const Output j = run_faultline("compare scenarios/compare/leader_crash.yaml --seeds 1..2 --json");
+  CHECK(j.code == 0);
+  CHECK(j.out.find("\"multipaxos\":{\"runs\":2,\"failed_seeds\":[]") != std::string::npos);
+
+  const Output bad = run_faultline("compare scenarios/compare/leader_crash.yaml --protocols raft,paxos --seeds 1..2");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.find("'paxos' is not a protocol with clients") != std::string::npos);
+  CHECK(run_faultline("compare scenarios/compare/leader_crash.yaml --protocols raft --seeds 1..2").code == 2);
+}

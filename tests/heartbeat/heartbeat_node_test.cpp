@@ -7,44 +7,14 @@
 #include <vector>
 
 #include "protocols/heartbeat/heartbeat_node.hpp"
-#include "sim/node/memory_store.hpp"
+#include "tests/support/recording_host.hpp"
 
 using namespace faultline;
 using namespace faultline::heartbeat;
 
 namespace {
 
-// Records every action; time is set by the test.
-class RecordingHost final : public Host<Message> {
- public:
-  explicit RecordingHost(NodeId self, NodeId n) : self_(self), n_(n), rng_(7) {}
-  Time now() const override { return now_; }
-  NodeId self() const override { return self_; }
-  NodeId cluster_size() const override { return n_; }
-  void send(NodeId to, Message m) override {
-    sent.push_back({to, m});
-    syncs_at_send.push_back(store.syncs());
-  }
-  void set_timer(TimerSlot slot, Duration after) override { timers[slot] = now_ + after; }
-  void cancel_timer(TimerSlot slot) override { timers.erase(slot); }
-  Rng& rng() override { return rng_; }
-  DurableStore& storage() override { return store; }
-  void reply(ClientId, std::monostate) override {}
-  void emit(std::string_view kind, std::initializer_list<TraceField> fields) override {
-    events.push_back({std::string(kind), fields.size() > 0 && !fields.begin()->is_text ? fields.begin()->number : -1});
-  }
-
-  Time now_ = 0;
-  std::vector<std::pair<NodeId, Message>> sent;
-  std::vector<std::uint64_t> syncs_at_send;
-  std::map<TimerSlot, Time> timers;
-  std::vector<std::pair<std::string, std::int64_t>> events;  // kind, first numeric field
-  MemoryStore store;
-
- private:
-  NodeId self_, n_;
-  Rng rng_;
-};
+using RecordingHost = faultline::testing::RecordingHost<Message>;
 
 bool has_event(const RecordingHost& h, const std::string& kind, std::int64_t first) {
   for (const auto& e : h.events)

@@ -33,15 +33,16 @@ TEST_CASE("a correct store gives a linearizable history, and the clients do real
     const RunResult r = run(s, {}, seed);
     CHECK(r.violations.empty());
     CHECK(r.metrics.at("ops_ok").samples[0] > 400);
-    CHECK(r.metrics.at("client_redirects").samples[0] > 10);  // clients start at random nodes
+    CHECK(r.metrics.at("client_redirects").samples[0] > 0);  // clients start at random nodes
     CHECK(r.metrics.at("linearizability_unknown").samples[0] == 0);
   }
 }
 
 TEST_CASE("stale reads from backups are caught by the linearizability checker") {
-  // The mutant: backups answer reads from their lagging copy. A bounded
-  // sweep must catch it in most seeds.
+  // The mutant: backups answer reads from their lagging copy; clients send
+  // each operation to a random node. A bounded sweep must catch it in most seeds.
   Scenario s = load_scenario_text(kStore, "store.yaml");
+  s.workload->random_target = true;
   s.network.defaults.latency.max = 30 * kMillisecond;
   s.workload->keys = 2;
   int caught = 0;

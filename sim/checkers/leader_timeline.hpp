@@ -1,0 +1,74 @@
+// Who leads, and how long the cluster goes without a leader or without
+// commits after losing one. Shared by the Raft and Multi-Paxos observers, so
+// `faultline compare` measures both the same way.
+//
+// A leader is lost when it crashes, steps down, or is cut off from a
+// majority (it cannot commit anything from then on, whatever it believes).
+//
+//   leader_changes     every time a node becomes leader
+//   time_to_leader_ns  per leader loss: until some node becomes leader
+//   unavailable_ns     per leader loss: until the new leader's first commit
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "protocols/host/time.hpp"
+#include "sim/network/connectivity.hpp"
+#include "sim/run/run_result.hpp"
+
+namespace faultline {
+
+class LeaderTimeline {
+ public:
+  // `node` became leader of `term` (Raft term, Paxos ballot round).
+  void elected(Time t, NodeId node, std::uint64_t term) {
+    ++leader_changes_;
+    current_ = node;
+    term_ = term;
+    if (lost_at_ >= 0) {
+      time_to_leader_.push_back(static_cast<double>(t - lost_at_));
+      lost_at_ = -1;
+    }
+  }
+  // `node` crashed or stepped down; only the current leader's loss counts.
+  void left(Time t, NodeId node) {
+    if (node != current_) return;
+    if (lost_at_ < 0) lost_at_ = t;
+    if (unavailable_since_ < 0) unavailable_since_ = t;
+    current_ = kNoNode;
+  }
+  // A partition or heal: is the leader still in touch, both ways, with a majority?
+  void connectivity_changed(Time t, const Connectivity& links, NodeId nodes) {
+    if (current_ == kNoNode) return;
+    NodeId reachable = 0;
+    for (NodeId j = 0; j < nodes; ++j)
+      if (j == current_ || (!links.blocked_now(current_, j) && !links.blocked_now(j, current_))) ++reachable;
+    if (reachable < nodes / 2 + 1) left(t, current_);
+  }
+  // An entry of `term` was committed (applied somewhere).
+  void committed(Time t, std::uint64_t term) {
+    if (unavailable_since_ >= 0 && current_ != kNoNode && term == term_) {
+      unavailable_.push_back(static_cast<double>(t - unavailable_since_));
+      unavailable_since_ = -1;
+    }
+  }
+  NodeId current() const { return current_; }
+  std::uint64_t term() const { return term_; }
+
+  void finish(Metrics& metrics) const {
+    set_scalar(metrics, "leader_changes", static_cast<double>(leader_changes_));
+    set_series(metrics, "time_to_leader_ns", time_to_leader_);
+    set_series(metrics, "unavailable_ns", unavailable_);
+  }
+
+ private:
+  NodeId current_ = kNoNode;
+  std::uint64_t term_ = 0;
+  Time lost_at_ = -1;            // a loss waiting for a new leader
+  Time unavailable_since_ = -1;  // ... and for its first commit
+  std::uint64_t leader_changes_ = 0;
+  std::vector<double> time_to_leader_, unavailable_;
+};
+
+}  // namespace faultline
