@@ -40,6 +40,7 @@ ProtocolBinding raft_binding() {
   b.name = "raft";
   b.summary = "Raft consensus over a key-value store: elections, replication, PreVote, CheckQuorum, mutants";
   b.has_clients = true;
+  b.has_leader = true;
   b.metrics = {"elections", "leader_changes", "split_votes", "time_to_leader_ns", "unavailable_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };
