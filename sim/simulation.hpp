@@ -114,6 +114,7 @@ class Simulation {
   Time local_now(NodeId n) const;
 
   // Faults
+  NodeId current_leader() const;  // the observer's, for protocols with leaders; kNoNode otherwise
   void apply_fault(const FaultEvent& f);
   void on_nemesis(std::uint32_t token);
   void crash(NodeId n, std::string_view cause);

@@ -17,12 +17,65 @@ inline std::string join_names(const Scenario& names, const std::vector<NodeId>& 
   }
   return out;
 }
+
+// Replaces kLeaderTarget in `ids` by `leader`; drops `leader` from `others`
+// (a side or group that also names it by name: the `leader` entry wins).
+inline void resolve_leader(std::vector<NodeId>& ids, NodeId leader, std::vector<std::vector<NodeId>*> others) {
+  auto it = std::find(ids.begin(), ids.end(), kLeaderTarget);
+  if (it == ids.end()) return;
+  ids.erase(it);
+  if (std::find(ids.begin(), ids.end(), leader) == ids.end()) ids.push_back(leader);
+  for (auto* other : others) other->erase(std::remove(other->begin(), other->end(), leader), other->end());
+}
+
+inline bool targets_leader(const FaultEvent& f) {
+  if (f.leader_side > 0) return true;
+  auto in = [](const std::vector<NodeId>& v) { return std::find(v.begin(), v.end(), kLeaderTarget) != v.end(); };
+  if (in(f.nodes) || in(f.from) || in(f.to)) return true;
+  for (const auto& g : f.groups)
+    if (in(g)) return true;
+  return false;
+}
 }  // namespace fault_detail
 
 template <class P>
-void Simulation<P>::apply_fault(const FaultEvent& f) {
+NodeId Simulation<P>::current_leader() const {
+  if constexpr (requires { observer_.current_leader(); }) return observer_.current_leader();
+  return kNoNode;
+}
+
+template <class P>
+void Simulation<P>::apply_fault(const FaultEvent& timeline_fault) {
   using K = FaultEvent::Kind;
   const Scenario& names = scenario_;
+  // `leader` targets resolve now; with no leader the fault does nothing.
+  const FaultEvent* fp = &timeline_fault;
+  FaultEvent resolved;
+  if (fault_detail::targets_leader(timeline_fault)) {
+    const NodeId leader = current_leader();
+    if (leader == kNoNode) {
+      trace_.fault(now_, "skipped", kNoNode, {{"action", "leader target"}, {"cause", "timeline: no leader"}});
+      return;
+    }
+    resolved = timeline_fault;
+    using fault_detail::resolve_leader;
+    resolve_leader(resolved.nodes, leader, {});
+    resolve_leader(resolved.from, leader, {&resolved.to});
+    resolve_leader(resolved.to, leader, {&resolved.from});
+    if (resolved.leader_side > 0) {
+      std::vector<NodeId> side;
+      for (NodeId i = 0; i < resolved.leader_side; ++i) side.push_back((leader + i) % node_count());
+      resolved.groups = {std::move(side)};
+    }
+    for (auto& g : resolved.groups) {
+      std::vector<std::vector<NodeId>*> others;
+      for (auto& h : resolved.groups)
+        if (&h != &g) others.push_back(&h);
+      resolve_leader(g, leader, others);
+    }
+    fp = &resolved;
+  }
+  const FaultEvent& f = *fp;
   switch (f.kind) {
     case K::kCrash:
       for (NodeId n : f.nodes) crash(n, "timeline");
@@ -80,8 +133,7 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
   nemesis_wakeups_.clear();
   std::vector<NodeStatus> status(records_.size());
   for (NodeId n = 0; n < records_.size(); ++n) status[n] = records_[n].status;
-  NodeId leader = kNoNode;
-  if constexpr (requires { observer_.current_leader(); }) leader = observer_.current_leader();
+  const NodeId leader = current_leader();
   nemesis_.fire(token, now_, status, leader, nemesis_actions_, nemesis_wakeups_);
   using A = NemesisAction::Kind;
   for (const auto& a : nemesis_actions_) {

@@ -15,6 +15,7 @@ enum class Mutant : std::uint8_t {
   kUpToDateIndexOnly,      // "at least as up to date" compares only the last index, not (last term, last index)
   kVoteNotPersisted,       // term and vote live only in memory: a restarted node can vote twice in a term
   kAckBeforeSync,          // acknowledge AppendEntries before the entries are synced
+  kCommitWithoutQuorum,    // on any acknowledgement a leader commits all it holds, majority or not
 };
 
 struct Params {

@@ -21,13 +21,14 @@ raft::Params read_params(const Scenario& s) {
   p.check_quorum = params.flag("check_quorum", false);
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
-                                            "vote_not_persisted", "ack_before_sync"});
+                                            "vote_not_persisted", "ack_before_sync", "commit_without_quorum"});
   using M = raft::Mutant;
   p.mutant = mutant == "figure8"                   ? M::kFigure8
            : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
            : mutant == "up_to_date_index_only"     ? M::kUpToDateIndexOnly
            : mutant == "vote_not_persisted"        ? M::kVoteNotPersisted
            : mutant == "ack_before_sync"           ? M::kAckBeforeSync
+           : mutant == "commit_without_quorum"     ? M::kCommitWithoutQuorum
                                                    : M::kNone;
   params.finish();
   return p;
@@ -40,7 +41,10 @@ ProtocolBinding raft_binding() {
   b.name = "raft";
   b.summary = "Raft consensus over a key-value store: elections, replication, PreVote, CheckQuorum, mutants";
   b.has_clients = true;
-  b.metrics = {"elections", "leader_changes", "split_votes", "time_to_leader_ns", "unavailable_ns"};
+  b.has_leader = true;
+  b.metrics = {"elections",         "leader_changes",         "split_votes",     "time_to_leader_ns",
+               "unavailable_ns",    "cut_off_commits",        "entries_truncated", "stepdown_after_heal_ns",
+               "catchup_entries",   "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<RaftProtocol>(s, read_params(s), o); };

@@ -3,7 +3,49 @@
 
 namespace faultline {
 
-RaftObserver::RaftObserver(const Scenario&, const raft::Params&, Simulation<RaftProtocol>& sim) : sim_(sim) {}
+RaftObserver::RaftObserver(const Scenario& scenario, const raft::Params&, Simulation<RaftProtocol>& sim)
+    : sim_(sim),
+      majority_(scenario.node_count() / 2 + 1),
+      cut_off_(scenario.node_count(), false),
+      log_at_cut_(scenario.node_count(), 0) {}
+
+void RaftObserver::leader_lost(Time t) {
+  if (lost_at_ < 0) lost_at_ = t;
+  if (unavailable_since_ < 0) unavailable_since_ = t;
+  current_leader_ = kNoNode;
+  leader_cut_off_ = false;
+}
+
+void RaftObserver::on_connectivity_change(Time t) {
+  // Who can still exchange messages both ways with a majority (itself
+  // included)? A commit needs acknowledgements over two-way links.
+  const auto& c = sim_.connectivity();
+  const NodeId n = static_cast<NodeId>(cut_off_.size());
+  for (NodeId x = 0; x < n; ++x) {
+    NodeId reach = 1;
+    for (NodeId y = 0; y < n; ++y)
+      if (y != x && !c.blocked_now(x, y) && !c.blocked_now(y, x)) ++reach;
+    const bool cut = reach < majority_;
+    if (cut && !cut_off_[x]) log_at_cut_[x] = sim_.node(x).log().last_index();
+    cut_off_[x] = cut;
+    // A stale leader (a newer term has a leader) back in touch with a
+    // majority: it must step down.
+    const auto& node = sim_.node(x);
+    if (!cut && sim_.is_running(x) && node.role() == raft::Role::kLeader && node.current_term() < highest_leader_term_)
+      stale_rejoined_.try_emplace(x, t);
+  }
+  if (current_leader_ == kNoNode) return;
+  if (cut_off_[current_leader_] && !leader_cut_off_) {
+    // The majority has lost its leader, as if it had crashed.
+    leader_cut_off_ = true;
+    if (lost_at_ < 0) lost_at_ = t;
+    if (unavailable_since_ < 0) unavailable_since_ = t;
+  } else if (!cut_off_[current_leader_] && leader_cut_off_) {
+    // Back before anyone replaced it: no election to time.
+    leader_cut_off_ = false;
+    lost_at_ = -1;
+  }
+}
 
 void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
@@ -43,9 +85,22 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
       }
     }
     highest_leader_term_ = std::max(highest_leader_term_, term);
-    leaders_.elected(t, node, term);
+    ++leader_changes_;
+    current_leader_ = node;
+    current_term_ = term;
+    leader_cut_off_ = cut_off_[node];
+    if (lost_at_ >= 0) {
+      time_to_leader_.push_back(static_cast<double>(t - lost_at_));
+      lost_at_ = -1;
+    }
   } else if (kind == "follower") {
-    leaders_.left(t, node);
+    if (node == current_leader_) leader_lost(t);
+    if (auto it = stale_rejoined_.find(node); it != stale_rejoined_.end()) {
+      stepdown_after_heal_.push_back(static_cast<double>(t - it->second));
+      stale_rejoined_.erase(it);
+    }
+  } else if (kind == "truncate") {
+    entries_truncated_ += static_cast<std::uint64_t>(field_number(fields, "count", 0));
   } else if (kind == "apply") {
     const auto index = static_cast<std::size_t>(field_number(fields, "index"));
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
@@ -60,16 +115,39 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                         "(term {}, command {:x})",
                                         sim_.node_name(node), term, digest, index, slot.term, slot.digest));
     }
-    leaders_.committed(t, term);
+    // A leader cut off from a majority commits nothing it appended since.
+    if (cut_off_[node] && index > log_at_cut_[node] && sim_.node(node).role() == raft::Role::kLeader)
+      ++cut_off_commits_;
+    if (auto it = catching_up_.find(node); it != catching_up_.end() && index >= it->second.target) {
+      catchup_ns_.push_back(static_cast<double>(t - it->second.since));
+      catching_up_.erase(it);
+    }
+    if (unavailable_since_ >= 0 && current_leader_ != kNoNode && !leader_cut_off_ && term == current_term_) {
+      unavailable_.push_back(static_cast<double>(t - unavailable_since_));
+      unavailable_since_ = -1;
+    }
   }
 }
 
-void RaftObserver::before_crash(Time, NodeId node) { term_before_crash_[node] = sim_.node(node).current_term(); }
+void RaftObserver::before_crash(Time, NodeId node) {
+  term_before_crash_[node] = sim_.node(node).current_term();
+  applied_at_crash_[node] = sim_.node(node).last_applied();
+}
 
-void RaftObserver::on_crash(Time t, NodeId node) { leaders_.left(t, node); }
+void RaftObserver::on_crash(Time t, NodeId node) {
+  if (node == current_leader_) leader_lost(t);
+  stale_rejoined_.erase(node);
+  catching_up_.erase(node);
+}
 
-void RaftObserver::on_connectivity_change(Time t) {
-  leaders_.connectivity_changed(t, sim_.connectivity(), sim_.node_count());
+void RaftObserver::on_restart(Time t, NodeId node) {
+  std::uint64_t committed = 0;
+  for (NodeId i = 0; i < sim_.node_count(); ++i)
+    if (i != node && sim_.is_running(i)) committed = std::max<std::uint64_t>(committed, sim_.node(i).commit_index());
+  if (committed == 0) return;
+  const std::uint64_t had = applied_at_crash_[node];
+  catchup_entries_.push_back(static_cast<double>(committed > had ? committed - had : 0));
+  catching_up_[node] = {t, committed};
 }
 
 void RaftObserver::finish(Time, Metrics& metrics) {
@@ -77,8 +155,15 @@ void RaftObserver::finish(Time, Metrics& metrics) {
   for (const auto& [term, had] : term_had_candidate_)
     if (had && !leader_of_term_.count(term)) ++split;
   set_scalar(metrics, "elections", static_cast<double>(elections_));
+  set_scalar(metrics, "leader_changes", static_cast<double>(leader_changes_));
   set_scalar(metrics, "split_votes", static_cast<double>(split));
-  leaders_.finish(metrics);
+  set_series(metrics, "time_to_leader_ns", time_to_leader_);
+  set_series(metrics, "unavailable_ns", unavailable_);
+  set_scalar(metrics, "cut_off_commits", static_cast<double>(cut_off_commits_));
+  set_scalar(metrics, "entries_truncated", static_cast<double>(entries_truncated_));
+  set_series(metrics, "stepdown_after_heal_ns", stepdown_after_heal_);
+  set_series(metrics, "catchup_entries", catchup_entries_);
+  set_series(metrics, "catchup_ns", catchup_ns_);
 }
 
 }  // namespace faultline

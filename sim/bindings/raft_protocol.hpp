@@ -9,14 +9,33 @@
 // plus, at the end of every run with clients, linearizability of their history.
 // Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
 // leader loss: until a new leader), unavailable_ns (per loss: until an entry
-// of the new leader's term applies), and the client workload's metrics.
+// of the new leader's term applies), and the client workload's metrics. A
+// leader is lost when it crashes, steps down, or is cut off from a majority
+// (a partition leaves it fewer than a majority of nodes it can both send to
+// and hear from); a cut-off leader reconnected before anyone replaced it
+// adds no time_to_leader_ns sample, and the unavailability runs until it
+// commits again.
+// Partition metrics:
+//   cut_off_commits         entries a leader committed while cut off from a
+//                           majority, among those it appended after the cut
+//                           (0 in a correct Raft: a commit needs a majority
+//                           of acknowledgements, each over a two-way link)
+//   entries_truncated       log entries dropped as conflicting suffixes (5.3):
+//                           a deposed leader's uncommitted entries, replaced
+//   stepdown_after_heal_ns  per stale leader (a leader whose term is below
+//                           the newest leader's) reconnected to a majority:
+//                           until it steps down
+// Restarts (per restart of a node while others had committed something):
+//   catchup_entries         entries committed that it had not applied: the
+//                           highest commit index among running nodes at the
+//                           restart, less what it had applied when it crashed
+//   catchup_ns              until it has applied up to that index again
 #pragma once
 
 #include <map>
 #include <vector>
 
 #include "protocols/raft/raft_node.hpp"
-#include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -33,12 +52,15 @@ class RaftObserver : public ObserverBase {
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
   void before_crash(Time t, NodeId node);
   void on_crash(Time t, NodeId node);
+  void on_restart(Time t, NodeId node);
   void on_connectivity_change(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
-  NodeId current_leader() const { return leaders_.current(); }
+  NodeId current_leader() const { return current_leader_; }
 
  private:
+  void leader_lost(Time t);
+
   Simulation<RaftProtocol>& sim_;
   std::map<std::uint64_t, NodeId> leader_of_term_;
   std::map<std::uint64_t, bool> term_had_candidate_;
@@ -50,8 +72,32 @@ class RaftObserver : public ObserverBase {
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
   std::map<NodeId, std::uint64_t> term_before_crash_;
-  LeaderTimeline leaders_;
-  std::uint64_t elections_ = 0;
+  NodeId current_leader_ = kNoNode;
+  std::uint64_t current_term_ = 0;
+  Time lost_at_ = -1;           // a leader loss waiting for a new leader
+  Time unavailable_since_ = -1; // ... and for its first commit
+  std::uint64_t elections_ = 0, leader_changes_ = 0;
+  std::vector<double> time_to_leader_, unavailable_;
+
+  // Partitions. Per node: cut off from a majority now, and its last log
+  // index when it was cut off.
+  NodeId majority_;
+  std::vector<bool> cut_off_;
+  std::vector<std::uint64_t> log_at_cut_;
+  bool leader_cut_off_ = false;            // current_leader_ is cut off
+  std::map<NodeId, Time> stale_rejoined_;  // stale leaders reconnected, waiting to step down
+  std::uint64_t cut_off_commits_ = 0, entries_truncated_ = 0;
+  std::vector<double> stepdown_after_heal_;
+
+  // Restarts: what a node had applied when it crashed; the restarted nodes
+  // still catching up (the index to reach, and when they restarted).
+  std::map<NodeId, std::uint64_t> applied_at_crash_;
+  struct CatchUp {
+    Time since;
+    std::uint64_t target;
+  };
+  std::map<NodeId, CatchUp> catching_up_;
+  std::vector<double> catchup_ns_, catchup_entries_;
 };
 
 struct RaftProtocol {

@@ -26,6 +26,7 @@ class LeaderTimeline {
     ++leader_changes_;
     current_ = node;
     term_ = term;
+    cut_off_ = false;
     if (lost_at_ >= 0) {
       time_to_leader_.push_back(static_cast<double>(t - lost_at_));
       lost_at_ = -1;
@@ -37,6 +38,7 @@ class LeaderTimeline {
     if (lost_at_ < 0) lost_at_ = t;
     if (unavailable_since_ < 0) unavailable_since_ = t;
     current_ = kNoNode;
+    cut_off_ = false;
   }
   // A partition or heal: is the leader still in touch, both ways, with a majority?
   void connectivity_changed(Time t, const Connectivity& links, NodeId nodes) {
@@ -44,11 +46,21 @@ class LeaderTimeline {
     NodeId reachable = 0;
     for (NodeId j = 0; j < nodes; ++j)
       if (j == current_ || (!links.blocked_now(current_, j) && !links.blocked_now(j, current_))) ++reachable;
-    if (reachable < nodes / 2 + 1) left(t, current_);
+    const bool cut = reachable < nodes / 2 + 1;
+    if (cut && !cut_off_) {
+      // The majority has lost its leader, as if it had crashed.
+      cut_off_ = true;
+      if (lost_at_ < 0) lost_at_ = t;
+      if (unavailable_since_ < 0) unavailable_since_ = t;
+    } else if (!cut && cut_off_) {
+      // Back before anyone replaced it: no election to time.
+      cut_off_ = false;
+      lost_at_ = -1;
+    }
   }
   // An entry of `term` was committed (applied somewhere).
   void committed(Time t, std::uint64_t term) {
-    if (unavailable_since_ >= 0 && current_ != kNoNode && term == term_) {
+    if (unavailable_since_ >= 0 && current_ != kNoNode && !cut_off_ && term == term_) {
       unavailable_.push_back(static_cast<double>(t - unavailable_since_));
       unavailable_since_ = -1;
     }
@@ -65,6 +77,7 @@ class LeaderTimeline {
  private:
   NodeId current_ = kNoNode;
   std::uint64_t term_ = 0;
+  bool cut_off_ = false;         // current_ cannot reach a majority
   Time lost_at_ = -1;            // a loss waiting for a new leader
   Time unavailable_since_ = -1;  // ... and for its first commit
   std::uint64_t leader_changes_ = 0;

@@ -23,7 +23,11 @@ std::string time_text(Time t) {
   return fmt::format("{}ns", t);
 }
 
-FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length) {
+bool has_leader_target(const std::vector<NodeId>& ids) {
+  return std::find(ids.begin(), ids.end(), kLeaderTarget) != ids.end();
+}
+
+FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length, bool has_leader) {
   FaultEvent e;
   e.where = f.location();
   if (!f.has("at")) f.fail("at", "missing: when the fault happens, e.g. at: 2s");
@@ -49,20 +53,46 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length)
   }
   const std::string kind = present[0];
   using K = FaultEvent::Kind;
+  // `leader` (isolate, partition groups, one_way sides) is resolved when the
+  // fault applies; only a protocol with a leader can use it.
+  auto no_leader_here = [&](const std::string& key, bool uses_leader) {
+    if (uses_leader && !has_leader)
+      f.fail(key, "'leader' targets the protocol's current leader, and this protocol has none (raft has one)");
+  };
   if (kind == "crash" || kind == "restart" || kind == "pause" || kind == "resume" || kind == "isolate") {
     e.kind = kind == "crash" ? K::kCrash : kind == "restart" ? K::kRestart : kind == "pause" ? K::kPause
            : kind == "resume" ? K::kResume : K::kIsolate;
-    e.nodes = nodes.read_list(f, kind, false);
+    e.nodes = nodes.read_list(f, kind, false, e.kind == K::kIsolate);
+    no_leader_here(kind, has_leader_target(e.nodes));
   } else if (kind == "partition") {
     e.kind = K::kPartition;
     const YAML::Node groups = f.raw("partition");
+    if (groups.IsMap()) {
+      // {leader_side: K}: the leader and the K-1 nodes after it by id
+      // (wrapping around) against the rest.
+      auto s = f.section("partition");
+      if (!s->has("leader_side"))
+        s->fail("leader_side", "missing: the size of the leader's side, e.g. partition: {leader_side: 2}");
+      if (nodes.count() < 2) s->fail("leader_side", "a partition needs at least 2 nodes");
+      e.leader_side = static_cast<NodeId>(s->integer("leader_side", 1, 1, nodes.count() - 1));
+      no_leader_here("partition", true);
+      s->finish();
+      f.finish();
+      return e;
+    }
     if (!groups.IsSequence() || groups.size() == 0)
-      f.fail("partition", "expected a list of groups, e.g. partition: [[n0, n1], [n2, n3, n4]]");
+      f.fail("partition", "expected a list of groups, e.g. partition: [[n0, n1], [n2, n3, n4]], or {leader_side: 2}");
     std::vector<bool> seen;
     for (const auto& g : groups) {
       if (g.size() > 254) fail_at(g, f, "partition", f.key_path("partition"), "at most 254 groups");
-      auto ids = nodes.read_list_node(g, f, "partition", false);
+      auto ids = nodes.read_list_node(g, f, "partition", false, true);
+      if (has_leader_target(ids)) {
+        no_leader_here("partition", true);
+        for (const auto& other : e.groups)
+          if (has_leader_target(other)) fail_at(g, f, "partition", f.key_path("partition"), "'leader' is in two groups");
+      }
       for (NodeId id : ids) {
+        if (id == kLeaderTarget) continue;
         if (seen.size() <= id) seen.resize(id + 1, false);
         if (seen[id]) fail_at(g, f, "partition", f.key_path("partition"), "groups overlap: a node is in two groups");
         seen[id] = true;
@@ -74,9 +104,13 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length)
     e.kind = K::kOneWay;
     auto s = f.section("one_way");
     if (!s) f.fail("one_way", "expected {from: [..], to: [..]}");
-    e.from = nodes.read_list(*s, "from", true);
-    e.to = nodes.read_list(*s, "to", true);
+    e.from = nodes.read_list(*s, "from", true, true);
+    e.to = nodes.read_list(*s, "to", true, true);
+    no_leader_here("one_way", has_leader_target(e.from) || has_leader_target(e.to));
+    if (has_leader_target(e.from) && has_leader_target(e.to))
+      s->fail("to", "'leader' cannot be on both sides of a one-way cut");
     // Sorted copies keep the overlap check linear-logarithmic with `all` on huge clusters.
+    // (`leader` is checked above; at run time it leaves the other side.)
     std::vector<NodeId> from_sorted = e.from, to_sorted = e.to;
     std::sort(from_sorted.begin(), from_sorted.end());
     std::sort(to_sorted.begin(), to_sorted.end());
@@ -153,10 +187,10 @@ void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<Yam
 
 }  // namespace
 
-std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length) {
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader) {
   auto entries = read_list_of_sections(top, "faults");
   std::vector<FaultEvent> faults;
-  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length));
+  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length, has_leader));
   std::vector<std::size_t> order(faults.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return faults[a].at < faults[b].at; });

@@ -50,7 +50,7 @@ void NodeNames::unknown(const YAML::Node& where, const YamlSection& section, std
 }
 
 std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSection& section, std::string_view key,
-                                              bool allow_all) const {
+                                              bool allow_all, bool allow_leader) const {
   std::vector<NodeId> out;
   auto one = [&](const YAML::Node& item) {
     if (!item.IsScalar())
@@ -58,6 +58,15 @@ std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSec
     const std::string& name = item.Scalar();
     if (allow_all && name == "all") {
       for (NodeId i = 0; i < count_; ++i) out.push_back(i);
+      return;
+    }
+    if (allow_leader && name == "leader") {
+      if (find(name))
+        fail_at(item, section, key, section.key_path(key),
+                "'leader' is both a node's name and the leader target; rename the node");
+      if (std::find(out.begin(), out.end(), kLeaderTarget) != out.end())
+        fail_at(item, section, key, section.key_path(key), "'leader' is listed twice");
+      out.push_back(kLeaderTarget);
       return;
     }
     const auto id = find(name);
@@ -78,10 +87,11 @@ std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSec
   return out;
 }
 
-std::vector<NodeId> NodeNames::read_list(YamlSection& section, std::string_view key, bool allow_all) const {
+std::vector<NodeId> NodeNames::read_list(YamlSection& section, std::string_view key, bool allow_all,
+                                         bool allow_leader) const {
   const YAML::Node n = section.raw(key);
   if (!n.IsDefined() || n.IsNull()) section.fail(key, "expected a node name or a list of node names");
-  return read_list_node(n, section, key, allow_all);
+  return read_list_node(n, section, key, allow_all, allow_leader);
 }
 
 std::vector<YamlSection> read_list_of_sections(YamlSection& parent, std::string_view key) {

@@ -69,6 +69,10 @@ struct NetworkSpec {
   std::vector<LinkOverride> overrides;
 };
 
+// In a fault's node list (isolate, partition groups, one_way from/to): the
+// protocol's leader when the fault applies, not a fixed node (`leader` in YAML).
+inline constexpr NodeId kLeaderTarget = kNoNode - 1;
+
 // One fault at a fixed virtual time.
 struct FaultEvent {
   enum class Kind {
@@ -84,9 +88,11 @@ struct FaultEvent {
   };
   Kind kind = Kind::kCrash;
   Time at = 0;
-  std::vector<NodeId> nodes;
-  std::vector<std::vector<NodeId>> groups;  // partition
-  std::vector<NodeId> from, to;             // one-way
+  std::vector<NodeId> nodes;               // isolate may hold kLeaderTarget
+  std::vector<std::vector<NodeId>> groups;  // partition; one group may hold kLeaderTarget
+  NodeId leader_side = 0;                   // partition: > 0 instead of groups: the leader and the
+                                            // leader_side - 1 nodes after it by id (wrapping) vs the rest
+  std::vector<NodeId> from, to;             // one-way; one side may hold kLeaderTarget
   std::int64_t drift_ppm = 1'000'000;       // drift: 1'050'000 = clock 5% fast
   SourceLocation where;
 };

@@ -20,11 +20,15 @@ class NodeNames {
   NodeNames(const std::vector<std::string>& names, bool generated, NodeId count);
 
   std::optional<NodeId> find(std::string_view name) const;
+  NodeId count() const { return count_; }
   std::string name(NodeId id) const { return generated_ ? "n" + std::to_string(id) : names_[id]; }
-  // `key` holds a name or a list of names (or `all`, where allowed).
-  std::vector<NodeId> read_list(YamlSection& section, std::string_view key, bool allow_all) const;
+  // `key` holds a name or a list of names (or `all`, where allowed; or
+  // `leader`, read as kLeaderTarget, where allowed: a fault target resolved
+  // when the fault applies).
+  std::vector<NodeId> read_list(YamlSection& section, std::string_view key, bool allow_all,
+                                bool allow_leader = false) const;
   std::vector<NodeId> read_list_node(const YAML::Node& node, const YamlSection& section, std::string_view key,
-                                     bool allow_all) const;
+                                     bool allow_all, bool allow_leader = false) const;
 
  private:
   [[noreturn]] void unknown(const YAML::Node& where, const YamlSection& section, std::string_view key,
@@ -50,7 +54,8 @@ std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_vi
 
 NetworkSpec read_network(YamlSection& top, const NodeNames& nodes);
 LatencySpec read_latency(YamlSection& parent, std::string_view key, const LatencySpec& fallback);
-std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length);
+// `has_leader`: the protocol has a leader, so faults may target `leader`.
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader);
 std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
 
 }  // namespace faultline

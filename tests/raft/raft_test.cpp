@@ -3,27 +3,16 @@
 // a bounded sweep; leader crashes are recovered from quickly.
 #include <doctest/doctest.h>
 
-#include "sim/protocol_registry.hpp"
-#include "sim/run/sweep.hpp"
-#include "sim/scenario/scenario_loader.hpp"
-
-#ifndef FAULTLINE_SOURCE_DIR
-#define FAULTLINE_SOURCE_DIR "."
-#endif
+#include "tests/support/raft_runs.hpp"
 
 using namespace faultline;
+using faultline::test::raft_scenario;
 
 namespace {
 
-Scenario scenario(const std::string& name, std::vector<std::string> sets = {}) {
-  std::vector<Override> o;
-  for (const auto& s : sets) o.push_back(parse_override(s));
-  return load_scenario_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/raft/" + name, o);
-}
+Scenario scenario(const std::string& name, std::vector<std::string> sets = {}) { return raft_scenario(name, sets); }
 
-SweepResult sweep(const Scenario& s, std::uint64_t last_seed) {
-  return run_sweep(s, *find_protocol("raft"), 1, last_seed, 2, nullptr);
-}
+SweepResult sweep(const Scenario& s, std::uint64_t last_seed) { return faultline::test::raft_sweep(s, last_seed); }
 
 // The first seed whose run broke an invariant (not merely an expectation).
 std::uint64_t first_violation(const SweepResult& r, std::string& invariant) {
@@ -68,6 +57,7 @@ TEST_CASE("mutants are caught by bounded sweeps") {
       {"vote_not_persisted", "churn.yaml", 5, "term_monotonic"},
       {"ack_before_sync", "churn.yaml", 20, ""},
       {"up_to_date_index_only", "churn.yaml", 40, ""},
+      {"commit_without_quorum", "nemesis.yaml", 5, ""},
   };
   for (const auto& c : cases) {
     CAPTURE(c.mutant);
