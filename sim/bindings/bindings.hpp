@@ -2,6 +2,7 @@
 #pragma once
 
 #include "sim/protocol_registry.hpp"
+#include "sim/scenario/yaml_section.hpp"
 
 namespace faultline {
 
@@ -13,6 +14,11 @@ ProtocolBinding swim_binding();
 ProtocolBinding raft_binding();
 ProtocolBinding paxos_binding();
 ProtocolBinding multipaxos_binding();
+
+// The leader-based protocols' shared timing keys (raft, multipaxos), so a
+// compare scenario sets them once: election_timeout (a range) and
+// heartbeat_interval (shorter than the timeout). Absent keys keep the values passed in.
+void read_leader_timing(YamlSection& params, Duration& timeout_min, Duration& timeout_max, Duration& heartbeat);
 
 // Metrics of the key-value client workload, for every protocol that has one.
 const std::vector<std::string>& kv_workload_metric_names();

@@ -43,11 +43,7 @@ paxos::MultiParams read_multi_params(const Scenario& s) {
   check_cluster_size(s);
   paxos::MultiParams p;
   YamlSection params = YamlSection::params_of(s);
-  if (params.has("election_timeout"))
-    std::tie(p.election_timeout_min, p.election_timeout_max) = read_duration_range(params, "election_timeout", true);
-  p.heartbeat_interval = params.duration("heartbeat_interval", p.heartbeat_interval);
-  if (p.heartbeat_interval >= p.election_timeout_min)
-    params.fail("heartbeat_interval", "must be shorter than the election timeout, or followers keep starting elections");
+  read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.max_entries_per_accept = static_cast<std::uint32_t>(params.integer("max_entries_per_accept", 64, 1, 1 << 20));
   p.mutant = read_mutant(params, {"none", "accept_below_promise", "acceptor_not_persisted", "noop_fill_without_collect"});
   params.finish();

@@ -11,11 +11,7 @@ namespace {
 raft::Params read_params(const Scenario& s) {
   raft::Params p;
   YamlSection params = YamlSection::params_of(s);
-  if (params.has("election_timeout"))
-    std::tie(p.election_timeout_min, p.election_timeout_max) = read_duration_range(params, "election_timeout", true);
-  p.heartbeat_interval = params.duration("heartbeat_interval", p.heartbeat_interval);
-  if (p.heartbeat_interval >= p.election_timeout_min)
-    params.fail("heartbeat_interval", "must be shorter than the election timeout, or followers keep starting elections");
+  read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
   p.pre_vote = params.flag("pre_vote", false);
   p.check_quorum = params.flag("check_quorum", false);
@@ -35,6 +31,14 @@ raft::Params read_params(const Scenario& s) {
 }
 
 }  // namespace
+
+void read_leader_timing(YamlSection& params, Duration& timeout_min, Duration& timeout_max, Duration& heartbeat) {
+  if (params.has("election_timeout"))
+    std::tie(timeout_min, timeout_max) = read_duration_range(params, "election_timeout", true);
+  heartbeat = params.duration("heartbeat_interval", heartbeat);
+  if (heartbeat >= timeout_min)
+    params.fail("heartbeat_interval", "must be shorter than the election timeout, or followers keep starting elections");
+}
 
 ProtocolBinding raft_binding() {
   ProtocolBinding b;
