@@ -48,6 +48,11 @@ class KvStore {
 
   bool operator==(const KvStore& other) const { return data_ == other.data_; }
 
+  // The whole state (data and sessions) as one string, for snapshots; and
+  // back. restore(snapshot()) gives an equal store with the same sessions.
+  std::string snapshot() const;
+  static KvStore restore(const std::string& text);
+
  private:
   struct Session {
     std::uint64_t last_sequence = 0;

@@ -11,7 +11,8 @@ void RaftNode::on_message(HostT& host, NodeId from, const Message& m) {
         if constexpr (std::is_same_v<T, RequestVote>) on_request_vote(host, from, msg);
         else if constexpr (std::is_same_v<T, VoteReply>) on_vote_reply(host, from, msg);
         else if constexpr (std::is_same_v<T, AppendEntries>) on_append_entries(host, from, msg);
-        else on_append_reply(host, from, msg);
+        else if constexpr (std::is_same_v<T, AppendReply>) on_append_reply(host, from, msg);
+        else on_install_snapshot(host, from, msg);
       },
       m);
 }
@@ -43,6 +44,18 @@ void RaftNode::apply_committed(HostT& host) {
       waiting_clients_.erase(it);
     }
   }
+  if (params_->snapshot_threshold != 0 && last_applied_ - log_.base_index() >= params_->snapshot_threshold)
+    take_snapshot(host);
+}
+
+// Thesis 5.1: each server snapshots its own applied state independently and
+// drops the log prefix the snapshot covers. Snapshot and compaction are
+// written together and synced, so a crash leaves one or the other whole.
+void RaftNode::take_snapshot(HostT& host) {
+  host.storage().write("raft/snapshot", store_.snapshot());
+  log_.compact_through(host.storage(), last_applied_, log_.term_at(last_applied_));
+  host.storage().sync();
+  host.emit("snapshot", {{"index", last_applied_}});
 }
 
 }  // namespace faultline::raft

@@ -14,6 +14,10 @@ void RaftNode::on_start(HostT& host) {
   if (auto t = host.storage().read("raft/term")) term_ = std::stoull(*t);
   if (auto v = host.storage().read("raft/vote")) voted_for_ = static_cast<NodeId>(std::stoul(*v));
   log_.load(host.storage());
+  // The snapshot stands for every entry up to the log's base: those are
+  // applied (thesis 5.1), the rest replay as the commit index is relearned.
+  if (auto snap = host.storage().read("raft/snapshot")) store_ = kv::KvStore::restore(*snap);
+  commit_index_ = last_applied_ = log_.base_index();
   role_ = Role::kFollower;
   host.emit("start", {{"term", term_}, {"log", log_.last_index()}});
   reset_election_timer(host);

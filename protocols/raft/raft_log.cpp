@@ -29,36 +29,53 @@ Entry decode(const std::string& text) {
 }  // namespace
 
 Index RaftLog::first_index_of(Term term) const {
-  for (Index i = 1; i <= entries_.size(); ++i)
-    if (entries_[i - 1].term == term) return i;
+  for (std::size_t k = 0; k < entries_.size(); ++k)
+    if (entries_[k].term == term) return base_index_ + 1 + k;
   return 0;
 }
 
 Index RaftLog::last_index_of(Term term) const {
-  for (Index i = entries_.size(); i >= 1; --i)
-    if (entries_[i - 1].term == term) return i;
+  for (std::size_t k = entries_.size(); k >= 1; --k)
+    if (entries_[k - 1].term == term) return base_index_ + k;
   return 0;
 }
 
 void RaftLog::append(DurableStore& store, Entry e) {
   entries_.push_back(std::move(e));
-  store.write(key_of(entries_.size()), encode(entries_.back()));
+  store.write(key_of(last_index()), encode(entries_.back()));
 }
 
 void RaftLog::truncate_from(DurableStore& store, Index from) {
-  for (Index i = from; i <= entries_.size(); ++i) store.erase(key_of(i));
-  if (from >= 1 && from <= entries_.size()) entries_.resize(from - 1);
+  for (Index i = from; i <= last_index(); ++i) store.erase(key_of(i));
+  if (from > base_index_ && from <= last_index()) entries_.resize(from - base_index_ - 1);
 }
 
 std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
   std::vector<Entry> out;
-  for (Index i = from; i <= entries_.size() && out.size() < max; ++i) out.push_back(entries_[i - 1]);
+  for (Index i = std::max(from, base_index_ + 1); i <= last_index() && out.size() < max; ++i) out.push_back(at(i));
   return out;
+}
+
+void RaftLog::compact_through(DurableStore& store, Index index, Term term) {
+  const Index last = last_index();
+  for (Index i = base_index_ + 1; i <= std::min(index, last); ++i) store.erase(key_of(i));
+  if (index >= last) entries_.clear();
+  else entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));
+  base_index_ = index;
+  base_term_ = term;
+  store.write("raft/log_base", std::to_string(index) + "|" + std::to_string(term));
 }
 
 void RaftLog::load(const DurableStore& store) {
   entries_.clear();
-  store.scan("raft/log/", "raft/log0", [&](const std::string&, const std::string& value) {
+  base_index_ = 0;
+  base_term_ = 0;
+  if (auto base = store.read("raft/log_base")) {
+    const auto bar = base->find('|');
+    base_index_ = std::stoull(base->substr(0, bar));
+    base_term_ = std::stoull(base->substr(bar + 1));
+  }
+  store.scan(key_of(base_index_ + 1), "raft/log0", [&](const std::string&, const std::string& value) {
     entries_.push_back(decode(value));
   });
 }

@@ -1,11 +1,14 @@
-// The replicated log, in memory and in durable storage.
+// The replicated log, in memory and in durable storage, with a compacted
+// prefix (thesis chapter 5): entries up to base_index() live only in the
+// snapshot.
 //
 // Invariants (paper Figure 3): indexes start at 1 and are contiguous; terms
 // never decrease along the log. Log Matching holds across nodes because an
 // entry is only appended after the consistency check on its predecessor.
-// Every change is written to storage; the caller decides when to sync (a
-// follower before acknowledging, section 5.3 and Figure 2's "persist before
-// responding").
+// Only applied (hence committed) entries are ever compacted, so every
+// compacted prefix is a prefix of every leader's log. Every change is written
+// to storage; the caller decides when to sync (a follower before
+// acknowledging, section 5.3 and Figure 2's "persist before responding").
 #pragma once
 
 #include <vector>
@@ -17,26 +20,42 @@ namespace faultline::raft {
 
 class RaftLog {
  public:
-  Index last_index() const { return entries_.size(); }
-  Term last_term() const { return entries_.empty() ? 0 : entries_.back().term; }
-  // 0 for index 0 (before the log) and for indexes past the end.
-  Term term_at(Index i) const { return i == 0 || i > entries_.size() ? 0 : entries_[i - 1].term; }
-  const Entry& at(Index i) const { return entries_[i - 1]; }
-  // The first index holding `term` (for the conflict hint), or 0.
+  // The last index in the snapshot (0: nothing compacted) and its term.
+  Index base_index() const { return base_index_; }
+  Term base_term() const { return base_term_; }
+  Index last_index() const { return base_index_ + entries_.size(); }
+  Term last_term() const { return entries_.empty() ? base_term_ : entries_.back().term; }
+  // The term at i: base_term() at base_index(); 0 for index 0, for indexes
+  // past the end, and for compacted indexes below the base (unknown).
+  Term term_at(Index i) const {
+    if (i == base_index_) return base_term_;
+    return i < base_index_ || i > last_index() ? 0 : entries_[i - base_index_ - 1].term;
+  }
+  // Requires base_index() < i <= last_index().
+  const Entry& at(Index i) const { return entries_[i - base_index_ - 1]; }
+  // The first retained index holding `term` (for the conflict hint), or 0.
   Index first_index_of(Term term) const;
-  // The last index holding `term`, or 0.
+  // The last retained index holding `term`, or 0.
   Index last_index_of(Term term) const;
 
   void append(DurableStore& store, Entry e);
   // Drops every entry from `from` on (a conflicting suffix, section 5.3).
+  // Requires from > base_index().
   void truncate_from(DurableStore& store, Index from);
   std::vector<Entry> slice(Index from, std::size_t max) const;
+
+  // Compacts every entry up to `index` (which holds `term`) into the
+  // snapshot the caller stores; entries after it stay. With index beyond
+  // the log, the whole log goes (a snapshot from the leader).
+  void compact_through(DurableStore& store, Index index, Term term);
 
   // Reads back what was synced (on restart).
   void load(const DurableStore& store);
 
  private:
-  std::vector<Entry> entries_;
+  Index base_index_ = 0;
+  Term base_term_ = 0;
+  std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
 };
 
 }  // namespace faultline::raft

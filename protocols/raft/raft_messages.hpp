@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -49,14 +50,26 @@ struct AppendReply {
   Term conflict_term = 0;    // failure: the term of our entry at prev_log_index (0: we had none)
 };
 
-using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply>;
+// Thesis 5.3 / paper section 7: the leader's state machine as of
+// last_included_index, for a follower that needs entries it has compacted.
+// The follower answers with an AppendReply (success, match_index =
+// last_included_index).
+struct InstallSnapshot {
+  Term term = 0;
+  Index last_included_index = 0;
+  Term last_included_term = 0;
+  std::string data;  // kv::KvStore::snapshot()
+};
+
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, InstallSnapshot>;
 
 inline std::string_view message_type_name(const Message& m) {
   switch (m.index()) {
     case 0: return std::get<RequestVote>(m).pre_vote ? "pre_vote" : "request_vote";
     case 1: return std::get<VoteReply>(m).pre_vote ? "pre_vote_reply" : "vote_reply";
     case 2: return std::get<AppendEntries>(m).entries.empty() ? "heartbeat" : "append_entries";
-    default: return "append_reply";
+    case 3: return "append_reply";
+    default: return "install_snapshot";
   }
 }
 
@@ -67,6 +80,7 @@ inline std::uint32_t message_bytes(const Message& m) {
       bytes += 24 + static_cast<std::uint32_t>(e.command.key.size() + e.command.value.size() + e.command.expected.size());
     return bytes;
   }
+  if (const auto* snap = std::get_if<InstallSnapshot>(&m)) return 40 + static_cast<std::uint32_t>(snap->data.size());
   return 32;
 }
 

@@ -6,7 +6,8 @@
 // requests and applying in raft_client.cpp. Reads go through the log, so they
 // are linearizable.
 //
-// Durable state (Figure 2): current term, vote, log. Term and vote are synced
+// Durable state (Figure 2): current term, vote, log, and the snapshot that
+// replaces the log's compacted prefix (thesis chapter 5). Term and vote are synced
 // before any vote is granted or any message of the new term is sent; log
 // entries are synced before they are acknowledged.
 #pragma once
@@ -65,10 +66,12 @@ class RaftNode {
   void broadcast_append(HostT& host);
   void on_append_entries(HostT& host, NodeId from, const AppendEntries& m);
   void on_append_reply(HostT& host, NodeId from, const AppendReply& m);
+  void on_install_snapshot(HostT& host, NodeId from, const InstallSnapshot& m);
   void advance_commit(HostT& host);
 
   // raft_client.cpp
   void apply_committed(HostT& host);
+  void take_snapshot(HostT& host);
 
   NodeId majority() const { return n_ / 2 + 1; }
 

@@ -23,6 +23,9 @@ struct Params {
   Duration election_timeout_max = 300 * kMillisecond;
   Duration heartbeat_interval = 50 * kMillisecond;
   std::uint32_t max_entries_per_append = 64;
+  // Thesis chapter 5: snapshot the state machine and compact the log once
+  // this many applied entries sit in the log (0: never).
+  std::uint64_t snapshot_threshold = 10'000;
   bool pre_vote = false;     // thesis 9.6: ask before disrupting
   bool check_quorum = false; // thesis 9.6: a leader that cannot hear a majority steps down
   Mutant mutant = Mutant::kNone;

@@ -8,6 +8,14 @@
 namespace faultline::raft {
 
 void RaftNode::send_append(HostT& host, NodeId to) {
+  if (next_index_[to] <= log_.base_index()) {
+    // The follower needs entries we compacted: send the snapshot instead
+    // (paper section 7), and go on from there once it is installed.
+    host.send(to, InstallSnapshot{term_, log_.base_index(), log_.base_term(),
+                                  host.storage().read("raft/snapshot").value_or("")});
+    next_index_[to] = log_.base_index() + 1;
+    return;
+  }
   const Index next = next_index_[to];
   const Index prev = next - 1;
   AppendEntries m{term_, prev, log_.term_at(prev), log_.slice(next, params_->max_entries_per_append), commit_index_};
@@ -31,6 +39,15 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   if (m.term > term_ || role_ != Role::kFollower || leader_ != from) become_follower(host, m.term, from);
   reset_election_timer(host);
 
+  // Entries at or below our snapshot's base are committed, so they match
+  // the leader's: skip them, and check consistency from the base on.
+  if (m.prev_log_index < log_.base_index()) {
+    const Index skip = log_.base_index() - m.prev_log_index;
+    AppendEntries rest{m.term, log_.base_index(), log_.base_term(), {}, m.leader_commit};
+    if (skip < m.entries.size()) rest.entries.assign(m.entries.begin() + static_cast<std::ptrdiff_t>(skip), m.entries.end());
+    on_append_entries(host, from, rest);
+    return;
+  }
   // The consistency check: our log must hold the leader's previous entry.
   if (m.prev_log_index > log_.last_index()) {
     host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0});
@@ -100,6 +117,33 @@ void RaftNode::advance_commit(HostT& host) {
       return;
     }
   }
+}
+
+// Paper section 7 (InstallSnapshot, receiver): keep any log suffix that
+// follows the snapshot and agrees with it, else discard the whole log; load
+// the state machine from the snapshot.
+void RaftNode::on_install_snapshot(HostT& host, NodeId from, const InstallSnapshot& m) {
+  if (m.term < term_) {
+    host.send(from, AppendReply{term_, false, 0, 0, 0});
+    return;
+  }
+  last_heard_from_leader_ = host.now();
+  if (m.term > term_ || role_ != Role::kFollower || leader_ != from) become_follower(host, m.term, from);
+  reset_election_timer(host);
+  if (m.last_included_index > commit_index_) {
+    const bool suffix_agrees =
+        m.last_included_index <= log_.last_index() && log_.term_at(m.last_included_index) == m.last_included_term;
+    // Compacting through the snapshot's index keeps what follows only when it agrees.
+    if (!suffix_agrees && log_.last_index() > m.last_included_index)
+      log_.truncate_from(host.storage(), std::max(log_.base_index(), m.last_included_index) + 1);
+    host.storage().write("raft/snapshot", m.data);
+    log_.compact_through(host.storage(), m.last_included_index, m.last_included_term);
+    store_ = kv::KvStore::restore(m.data);
+    commit_index_ = last_applied_ = m.last_included_index;
+    host.storage().sync();
+    host.emit("snapshot_installed", {{"index", m.last_included_index}, {"term", m.last_included_term}});
+  }
+  host.send(from, AppendReply{term_, true, m.last_included_index, 0, 0});
 }
 
 }  // namespace faultline::raft

@@ -13,6 +13,7 @@ raft::Params read_params(const Scenario& s) {
   YamlSection params = YamlSection::params_of(s);
   read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
+  p.snapshot_threshold = params.integer("snapshot_threshold", p.snapshot_threshold, 0, UINT64_MAX);
   p.pre_vote = params.flag("pre_vote", false);
   p.check_quorum = params.flag("check_quorum", false);
   const std::string mutant = params.choice("mutant", "none",
@@ -47,7 +48,7 @@ ProtocolBinding raft_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.metrics = {"elections",         "leader_changes",         "split_votes",     "time_to_leader_ns",
-               "unavailable_ns",    "cut_off_commits",        "entries_truncated", "stepdown_after_heal_ns",
+               "unavailable_ns",    "cut_off_commits",        "entries_truncated", "snapshots_taken", "snapshots_installed", "stepdown_after_heal_ns",
                "catchup_entries",   "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };

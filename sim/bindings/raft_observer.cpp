@@ -72,7 +72,8 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     // a term above H must hold it. (A leader of an older term can be elected
     // late, on delayed votes, and owes nothing newer.)
     const auto& log = sim_.node(node).log();
-    for (std::size_t i = 1; i <= applied_.size(); ++i) {
+    // Compacted entries (up to the snapshot base) were applied, so committed: held.
+    for (std::size_t i = log.base_index() + 1; i <= applied_.size(); ++i) {
       const Applied& a = applied_[i - 1];
       if (a.term == 0 || a.committed_by_term_at_most >= term) continue;
       if (log.term_at(i) != a.term) {
@@ -101,6 +102,10 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     }
   } else if (kind == "truncate") {
     entries_truncated_ += static_cast<std::uint64_t>(field_number(fields, "count", 0));
+  } else if (kind == "snapshot") {
+    ++snapshots_taken_;
+  } else if (kind == "snapshot_installed") {
+    ++snapshots_installed_;
   } else if (kind == "apply") {
     const auto index = static_cast<std::size_t>(field_number(fields, "index"));
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
@@ -161,6 +166,8 @@ void RaftObserver::finish(Time, Metrics& metrics) {
   set_series(metrics, "unavailable_ns", unavailable_);
   set_scalar(metrics, "cut_off_commits", static_cast<double>(cut_off_commits_));
   set_scalar(metrics, "entries_truncated", static_cast<double>(entries_truncated_));
+  set_scalar(metrics, "snapshots_taken", static_cast<double>(snapshots_taken_));
+  set_scalar(metrics, "snapshots_installed", static_cast<double>(snapshots_installed_));
   set_series(metrics, "stepdown_after_heal_ns", stepdown_after_heal_);
   set_series(metrics, "catchup_entries", catchup_entries_);
   set_series(metrics, "catchup_ns", catchup_ns_);

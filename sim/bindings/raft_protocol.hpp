@@ -20,6 +20,9 @@
 //                           majority, among those it appended after the cut
 //                           (0 in a correct Raft: a commit needs a majority
 //                           of acknowledgements, each over a two-way link)
+//   snapshots_taken, snapshots_installed
+//                           log compactions (thesis 5), and snapshots a
+//                           leader sent to a follower behind its log's base
 //   entries_truncated       log entries dropped as conflicting suffixes (5.3):
 //                           a deposed leader's uncommitted entries, replaced
 //   stepdown_after_heal_ns  per stale leader (a leader whose term is below
@@ -87,6 +90,7 @@ class RaftObserver : public ObserverBase {
   bool leader_cut_off_ = false;            // current_leader_ is cut off
   std::map<NodeId, Time> stale_rejoined_;  // stale leaders reconnected, waiting to step down
   std::uint64_t cut_off_commits_ = 0, entries_truncated_ = 0;
+  std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0;
   std::vector<double> stepdown_after_heal_;
 
   // Restarts: what a node had applied when it crashed; the restarted nodes

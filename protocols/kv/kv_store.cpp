@@ -1,0 +1,80 @@
+#include "protocols/kv/kv_store.hpp"
+
+#include <stdexcept>
+
+namespace faultline::kv {
+
+namespace {
+
+// Length-prefixed fields ("5:hello"), so any byte may appear in a value.
+void put_field(std::string& out, const std::string& field) {
+  out += std::to_string(field.size());
+  out += ':';
+  out += field;
+}
+
+void put_number(std::string& out, std::uint64_t n) { put_field(out, std::to_string(n)); }
+
+class FieldReader {
+ public:
+  explicit FieldReader(const std::string& text) : text_(text) {}
+  std::string field() {
+    const auto colon = text_.find(':', pos_);
+    if (colon == std::string::npos) throw std::runtime_error("kv snapshot: truncated");
+    const std::size_t length = std::stoull(text_.substr(pos_, colon - pos_));
+    if (colon + 1 + length > text_.size()) throw std::runtime_error("kv snapshot: truncated");
+    std::string out = text_.substr(colon + 1, length);
+    pos_ = colon + 1 + length;
+    return out;
+  }
+  std::uint64_t number() { return std::stoull(field()); }
+
+ private:
+  const std::string& text_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+std::string KvStore::snapshot() const {
+  std::string out;
+  put_number(out, data_.size());
+  for (const auto& [key, value] : data_) {
+    put_field(out, key);
+    put_field(out, value);
+  }
+  put_number(out, sessions_.size());
+  for (const auto& [client, s] : sessions_) {
+    put_number(out, client);
+    put_number(out, s.last_sequence);
+    put_number(out, s.last_reply.client);
+    put_number(out, s.last_reply.sequence);
+    put_number(out, static_cast<std::uint64_t>(s.last_reply.status));
+    put_number(out, s.last_reply.leader_hint);
+    put_field(out, s.last_reply.value);
+    put_number(out, s.last_reply.cas_ok ? 1 : 0);
+  }
+  return out;
+}
+
+KvStore KvStore::restore(const std::string& text) {
+  KvStore store;
+  FieldReader in(text);
+  for (auto n = in.number(); n > 0; --n) {
+    std::string key = in.field();
+    store.data_[std::move(key)] = in.field();
+  }
+  for (auto n = in.number(); n > 0; --n) {
+    Session& s = store.sessions_[static_cast<ClientId>(in.number())];
+    s.last_sequence = in.number();
+    s.last_reply.client = static_cast<ClientId>(in.number());
+    s.last_reply.sequence = in.number();
+    s.last_reply.status = static_cast<Reply::Status>(in.number());
+    s.last_reply.leader_hint = static_cast<NodeId>(in.number());
+    s.last_reply.value = in.field();
+    s.last_reply.cas_ok = in.number() != 0;
+  }
+  return store;
+}
+
+}  // namespace faultline::kv
