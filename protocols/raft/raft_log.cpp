@@ -58,7 +58,7 @@ std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
 
 void RaftLog::compact_through(DurableStore& store, Index index, Term term) {
   const Index last = last_index();
-  for (Index i = base_index_ + 1; i <= std::min(index, last); ++i) store.erase(key_of(i));
+  if (base_index_ < std::min(index, last)) store.erase_range(key_of(base_index_ + 1), key_of(std::min(index, last) + 1));
   if (index >= last) entries_.clear();
   else entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));
   base_index_ = index;

@@ -14,17 +14,38 @@ void MemoryStore::erase(std::string_view key) {
   else it->second = std::nullopt;
 }
 
+void MemoryStore::erase_range(std::string_view first, std::string_view last) {
+  pending_.erase(pending_.lower_bound(first), pending_.lower_bound(last));
+  pending_ranges_.emplace_back(first, last);
+}
+
+bool MemoryStore::range_erased(std::string_view key) const {
+  for (const auto& [first, last] : pending_ranges_)
+    if (key >= first && key < last) return true;
+  return false;
+}
+
 void MemoryStore::sync() {
   ++syncs_;
-  for (auto& [key, value] : pending_) {
-    if (value) durable_.insert_or_assign(key, std::move(*value));
-    else durable_.erase(key);
+  // Range erases first: every pending write in a range came after it.
+  for (const auto& [first, last] : pending_ranges_)
+    durable_.erase(durable_.lower_bound(first), durable_.lower_bound(last));
+  pending_ranges_.clear();
+  while (!pending_.empty()) {
+    auto node = pending_.extract(pending_.begin());  // moves the key, no copy
+    if (!node.mapped()) {
+      durable_.erase(node.key());
+      continue;
+    }
+    auto it = durable_.lower_bound(node.key());
+    if (it != durable_.end() && it->first == node.key()) it->second = std::move(*node.mapped());
+    else durable_.emplace_hint(it, std::move(node.key()), std::move(*node.mapped()));
   }
-  pending_.clear();
 }
 
 std::optional<std::string> MemoryStore::read(std::string_view key) const {
   if (auto p = pending_.find(key); p != pending_.end()) return p->second;
+  if (range_erased(key)) return std::nullopt;
   if (auto d = durable_.find(key); d != durable_.end()) return d->second;
   return std::nullopt;
 }
@@ -41,6 +62,8 @@ std::optional<std::pair<std::string, std::string>> MemoryStore::next_at_or_after
       if (p->second) return std::make_pair(p->first, *p->second);
       ++p;
       if (shadows) ++d;
+    } else if (range_erased(d->first)) {
+      ++d;
     } else {
       return std::make_pair(d->first, d->second);
     }
