@@ -20,6 +20,7 @@ struct ProtocolBinding {
   std::string name;
   std::string summary;  // one line for --help
   bool has_clients = false;
+  bool has_membership = false;  // faults may add or remove servers and transfer leadership
   bool has_leader = false;  // faults may target `leader` (its observer offers current_leader())
   std::vector<std::string> stop_conditions;  // names usable in `stop.when`
   std::vector<std::string> metrics;          // names usable in `expect[].metric`

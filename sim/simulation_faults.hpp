@@ -117,6 +117,19 @@ void Simulation<P>::apply_fault(const FaultEvent& timeline_fault) {
     case K::kHeal:
       heal("timeline");
       break;
+    case K::kAddServer:
+    case K::kRemoveServer:
+    case K::kTransferLeader:
+      if constexpr (kHasKvClients) {
+        kv::Request r;
+        r.kind = f.kind == K::kAddServer      ? kv::OpKind::kAddServer
+               : f.kind == K::kRemoveServer   ? kv::OpKind::kRemoveServer
+                                              : kv::OpKind::kTransferLeader;
+        r.server = f.nodes.at(0);
+        trace_.fault(now_, kv::op_name(r.kind), r.server, {{"cause", "timeline"}});
+        workload_->admin(now_, std::move(r));
+      }
+      break;
     case K::kDrift:
       for (NodeId n : f.nodes) {
         auto [it, inserted] = drifting_.try_emplace(n, NodeClock{now_, now_, 1'000'000});

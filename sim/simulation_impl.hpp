@@ -29,11 +29,21 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
                                   NodeStatus::kRunning, {}});
   stores_.resize(n);
   if constexpr (kHasKvClients) {
-    if (scenario.workload) {
+    // Operator requests in the timeline need the workload's operator client,
+    // even in a scenario without clients.
+    const bool admin = std::any_of(scenario.faults.begin(), scenario.faults.end(),
+                                   [](const FaultEvent& f) { return f.is_admin(); });
+    if (scenario.workload || admin) {
+      static const WorkloadSpec kNoClients = [] {
+        WorkloadSpec w;
+        w.clients = 0;
+        return w;
+      }();
       KvWorkload::Hooks hooks{
           [this](Time at, std::uint64_t token) { queue_.push(at, EventCode::make(EventKind::kClient, token)); },
           [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
-      workload_ = std::make_unique<KvWorkload>(*scenario.workload, scenario.network.defaults.latency, n,
+      workload_ = std::make_unique<KvWorkload>(scenario.workload ? *scenario.workload : kNoClients,
+                                               scenario.network.defaults.latency, n,
                                                scenario.duration, derive_seed(options.seed, Stream::kWorkload),
                                                std::move(hooks));
     }

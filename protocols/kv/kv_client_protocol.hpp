@@ -16,7 +16,14 @@
 
 namespace faultline::kv {
 
-enum class OpKind : std::uint8_t { kGet, kPut, kAppend, kCas };
+enum class OpKind : std::uint8_t {
+  kGet, kPut, kAppend, kCas,
+  // Operator requests, for stores that support them (Raft, thesis ch. 3-4):
+  // add or remove one server, or hand leadership to one. `server` names it.
+  kAddServer, kRemoveServer, kTransferLeader,
+};
+
+inline bool is_admin(OpKind k) { return k >= OpKind::kAddServer; }
 
 struct Request {
   ClientId client = 0;
@@ -25,12 +32,14 @@ struct Request {
   std::string key;
   std::string value;     // put / append argument; cas: the new value
   std::string expected;  // cas: the value it must find
+  NodeId server = kNoNode;  // admin requests: the server concerned
 };
 
 struct Reply {
   enum class Status : std::uint8_t {
     kOk,         // applied (or read); see value / cas_ok
     kNotLeader,  // ask leader_hint instead (kNoNode: no idea)
+    kRetryLater, // admin requests: the leader cannot take it yet (a change in progress)
   };
   ClientId client = 0;
   std::uint64_t sequence = 0;
@@ -53,6 +62,9 @@ inline std::string_view op_name(OpKind k) {
     case OpKind::kPut: return "put";
     case OpKind::kAppend: return "append";
     case OpKind::kCas: return "cas";
+    case OpKind::kAddServer: return "add_server";
+    case OpKind::kRemoveServer: return "remove_server";
+    case OpKind::kTransferLeader: return "transfer_leader";
   }
   return "?";
 }

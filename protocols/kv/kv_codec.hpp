@@ -23,7 +23,7 @@ inline std::string escape_field(const std::string& s) {
 inline std::string encode(const Request& r) {
   return std::to_string(r.client) + '\x1f' + std::to_string(r.sequence) + '\x1f' +
          std::to_string(static_cast<int>(r.kind)) + '\x1f' + escape_field(r.key) + '\x1f' + escape_field(r.value) +
-         '\x1f' + escape_field(r.expected);
+         '\x1f' + escape_field(r.expected) + '\x1f' + std::to_string(r.server);
 }
 
 inline std::optional<Request> decode(const std::string& text) {
@@ -33,7 +33,7 @@ inline std::optional<Request> decode(const std::string& text) {
     else if (text[i] == '\x1f') fields.emplace_back();
     else fields.back().push_back(text[i]);
   }
-  if (fields.size() != 6) return std::nullopt;
+  if (fields.size() != 7) return std::nullopt;
   Request r;
   r.client = static_cast<ClientId>(std::stoul(fields[0]));
   r.sequence = std::stoull(fields[1]);
@@ -41,6 +41,7 @@ inline std::optional<Request> decode(const std::string& text) {
   r.key = fields[3];
   r.value = fields[4];
   r.expected = fields[5];
+  r.server = static_cast<NodeId>(std::stoul(fields[6]));
   return r;
 }
 

@@ -25,6 +25,11 @@ class KvStore {
       return again;
     }
     Reply reply{r.client, r.sequence, Reply::Status::kOk, kNoNode, {}, false};
+    if (is_admin(r.kind)) {  // they change the cluster, not the data
+      session.last_sequence = r.sequence;
+      session.last_reply = reply;
+      return reply;
+    }
     auto& slot = data_[r.key];
     switch (r.kind) {
       case OpKind::kGet: reply.value = slot; break;
@@ -33,6 +38,8 @@ class KvStore {
       case OpKind::kCas:
         reply.cas_ok = slot == r.expected;
         if (reply.cas_ok) slot = r.value;
+        break;
+      default:
         break;
     }
     session.last_sequence = r.sequence;

@@ -12,22 +12,26 @@ void RaftNode::on_message(HostT& host, NodeId from, const Message& m) {
         else if constexpr (std::is_same_v<T, VoteReply>) on_vote_reply(host, from, msg);
         else if constexpr (std::is_same_v<T, AppendEntries>) on_append_entries(host, from, msg);
         else if constexpr (std::is_same_v<T, AppendReply>) on_append_reply(host, from, msg);
-        else on_install_snapshot(host, from, msg);
+        else if constexpr (std::is_same_v<T, InstallSnapshot>) on_install_snapshot(host, from, msg);
+        else on_timeout_now(host, from, msg);
       },
       m);
 }
 
 void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request& r) {
-  if (role_ != Role::kLeader) {
-    host.reply(client, kv::Reply{r.client, r.sequence, kv::Reply::Status::kNotLeader, leader_, {}, false});
+  if (role_ != Role::kLeader || transfer_target_ != kNoNode) {
+    // During a leadership transfer, new requests go to the new leader (3.10).
+    const NodeId hint = role_ == Role::kLeader ? transfer_target_ : leader_;
+    host.reply(client, kv::Reply{r.client, r.sequence, kv::Reply::Status::kNotLeader, hint, {}, false});
     return;
   }
+  if (kv::is_admin(r.kind)) return on_admin_request(host, client, r);
   log_.append(host.storage(), Entry{term_, false, r});
   host.storage().sync();
   match_index_[self_] = log_.last_index();
   waiting_clients_[log_.last_index()] = client;
   broadcast_append(host);
-  if (n_ == 1) advance_commit(host);
+  advance_commit(host);  // a configuration of one commits at once
 }
 
 void RaftNode::apply_committed(HostT& host) {
@@ -39,6 +43,16 @@ void RaftNode::apply_committed(HostT& host) {
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
     const kv::Reply reply = store_.apply(e.command);
+    // Thesis 4.2.2: a leader removed by a committed configuration steps down.
+    if (e.command.kind == kv::OpKind::kRemoveServer && e.command.server == self_ && role_ == Role::kLeader &&
+        !is_member(self_)) {
+      if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
+        host.reply(it->second, reply);
+        waiting_clients_.erase(it);
+      }
+      become_follower(host, term_, kNoNode);
+      continue;
+    }
     if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
       host.reply(it->second, reply);
       waiting_clients_.erase(it);
@@ -53,7 +67,12 @@ void RaftNode::apply_committed(HostT& host) {
 // written together and synced, so a crash leaves one or the other whole.
 void RaftNode::take_snapshot(HostT& host) {
   host.storage().write("raft/snapshot", store_.snapshot());
+  base_members_ = config_at(last_applied_);
+  std::string members;
+  for (bool m : base_members_) members.push_back(m ? '1' : '0');
+  host.storage().write("raft/base_members", members);
   log_.compact_through(host.storage(), last_applied_, log_.term_at(last_applied_));
+  recompute_config();
   host.storage().sync();
   host.emit("snapshot", {{"index", last_applied_}});
 }

@@ -17,6 +17,14 @@ void RaftNode::on_start(HostT& host) {
   // The snapshot stands for every entry up to the log's base: those are
   // applied (thesis 5.1), the rest replay as the commit index is relearned.
   if (auto snap = host.storage().read("raft/snapshot")) store_ = kv::KvStore::restore(*snap);
+  base_members_.assign(n_, false);
+  if (auto m = host.storage().read("raft/base_members")) {
+    for (NodeId i = 0; i < n_ && i < m->size(); ++i) base_members_[i] = (*m)[i] == '1';
+  } else {
+    const NodeId initial = params_->initial_members == 0 ? n_ : std::min<NodeId>(n_, params_->initial_members);
+    for (NodeId i = 0; i < initial; ++i) base_members_[i] = true;
+  }
+  recompute_config();
   commit_index_ = last_applied_ = log_.base_index();
   role_ = Role::kFollower;
   host.emit("start", {{"term", term_}, {"log", log_.last_index()}});
@@ -48,28 +56,33 @@ void RaftNode::on_timer(HostT& host, TimerSlot slot) {
       reset_election_timer(host);
       return;
     }
+    if (transfer_target_ != kNoNode && host.now() > transfer_deadline_) {
+      host.emit("transfer_abandoned", {{"to", transfer_target_}});
+      transfer_target_ = kNoNode;  // 3.10: resume taking requests
+    }
     broadcast_append(host);
     host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
   }
 }
 
 bool RaftNode::heard_from_majority_recently(HostT& host) const {
-  NodeId heard = 1;  // ourselves
-  for (NodeId i = 0; i < n_; ++i)
-    if (i != self_ && host.now() - last_ack_[i] < params_->election_timeout_max) ++heard;
-  return heard >= majority();
+  return quorum([&](NodeId i) { return i == self_ || host.now() - last_ack_[i] < params_->election_timeout_max; });
 }
 
 void RaftNode::start_election(HostT& host, bool pre_vote) {
+  reset_election_timer(host);
+  // A server outside the configuration never campaigns (thesis 4.2.3): it
+  // waits to be added, or was removed.
+  if (!is_member(self_)) return;
   votes_.assign(n_, false);
   votes_[self_] = true;
-  reset_election_timer(host);
+  const bool alone = quorum([&](NodeId i) { return i == self_; });
   if (pre_vote) {
     // Thesis 9.6: ask whether we could win before disturbing anyone's term.
     pre_voting_ = true;
     for (NodeId i = 0; i < n_; ++i)
-      if (i != self_) host.send(i, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
-    if (n_ == 1) start_election(host, false);
+      if (i != self_ && is_member(i)) host.send(i, RequestVote{term_ + 1, log_.last_index(), log_.last_term(), true});
+    if (alone) start_election(host, false);
     return;
   }
   // Section 5.2: increment the term, vote for ourselves, ask everyone.
@@ -81,8 +94,10 @@ void RaftNode::start_election(HostT& host, bool pre_vote) {
   persist_term_and_vote(host);
   host.emit("candidate", {{"term", term_}});
   for (NodeId i = 0; i < n_; ++i)
-    if (i != self_) host.send(i, RequestVote{term_, log_.last_index(), log_.last_term(), false});
-  if (n_ == 1) become_leader(host);
+    if (i != self_ && is_member(i))
+      host.send(i, RequestVote{term_, log_.last_index(), log_.last_term(), false, transfer_election_});
+  transfer_election_ = false;
+  if (alone) become_leader(host);
 }
 
 bool RaftNode::log_up_to_date(Index last_index, Term last_term) const {
@@ -99,6 +114,17 @@ void RaftNode::on_request_vote(HostT& host, NodeId from, const RequestVote& m) {
         last_heard_from_leader_ >= 0 && host.now() - last_heard_from_leader_ < params_->election_timeout_min;
     const bool granted = m.term > term_ && !leader_alive && log_up_to_date(m.last_log_index, m.last_log_term);
     host.send(from, VoteReply{term_, granted, true});
+    return;
+  }
+  // Thesis 4.2.3: a server that heard from a current leader within the
+  // minimum election timeout ignores a vote request (neither its term nor a
+  // vote): a removed server, or one partitioned away, cannot depose a healthy
+  // leader. A transfer the leader asked for is exempt.
+  const bool leader_alive = role_ == Role::kLeader || (role_ == Role::kFollower && leader_ != kNoNode &&
+                                                        last_heard_from_leader_ >= 0 &&
+                                                        host.now() - last_heard_from_leader_ < params_->election_timeout_min);
+  if (!m.transfer && leader_alive) {
+    host.send(from, VoteReply{term_, false, false});
     return;
   }
   if (m.term > term_) become_follower(host, m.term, kNoNode);  // Figure 2: adopt a higher term
@@ -127,9 +153,7 @@ void RaftNode::on_vote_reply(HostT& host, NodeId from, const VoteReply& m) {
     if (role_ != Role::kCandidate || m.term != term_) return;
     votes_[from] = true;
   }
-  NodeId count = 0;
-  for (bool v : votes_) count += v;
-  if (count < majority()) return;
+  if (!quorum([&](NodeId i) { return votes_[i]; })) return;
   if (m.pre_vote) start_election(host, false);
   else become_leader(host);
 }
@@ -151,6 +175,7 @@ void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
   role_ = Role::kFollower;
   pre_voting_ = false;
   leader_ = leader;
+  transfer_target_ = kNoNode;
   if (changed) host.emit("follower", {{"term", term_}});
 }
 

@@ -26,6 +26,7 @@ struct RequestVote {
   Index last_log_index = 0;
   Term last_log_term = 0;
   bool pre_vote = false;
+  bool transfer = false;  // sent on the leader's TimeoutNow (3.10): may disrupt a live leader
 };
 
 struct VoteReply {
@@ -58,10 +59,17 @@ struct InstallSnapshot {
   Term term = 0;
   Index last_included_index = 0;
   Term last_included_term = 0;
-  std::string data;  // kv::KvStore::snapshot()
+  std::string data;     // kv::KvStore::snapshot()
+  std::string members;  // the configuration as of last_included_index: '1' per member, '0' otherwise
 };
 
-using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, InstallSnapshot>;
+// Thesis 3.10 (leadership transfer): the leader tells an up-to-date
+// follower to start an election now, without waiting for its timeout.
+struct TimeoutNow {
+  Term term = 0;
+};
+
+using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, InstallSnapshot, TimeoutNow>;
 
 inline std::string_view message_type_name(const Message& m) {
   switch (m.index()) {
@@ -69,7 +77,8 @@ inline std::string_view message_type_name(const Message& m) {
     case 1: return std::get<VoteReply>(m).pre_vote ? "pre_vote_reply" : "vote_reply";
     case 2: return std::get<AppendEntries>(m).entries.empty() ? "heartbeat" : "append_entries";
     case 3: return "append_reply";
-    default: return "install_snapshot";
+    case 4: return "install_snapshot";
+    default: return "timeout_now";
   }
 }
 
@@ -80,7 +89,8 @@ inline std::uint32_t message_bytes(const Message& m) {
       bytes += 24 + static_cast<std::uint32_t>(e.command.key.size() + e.command.value.size() + e.command.expected.size());
     return bytes;
   }
-  if (const auto* snap = std::get_if<InstallSnapshot>(&m)) return 40 + static_cast<std::uint32_t>(snap->data.size());
+  if (const auto* snap = std::get_if<InstallSnapshot>(&m))
+    return 40 + static_cast<std::uint32_t>(snap->data.size() + snap->members.size());
   return 32;
 }
 

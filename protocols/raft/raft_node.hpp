@@ -48,6 +48,7 @@ class RaftNode {
   const RaftLog& log() const { return log_; }
   Index commit_index() const { return commit_index_; }
   Index last_applied() const { return last_applied_; }
+  const std::vector<bool>& members() const { return members_; }
 
  private:
   // raft_election.cpp
@@ -73,7 +74,25 @@ class RaftNode {
   void apply_committed(HostT& host);
   void take_snapshot(HostT& host);
 
-  NodeId majority() const { return n_ / 2 + 1; }
+  // raft_membership.cpp (thesis chapter 4, single-server changes; 3.10)
+  void recompute_config();
+  std::vector<bool> config_at(Index i) const;
+  bool is_member(NodeId i) const { return members_[i]; }
+  // Whether the members for which `has` holds are a majority of the configuration.
+  template <class Has>
+  bool quorum(Has&& has) const {
+    NodeId members = 0, yes = 0;
+    for (NodeId i = 0; i < n_; ++i)
+      if (members_[i]) {
+        ++members;
+        yes += has(i) ? 1 : 0;
+      }
+    return members > 0 && yes >= members / 2 + 1;
+  }
+  void on_admin_request(HostT& host, ClientId client, const kv::Request& r);
+  void on_timeout_now(HostT& host, NodeId from, const TimeoutNow& m);
+  void maybe_send_timeout_now(HostT& host);
+
 
   NodeId self_;
   NodeId n_;
@@ -84,6 +103,15 @@ class RaftNode {
   Term term_ = 0;
   std::optional<NodeId> voted_for_;
   RaftLog log_;
+
+  // The configuration (thesis 4.1): a server uses the latest one in its log,
+  // committed or not. base_members_ is the one in force at the snapshot base
+  // (durable with the snapshot); members_ adds the log's changes after it.
+  // Invariant: at most one change in the log is uncommitted (config_index_
+  // <= commit_index_ before a leader appends another).
+  std::vector<bool> base_members_;
+  std::vector<bool> members_;
+  Index config_index_ = 0;  // the latest configuration entry in the log (0: base)
 
   // Volatile.
   Role role_ = Role::kFollower;
@@ -97,6 +125,7 @@ class RaftNode {
   // Candidate.
   std::vector<bool> votes_;
   bool pre_voting_ = false;
+  bool transfer_election_ = false;  // this election answers the leader's TimeoutNow
 
   // Leader (reinitialised on election). Invariant: match_index_[i] <
   // next_index_[i]; match_index_ only grows within a term.
@@ -104,6 +133,8 @@ class RaftNode {
   std::vector<Index> match_index_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
   std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
+  NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
+  Time transfer_deadline_ = 0;
 };
 
 }  // namespace faultline::raft

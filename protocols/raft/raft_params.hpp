@@ -16,9 +16,14 @@ enum class Mutant : std::uint8_t {
   kVoteNotPersisted,       // term and vote live only in memory: a restarted node can vote twice in a term
   kAckBeforeSync,          // acknowledge AppendEntries before the entries are synced
   kCommitWithoutQuorum,    // on any acknowledgement a leader commits all it holds, majority or not
+  kConfigBeforeTermCommit, // a leader appends a membership change before it has committed an entry
+                           // of its own term (the single-server change bug, Ongaro 2015)
 };
 
 struct Params {
+  // Servers 0 .. initial_members-1 form the first configuration (0: every
+  // node); the others wait, passive, until a configuration adds them.
+  std::uint32_t initial_members = 0;
   Duration election_timeout_min = 150 * kMillisecond;
   Duration election_timeout_max = 300 * kMillisecond;
   Duration heartbeat_interval = 50 * kMillisecond;

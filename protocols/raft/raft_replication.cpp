@@ -11,8 +11,10 @@ void RaftNode::send_append(HostT& host, NodeId to) {
   if (next_index_[to] <= log_.base_index()) {
     // The follower needs entries we compacted: send the snapshot instead
     // (paper section 7), and go on from there once it is installed.
+    std::string members;
+    for (bool m : base_members_) members.push_back(m ? '1' : '0');
     host.send(to, InstallSnapshot{term_, log_.base_index(), log_.base_term(),
-                                  host.storage().read("raft/snapshot").value_or("")});
+                                  host.storage().read("raft/snapshot").value_or(""), std::move(members)});
     next_index_[to] = log_.base_index() + 1;
     return;
   }
@@ -26,8 +28,14 @@ void RaftNode::send_append(HostT& host, NodeId to) {
 }
 
 void RaftNode::broadcast_append(HostT& host) {
+  // A server being removed still gets the entry that removes it, so it
+  // learns it is out and stays quiet (thesis 4.2.3).
+  NodeId leaving = kNoNode;
+  if (config_index_ > commit_index_ && config_index_ > log_.base_index() &&
+      log_.at(config_index_).command.kind == kv::OpKind::kRemoveServer)
+    leaving = log_.at(config_index_).command.server;
   for (NodeId i = 0; i < n_; ++i)
-    if (i != self_) send_append(host, i);
+    if (i != self_ && (is_member(i) || i == leaving)) send_append(host, i);
 }
 
 void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& m) {
@@ -59,6 +67,7 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
     return;
   }
   Index index = m.prev_log_index;
+  bool config_touched = false;  // a configuration entry arrived, or the suffix went
   for (const Entry& e : m.entries) {
     ++index;
     if (index <= log_.last_index()) {
@@ -67,9 +76,13 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
       // committed them.
       host.emit("truncate", {{"from", index}, {"count", log_.last_index() - index + 1}});
       log_.truncate_from(host.storage(), index);
+      config_touched = true;
     }
+    config_touched = config_touched || (!e.noop && (e.command.kind == kv::OpKind::kAddServer ||
+                                                    e.command.kind == kv::OpKind::kRemoveServer));
     log_.append(host.storage(), e);
   }
+  if (config_touched) recompute_config();
   const Index match = m.prev_log_index + m.entries.size();
   // Durable before acknowledged, unless the mutant acknowledges first.
   if (params_->mutant != Mutant::kAckBeforeSync) host.storage().sync();
@@ -91,6 +104,7 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
     next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);
     advance_commit(host);
     if (next_index_[from] <= log_.last_index()) send_append(host, from);
+    if (from == transfer_target_) maybe_send_timeout_now(host);
     return;
   }
   // Fast backtracking: skip the follower's whole conflicting term at once.
@@ -108,10 +122,10 @@ void RaftNode::advance_commit(HostT& host) {
   // entry of the current term by counting (earlier ones commit with it).
   for (Index n = log_.last_index(); n > commit_index_; --n) {
     if (params_->mutant != Mutant::kFigure8 && log_.term_at(n) != term_) break;
-    NodeId replicas = 0;
-    for (NodeId i = 0; i < n_; ++i) replicas += match_index_[i] >= n;
-    const NodeId needed = params_->mutant == Mutant::kCommitWithoutQuorum ? 1 : majority();
-    if (replicas >= needed) {
+    const bool committed = params_->mutant == Mutant::kCommitWithoutQuorum
+                               ? match_index_[self_] >= n
+                               : quorum([&](NodeId i) { return match_index_[i] >= n; });
+    if (committed) {
       commit_index_ = n;
       apply_committed(host);
       return;
@@ -137,9 +151,12 @@ void RaftNode::on_install_snapshot(HostT& host, NodeId from, const InstallSnapsh
     if (!suffix_agrees && log_.last_index() > m.last_included_index)
       log_.truncate_from(host.storage(), std::max(log_.base_index(), m.last_included_index) + 1);
     host.storage().write("raft/snapshot", m.data);
+    for (NodeId i = 0; i < n_ && i < m.members.size(); ++i) base_members_[i] = m.members[i] == '1';
+    host.storage().write("raft/base_members", m.members);
     log_.compact_through(host.storage(), m.last_included_index, m.last_included_term);
     store_ = kv::KvStore::restore(m.data);
     commit_index_ = last_applied_ = m.last_included_index;
+    recompute_config();
     host.storage().sync();
     host.emit("snapshot_installed", {{"index", m.last_included_index}, {"term", m.last_included_term}});
   }

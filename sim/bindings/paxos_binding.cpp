@@ -71,6 +71,7 @@ ProtocolBinding multipaxos_binding() {
   b.name = "multipaxos";
   b.summary = "Multi-Paxos over a key-value store: stable leader, phase 1 once, no-op gap filling, catch-up; mutants";
   b.has_clients = true;
+  b.has_leader = true;
   b.metrics = {"elections", "leader_changes", "time_to_leader_ns", "unavailable_ns", "chosen_slots"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_multi_params(s); };

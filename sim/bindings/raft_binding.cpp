@@ -13,18 +13,20 @@ raft::Params read_params(const Scenario& s) {
   YamlSection params = YamlSection::params_of(s);
   read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
+  p.initial_members = static_cast<std::uint32_t>(params.integer("initial_members", 0, 0, s.node_count()));
   p.snapshot_threshold = params.integer("snapshot_threshold", p.snapshot_threshold, 0, UINT64_MAX);
   p.pre_vote = params.flag("pre_vote", false);
   p.check_quorum = params.flag("check_quorum", false);
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
-                                            "vote_not_persisted", "ack_before_sync", "commit_without_quorum"});
+                                            "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum"});
   using M = raft::Mutant;
   p.mutant = mutant == "figure8"                   ? M::kFigure8
            : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
            : mutant == "up_to_date_index_only"     ? M::kUpToDateIndexOnly
            : mutant == "vote_not_persisted"        ? M::kVoteNotPersisted
            : mutant == "ack_before_sync"           ? M::kAckBeforeSync
+           : mutant == "config_before_term_commit" ? M::kConfigBeforeTermCommit
            : mutant == "commit_without_quorum"     ? M::kCommitWithoutQuorum
                                                    : M::kNone;
   params.finish();
@@ -47,8 +49,9 @@ ProtocolBinding raft_binding() {
   b.summary = "Raft consensus over a key-value store: elections, replication, PreVote, CheckQuorum, mutants";
   b.has_clients = true;
   b.has_leader = true;
+  b.has_membership = true;
   b.metrics = {"elections",         "leader_changes",         "split_votes",     "time_to_leader_ns",
-               "unavailable_ns",    "cut_off_commits",        "entries_truncated", "snapshots_taken", "snapshots_installed", "stepdown_after_heal_ns",
+               "unavailable_ns",    "cut_off_commits",        "entries_truncated", "snapshots_taken", "snapshots_installed", "config_changes", "transfer_ns", "stepdown_after_heal_ns",
                "catchup_entries",   "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };

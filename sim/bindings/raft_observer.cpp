@@ -86,6 +86,8 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
       }
     }
     highest_leader_term_ = std::max(highest_leader_term_, term);
+    if (transfer_started_ >= 0 && node == transfer_to_) transfer_ns_.push_back(static_cast<double>(t - transfer_started_));
+    transfer_started_ = -1;
     ++leader_changes_;
     current_leader_ = node;
     current_term_ = term;
@@ -102,6 +104,11 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     }
   } else if (kind == "truncate") {
     entries_truncated_ += static_cast<std::uint64_t>(field_number(fields, "count", 0));
+  } else if (kind == "config_change") {
+    ++config_changes_;
+  } else if (kind == "transfer") {
+    transfer_started_ = t;
+    transfer_to_ = static_cast<NodeId>(field_number(fields, "to"));
   } else if (kind == "snapshot") {
     ++snapshots_taken_;
   } else if (kind == "snapshot_installed") {
@@ -167,6 +174,8 @@ void RaftObserver::finish(Time, Metrics& metrics) {
   set_scalar(metrics, "cut_off_commits", static_cast<double>(cut_off_commits_));
   set_scalar(metrics, "entries_truncated", static_cast<double>(entries_truncated_));
   set_scalar(metrics, "snapshots_taken", static_cast<double>(snapshots_taken_));
+  set_scalar(metrics, "config_changes", static_cast<double>(config_changes_));
+  set_series(metrics, "transfer_ns", transfer_ns_);
   set_scalar(metrics, "snapshots_installed", static_cast<double>(snapshots_installed_));
   set_series(metrics, "stepdown_after_heal_ns", stepdown_after_heal_);
   set_series(metrics, "catchup_entries", catchup_entries_);

@@ -20,6 +20,8 @@
 //                           majority, among those it appended after the cut
 //                           (0 in a correct Raft: a commit needs a majority
 //                           of acknowledgements, each over a two-way link)
+//   config_changes          membership changes appended by leaders (thesis 4)
+//   transfer_ns             per leadership transfer: until the target leads (3.10)
 //   snapshots_taken, snapshots_installed
 //                           log compactions (thesis 5), and snapshots a
 //                           leader sent to a follower behind its log's base
@@ -90,7 +92,10 @@ class RaftObserver : public ObserverBase {
   bool leader_cut_off_ = false;            // current_leader_ is cut off
   std::map<NodeId, Time> stale_rejoined_;  // stale leaders reconnected, waiting to step down
   std::uint64_t cut_off_commits_ = 0, entries_truncated_ = 0;
-  std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0;
+  std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, config_changes_ = 0;
+  Time transfer_started_ = -1;  // a leadership transfer waiting for its target to lead
+  NodeId transfer_to_ = kNoNode;
+  std::vector<double> transfer_ns_;
   std::vector<double> stepdown_after_heal_;
 
   // Restarts: what a node had applied when it crashed; the restarted nodes

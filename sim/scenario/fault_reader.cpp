@@ -14,8 +14,9 @@ namespace faultline {
 
 namespace {
 
-const std::vector<std::string> kFaultKinds = {"crash",   "restart", "pause", "resume", "partition",
-                                              "one_way", "isolate", "heal",  "drift"};
+const std::vector<std::string> kFaultKinds = {"crash",   "restart", "pause", "resume",     "partition",     "one_way",
+                                              "isolate", "heal",    "drift", "add_server", "remove_server",
+                                              "transfer_leader"};
 
 std::string time_text(Time t) {
   if (t % kSecond == 0) return fmt::format("{}s", t / kSecond);
@@ -27,7 +28,8 @@ bool has_leader_target(const std::vector<NodeId>& ids) {
   return std::find(ids.begin(), ids.end(), kLeaderTarget) != ids.end();
 }
 
-FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length, bool has_leader) {
+FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length, bool has_leader,
+                    bool has_membership) {
   FaultEvent e;
   e.where = f.location();
   if (!f.has("at")) f.fail("at", "missing: when the fault happens, e.g. at: 2s");
@@ -47,9 +49,10 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
       if (key == "at") continue;
       const std::string hint = did_you_mean(key, kFaultKinds);
       f.fail(key, fmt::format("unknown fault '{}'{}; a fault is one of crash, restart, pause, resume, partition, "
-                              "one_way, isolate, heal, drift", key, hint.empty() ? "" : "; " + hint));
+                              "one_way, isolate, heal, drift, add_server, remove_server, transfer_leader", key, hint.empty() ? "" : "; " + hint));
     }
-    f.fail("", "missing the fault: add one of crash, restart, pause, resume, partition, one_way, isolate, heal, drift");
+    f.fail("", "missing the fault: add one of crash, restart, pause, resume, partition, one_way, isolate, heal, drift, "
+               "add_server, remove_server, transfer_leader");
   }
   const std::string kind = present[0];
   using K = FaultEvent::Kind;
@@ -126,6 +129,12 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
     bool yes = false;
     if (!(v.IsScalar() && (v.Scalar() == "all" || (YAML::convert<bool>::decode(v, yes) && yes))))
       f.fail("heal", "expected heal: all");
+  } else if (kind == "add_server" || kind == "remove_server" || kind == "transfer_leader") {
+    if (!has_membership)
+      f.fail(kind, fmt::format("'{}' asks the protocol to change its membership, and this protocol cannot (raft can)", kind));
+    e.kind = kind == "add_server" ? K::kAddServer : kind == "remove_server" ? K::kRemoveServer : K::kTransferLeader;
+    e.nodes = nodes.read_list(f, kind, false, false);
+    if (e.nodes.size() != 1) f.fail(kind, "names exactly one server");
   } else if (kind == "drift") {
     e.kind = K::kDrift;
     auto s = f.section("drift");
@@ -187,10 +196,11 @@ void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<Yam
 
 }  // namespace
 
-std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader) {
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
+                                    bool has_membership) {
   auto entries = read_list_of_sections(top, "faults");
   std::vector<FaultEvent> faults;
-  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length, has_leader));
+  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length, has_leader, has_membership));
   std::vector<std::size_t> order(faults.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return faults[a].at < faults[b].at; });

@@ -85,7 +85,13 @@ struct FaultEvent {
     kIsolate,    // nodes: cut each listed node from every other node, both ways
     kHeal,       // remove every partition, one-way cut and isolation
     kDrift,      // nodes: local clocks run at `drift_ppm` parts per million of real time
+    // Operator requests, sent to the cluster through the workload's operator
+    // client (protocols with membership: raft). nodes: the one server.
+    kAddServer,
+    kRemoveServer,
+    kTransferLeader,
   };
+  bool is_admin() const { return kind >= Kind::kAddServer; }
   Kind kind = Kind::kCrash;
   Time at = 0;
   std::vector<NodeId> nodes;               // isolate may hold kLeaderTarget

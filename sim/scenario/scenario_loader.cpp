@@ -202,7 +202,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
     auto w = top.section("workload");
     s.workload = read_workload(*w, s.duration);
   }
-  s.faults = read_faults(top, names, s.duration, binding->has_leader);
+  s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership);
   s.nemesis = read_nemesis(top, s.node_count(), s.duration);
   s.stop = read_stop(top, *binding);
   s.expectations = read_expectations(top, *binding);

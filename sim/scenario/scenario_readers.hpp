@@ -55,7 +55,9 @@ std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_vi
 NetworkSpec read_network(YamlSection& top, const NodeNames& nodes);
 LatencySpec read_latency(YamlSection& parent, std::string_view key, const LatencySpec& fallback);
 // `has_leader`: the protocol has a leader, so faults may target `leader`.
-std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader);
+// `has_membership`: add_server, remove_server and transfer_leader are allowed.
+std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
+                                    bool has_membership);
 std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
 
 }  // namespace faultline

@@ -17,7 +17,7 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
       rng_(seed),
       hooks_(std::move(hooks)),
-      clients_(spec.clients) {
+      clients_(spec.clients + 1) {  // + the operator
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
@@ -33,12 +33,13 @@ NodeId KvWorkload::other_node(NodeId not_this) {
 }
 
 void KvWorkload::start() {
-  for (ClientId c = 0; c < clients_.size(); ++c) think(c, spec_.start);
+  for (ClientId c = 0; c < spec_.clients; ++c) think(c, spec_.start);
 }
 
 void KvWorkload::think(ClientId c, Time now) {
   // Each client offers rate / clients requests per second.
-  const double mean_ns = 1e9 * static_cast<double>(clients_.size()) / spec_.rate_per_s;
+  if (c == operator_id()) return next_admin(now);
+  const double mean_ns = 1e9 * static_cast<double>(spec_.clients) / spec_.rate_per_s;
   const Time at = now + static_cast<Duration>(rng_.exponential(mean_ns));
   if (at < stop_) hooks_.schedule(at, token(Wake::kThink, c));
 }
@@ -106,7 +107,8 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       Client& client = clients_[c];
       if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
-      if (client.attempt >= kMaxAttempts || now >= stop_) {
+      if (client.attempt >= max_attempts(c) || (now >= stop_ && c != operator_id())) {
+        if (c == operator_id()) ++admin_abandoned_;
         client.busy = false;  // give up: the operation stays unanswered
         think(c, now);
         break;
@@ -121,11 +123,22 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       if (!client.busy || reply.sequence != client.sequence) break;  // an answer to an earlier attempt
       if (reply.status == kv::Reply::Status::kNotLeader) {
         ++redirects_;
-        if (client.attempt >= kMaxAttempts) break;  // the timeout will give up
+        if (client.attempt >= max_attempts(reply.client)) break;  // the timeout will give up
         const NodeId next = reply.leader_hint != kNoNode && reply.leader_hint < nodes_ && reply.leader_hint != client.target
                                 ? reply.leader_hint
                                 : other_node(client.target);
         send_attempt(reply.client, now, next);
+        break;
+      }
+      if (reply.status == kv::Reply::Status::kRetryLater) {
+        // The leader cannot take an admin request yet: ask it again shortly.
+        if (client.attempt < max_attempts(reply.client)) send_attempt(reply.client, now + 50 * kMillisecond, client.target);
+        break;
+      }
+      if (reply.client == operator_id()) {
+        ++admin_ok_;
+        client.busy = false;
+        next_admin(now);
         break;
       }
       KvOperation& op = history_[client.history_index];
@@ -141,6 +154,23 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       break;
     }
   }
+}
+
+void KvWorkload::admin(Time now, kv::Request request) {
+  admin_queue_.push_back(std::move(request));
+  if (!clients_[operator_id()].busy) next_admin(now);
+}
+
+void KvWorkload::next_admin(Time now) {
+  if (admin_queue_.empty()) return;
+  Client& op = clients_[operator_id()];
+  op.request = std::move(admin_queue_.front());
+  admin_queue_.pop_front();
+  op.request.client = operator_id();
+  op.request.sequence = ++op.sequence;
+  op.busy = true;
+  op.attempt = 0;
+  send_attempt(operator_id(), now, op.target);
 }
 
 void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
@@ -183,6 +213,10 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "ops_ok", static_cast<double>(latencies.size()));
   set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));
   set_scalar(metrics, "client_redirects", static_cast<double>(redirects_));
+  if (admin_ok_ + admin_abandoned_ + admin_queue_.size() > 0) {
+    set_scalar(metrics, "admin_ops_ok", static_cast<double>(admin_ok_));
+    set_scalar(metrics, "admin_ops_abandoned", static_cast<double>(admin_abandoned_ + admin_queue_.size()));
+  }
   set_scalar(metrics, "client_timeouts", static_cast<double>(timeouts_));
   set_scalar(metrics, "commit_gap_max_ns", static_cast<double>(longest_gap));
   set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(latencies.size()) / active_s);

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ namespace faultline {
 class KvWorkload {
  public:
   static constexpr int kMaxAttempts = 6;
+  static constexpr int kMaxOperatorAttempts = 40;
 
   struct Hooks {
     std::function<void(Time at, std::uint64_t token)> schedule;                    // call on_event(token) at `at`
@@ -43,6 +45,11 @@ class KvWorkload {
              Hooks hooks);
 
   void start();
+  // An operator request (add or remove a server, transfer leadership), sent
+  // now or after the operator's earlier ones finish. The operator is one more
+  // client: it follows "not leader" hints and retries, but its requests are
+  // not part of the key-value history.
+  void admin(Time now, kv::Request request);
   void on_event(Time now, std::uint64_t token);
   // A node answered (called at the node's time; the answer travels back).
   void on_reply(Time now, const kv::Reply& reply);
@@ -88,6 +95,12 @@ class KvWorkload {
   std::vector<std::uint32_t> free_replies_;
   KvHistory history_;
   std::uint64_t redirects_ = 0, timeouts_ = 0;
+  // The operator: client number spec_.clients, its requests waiting their turn.
+  ClientId operator_id() const { return spec_.clients; }
+  int max_attempts(ClientId c) const { return c == operator_id() ? kMaxOperatorAttempts : kMaxAttempts; }
+  void next_admin(Time now);
+  std::deque<kv::Request> admin_queue_;
+  std::uint64_t admin_ok_ = 0, admin_abandoned_ = 0;
 };
 
 }  // namespace faultline
