@@ -189,8 +189,12 @@ void RaftNode::become_leader(HostT& host) {
   last_ack_.assign(n_, host.now());
   host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});
   // Section 8: a no-op of the new term, so earlier terms' entries commit.
-  log_.append(host.storage(), Entry{term_, true, {}});
-  host.storage().sync();
+  // (The Figure 8 mutant leaves it out, as the paper's Figure 8 does: its
+  // leader commits earlier terms' entries by counting replicas instead.)
+  if (params_->mutant != Mutant::kFigure8) {
+    log_.append(host.storage(), Entry{term_, true, {}});
+    host.storage().sync();
+  }
   match_index_[self_] = log_.last_index();
   broadcast_append(host);
   host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);

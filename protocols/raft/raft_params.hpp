@@ -10,7 +10,8 @@ namespace faultline::raft {
 
 enum class Mutant : std::uint8_t {
   kNone,
-  kFigure8,                // commit an entry of an earlier term by counting replicas (paper Figure 8)
+  kFigure8,                // commit an entry of an earlier term by counting replicas, with no no-op
+                           // at the start of a term (paper Figure 8)
   kNoElectionRestriction,  // vote for any candidate, whatever its log (breaks section 5.4.1)
   kUpToDateIndexOnly,      // "at least as up to date" compares only the last index, not (last term, last index)
   kVoteNotPersisted,       // term and vote live only in memory: a restarted node can vote twice in a term

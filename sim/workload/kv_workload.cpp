@@ -17,7 +17,7 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
       rng_(seed),
       hooks_(std::move(hooks)),
-      clients_(spec.clients + 1) {  // + the operator
+      clients_(spec.clients) {
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
@@ -38,7 +38,7 @@ void KvWorkload::start() {
 
 void KvWorkload::think(ClientId c, Time now) {
   // Each client offers rate / clients requests per second.
-  if (c == operator_id()) return next_admin(now);
+  if (is_operator(c)) return;  // an operator client does one request
   const double mean_ns = 1e9 * static_cast<double>(spec_.clients) / spec_.rate_per_s;
   const Time at = now + static_cast<Duration>(rng_.exponential(mean_ns));
   if (at < stop_) hooks_.schedule(at, token(Wake::kThink, c));
@@ -107,8 +107,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       Client& client = clients_[c];
       if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
-      if (client.attempt >= max_attempts(c) || (now >= stop_ && c != operator_id())) {
-        if (c == operator_id()) ++admin_abandoned_;
+      if (client.attempt >= max_attempts(c) || (now >= stop_ && !is_operator(c))) {
         client.busy = false;  // give up: the operation stays unanswered
         think(c, now);
         break;
@@ -135,10 +134,9 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
         if (client.attempt < max_attempts(reply.client)) send_attempt(reply.client, now + 50 * kMillisecond, client.target);
         break;
       }
-      if (reply.client == operator_id()) {
+      if (is_operator(reply.client)) {
         ++admin_ok_;
         client.busy = false;
-        next_admin(now);
         break;
       }
       KvOperation& op = history_[client.history_index];
@@ -157,20 +155,19 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
 }
 
 void KvWorkload::admin(Time now, kv::Request request) {
-  admin_queue_.push_back(std::move(request));
-  if (!clients_[operator_id()].busy) next_admin(now);
-}
-
-void KvWorkload::next_admin(Time now) {
-  if (admin_queue_.empty()) return;
-  Client& op = clients_[operator_id()];
-  op.request = std::move(admin_queue_.front());
-  admin_queue_.pop_front();
-  op.request.client = operator_id();
-  op.request.sequence = ++op.sequence;
+  // Each operator request is a client of its own, so several can be under
+  // way at once (as with several operators, or automation), each retrying.
+  const auto c = static_cast<ClientId>(clients_.size());
+  clients_.emplace_back();
+  Client& op = clients_.back();
+  op.target = clients_.size() > 1 ? clients_[c - 1].target : static_cast<NodeId>(rng_.below(nodes_));
+  op.request = std::move(request);
+  op.request.client = c;
+  op.request.sequence = op.sequence = 1;
   op.busy = true;
   op.attempt = 0;
-  send_attempt(operator_id(), now, op.target);
+  ++admin_issued_;
+  send_attempt(c, now, op.target);
 }
 
 void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
@@ -213,9 +210,9 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "ops_ok", static_cast<double>(latencies.size()));
   set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));
   set_scalar(metrics, "client_redirects", static_cast<double>(redirects_));
-  if (admin_ok_ + admin_abandoned_ + admin_queue_.size() > 0) {
+  if (admin_issued_ > 0) {
     set_scalar(metrics, "admin_ops_ok", static_cast<double>(admin_ok_));
-    set_scalar(metrics, "admin_ops_abandoned", static_cast<double>(admin_abandoned_ + admin_queue_.size()));
+    set_scalar(metrics, "admin_ops_abandoned", static_cast<double>(admin_issued_ - admin_ok_));
   }
   set_scalar(metrics, "client_timeouts", static_cast<double>(timeouts_));
   set_scalar(metrics, "commit_gap_max_ns", static_cast<double>(longest_gap));

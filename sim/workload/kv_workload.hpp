@@ -18,7 +18,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -46,9 +45,8 @@ class KvWorkload {
 
   void start();
   // An operator request (add or remove a server, transfer leadership), sent
-  // now or after the operator's earlier ones finish. The operator is one more
-  // client: it follows "not leader" hints and retries, but its requests are
-  // not part of the key-value history.
+  // now by a client of its own: it follows "not leader" hints and retries,
+  // but it is not part of the key-value history.
   void admin(Time now, kv::Request request);
   void on_event(Time now, std::uint64_t token);
   // A node answered (called at the node's time; the answer travels back).
@@ -95,12 +93,10 @@ class KvWorkload {
   std::vector<std::uint32_t> free_replies_;
   KvHistory history_;
   std::uint64_t redirects_ = 0, timeouts_ = 0;
-  // The operator: client number spec_.clients, its requests waiting their turn.
-  ClientId operator_id() const { return spec_.clients; }
-  int max_attempts(ClientId c) const { return c == operator_id() ? kMaxOperatorAttempts : kMaxAttempts; }
-  void next_admin(Time now);
-  std::deque<kv::Request> admin_queue_;
-  std::uint64_t admin_ok_ = 0, admin_abandoned_ = 0;
+  // Clients from spec_.clients on are operator clients, one per request.
+  bool is_operator(ClientId c) const { return c >= spec_.clients; }
+  int max_attempts(ClientId c) const { return is_operator(c) ? kMaxOperatorAttempts : kMaxAttempts; }
+  std::uint64_t admin_issued_ = 0, admin_ok_ = 0;
 };
 
 }  // namespace faultline

@@ -67,6 +67,7 @@ TEST_CASE("mutants are caught by bounded sweeps") {
       {"vote_not_persisted", "churn.yaml", 5, "term_monotonic"},
       {"ack_before_sync", "churn.yaml", 20, ""},
       {"up_to_date_index_only", "churn.yaml", 40, ""},
+      {"figure8", "leader_churn_quiet.yaml", 100, "leader_completeness"},
       {"commit_without_quorum", "nemesis.yaml", 5, ""},
   };
   for (const auto& c : cases) {
