@@ -17,6 +17,7 @@ enum class Mutant : std::uint8_t {
   kVoteNotPersisted,       // term and vote live only in memory: a restarted node can vote twice in a term
   kAckBeforeSync,          // acknowledge AppendEntries before the entries are synced
   kCommitWithoutQuorum,    // on any acknowledgement a leader commits all it holds, majority or not
+  kSkipConsistencyCheck,   // a follower appends AppendEntries without checking its previous entry (5.3)
   kConfigBeforeTermCommit, // a leader appends a membership change before it has committed an entry
                            // of its own term (the single-server change bug, Ongaro 2015)
 };

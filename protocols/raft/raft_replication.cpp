@@ -61,7 +61,7 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
     host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0});
     return;
   }
-  if (log_.term_at(m.prev_log_index) != m.prev_log_term) {
+  if (log_.term_at(m.prev_log_index) != m.prev_log_term && params_->mutant != Mutant::kSkipConsistencyCheck) {
     const Term conflict = log_.term_at(m.prev_log_index);
     host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict});
     return;

@@ -19,7 +19,8 @@ raft::Params read_params(const Scenario& s) {
   p.check_quorum = params.flag("check_quorum", false);
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
-                                            "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum"});
+                                            "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum",
+                                            "skip_consistency_check"});
   using M = raft::Mutant;
   p.mutant = mutant == "figure8"                   ? M::kFigure8
            : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
@@ -28,6 +29,7 @@ raft::Params read_params(const Scenario& s) {
            : mutant == "ack_before_sync"           ? M::kAckBeforeSync
            : mutant == "config_before_term_commit" ? M::kConfigBeforeTermCommit
            : mutant == "commit_without_quorum"     ? M::kCommitWithoutQuorum
+           : mutant == "skip_consistency_check"    ? M::kSkipConsistencyCheck
                                                    : M::kNone;
   params.finish();
   return p;

@@ -50,6 +50,15 @@ void RaftObserver::on_connectivity_change(Time t) {
 void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
   if (kind == "start") {
+    // An applied entry is never lost: what a node applied before it crashed
+    // is in what it recovers (its log, or the snapshot below it).
+    const auto recovered = static_cast<std::uint64_t>(field_number(fields, "log"));
+    if (auto it = applied_at_crash_.find(node); it != applied_at_crash_.end() && recovered < it->second)
+      sim_.report_violation(node, "applied_entry_lost",
+                            fmt::format("{} had applied up to index {} when it crashed, but recovered a log ending at "
+                                        "{}: entries it applied were never durable",
+                                        sim_.node_name(node), it->second, recovered));
+    last_apply_[node] = sim_.node(node).last_applied();
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
     if (auto it = term_before_crash_.find(node); it != term_before_crash_.end() && term < it->second)
       sim_.report_violation(node, "term_monotonic",
@@ -60,6 +69,7 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     ++elections_;
     term_had_candidate_[static_cast<std::uint64_t>(field_number(fields, "term"))] = true;
   } else if (kind == "leader") {
+    check_log_matching(node);
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
     auto [it, fresh] = leader_of_term_.emplace(term, node);
     if (!fresh && it->second != node)
@@ -112,9 +122,16 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
   } else if (kind == "snapshot") {
     ++snapshots_taken_;
   } else if (kind == "snapshot_installed") {
+    last_apply_[node] = static_cast<std::uint64_t>(field_number(fields, "index"));
     ++snapshots_installed_;
   } else if (kind == "apply") {
     const auto index = static_cast<std::size_t>(field_number(fields, "index"));
+    // Entries apply one at a time, in index order: the commit index (which
+    // bounds them) never goes backwards while a node runs.
+    if (auto& last = last_apply_[node]; index != last + 1)
+      sim_.report_violation(node, "commit_index_monotonic",
+                            fmt::format("{} applied index {} right after index {}", sim_.node_name(node), index, last));
+    last_apply_[node] = index;
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
     const auto digest = static_cast<std::uint64_t>(field_number(fields, "digest"));
     if (applied_.size() < index) applied_.resize(index);
@@ -162,7 +179,36 @@ void RaftObserver::on_restart(Time t, NodeId node) {
   catching_up_[node] = {t, committed};
 }
 
+// Log Matching (Figure 3): if two logs hold an entry with the same index
+// and term, they are identical up to it. Checked whenever a leader is
+// elected (every pair of running nodes) and at the end of the run.
+void RaftObserver::check_log_matching(NodeId at) {
+  const NodeId n = sim_.node_count();
+  for (NodeId a = 0; a < n; ++a) {
+    if (!sim_.is_running(a)) continue;
+    for (NodeId b = a + 1; b < n; ++b) {
+      if (!sim_.is_running(b)) continue;
+      const auto& la = sim_.node(a).log();
+      const auto& lb = sim_.node(b).log();
+      const raft::Index lo = std::max(la.base_index(), lb.base_index()) + 1;
+      raft::Index hi = std::min(la.last_index(), lb.last_index());
+      while (hi >= lo && la.term_at(hi) != lb.term_at(hi)) --hi;  // the last index where the terms agree
+      for (raft::Index i = lo; i <= hi; ++i) {
+        const raft::Entry& x = la.at(i);
+        const raft::Entry& y = lb.at(i);
+        if (x.term == y.term && x.noop == y.noop && (x.noop || kv::digest(x.command) == kv::digest(y.command))) continue;
+        sim_.report_violation(at, "log_matching",
+                              fmt::format("{} and {} agree on the term at index {} ({}) but differ at index {} "
+                                          "(terms {} and {})",
+                                          sim_.node_name(a), sim_.node_name(b), hi, la.term_at(hi), i, x.term, y.term));
+        return;
+      }
+    }
+  }
+}
+
 void RaftObserver::finish(Time, Metrics& metrics) {
+  check_log_matching(0);
   std::uint64_t split = 0;
   for (const auto& [term, had] : term_had_candidate_)
     if (had && !leader_of_term_.count(term)) ++split;

@@ -6,6 +6,10 @@
 //   leader_completeness    a new leader's log holds every entry committed in an earlier term
 //   term_monotonic         a restarted node's term is at least what it was before the crash
 //                          (currentTerm is durable state, Figure 2)
+//   log_matching           two logs that agree on an index's term agree on everything up to it
+//                          (checked at every election and at the end)
+//   commit_index_monotonic a node applies index after index, never going back while it runs
+//   applied_entry_lost     a restarted node recovers every entry it had applied
 // plus, at the end of every run with clients, linearizability of their history.
 // Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
 // leader loss: until a new leader), unavailable_ns (per loss: until an entry
@@ -64,6 +68,8 @@ class RaftObserver : public ObserverBase {
   NodeId current_leader() const { return current_leader_; }
 
  private:
+  void check_log_matching(NodeId at);
+  std::map<NodeId, std::uint64_t> last_apply_;  // per node: the last index it applied, since its start
   void leader_lost(Time t);
 
   Simulation<RaftProtocol>& sim_;
