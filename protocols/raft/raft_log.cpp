@@ -8,9 +8,13 @@ namespace faultline::raft {
 
 namespace {
 
+// "rl/" and 12 hex digits: fixed width, so key order is index order, and
+// 15 characters, short enough for std::string to keep without allocating.
 std::string key_of(Index i) {
-  std::string digits = std::to_string(i);
-  return "raft/log/" + std::string(20 - digits.size(), '0') + digits;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string key = "rl/000000000000";
+  for (int d = 14; d >= 3; --d, i >>= 4) key[static_cast<std::size_t>(d)] = kHex[i & 15];
+  return key;
 }
 
 std::string encode(const Entry& e) {
@@ -75,7 +79,7 @@ void RaftLog::load(const DurableStore& store) {
     base_index_ = std::stoull(base->substr(0, bar));
     base_term_ = std::stoull(base->substr(bar + 1));
   }
-  store.scan(key_of(base_index_ + 1), "raft/log0", [&](const std::string&, const std::string& value) {
+  store.scan(key_of(base_index_ + 1), "rl0", [&](const std::string&, const std::string& value) {
     entries_.push_back(decode(value));
   });
 }

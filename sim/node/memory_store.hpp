@@ -1,16 +1,16 @@
-// The simulator's DurableStore: an ordered map of synced state plus the
-// writes since the last sync. A crash discards the unsynced part.
+// The simulator's DurableStore: the current contents, plus an undo journal
+// of the writes since the last sync. A crash rolls the journal back, so
+// unsynced writes are lost and synced ones survive; a sync forgets it.
 //
-// Invariant: durable_ holds exactly what survives a crash; pending_ holds
-// writes and erases (nullopt) newer than the last sync, in key order, and
-// pending_ranges_ the range erases, all older than any pending_ entry in
-// their range. A read sees pending_ first, then the range erases, then durable_.
+// Invariant: replaying undo_ in reverse over data_ gives exactly what the
+// last sync made durable. Reads see the latest write, synced or not, as a
+// real file system does.
 #pragma once
 
 #include <map>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocols/host/durable_store.hpp"
 
@@ -26,22 +26,18 @@ class MemoryStore final : public DurableStore {
   std::optional<std::pair<std::string, std::string>> next_at_or_after(std::string_view from) const override;
 
   // The node crashed: unsynced writes are lost.
-  void crash() {
-    pending_.clear();
-    pending_ranges_.clear();
-  }
+  void crash();
 
   std::uint64_t syncs() const { return syncs_; }
-  std::size_t unsynced() const { return pending_.size(); }
+  std::size_t unsynced() const { return undo_.size(); }
 
  private:
-  std::map<std::string, std::string, std::less<>> durable_;
-  std::map<std::string, std::optional<std::string>, std::less<>> pending_;
-  // Range erases since the last sync, in call order; a pending_ write made
-  // after a range erase is kept out of it (erase_range drops pending keys in
-  // the range when it is called).
-  std::vector<std::pair<std::string, std::string>> pending_ranges_;
-  bool range_erased(std::string_view key) const;
+  struct Undo {
+    std::string key;
+    std::optional<std::string> previous;  // nullopt: the key did not exist
+  };
+  std::map<std::string, std::string, std::less<>> data_;
+  std::vector<Undo> undo_;
   std::uint64_t syncs_ = 0;
 };
 
