@@ -11,19 +11,46 @@
 
 namespace faultline::kv {
 
-inline std::string escape_field(const std::string& s) {
-  std::string out;
+// Appends `s` to `out`, escaping the separator and the escape character.
+inline void append_escaped(std::string& out, const std::string& s) {
+  if (s.find_first_of("\x1f\\") == std::string::npos) {
+    out += s;  // the common case: nothing to escape
+    return;
+  }
   for (char c : s) {
     if (c == '\x1f' || c == '\\') out.push_back('\\');
     out.push_back(c);
   }
+}
+
+inline std::string escape_field(const std::string& s) {
+  std::string out;
+  append_escaped(out, s);
   return out;
 }
 
+// Appends the encoding of `r` to `out` (no allocation beyond out's growth).
+inline void encode_into(std::string& out, const Request& r) {
+  out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());
+  out += std::to_string(r.client);
+  out += '\x1f';
+  out += std::to_string(r.sequence);
+  out += '\x1f';
+  out += static_cast<char>('0' + static_cast<int>(r.kind));
+  out += '\x1f';
+  append_escaped(out, r.key);
+  out += '\x1f';
+  append_escaped(out, r.value);
+  out += '\x1f';
+  append_escaped(out, r.expected);
+  out += '\x1f';
+  out += std::to_string(r.server);
+}
+
 inline std::string encode(const Request& r) {
-  return std::to_string(r.client) + '\x1f' + std::to_string(r.sequence) + '\x1f' +
-         std::to_string(static_cast<int>(r.kind)) + '\x1f' + escape_field(r.key) + '\x1f' + escape_field(r.value) +
-         '\x1f' + escape_field(r.expected) + '\x1f' + std::to_string(r.server);
+  std::string out;
+  encode_into(out, r);
+  return out;
 }
 
 inline std::optional<Request> decode(const std::string& text) {

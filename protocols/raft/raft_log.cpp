@@ -18,7 +18,10 @@ std::string key_of(Index i) {
 }
 
 std::string encode(const Entry& e) {
-  return std::to_string(e.term) + (e.noop ? "|n|" : "|c|") + kv::encode(e.command);
+  std::string out = std::to_string(e.term);
+  out += e.noop ? "|n|" : "|c|";
+  kv::encode_into(out, e.command);
+  return out;
 }
 
 Entry decode(const std::string& text) {
