@@ -32,6 +32,8 @@ std::string format_metric_value(const std::string& metric, double value) {
     return fmt::format("{:.4g}", value);
   }
   const double a = std::fabs(value);
+  if (a >= 3600e9) return fmt::format("{:.4g}h", value / 3600e9);
+  if (a >= 100e9) return fmt::format("{:.4g}s", value / 1e9);  // 3600s, not 3.6e+03s
   if (a >= 1e9) return fmt::format("{:.3g}s", value / 1e9);
   if (a >= 1e6) return fmt::format("{:.3g}ms", value / 1e6);
   if (a >= 1e3) return fmt::format("{:.3g}us", value / 1e3);
