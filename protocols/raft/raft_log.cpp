@@ -59,7 +59,10 @@ void RaftLog::truncate_from(DurableStore& store, Index from) {
 
 std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
   std::vector<Entry> out;
-  for (Index i = std::max(from, base_index_ + 1); i <= last_index() && out.size() < max; ++i) out.push_back(at(i));
+  const Index first = std::max(from, base_index_ + 1);
+  if (first > last_index()) return out;
+  out.reserve(std::min<std::size_t>(max, last_index() - first + 1));
+  for (Index i = first; i <= last_index() && out.size() < max; ++i) out.push_back(at(i));
   return out;
 }
 
