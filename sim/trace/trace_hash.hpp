@@ -7,6 +7,7 @@
 // event of a million-node gossip run.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -31,6 +32,13 @@ class TraceHash {
     std::uint64_t tail = 0;
     std::memcpy(&tail, text.data() + i, text.size() - i);
     add(tail);
+  }
+  // A field name: one word (its length and first seven bytes), enough to
+  // tell a protocol's few field names apart at a fraction of add(text)'s cost.
+  void add_name(std::string_view name) {
+    std::uint64_t w = static_cast<std::uint64_t>(name.size()) << 56;
+    std::memcpy(&w, name.data(), std::min<std::size_t>(name.size(), 7));
+    add(w);
   }
   std::uint64_t value() const {
     std::uint64_t z = h_;

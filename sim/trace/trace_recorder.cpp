@@ -54,7 +54,7 @@ void TraceRecorder::write_fields(std::initializer_list<TraceField> fields) {
 
 void TraceRecorder::hash_fields(std::initializer_list<TraceField> fields) {
   for (const auto& f : fields) {
-    hash_.add(f.key);
+    hash_.add_name(f.key);
     if (f.is_text) hash_.add(f.text);
     else hash_.add(static_cast<std::uint64_t>(f.number));
   }

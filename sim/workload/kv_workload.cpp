@@ -50,7 +50,10 @@ void KvWorkload::issue(ClientId c, Time now) {
   r.client = c;
   r.sequence = ++client.sequence;
   const auto key_index = static_cast<std::uint32_t>(rng_.below(spec_.keys));
-  r.key = fmt::format("k{}", key_index);
+  if (key_names_.empty())
+    for (std::uint32_t k = 0; k < spec_.keys; ++k) key_names_.push_back(fmt::format("k{}", k));
+  r.key = key_names_[key_index];
+  client.key_index = key_index;
   const bool read = Probability::of(spec_.read_fraction).draw(rng_);
   if (read) {
     r.kind = kv::OpKind::kGet;
@@ -143,7 +146,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       op.completed = now;
       op.output = reply.value;
       op.cas_ok = reply.cas_ok;
-      const auto key_index = static_cast<std::size_t>(std::stoul(op.key.substr(1)));
+      const std::size_t key_index = client.key_index;
       if (op.kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
       else if (op.kind == KvOperation::Kind::kPut || (op.kind == KvOperation::Kind::kCas && reply.cas_ok))
         client.last_seen[key_index] = op.value;

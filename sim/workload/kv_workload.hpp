@@ -66,6 +66,7 @@ class KvWorkload {
     NodeId target = 0;            // where the current attempt went
     kv::Request request;
     std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
+    std::uint32_t key_index = 0;         // of the current operation
   };
 
   // A wake-up: bits 0..2 what, 3..31 extra (the target node of an arrival,
@@ -92,6 +93,7 @@ class KvWorkload {
   std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens
   std::vector<std::uint32_t> free_replies_;
   KvHistory history_;
+  std::vector<std::string> key_names_;  // "k0", "k1", ...: made once
   std::uint64_t redirects_ = 0, timeouts_ = 0;
   // Clients from spec_.clients on are operator clients, one per request.
   bool is_operator(ClientId c) const { return c >= spec_.clients; }
