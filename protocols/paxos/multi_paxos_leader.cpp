@@ -173,6 +173,18 @@ void MultiPaxosNode::on_accepted(HostT& host, NodeId from, const MultiAccepted& 
   }
   advance_and_apply(host);
   if (m.commit_upto < commit_upto_) send_catch_up(host, from, m.commit_upto + 1);
+  // An acceptor that answered for slot s but not for an earlier pending slot
+  // probably lost that Accept (or its answer): send it again now rather than
+  // at the next heartbeat.
+  if (!m.slots.empty()) {
+    const Slot latest = *std::max_element(m.slots.begin(), m.slots.end());
+    MultiAccept again{ballot_, {}, commit_upto_};
+    for (const auto& [slot, mask] : pending_) {
+      if (slot >= latest || again.entries.size() >= params_->max_entries_per_accept) break;
+      if (!(mask >> from & 1)) again.entries.emplace_back(slot, log_[slot - 1].command);
+    }
+    if (!again.entries.empty()) host.send(from, std::move(again));
+  }
 }
 
 void MultiPaxosNode::step_down(HostT& host, const Ballot& higher) {

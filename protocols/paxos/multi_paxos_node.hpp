@@ -10,7 +10,9 @@
 // no-ops, and from then on runs only phase 2, one slot per client command.
 // Its Accepts (empty ones are heartbeats) carry how far the log is chosen; a
 // replica whose accepted value in a slot carries the leader's ballot knows
-// it is the chosen one, and a replica that lags gets Chosen entries.
+// it is the chosen one, and a replica that lags gets Chosen entries. An
+// Accept is sent again with every heartbeat until answered, and at once when
+// the acceptor answers for a later slot first (it was probably lost).
 // A leader that has not heard a majority for an election timeout steps down.
 //
 // Files: multi_paxos_acceptor.cpp (the acceptor and its durable state),
