@@ -9,14 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 reps=${1:-3}
 events=${2:-10000000}
-peerbench=${PEERBENCH:-$(git rev-parse --show-toplevel)/../shared/peerbench}
-[ -f "$peerbench/baseline/hold_pq.cpp" ] || { echo "peerbench not found at $peerbench (set PEERBENCH)" >&2; exit 2; }
-[ -x build/faultline ] || scripts/build.sh
-rm -rf build/peerbench && mkdir -p build/peerbench && cp -r "$peerbench"/. build/peerbench/
-targets="bin/hold_pq"
-if [ -d /usr/include/ns3 ] || [ -d /usr/include/ns3.37 ]; then targets="$targets bin/ns3_hold"; fi
-if [ -f /usr/include/simgrid/s4u.hpp ]; then targets="$targets bin/sg332_hold_timers"; fi
-make -s -C build/peerbench $targets >/dev/null
+MODEL=hold source scripts/bench/build_peers.sh
 rate() { sed -n 's/.*ev_per_s=\([0-9.]*\).*/\1/p'; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -12,15 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 max_n=${1:-1000000}
-peerbench=${PEERBENCH:-$(git rev-parse --show-toplevel)/../shared/peerbench}
-[ -f "$peerbench/baseline/gossip_pq.cpp" ] || { echo "peerbench not found at $peerbench (set PEERBENCH)" >&2; exit 2; }
-[ -x build/faultline ] || scripts/build.sh
-# Build the peers in our build tree (never in the shared folder).
-rm -rf build/peerbench && mkdir -p build/peerbench && cp -r "$peerbench"/. build/peerbench/
-targets="bin/gossip_pq"
-if [ -d /usr/include/ns3 ] || [ -d /usr/include/ns3.37 ]; then targets="$targets bin/ns3_gossip"; fi
-if [ -f /usr/include/simgrid/s4u.hpp ]; then targets="$targets bin/sg332_gossip_timers"; fi
-make -s -C build/peerbench $targets >/dev/null
+MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 
 # One engine's figures as "wall events peak_mb", or "- - -".

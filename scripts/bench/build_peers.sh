@@ -1,0 +1,13 @@
+# Sourced by the *_vs_peers.sh scripts (run from the repository root):
+# copies ../shared/peerbench (or $PEERBENCH) into build/peerbench, never
+# building in the shared folder, and builds MODEL's peers there: the lean
+# loop always, ns-3 and SimGrid 3.32 (kernel timers) when their Debian
+# packages are installed. Needs: MODEL=gossip or hold.
+peerbench=${PEERBENCH:-$(git rev-parse --show-toplevel)/../shared/peerbench}
+[ -f "$peerbench/baseline/${MODEL}_pq.cpp" ] || { echo "peerbench not found at $peerbench (set PEERBENCH)" >&2; exit 2; }
+[ -x build/faultline ] || scripts/build.sh
+rm -rf build/peerbench && mkdir -p build/peerbench && cp -r "$peerbench"/. build/peerbench/
+peer_targets="bin/${MODEL}_pq"
+if [ -d /usr/include/ns3 ] || [ -d /usr/include/ns3.37 ]; then peer_targets="$peer_targets bin/ns3_${MODEL}"; fi
+if [ -f /usr/include/simgrid/s4u.hpp ]; then peer_targets="$peer_targets bin/sg332_${MODEL}_timers"; fi
+make -s -C build/peerbench $peer_targets >/dev/null
