@@ -39,12 +39,12 @@ void RaftNode::apply_committed(HostT& host) {
     ++last_applied_;
     const Entry& e = log_.at(last_applied_);
     // A digest of the command, so checkers can compare what nodes applied.
-    const std::uint64_t digest = e.noop ? 0 : kv::digest(e.command);
+    const std::uint64_t digest = e.noop ? 0 : kv::digest(e.command());
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
-    const kv::Reply reply = store_.apply(e.command);
+    const kv::Reply reply = store_.apply(e.command());
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
-    if (e.command.kind == kv::OpKind::kRemoveServer && e.command.server == self_ && role_ == Role::kLeader &&
+    if (e.command().kind == kv::OpKind::kRemoveServer && e.command().server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {
       if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
         host.reply(it->second, reply);

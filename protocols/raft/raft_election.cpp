@@ -169,7 +169,7 @@ void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
     host.cancel_timer(kHeartbeatTimer);
     // Clients waiting on this leader try elsewhere.
     for (const auto& [index, client] : waiting_clients_)
-      host.reply(client, kv::Reply{client, log_.at(index).command.sequence, kv::Reply::Status::kNotLeader, leader, {}, false});
+      host.reply(client, kv::Reply{client, log_.at(index).command().sequence, kv::Reply::Status::kNotLeader, leader, {}, false});
     waiting_clients_.clear();
   }
   role_ = Role::kFollower;

@@ -20,7 +20,7 @@ std::string key_of(Index i) {
 std::string encode(const Entry& e) {
   std::string out = std::to_string(e.term);
   out += e.noop ? "|n|" : "|c|";
-  kv::encode_into(out, e.command);
+  kv::encode_into(out, e.command());
   return out;
 }
 
@@ -29,7 +29,8 @@ Entry decode(const std::string& text) {
   const auto bar = text.find('|');
   e.term = std::stoull(text.substr(0, bar));
   e.noop = text.compare(bar, 3, "|n|") == 0;
-  if (auto r = kv::decode(text.substr(bar + 3))) e.command = *r;
+  if (!e.noop)
+    if (auto r = kv::decode(text.substr(bar + 3))) e.request = std::make_shared<const kv::Request>(std::move(*r));
   return e;
 }
 

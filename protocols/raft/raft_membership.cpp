@@ -17,11 +17,11 @@ namespace faultline::raft {
 namespace {
 
 bool changes_config(const Entry& e) {
-  return !e.noop && (e.command.kind == kv::OpKind::kAddServer || e.command.kind == kv::OpKind::kRemoveServer);
+  return !e.noop && (e.command().kind == kv::OpKind::kAddServer || e.command().kind == kv::OpKind::kRemoveServer);
 }
 
 void apply_change(std::vector<bool>& members, const Entry& e) {
-  if (e.command.server < members.size()) members[e.command.server] = e.command.kind == kv::OpKind::kAddServer;
+  if (e.command().server < members.size()) members[e.command().server] = e.command().kind == kv::OpKind::kAddServer;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -15,10 +16,21 @@ namespace faultline::raft {
 using Term = std::uint64_t;
 using Index = std::uint64_t;
 
+// A log entry. Its command is immutable once appended, so copies of the
+// entry (in AppendEntries, in followers' logs) share it instead of copying
+// its strings; a transport over a real network would serialize it.
 struct Entry {
   Term term = 0;
   bool noop = false;  // a new leader's first entry (section 8): commits earlier terms' entries
-  kv::Request command;
+  std::shared_ptr<const kv::Request> request;  // null for a no-op
+
+  Entry() = default;
+  Entry(Term t, bool is_noop, kv::Request r = {})
+      : term(t), noop(is_noop), request(is_noop ? nullptr : std::make_shared<const kv::Request>(std::move(r))) {}
+  const kv::Request& command() const {
+    static const kv::Request kNone;
+    return request ? *request : kNone;
+  }
 };
 
 struct RequestVote {
@@ -86,7 +98,8 @@ inline std::uint32_t message_bytes(const Message& m) {
   if (const auto* a = std::get_if<AppendEntries>(&m)) {
     std::uint32_t bytes = 40;
     for (const auto& e : a->entries)
-      bytes += 24 + static_cast<std::uint32_t>(e.command.key.size() + e.command.value.size() + e.command.expected.size());
+      bytes += 24 + static_cast<std::uint32_t>(e.command().key.size() + e.command().value.size() +
+                                                 e.command().expected.size());
     return bytes;
   }
   if (const auto* snap = std::get_if<InstallSnapshot>(&m))

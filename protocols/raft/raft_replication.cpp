@@ -32,8 +32,8 @@ void RaftNode::broadcast_append(HostT& host) {
   // learns it is out and stays quiet (thesis 4.2.3).
   NodeId leaving = kNoNode;
   if (config_index_ > commit_index_ && config_index_ > log_.base_index() &&
-      log_.at(config_index_).command.kind == kv::OpKind::kRemoveServer)
-    leaving = log_.at(config_index_).command.server;
+      log_.at(config_index_).command().kind == kv::OpKind::kRemoveServer)
+    leaving = log_.at(config_index_).command().server;
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_ && (is_member(i) || i == leaving)) send_append(host, i);
 }
@@ -78,8 +78,8 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
       log_.truncate_from(host.storage(), index);
       config_touched = true;
     }
-    config_touched = config_touched || (!e.noop && (e.command.kind == kv::OpKind::kAddServer ||
-                                                    e.command.kind == kv::OpKind::kRemoveServer));
+    config_touched = config_touched || (!e.noop && (e.command().kind == kv::OpKind::kAddServer ||
+                                                    e.command().kind == kv::OpKind::kRemoveServer));
     log_.append(host.storage(), e);
   }
   if (config_touched) recompute_config();

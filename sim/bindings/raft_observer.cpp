@@ -196,7 +196,7 @@ void RaftObserver::check_log_matching(NodeId at) {
       for (raft::Index i = lo; i <= hi; ++i) {
         const raft::Entry& x = la.at(i);
         const raft::Entry& y = lb.at(i);
-        if (x.term == y.term && x.noop == y.noop && (x.noop || kv::digest(x.command) == kv::digest(y.command))) continue;
+        if (x.term == y.term && x.noop == y.noop && (x.noop || kv::digest(x.command()) == kv::digest(y.command()))) continue;
         sim_.report_violation(at, "log_matching",
                               fmt::format("{} and {} agree on the term at index {} ({}) but differ at index {} "
                                           "(terms {} and {})",

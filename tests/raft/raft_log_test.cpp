@@ -12,14 +12,13 @@ using namespace faultline::raft;
 namespace {
 
 Entry entry(Term term, std::uint64_t sequence) {
-  Entry e;
-  e.term = term;
-  e.command.client = 1;
-  e.command.sequence = sequence;
-  e.command.kind = kv::OpKind::kPut;
-  e.command.key = "k";
-  e.command.value = "v" + std::to_string(sequence);
-  return e;
+  kv::Request r;
+  r.client = 1;
+  r.sequence = sequence;
+  r.kind = kv::OpKind::kPut;
+  r.key = "k";
+  r.value = "v" + std::to_string(sequence);
+  return Entry(term, false, r);
 }
 
 }  // namespace
@@ -34,7 +33,7 @@ TEST_CASE("compaction keeps indexes and terms, and survives a restart") {
   CHECK(log.last_index() == 10);
   CHECK(log.term_at(6) == 2);
   CHECK(log.term_at(5) == 0);  // compacted: unknown
-  CHECK(log.at(7).command.sequence == 7);
+  CHECK(log.at(7).command().sequence == 7);
   CHECK(log.slice(3, 10).size() == 4);  // starts at the base
   CHECK(log.first_index_of(2) == 7);
 
@@ -43,7 +42,7 @@ TEST_CASE("compaction keeps indexes and terms, and survives a restart") {
   CHECK(reloaded.base_index() == 6);
   CHECK(reloaded.base_term() == 2);
   CHECK(reloaded.last_index() == 10);
-  CHECK(reloaded.at(10).command.value == "v10");
+  CHECK(reloaded.at(10).command().value == "v10");
 
   // A snapshot from the leader beyond our log replaces all of it.
   reloaded.compact_through(store, 20, 3);
@@ -54,7 +53,7 @@ TEST_CASE("compaction keeps indexes and terms, and survives a restart") {
   RaftLog again;
   again.load(store);
   CHECK(again.last_index() == 21);
-  CHECK(again.at(21).command.sequence == 21);
+  CHECK(again.at(21).command().sequence == 21);
 }
 
 TEST_CASE("a key-value snapshot restores data and sessions, so a retry after it still applies once") {
