@@ -106,7 +106,12 @@ int compare_command(const CompareCommand& c) {
     }
     auto o = parse_overrides(c.sets);
     o.push_back(parse_override("protocol=" + p));
-    scenarios.push_back(load_scenario_file(c.scenario, o));
+    try {
+      scenarios.push_back(load_scenario_file(c.scenario, o));
+    } catch (const ScenarioError& e) {
+      // Say which protocol the scenario did not fit: it may be fine for the others.
+      throw ScenarioError(e.where(), e.key(), fmt::format("(running it as {}) {}", p, e.message()));
+    }
     overrides.push_back(std::move(o));
   }
   const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
