@@ -1,4 +1,5 @@
-// Becoming and being the Multi-Paxos leader: phase 1 once for all open
+// The node's entry points (start, message dispatch, timers), and becoming and
+// being the Multi-Paxos leader: phase 1 once for all open
 // slots, recovery of what a majority accepted, then phase 2 per command.
 #include <algorithm>
 #include <bit>

@@ -16,7 +16,7 @@
 // A leader that has not heard a majority for an election timeout steps down.
 //
 // Files: multi_paxos_acceptor.cpp (the acceptor and its durable state),
-// multi_paxos_leader.cpp (phase 1, leadership, phase 2 as the proposer),
+// multi_paxos_leader.cpp (entry points, phase 1, leadership, phase 2 as the proposer),
 // multi_paxos_learner.cpp (learning, catch-up, applying, clients).
 #pragma once
 
