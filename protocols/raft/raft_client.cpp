@@ -27,9 +27,22 @@ void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request
   }
   if (kv::is_admin(r.kind)) return on_admin_request(host, client, r);
   log_.append(host.storage(), Entry{term_, false, r});
-  host.storage().sync();
-  match_index_[self_] = log_.last_index();
   waiting_clients_[log_.last_index()] = client;
+  if (params_->append_batch_delay > 0) {
+    // Batching (as etcd-io/raft does between Ready cycles): requests that
+    // arrive within the delay leave together, in one sync and one
+    // AppendEntries per follower.
+    if (!batch_pending_) host.set_timer(kBatchTimer, params_->append_batch_delay);
+    batch_pending_ = true;
+    return;
+  }
+  flush_appends(host);
+}
+
+void RaftNode::flush_appends(HostT& host) {
+  batch_pending_ = false;
+  host.storage().sync();  // our own entries are durable before we count ourselves
+  match_index_[self_] = log_.last_index();
   broadcast_append(host);
   advance_commit(host);  // a configuration of one commits at once
 }

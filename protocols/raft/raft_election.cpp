@@ -49,6 +49,10 @@ void RaftNode::on_timer(HostT& host, TimerSlot slot) {
     if (role_ != Role::kLeader) start_election(host, params_->pre_vote);
     return;
   }
+  if (slot == kBatchTimer) {
+    if (role_ == Role::kLeader && batch_pending_) flush_appends(host);
+    return;
+  }
   if (slot == kHeartbeatTimer && role_ == Role::kLeader) {
     if (params_->check_quorum && !heard_from_majority_recently(host)) {
       // Thesis 9.6: a leader cut off from a majority steps down.
@@ -167,6 +171,8 @@ void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
   }
   if (role_ == Role::kLeader) {
     host.cancel_timer(kHeartbeatTimer);
+    host.cancel_timer(kBatchTimer);
+    batch_pending_ = false;
     // Clients waiting on this leader try elsewhere.
     for (const auto& [index, client] : waiting_clients_)
       host.reply(client, kv::Reply{client, log_.at(index).command().sequence, kv::Reply::Status::kNotLeader, leader, {}, false});

@@ -32,7 +32,8 @@ class RaftNode {
   using HostT = Host<Message, kv::Reply>;
   static constexpr TimerSlot kElectionTimer = 0;
   static constexpr TimerSlot kHeartbeatTimer = 1;
-  static constexpr TimerSlot kTimerSlots = 2;
+  static constexpr TimerSlot kBatchTimer = 2;  // append_batch_delay
+  static constexpr TimerSlot kTimerSlots = 3;
 
   RaftNode(NodeId self, NodeId cluster_size, const Params& params);
 
@@ -73,6 +74,7 @@ class RaftNode {
   // raft_client.cpp
   void apply_committed(HostT& host);
   void take_snapshot(HostT& host);
+  void flush_appends(HostT& host);
 
   // raft_membership.cpp (thesis chapter 4, single-server changes; 3.10)
   void recompute_config();
@@ -133,6 +135,7 @@ class RaftNode {
   std::vector<Index> match_index_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
   std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
+  bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   Time transfer_deadline_ = 0;
 };

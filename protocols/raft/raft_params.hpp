@@ -30,6 +30,9 @@ struct Params {
   Duration election_timeout_max = 300 * kMillisecond;
   Duration heartbeat_interval = 50 * kMillisecond;
   std::uint32_t max_entries_per_append = 64;
+  // 0: each client request is synced and sent at once. Above 0: requests
+  // arriving within this delay are synced and sent together (batching).
+  Duration append_batch_delay = 0;
   // Thesis chapter 5: snapshot the state machine and compact the log once
   // this many applied entries sit in the log (0: never).
   std::uint64_t snapshot_threshold = 10'000;

@@ -12,6 +12,7 @@ raft::Params read_params(const Scenario& s) {
   raft::Params p;
   YamlSection params = YamlSection::params_of(s);
   read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
+  p.append_batch_delay = params.duration("append_batch_delay", 0, true);
   p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
   p.initial_members = static_cast<std::uint32_t>(params.integer("initial_members", 0, 0, s.node_count()));
   p.snapshot_threshold = params.integer("snapshot_threshold", p.snapshot_threshold, 0, UINT64_MAX);
