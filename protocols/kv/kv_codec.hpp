@@ -23,12 +23,6 @@ inline void append_escaped(std::string& out, const std::string& s) {
   }
 }
 
-inline std::string escape_field(const std::string& s) {
-  std::string out;
-  append_escaped(out, s);
-  return out;
-}
-
 // Appends the encoding of `r` to `out` (no allocation beyond out's growth).
 inline void encode_into(std::string& out, const Request& r) {
   out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());

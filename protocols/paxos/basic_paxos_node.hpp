@@ -35,7 +35,6 @@ class BasicPaxosNode {
 
   // For checkers and tests.
   bool is_proposer() const { return self_ < params_->proposers; }
-  Value learned() const { return learned_; }
   Ballot min_proposal() const { return min_proposal_; }
 
  private:

@@ -48,10 +48,7 @@ class MultiPaxosNode {
   void on_client_request(HostT& host, ClientId client, const kv::Request& r);
 
   // For checkers and tests.
-  MultiRole role() const { return role_; }
-  Ballot promised() const { return promised_; }
   Slot commit_upto() const { return commit_upto_; }
-  const std::vector<SlotValue>& log() const { return log_; }
 
  private:
   // multi_paxos_acceptor.cpp

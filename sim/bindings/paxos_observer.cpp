@@ -84,7 +84,7 @@ void MultiPaxosObserver::on_protocol_event(Time t, NodeId node, std::string_view
                                                 sim_.node_name(node), digest, slot, *truth)
                                   : fmt::format("{} applied {:x} in slot {}, where no value is chosen yet",
                                                 sim_.node_name(node), digest, slot));
-    leaders_.committed(t, leaders_.term());
+    leaders_.committed_under_current(t);
   } else if (kind == "candidate") {
     ++elections_;
   } else if (kind == "leader") {
@@ -95,7 +95,8 @@ void MultiPaxosObserver::on_protocol_event(Time t, NodeId node, std::string_view
 }
 
 void MultiPaxosObserver::on_connectivity_change(Time t) {
-  leaders_.connectivity_changed(t, sim_.connectivity(), sim_.node_count());
+  if (leaders_.current() != kNoNode)
+    leaders_.leader_cut_off(t, !reaches_majority(sim_.connectivity(), leaders_.current(), sim_.node_count()));
 }
 
 void MultiPaxosObserver::finish(Time, Metrics& metrics) {

@@ -5,27 +5,13 @@ namespace faultline {
 
 RaftObserver::RaftObserver(const Scenario& scenario, const raft::Params&, Simulation<RaftProtocol>& sim)
     : sim_(sim),
-      majority_(scenario.node_count() / 2 + 1),
       cut_off_(scenario.node_count(), false),
       log_at_cut_(scenario.node_count(), 0) {}
 
-void RaftObserver::leader_lost(Time t) {
-  if (lost_at_ < 0) lost_at_ = t;
-  if (unavailable_since_ < 0) unavailable_since_ = t;
-  current_leader_ = kNoNode;
-  leader_cut_off_ = false;
-}
-
 void RaftObserver::on_connectivity_change(Time t) {
-  // Who can still exchange messages both ways with a majority (itself
-  // included)? A commit needs acknowledgements over two-way links.
-  const auto& c = sim_.connectivity();
   const NodeId n = static_cast<NodeId>(cut_off_.size());
   for (NodeId x = 0; x < n; ++x) {
-    NodeId reach = 1;
-    for (NodeId y = 0; y < n; ++y)
-      if (y != x && !c.blocked_now(x, y) && !c.blocked_now(y, x)) ++reach;
-    const bool cut = reach < majority_;
+    const bool cut = !reaches_majority(sim_.connectivity(), x, n);
     if (cut && !cut_off_[x]) log_at_cut_[x] = sim_.node(x).log().last_index();
     cut_off_[x] = cut;
     // A stale leader (a newer term has a leader) back in touch with a
@@ -34,17 +20,7 @@ void RaftObserver::on_connectivity_change(Time t) {
     if (!cut && sim_.is_running(x) && node.role() == raft::Role::kLeader && node.current_term() < highest_leader_term_)
       stale_rejoined_.try_emplace(x, t);
   }
-  if (current_leader_ == kNoNode) return;
-  if (cut_off_[current_leader_] && !leader_cut_off_) {
-    // The majority has lost its leader, as if it had crashed.
-    leader_cut_off_ = true;
-    if (lost_at_ < 0) lost_at_ = t;
-    if (unavailable_since_ < 0) unavailable_since_ = t;
-  } else if (!cut_off_[current_leader_] && leader_cut_off_) {
-    // Back before anyone replaced it: no election to time.
-    leader_cut_off_ = false;
-    lost_at_ = -1;
-  }
+  if (leaders_.current() != kNoNode) leaders_.leader_cut_off(t, cut_off_[leaders_.current()]);
 }
 
 void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
@@ -98,16 +74,9 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
     highest_leader_term_ = std::max(highest_leader_term_, term);
     if (transfer_started_ >= 0 && node == transfer_to_) transfer_ns_.push_back(static_cast<double>(t - transfer_started_));
     transfer_started_ = -1;
-    ++leader_changes_;
-    current_leader_ = node;
-    current_term_ = term;
-    leader_cut_off_ = cut_off_[node];
-    if (lost_at_ >= 0) {
-      time_to_leader_.push_back(static_cast<double>(t - lost_at_));
-      lost_at_ = -1;
-    }
+    leaders_.elected(t, node, term, cut_off_[node]);
   } else if (kind == "follower") {
-    if (node == current_leader_) leader_lost(t);
+    leaders_.left(t, node);
     if (auto it = stale_rejoined_.find(node); it != stale_rejoined_.end()) {
       stepdown_after_heal_.push_back(static_cast<double>(t - it->second));
       stale_rejoined_.erase(it);
@@ -151,10 +120,7 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
       catchup_ns_.push_back(static_cast<double>(t - it->second.since));
       catching_up_.erase(it);
     }
-    if (unavailable_since_ >= 0 && current_leader_ != kNoNode && !leader_cut_off_ && term == current_term_) {
-      unavailable_.push_back(static_cast<double>(t - unavailable_since_));
-      unavailable_since_ = -1;
-    }
+    leaders_.committed(t, term);
   }
 }
 
@@ -164,7 +130,7 @@ void RaftObserver::before_crash(Time, NodeId node) {
 }
 
 void RaftObserver::on_crash(Time t, NodeId node) {
-  if (node == current_leader_) leader_lost(t);
+  leaders_.left(t, node);
   stale_rejoined_.erase(node);
   catching_up_.erase(node);
 }
@@ -213,10 +179,8 @@ void RaftObserver::finish(Time, Metrics& metrics) {
   for (const auto& [term, had] : term_had_candidate_)
     if (had && !leader_of_term_.count(term)) ++split;
   set_scalar(metrics, "elections", static_cast<double>(elections_));
-  set_scalar(metrics, "leader_changes", static_cast<double>(leader_changes_));
   set_scalar(metrics, "split_votes", static_cast<double>(split));
-  set_series(metrics, "time_to_leader_ns", time_to_leader_);
-  set_series(metrics, "unavailable_ns", unavailable_);
+  leaders_.finish(metrics);
   set_scalar(metrics, "cut_off_commits", static_cast<double>(cut_off_commits_));
   set_scalar(metrics, "entries_truncated", static_cast<double>(entries_truncated_));
   set_scalar(metrics, "snapshots_taken", static_cast<double>(snapshots_taken_));

@@ -45,6 +45,7 @@
 #include <vector>
 
 #include "protocols/raft/raft_node.hpp"
+#include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -65,12 +66,11 @@ class RaftObserver : public ObserverBase {
   void on_connectivity_change(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
-  NodeId current_leader() const { return current_leader_; }
+  NodeId current_leader() const { return leaders_.current(); }
 
  private:
   void check_log_matching(NodeId at);
   std::map<NodeId, std::uint64_t> last_apply_;  // per node: the last index it applied, since its start
-  void leader_lost(Time t);
 
   Simulation<RaftProtocol>& sim_;
   std::map<std::uint64_t, NodeId> leader_of_term_;
@@ -83,19 +83,13 @@ class RaftObserver : public ObserverBase {
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
   std::map<NodeId, std::uint64_t> term_before_crash_;
-  NodeId current_leader_ = kNoNode;
-  std::uint64_t current_term_ = 0;
-  Time lost_at_ = -1;           // a leader loss waiting for a new leader
-  Time unavailable_since_ = -1; // ... and for its first commit
-  std::uint64_t elections_ = 0, leader_changes_ = 0;
-  std::vector<double> time_to_leader_, unavailable_;
+  LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
+  std::uint64_t elections_ = 0;
 
   // Partitions. Per node: cut off from a majority now, and its last log
   // index when it was cut off.
-  NodeId majority_;
   std::vector<bool> cut_off_;
   std::vector<std::uint64_t> log_at_cut_;
-  bool leader_cut_off_ = false;            // current_leader_ is cut off
   std::map<NodeId, Time> stale_rejoined_;  // stale leaders reconnected, waiting to step down
   std::uint64_t cut_off_commits_ = 0, entries_truncated_ = 0;
   std::uint64_t snapshots_taken_ = 0, snapshots_installed_ = 0, config_changes_ = 0;

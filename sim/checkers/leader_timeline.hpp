@@ -19,14 +19,24 @@
 
 namespace faultline {
 
+// Whether `node` exchanges messages both ways with a majority of `nodes`
+// (itself included): a commit needs acknowledgements over two-way links.
+inline bool reaches_majority(const Connectivity& links, NodeId node, NodeId nodes) {
+  NodeId reachable = 0;
+  for (NodeId j = 0; j < nodes; ++j)
+    if (j == node || (!links.blocked_now(node, j) && !links.blocked_now(j, node))) ++reachable;
+  return reachable >= nodes / 2 + 1;
+}
+
 class LeaderTimeline {
  public:
-  // `node` became leader of `term` (Raft term, Paxos ballot round).
-  void elected(Time t, NodeId node, std::uint64_t term) {
+  // `node` became leader of `term` (Raft term, Paxos ballot round);
+  // `cut_off`: it cannot reach a majority right now.
+  void elected(Time t, NodeId node, std::uint64_t term, bool cut_off = false) {
     ++leader_changes_;
     current_ = node;
     term_ = term;
-    cut_off_ = false;
+    cut_off_ = cut_off;
     if (lost_at_ >= 0) {
       time_to_leader_.push_back(static_cast<double>(t - lost_at_));
       lost_at_ = -1;
@@ -40,13 +50,10 @@ class LeaderTimeline {
     current_ = kNoNode;
     cut_off_ = false;
   }
-  // A partition or heal: is the leader still in touch, both ways, with a majority?
-  void connectivity_changed(Time t, const Connectivity& links, NodeId nodes) {
+  // A partition or heal: whether the current leader is now cut off from a
+  // majority (see reaches_majority).
+  void leader_cut_off(Time t, bool cut) {
     if (current_ == kNoNode) return;
-    NodeId reachable = 0;
-    for (NodeId j = 0; j < nodes; ++j)
-      if (j == current_ || (!links.blocked_now(current_, j) && !links.blocked_now(j, current_))) ++reachable;
-    const bool cut = reachable < nodes / 2 + 1;
     if (cut && !cut_off_) {
       // The majority has lost its leader, as if it had crashed.
       cut_off_ = true;
@@ -58,6 +65,9 @@ class LeaderTimeline {
       lost_at_ = -1;
     }
   }
+  // Something was committed under the current leader (for protocols whose
+  // commits do not carry the leader's term, as Multi-Paxos's recovered slots).
+  void committed_under_current(Time t) { committed(t, term_); }
   // An entry of `term` was committed (applied somewhere).
   void committed(Time t, std::uint64_t term) {
     if (unavailable_since_ >= 0 && current_ != kNoNode && !cut_off_ && term == term_) {
@@ -66,7 +76,6 @@ class LeaderTimeline {
     }
   }
   NodeId current() const { return current_; }
-  std::uint64_t term() const { return term_; }
 
   void finish(Metrics& metrics) const {
     set_scalar(metrics, "leader_changes", static_cast<double>(leader_changes_));

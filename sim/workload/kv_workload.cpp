@@ -18,6 +18,9 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       rng_(seed),
       hooks_(std::move(hooks)),
       clients_(spec.clients) {
+  // Key names are made once (for key spaces of a size clients can cover).
+  for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, 1 << 16); ++k)
+    key_names_.push_back(fmt::format("k{}", k));
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
@@ -50,9 +53,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   r.client = c;
   r.sequence = ++client.sequence;
   const auto key_index = static_cast<std::uint32_t>(rng_.below(spec_.keys));
-  if (key_names_.empty())
-    for (std::uint32_t k = 0; k < spec_.keys; ++k) key_names_.push_back(fmt::format("k{}", k));
-  r.key = key_names_[key_index];
+  r.key = key_index < key_names_.size() ? key_names_[key_index] : fmt::format("k{}", key_index);
   client.key_index = key_index;
   const bool read = Probability::of(spec_.read_fraction).draw(rng_);
   if (read) {

@@ -4,38 +4,17 @@
 #include <doctest/doctest.h>
 
 #include "sim/bindings/paxos_protocol.hpp"
-#include "sim/protocol_registry.hpp"
 #include "sim/simulation.hpp"
-#include "sim/run/sweep.hpp"
-#include "sim/scenario/scenario_loader.hpp"
-
-#ifndef FAULTLINE_SOURCE_DIR
-#define FAULTLINE_SOURCE_DIR "."
-#endif
+#include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
+using namespace faultline::test;
 
 namespace {
 
-Scenario scenario(const std::string& path, std::vector<std::string> sets = {}) {
-  std::vector<Override> o;
-  for (const auto& s : sets) o.push_back(parse_override(s));
-  return load_scenario_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/" + path, o);
-}
+Scenario scenario(const std::string& path, std::vector<std::string> sets = {}) { return shipped_scenario(path, sets); }
 
-SweepResult sweep(const Scenario& s, std::uint64_t last_seed) {
-  return run_sweep(s, *find_protocol(s.protocol), 1, last_seed, 2, nullptr);
-}
-
-// The first seed whose run broke an invariant (not merely an expectation).
-std::uint64_t first_violation(const SweepResult& r, std::string& invariant) {
-  for (const auto& run : r.runs)
-    if (!run.violations.empty()) {
-      invariant = run.violations[0].invariant;
-      return run.seed;
-    }
-  return 0;
-}
+SweepResult sweep(const Scenario& s, std::uint64_t last_seed) { return sweep_seeds(s, last_seed); }
 
 }  // namespace
 

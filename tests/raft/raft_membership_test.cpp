@@ -4,13 +4,13 @@
 
 #include "sim/bindings/raft_protocol.hpp"
 #include "sim/simulation.hpp"
-#include "tests/support/raft_runs.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
 
 TEST_CASE("servers are added and removed one at a time, and a transfer hands over leadership quickly") {
-  const SweepResult r = raft_sweep(raft_scenario("membership.yaml"), 10);
+  const SweepResult r = sweep_seeds(raft_scenario("membership.yaml"), 10);
   CHECK(r.failed_seeds.empty());
   CHECK(r.metrics.at("admin_ops_ok").min == 7);   // every operator request completed
   CHECK(r.metrics.at("config_changes").min == 5);  // 3 adds, 2 removes, each appended once
@@ -42,7 +42,7 @@ TEST_CASE("after the changes, the members agree on the new configuration and the
 }
 
 TEST_CASE("membership churn under leader crashes and loss keeps every invariant") {
-  const SweepResult r = raft_sweep(raft_scenario("membership_churn.yaml"), 30);
+  const SweepResult r = sweep_seeds(raft_scenario("membership_churn.yaml"), 30);
   CHECK(r.failed_seeds.empty());
   CHECK(r.metrics.at("config_changes").min >= 30);
   CHECK(r.metrics.at("leader_changes").min >= 20);
@@ -50,15 +50,9 @@ TEST_CASE("membership churn under leader crashes and loss keeps every invariant"
 
 TEST_CASE("the single-server change bug (a change before the term's first commit) is caught") {
   const SweepResult r =
-      raft_sweep(raft_scenario("membership_churn.yaml", {"params.mutant=config_before_term_commit"}), 300);
-  std::uint64_t first = 0;
+      sweep_seeds(raft_scenario("membership_churn.yaml", {"params.mutant=config_before_term_commit"}), 300);
   std::string invariant;
-  for (const auto& run : r.runs)
-    if (!run.violations.empty()) {
-      first = run.seed;
-      invariant = run.violations[0].invariant;
-      break;
-    }
+  const std::uint64_t first = first_violation(r, invariant);
   CHECK_MESSAGE(first != 0, "config_before_term_commit was not caught in seeds 1..300");
   MESSAGE("config_before_term_commit: first caught at seed " << first << " by " << invariant);
 }

@@ -3,14 +3,13 @@
 // behaviour each must show checked per seed rather than only "it passed".
 #include <doctest/doctest.h>
 
-#include "tests/support/raft_runs.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
-using faultline::test::raft_scenario;
+using namespace faultline::test;
 
 namespace {
 
-SweepResult sweep_seeds(const Scenario& s, std::uint64_t last_seed) { return faultline::test::raft_sweep(s, last_seed); }
 
 double scalar(const RunResult& r, const std::string& metric) {
   const auto it = r.metrics.find(metric);

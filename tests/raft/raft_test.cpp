@@ -3,26 +3,16 @@
 // a bounded sweep; leader crashes are recovered from quickly.
 #include <doctest/doctest.h>
 
-#include "tests/support/raft_runs.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
-using faultline::test::raft_scenario;
+using namespace faultline::test;
 
 namespace {
 
 Scenario scenario(const std::string& name, std::vector<std::string> sets = {}) { return raft_scenario(name, sets); }
 
-SweepResult sweep(const Scenario& s, std::uint64_t last_seed) { return faultline::test::raft_sweep(s, last_seed); }
-
-// The first seed whose run broke an invariant (not merely an expectation).
-std::uint64_t first_violation(const SweepResult& r, std::string& invariant) {
-  for (const auto& run : r.runs)
-    if (!run.violations.empty()) {
-      invariant = run.violations[0].invariant;
-      return run.seed;
-    }
-  return 0;
-}
+SweepResult sweep(const Scenario& s, std::uint64_t last_seed) { return sweep_seeds(s, last_seed); }
 
 }  // namespace
 
