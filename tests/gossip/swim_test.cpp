@@ -77,7 +77,7 @@ TEST_CASE("a paused member refutes its suspicion and is not declared dead") {
   CHECK(samples(r, "refutations")[0] >= 1);
 }
 
-TEST_CASE("a restarted member rejoins with a higher incarnation; a leaver is marked left, not dead") {
+TEST_CASE("a restarted member rejoins with a higher incarnation — a leaver is marked left, not dead") {
   const std::string trace = temp_path("swim.jsonl");
   const RunResult r = run("protocol: swim\nparams: {leave: [{node: n9, at: 12s}]}\nnodes: 30\nduration: 45s\n"
                           "faults:\n  - {at: 5s, crash: n5}\n  - {at: 20s, restart: n5}\n",

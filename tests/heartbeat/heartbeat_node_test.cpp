@@ -41,7 +41,7 @@ TEST_CASE("start persists the incarnation before any heartbeat leaves") {
   CHECK(host.syncs_at_send[0] >= 1);
 }
 
-TEST_CASE("a restarted node comes back with the next incarnation; without sync it reuses the old one") {
+TEST_CASE("a restarted node comes back with the next incarnation — without sync it reuses the old one") {
   RecordingHost host(0, 2);
   {
     HeartbeatNode first(0, 2, Params{});
@@ -63,7 +63,7 @@ TEST_CASE("a restarted node comes back with the next incarnation; without sync i
   CHECK(b.incarnation() == 1);
 }
 
-TEST_CASE("silence longer than the timeout makes a suspicion; the next heartbeat ends it") {
+TEST_CASE("silence longer than the timeout makes a suspicion — the next heartbeat ends it") {
   RecordingHost host(0, 3);
   Params p;  // interval 100ms, timeout 500ms
   HeartbeatNode node(0, 3, p);
@@ -84,7 +84,7 @@ TEST_CASE("silence longer than the timeout makes a suspicion; the next heartbeat
   CHECK(has_event(host, "trust", 2));
 }
 
-TEST_CASE("a heartbeat from an earlier life is ignored; a higher incarnation is a restart") {
+TEST_CASE("a heartbeat from an earlier life is ignored — a higher incarnation is a restart") {
   RecordingHost host(0, 2);
   HeartbeatNode node(0, 2, Params{});
   node.on_start(host);

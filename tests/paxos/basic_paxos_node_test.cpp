@@ -27,7 +27,7 @@ struct Acceptor {
 
 }  // namespace
 
-TEST_CASE("phase 1: promise a higher number, reporting what was accepted; reject a lower one with minProposal") {
+TEST_CASE("phase 1: promise a higher number, reporting what was accepted — reject a lower one with minProposal") {
   Acceptor a;
   a.node.on_message(a.host, 0, Prepare{{3, 0}});
   const auto& yes = last_sent<Promise>(a.host);
@@ -49,7 +49,7 @@ TEST_CASE("phase 1: promise a higher number, reporting what was accepted; reject
   CHECK(reported.accepted_value == 7);
 }
 
-TEST_CASE("phase 2: accept at or above minProposal; a lower Accept gets minProposal back") {
+TEST_CASE("phase 2: accept at or above minProposal — a lower Accept gets minProposal back") {
   Acceptor a;
   a.node.on_message(a.host, 0, Prepare{{5, 0}});
   a.node.on_message(a.host, 1, Accept{{4, 1}, 2});

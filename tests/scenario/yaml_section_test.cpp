@@ -148,7 +148,7 @@ TEST_CASE("finish() names the first unread key, at the key, with a did-you-mean"
         }) == "f.yaml:3:1: net.bandwidth: unknown key 'bandwidth'");
 }
 
-TEST_CASE("a section must be a mapping; nested sections extend the dotted path") {
+TEST_CASE("a section must be a mapping — nested sections extend the dotted path") {
   CHECK(starts_with(error_of("", [](YamlSection&) {}), "no error"));  // null reads as empty
   try {
     YamlSection s(YAML::Load("[1, 2]"), "network", "f.yaml");

@@ -82,7 +82,7 @@ TEST_CASE("no file under protocols/ breaks the sans-IO rules") {
   CHECK(files >= 5);
 }
 
-TEST_CASE("test names stay usable as ctest names (no ';', which CMake splits on)") {
+TEST_CASE("test names stay usable as ctest names (no semicolon, which CMake splits on)") {
   const std::filesystem::path root = std::filesystem::path(FAULTLINE_SOURCE_DIR) / "tests";
   const std::regex bad(R"(TEST_CASE\("[^"]*;)");
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
