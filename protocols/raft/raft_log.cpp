@@ -1,6 +1,8 @@
 #include "protocols/raft/raft_log.hpp"
 
+#include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "protocols/kv/kv_codec.hpp"
 
@@ -8,29 +10,25 @@ namespace faultline::raft {
 
 namespace {
 
-// "rl/" and 12 hex digits: fixed width, so key order is index order, and
-// 15 characters, short enough for std::string to keep without allocating.
-std::string key_of(Index i) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string key = "rl/000000000000";
-  for (int d = 14; d >= 3; --d, i >>= 4) key[static_cast<std::size_t>(d)] = kHex[i & 15];
-  return key;
-}
+// Index i lives at record position i - 1, so compacting through index k
+// drops the positions before k.
+std::uint64_t position_of(Index i) { return i - 1; }
 
-std::string encode(const Entry& e) {
-  std::string out = std::to_string(e.term);
+// "term|n|" for a no-op, "term|c|" and the encoded command otherwise.
+void encode_into(std::string& out, const Entry& e) {
+  out.clear();
+  out += std::to_string(e.term);
   out += e.noop ? "|n|" : "|c|";
-  kv::encode_into(out, e.command());
-  return out;
+  if (!e.noop) kv::encode_into(out, e.command());
 }
 
-Entry decode(const std::string& text) {
+Entry decode(std::string_view text) {
   Entry e;
   const auto bar = text.find('|');
-  e.term = std::stoull(text.substr(0, bar));
-  e.noop = text.compare(bar, 3, "|n|") == 0;
+  e.term = std::stoull(std::string(text.substr(0, bar)));
+  e.noop = text.substr(bar, 3) == "|n|";
   if (!e.noop)
-    if (auto r = kv::decode(text.substr(bar + 3))) e.request = std::make_shared<const kv::Request>(std::move(*r));
+    if (auto r = kv::decode(std::string(text.substr(bar + 3)))) e.request = std::make_shared<const kv::Request>(std::move(*r));
   return e;
 }
 
@@ -50,12 +48,14 @@ Index RaftLog::last_index_of(Term term) const {
 
 void RaftLog::append(DurableStore& store, Entry e) {
   entries_.push_back(std::move(e));
-  store.write(key_of(last_index()), encode(entries_.back()));
+  encode_into(scratch_, entries_.back());
+  store.log_append(scratch_);
 }
 
 void RaftLog::truncate_from(DurableStore& store, Index from) {
-  for (Index i = from; i <= last_index(); ++i) store.erase(key_of(i));
-  if (from > base_index_ && from <= last_index()) entries_.resize(from - base_index_ - 1);
+  if (from <= base_index_ || from > last_index()) return;
+  store.log_truncate(position_of(from));
+  entries_.resize(from - base_index_ - 1);
 }
 
 std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
@@ -69,7 +69,7 @@ std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
 
 void RaftLog::compact_through(DurableStore& store, Index index, Term term) {
   const Index last = last_index();
-  if (base_index_ < std::min(index, last)) store.erase_range(key_of(base_index_ + 1), key_of(std::min(index, last) + 1));
+  store.log_drop_before(position_of(index + 1));  // past the end: the log restarts after index
   if (index >= last) entries_.clear();
   else entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));
   base_index_ = index;
@@ -86,9 +86,9 @@ void RaftLog::load(const DurableStore& store) {
     base_index_ = std::stoull(base->substr(0, bar));
     base_term_ = std::stoull(base->substr(bar + 1));
   }
-  store.scan(key_of(base_index_ + 1), "rl0", [&](const std::string&, const std::string& value) {
-    entries_.push_back(decode(value));
-  });
+  if (store.log_begin() != position_of(base_index_ + 1))
+    throw std::runtime_error("raft log: the stored log does not start after the stored base index");
+  for (auto p = store.log_begin(); p < store.log_end(); ++p) entries_.push_back(decode(store.log_record(p)));
 }
 
 }  // namespace faultline::raft

@@ -2,6 +2,9 @@
 // prefix (thesis chapter 5): entries up to base_index() live only in the
 // snapshot.
 //
+// In storage: entry i is record i - 1 of the store's record log; the
+// snapshot's index and term are the key "raft/log_base".
+//
 // Invariants (paper Figure 3): indexes start at 1 and are contiguous; terms
 // never decrease along the log. Log Matching holds across nodes because an
 // entry is only appended after the consistency check on its predecessor.
@@ -11,6 +14,7 @@
 // acknowledging, section 5.3 and Figure 2's "persist before responding").
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "protocols/host/durable_store.hpp"
@@ -56,6 +60,7 @@ class RaftLog {
   Index base_index_ = 0;
   Term base_term_ = 0;
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
+  std::string scratch_;         // the record being appended, reused
 };
 
 }  // namespace faultline::raft

@@ -30,6 +30,7 @@ void MemoryStore::erase_range(std::string_view first, std::string_view last) {
 void MemoryStore::sync() {
   ++syncs_;
   undo_.clear();
+  log_.sync();
 }
 
 void MemoryStore::crash() {
@@ -38,6 +39,7 @@ void MemoryStore::crash() {
     else data_.erase(u->key);
   }
   undo_.clear();
+  log_.crash();
 }
 
 std::optional<std::string> MemoryStore::read(std::string_view key) const {

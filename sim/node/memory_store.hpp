@@ -4,7 +4,8 @@
 //
 // Invariant: replaying undo_ in reverse over data_ gives exactly what the
 // last sync made durable. Reads see the latest write, synced or not, as a
-// real file system does.
+// real file system does. The record log keeps its own journal
+// (memory_record_log.hpp).
 #pragma once
 
 #include <map>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "protocols/host/durable_store.hpp"
+#include "sim/node/memory_record_log.hpp"
 
 namespace faultline {
 
@@ -24,12 +26,18 @@ class MemoryStore final : public DurableStore {
   void sync() override;
   std::optional<std::string> read(std::string_view key) const override;
   std::optional<std::pair<std::string, std::string>> next_at_or_after(std::string_view from) const override;
+  void log_append(std::string_view record) override { log_.append(record); }
+  void log_truncate(std::uint64_t end) override { log_.truncate(end); }
+  void log_drop_before(std::uint64_t begin) override { log_.drop_before(begin); }
+  std::uint64_t log_begin() const override { return log_.begin(); }
+  std::uint64_t log_end() const override { return log_.end(); }
+  std::string_view log_record(std::uint64_t position) const override { return log_.record(position); }
 
   // The node crashed: unsynced writes are lost.
   void crash();
 
   std::uint64_t syncs() const { return syncs_; }
-  std::size_t unsynced() const { return undo_.size(); }
+  std::size_t unsynced() const { return undo_.size() + log_.unsynced(); }
 
  private:
   struct Undo {
@@ -38,6 +46,7 @@ class MemoryStore final : public DurableStore {
   };
   std::map<std::string, std::string, std::less<>> data_;
   std::vector<Undo> undo_;
+  MemoryRecordLog log_;
   std::uint64_t syncs_ = 0;
 };
 

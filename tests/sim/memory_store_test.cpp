@@ -57,3 +57,83 @@ TEST_CASE("a range erase is one write: lost by a crash before sync, durable afte
   CHECK(s.read("log/3") == "v");
   CHECK(s.read("other") == "v");
 }
+
+namespace {
+
+std::vector<std::string> records(const MemoryStore& s) {
+  std::vector<std::string> out;
+  for (auto p = s.log_begin(); p < s.log_end(); ++p) out.emplace_back(s.log_record(p));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the record log: unsynced appends are lost on crash, synced ones survive") {
+  MemoryStore s;
+  s.log_append("a");
+  s.log_append("bb");
+  s.sync();
+  s.log_append("ccc");
+  CHECK(records(s) == std::vector<std::string>{"a", "bb", "ccc"});
+  s.crash();
+  CHECK(records(s) == std::vector<std::string>{"a", "bb"});
+  CHECK(s.log_end() == 2);
+  s.log_append("d");
+  CHECK(s.log_record(2) == "d");
+}
+
+TEST_CASE("the record log: a truncation and the appends after it roll back together") {
+  MemoryStore s;
+  for (const char* r : {"r0", "r1", "r2", "r3"}) s.log_append(r);
+  s.sync();
+  s.log_truncate(1);
+  s.log_append("x1");
+  s.log_append("x2");
+  CHECK(records(s) == std::vector<std::string>{"r0", "x1", "x2"});
+  s.crash();
+  CHECK(records(s) == std::vector<std::string>{"r0", "r1", "r2", "r3"});
+  s.log_truncate(2);
+  s.sync();
+  s.crash();
+  CHECK(records(s) == std::vector<std::string>{"r0", "r1"});
+}
+
+TEST_CASE("the record log: a dropped prefix keeps positions, survives a sync, and a crash before it restores the prefix") {
+  MemoryStore s;
+  for (int i = 0; i < 200; ++i) s.log_append("rec" + std::to_string(i));
+  s.sync();
+  s.log_drop_before(150);
+  CHECK(s.log_begin() == 150);
+  CHECK(s.log_record(150) == "rec150");
+  s.crash();
+  CHECK(s.log_begin() == 0);
+  CHECK(s.log_record(10) == "rec10");
+  s.log_drop_before(150);
+  s.sync();  // reclaims the dropped records' space
+  s.log_append("rec200");
+  s.crash();
+  CHECK(s.log_begin() == 150);
+  CHECK(s.log_end() == 200);
+  CHECK(s.log_record(199) == "rec199");
+  CHECK_THROWS(s.log_record(149));
+}
+
+TEST_CASE("the record log: dropping past the end empties it and moves the next append there") {
+  MemoryStore s;
+  s.log_append("a");
+  s.log_append("b");
+  s.sync();
+  s.log_drop_before(10);
+  CHECK(s.log_begin() == 10);
+  CHECK(s.log_end() == 10);
+  s.log_append("k");
+  CHECK(s.log_record(10) == "k");
+  s.crash();
+  CHECK(records(s) == std::vector<std::string>{"a", "b"});
+  s.log_drop_before(10);
+  s.log_append("k");
+  s.sync();
+  s.crash();
+  CHECK(s.log_begin() == 10);
+  CHECK(records(s) == std::vector<std::string>{"k"});
+}

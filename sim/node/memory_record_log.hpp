@@ -1,0 +1,53 @@
+// The simulator's record log (DurableStore's log_* half): records packed end
+// to end in one byte buffer, so an append costs a copy and no allocation,
+// and dropping a compacted prefix costs nothing until the next sync.
+//
+// Crash model, as for keys: an undo journal of the changes since the last
+// sync. A crash rolls it back, so unsynced appends, truncations and prefix
+// drops are lost and synced ones survive.
+//
+// Invariants: bytes_ holds the records at positions first_ .. end-1, record
+// k (position first_ + k) being bytes_[ends_[k-1] .. ends_[k]) (from 0 for
+// k = 0); first_ <= begin_ <= end; records below begin_ are dropped but not
+// yet reclaimed (only sync() reclaims, when no journal entry can need them).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace faultline {
+
+class MemoryRecordLog {
+ public:
+  void append(std::string_view record);
+  void truncate(std::uint64_t end);
+  void drop_before(std::uint64_t begin);
+  std::uint64_t begin() const { return begin_; }
+  std::uint64_t end() const { return first_ + ends_.size(); }
+  std::string_view record(std::uint64_t position) const;
+
+  void sync();
+  void crash();
+  std::size_t unsynced() const { return undo_.size(); }
+
+ private:
+  std::uint64_t offset_of(std::size_t k) const { return k == 0 ? 0 : ends_[k - 1]; }
+  void reclaim_dropped_prefix();
+
+  struct Undo {
+    enum class Kind : std::uint8_t { kAppends, kTruncate, kDropBefore, kReset } kind;
+    std::uint64_t count = 0;      // kAppends: how many; kDropBefore: the old begin_
+    std::string bytes;            // kTruncate: the records cut off; kReset: the old buffer
+    std::vector<std::uint64_t> ends;  // their ends_ (kReset: the old ends_)
+    std::uint64_t first = 0, begin = 0;  // kReset: the old first_ and begin_
+  };
+  std::string bytes_;
+  std::vector<std::uint64_t> ends_;
+  std::uint64_t first_ = 0;
+  std::uint64_t begin_ = 0;
+  std::vector<Undo> undo_;
+};
+
+}  // namespace faultline
