@@ -128,6 +128,7 @@ class Simulation {
   void dispatch(const Event& e);
   void finish(RunResult& result);
   static void prefetch_for(void* self, std::uint64_t payload);
+  static constexpr std::size_t kPrefetchAboveBytes = std::size_t{4} << 20;
   void prefetch_record(NodeId n) const {
     const char* p = reinterpret_cast<const char*>(&records_[n]);
     for (std::size_t offset = 0; offset < sizeof(NodeRecord); offset += 64) __builtin_prefetch(p + offset);

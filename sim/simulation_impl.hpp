@@ -48,7 +48,10 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
                                                std::move(hooks));
     }
   }
-  queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
+  // Prefetching pays when the node records do not fit in cache (a gossip run
+  // of a million nodes); for a handful of large records it is pure cost.
+  if (static_cast<std::size_t>(node_count()) * sizeof(NodeRecord) > kPrefetchAboveBytes)
+    queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
   if (!options.trace_path.empty()) trace_.open(options.trace_path);
 }
 

@@ -44,7 +44,7 @@ class EventQueue {
 
   void push(Time time, std::uint64_t payload) {
     if (time < last_) throw std::logic_error("event scheduled before the current time");
-    buckets_[bucket_of(time)].push_back(Event{time, seq_++, payload});
+    place(Event{time, seq_++, payload});
     ++size_;
   }
 
@@ -71,17 +71,31 @@ class EventQueue {
   std::size_t bucket_of(Time time) const {
     return static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(time ^ last_)));
   }
+  void place(const Event& e) {
+    const std::size_t b = bucket_of(e.time);
+    buckets_[b].push_back(e);
+    if (b > 0) occupied_ |= std::uint64_t{1} << (b - 1);
+  }
 
   // Bucket 0 is used up: make the least time the new last_, and move that
   // bucket's events down. Events at the new last_ land in bucket 0 and are
   // sorted by seq; later pushes at last_ have larger seqs and append, so
   // bucket 0 stays in seq order (the invariant pop() relies on).
   void refill() {
-    buckets_[0].clear();
+    auto& zero = buckets_[0];
+    zero.clear();
     head0_ = 0;
-    std::size_t b = 1;
-    while (buckets_[b].empty()) ++b;  // size_ > 0, so one is not empty
+    // size_ > 0, so some bucket above 0 holds events.
+    const std::size_t b = static_cast<std::size_t>(std::countr_zero(occupied_)) + 1;
+    occupied_ &= occupied_ - 1;
     auto& from = buckets_[b];
+    if (from.size() == 1) {  // the common case in a sparse queue: it is next
+      last_ = from.front().time;
+      zero.push_back(from.front());
+      from.clear();
+      if (prefetch_ != nullptr) prefetch_(prefetch_context_, zero.front().payload);
+      return;
+    }
     Time least = from.front().time;
     for (const Event& e : from) least = std::min(least, e.time);
     last_ = least;
@@ -91,7 +105,7 @@ class EventQueue {
     // misses overlap instead of stalling one event at a time.
     const bool announce = prefetch_ != nullptr && from.size() <= kPrefetchBatch;
     for (const Event& e : from) {
-      buckets_[bucket_of(e.time)].push_back(e);
+      place(e);
       if (announce) prefetch_(prefetch_context_, e.payload);
     }
     // An emptied bucket keeps its storage for the next fill, unless it is
@@ -100,19 +114,20 @@ class EventQueue {
     // several times the memory the pending events need.
     if (from.capacity() > kReleaseAbove) std::vector<Event>().swap(from);
     else from.clear();
-    auto& zero = buckets_[0];
     if (zero.size() > 1)
       std::sort(zero.begin(), zero.end(), [](const Event& x, const Event& y) { return x.seq < y.seq; });
   }
 
   // Invariant: every event in buckets_[b] has bucket_of(time) == b for the
   // current last_; buckets_[0][head0_..] is sorted by seq; size_ counts the
-  // events not yet popped.
+  // events not yet popped; bit b-1 of occupied_ is set iff buckets_[b]
+  // (b >= 1) is not empty.
   static constexpr std::size_t kPrefetchBatch = 64;
   static constexpr std::size_t kReleaseAbove = std::size_t{1} << 16;
   std::array<std::vector<Event>, 65> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
+  std::uint64_t occupied_ = 0;
   std::size_t head0_ = 0;
   Time last_ = 0;
   std::uint64_t seq_ = 0;
