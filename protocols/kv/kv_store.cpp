@@ -1,6 +1,8 @@
 #include "protocols/kv/kv_store.hpp"
 
+#include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 namespace faultline::kv {
 
@@ -38,13 +40,22 @@ class FieldReader {
 
 std::string KvStore::snapshot() const {
   std::string out;
-  put_number(out, data_.size());
-  for (const auto& [key, value] : data_) {
-    put_field(out, key);
-    put_field(out, value);
+  std::vector<const std::pair<const std::string, std::string>*> entries;
+  entries.reserve(data_.size());
+  for (const auto& kv : data_) entries.push_back(&kv);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  put_number(out, entries.size());
+  for (const auto* kv : entries) {
+    put_field(out, kv->first);
+    put_field(out, kv->second);
   }
-  put_number(out, sessions_.size());
-  for (const auto& [client, s] : sessions_) {
+  std::vector<ClientId> clients;
+  clients.reserve(sessions_.size());
+  for (const auto& kv : sessions_) clients.push_back(kv.first);
+  std::sort(clients.begin(), clients.end());
+  put_number(out, clients.size());
+  for (const ClientId client : clients) {
+    const Session& s = sessions_.at(client);
     put_number(out, client);
     put_number(out, s.last_sequence);
     put_number(out, s.last_reply.client);

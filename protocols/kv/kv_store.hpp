@@ -3,11 +3,12 @@
 //
 // Invariant: applying the same sequence of requests to two stores leaves them
 // equal and gives the same replies (determinism is what makes replication
-// work); last_applied_[c] only grows.
+// work), and snapshot() gives them the same bytes; last_applied_[c] only
+// grows.
 #pragma once
 
-#include <map>
 #include <string>
+#include <unordered_map>
 
 #include "protocols/kv/kv_client_protocol.hpp"
 
@@ -65,8 +66,11 @@ class KvStore {
     std::uint64_t last_sequence = 0;
     Reply last_reply;
   };
-  std::map<std::string, std::string> data_;
-  std::map<ClientId, Session> sessions_;
+  // Hash maps: every request looks up one key and one session, and only
+  // snapshot() iterates, in sorted order, so no hash order reaches a byte
+  // anyone sees.
+  std::unordered_map<std::string, std::string> data_;
+  std::unordered_map<ClientId, Session> sessions_;
 };
 
 }  // namespace faultline::kv
