@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string_view>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -43,7 +44,8 @@ bool step(const KvOperation& op, const std::string& state, std::string& next) {
 // a return reached before its call was linearized forces backtracking.
 class KeySearch {
  public:
-  explicit KeySearch(std::vector<KvOperation> ops) : ops_(std::move(ops)) {
+  // `ops` point into a history that outlives the search.
+  explicit KeySearch(std::vector<const KvOperation*> ops) : ops_(std::move(ops)) {
     const int n = static_cast<int>(ops_.size());
     struct E {
       Time t;
@@ -52,8 +54,8 @@ class KeySearch {
     };
     std::vector<E> es;
     for (int i = 0; i < n; ++i) {
-      es.push_back({ops_[i].invoked, 0, i});
-      es.push_back({ops_[i].completed, 1, i});
+      es.push_back({ops_[i]->invoked, 0, i});
+      es.push_back({ops_[i]->completed, 1, i});
     }
     std::sort(es.begin(), es.end(), [](const E& a, const E& b) {
       if (a.t != b.t) return a.t < b.t;
@@ -92,7 +94,7 @@ class KeySearch {
       if (is_call_[entry]) {
         const int op = op_of_[entry];
         std::string after;
-        if (step(ops_[op], state, after) && remember(op, after)) {
+        if (step(*ops_[op], state, after) && remember(op, after)) {
           stack_.push_back({entry, std::move(state), max_stack_.empty() ? op : std::max(op, max_stack_.back())});
           max_stack_.push_back(stack_.back().max_op);
           state = std::move(after);
@@ -175,7 +177,7 @@ class KeySearch {
     std::string state;
   };
 
-  std::vector<KvOperation> ops_;
+  std::vector<const KvOperation*> ops_;
   std::vector<int> op_of_, match_, next_, prev_;
   std::vector<bool> is_call_;
   std::vector<std::uint64_t> linearized_;
@@ -186,11 +188,18 @@ class KeySearch {
   std::unordered_map<std::uint64_t, std::vector<CacheKey>> cache_;
 };
 
-Verdict check_key(std::vector<KvOperation> ops, std::uint64_t& budget) {
-  std::sort(ops.begin(), ops.end(), [](const KvOperation& a, const KvOperation& b) {
-    return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
+Verdict check_key(std::vector<const KvOperation*> ops, std::uint64_t& budget) {
+  std::sort(ops.begin(), ops.end(), [](const KvOperation* a, const KvOperation* b) {
+    return a->invoked != b->invoked ? a->invoked < b->invoked : a->client < b->client;
   });
   return KeySearch(std::move(ops)).run(budget);
+}
+
+Verdict check_key(const std::vector<KvOperation>& ops, std::uint64_t& budget) {
+  std::vector<const KvOperation*> pointers;
+  pointers.reserve(ops.size());
+  for (const auto& op : ops) pointers.push_back(&op);
+  return check_key(std::move(pointers), budget);
 }
 
 // The operations visible at time `cut`: invoked by then; answers after it
@@ -261,8 +270,9 @@ std::string describe(const KvOperation& op) {
 }
 
 LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget) {
-  std::map<std::string, std::vector<KvOperation>> by_key;  // ordered: keys are checked in name order
-  for (const auto& op : history) by_key[op.key].push_back(op);
+  // Ordered: keys are checked in name order. The operations are not copied.
+  std::map<std::string_view, std::vector<const KvOperation*>> by_key;
+  for (const auto& op : history) by_key[op.key].push_back(&op);
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
   for (auto& [key, ops] : by_key) {
@@ -271,13 +281,15 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
     result.steps += before - budget;
     if (v == Verdict::kNotLinearizable) {
       result.verdict = v;
-      result.key = key;
-      result.witness = minimize(ops, std::max<std::uint64_t>(step_budget / 64, 100'000));
+      result.key = std::string(key);
+      std::vector<KvOperation> copies;
+      for (const KvOperation* op : ops) copies.push_back(*op);
+      result.witness = minimize(copies, std::max<std::uint64_t>(step_budget / 64, 100'000));
       return result;
     }
     if (v == Verdict::kUnknown && result.verdict == Verdict::kLinearizable) {
       result.verdict = v;
-      result.key = key;
+      result.key = std::string(key);
       budget = step_budget / 16;  // still try the remaining keys for a definite failure
     }
   }

@@ -21,6 +21,12 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
   // Key names are made once (for key spaces of a size clients can cover).
   for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, 1 << 16); ++k)
     key_names_.push_back(fmt::format("k{}", k));
+  // The history's size is about rate x duration: reserve it (up to a few
+  // million operations), so a long run does not copy it as it grows.
+  if (stop_ > spec_.start) {
+    const double expected = spec_.rate_per_s * static_cast<double>(stop_ - spec_.start) / 1e9 * 1.05 + spec_.clients;
+    history_.reserve(static_cast<std::size_t>(std::min(expected, 8e6)));
+  }
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
