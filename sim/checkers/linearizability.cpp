@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <map>
 #include <string_view>
-#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -37,6 +36,56 @@ bool step(const KvOperation& op, const std::string& state, std::string& next) {
   }
   return false;
 }
+
+// The configurations the search has explored: (lowest unlinearized
+// operation, the linearized-set bits from there on, state). Kept in flat
+// arrays with an open-addressed index, so remembering one costs no
+// allocation (there is one per search step). Looked up, never iterated.
+class SeenConfigurations {
+ public:
+  bool contains(std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n, const std::string& state) const {
+    if (slots_.empty()) return false;
+    for (std::size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const std::int32_t e = slots_[i];
+      if (e < 0) return false;
+      if (equal(entries_[static_cast<std::size_t>(e)], hash, low, words, n, state)) return true;
+    }
+  }
+  void insert(std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n, const std::string& state) {
+    if (2 * (entries_.size() + 1) > slots_.size()) grow();
+    entries_.push_back({hash, low, words_.size(), n, states_.size(), state.size()});
+    words_.insert(words_.end(), words, words + n);
+    states_ += state;
+    place(static_cast<std::int32_t>(entries_.size() - 1));
+  }
+
+ private:
+  struct Entry {
+    std::uint64_t hash;
+    int low;
+    std::size_t words_at, words_n, state_at, state_n;
+  };
+  bool equal(const Entry& e, std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n,
+             const std::string& state) const {
+    return e.hash == hash && e.low == low && e.words_n == n && e.state_n == state.size() &&
+           std::equal(words, words + n, words_.begin() + static_cast<std::ptrdiff_t>(e.words_at)) &&
+           std::string_view(states_).substr(e.state_at, e.state_n) == state;
+  }
+  void place(std::int32_t e) {
+    std::size_t i = entries_[static_cast<std::size_t>(e)].hash & (slots_.size() - 1);
+    while (slots_[i] >= 0) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = e;
+  }
+  void grow() {
+    slots_.assign(std::max<std::size_t>(64, slots_.size() * 2), -1);
+    for (std::size_t e = 0; e < entries_.size(); ++e) place(static_cast<std::int32_t>(e));
+  }
+
+  std::vector<Entry> entries_;
+  std::vector<std::uint64_t> words_;
+  std::string states_;
+  std::vector<std::int32_t> slots_;  // entry index, or -1: empty
+};
 
 // The search over one key's operations (Wing & Gong with memoization).
 // Entries are the calls and returns in time order in a doubly linked list; a
@@ -146,17 +195,14 @@ class KeySearch {
     mark(op);
     const int low = low_;
     const int high = max_stack_.empty() ? op : std::max(op, max_stack_.back());
-    CacheKey key{low, {}, state};
-    for (int w = low / 64; w <= high / 64; ++w) key.words.push_back(linearized_[w]);
+    const auto words_begin = static_cast<std::size_t>(low / 64), words_end = static_cast<std::size_t>(high / 64) + 1;
     std::uint64_t h = static_cast<std::uint64_t>(low) * 0x9e3779b97f4a7c15ULL ^ std::hash<std::string>{}(state);
-    for (auto w : key.words) h = (h ^ w) * 0xff51afd7ed558ccdULL;
-    auto& bucket = cache_[h];
-    for (const auto& k : bucket)
-      if (k.low == key.low && k.words == key.words && k.state == key.state) {
-        unmark(op);
-        return false;
-      }
-    bucket.push_back(std::move(key));
+    for (std::size_t w = words_begin; w < words_end; ++w) h = (h ^ linearized_[w]) * 0xff51afd7ed558ccdULL;
+    if (seen_.contains(h, low, &linearized_[words_begin], words_end - words_begin, state)) {
+      unmark(op);
+      return false;
+    }
+    seen_.insert(h, low, &linearized_[words_begin], words_end - words_begin, state);
     return true;
   }
   bool marked(int op) const { return (linearized_[op / 64] >> (op % 64)) & 1; }
@@ -171,12 +217,6 @@ class KeySearch {
     low_ = std::min(low_, op);
   }
 
-  struct CacheKey {
-    int low;
-    std::vector<std::uint64_t> words;
-    std::string state;
-  };
-
   std::vector<const KvOperation*> ops_;
   std::vector<int> op_of_, match_, next_, prev_;
   std::vector<bool> is_call_;
@@ -184,8 +224,7 @@ class KeySearch {
   int low_ = 0;
   std::vector<Frame> stack_;
   std::vector<int> max_stack_;
-  // Looked up, never iterated: its order cannot reach any output.
-  std::unordered_map<std::uint64_t, std::vector<CacheKey>> cache_;
+  SeenConfigurations seen_;
 };
 
 Verdict check_key(std::vector<const KvOperation*> ops, std::uint64_t& budget) {
