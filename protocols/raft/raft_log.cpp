@@ -19,7 +19,7 @@ void encode_into(std::string& out, const Entry& e) {
   out.clear();
   out += std::to_string(e.term);
   out += e.noop ? "|n|" : "|c|";
-  if (!e.noop) kv::encode_into(out, e.command());
+  if (!e.noop) out += e.shared->encoded;
 }
 
 Entry decode(std::string_view text) {
@@ -27,8 +27,10 @@ Entry decode(std::string_view text) {
   const auto bar = text.find('|');
   e.term = std::stoull(std::string(text.substr(0, bar)));
   e.noop = text.substr(bar, 3) == "|n|";
-  if (!e.noop)
-    if (auto r = kv::decode(std::string(text.substr(bar + 3)))) e.request = std::make_shared<const kv::Request>(std::move(*r));
+  if (!e.noop) {
+    std::string encoded(text.substr(bar + 3));
+    if (auto r = kv::decode(encoded)) e.shared = std::make_shared<const Command>(Command{std::move(*r), std::move(encoded)});
+  }
   return e;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocols/kv/kv_client_protocol.hpp"
+#include "protocols/kv/kv_codec.hpp"
 
 namespace faultline::raft {
 
@@ -18,18 +19,29 @@ using Index = std::uint64_t;
 
 // A log entry. Its command is immutable once appended, so copies of the
 // entry (in AppendEntries, in followers' logs) share it instead of copying
-// its strings; a transport over a real network would serialize it.
+// its strings, and share its encoding too: the bytes written to the log are
+// made once, by the leader, as a follower over a real network would write
+// the bytes it received.
+struct Command {
+  kv::Request request;
+  std::string encoded;  // kv::encode(request)
+};
+
 struct Entry {
   Term term = 0;
   bool noop = false;  // a new leader's first entry (section 8): commits earlier terms' entries
-  std::shared_ptr<const kv::Request> request;  // null for a no-op
+  std::shared_ptr<const Command> shared;  // null for a no-op
 
   Entry() = default;
-  Entry(Term t, bool is_noop, kv::Request r = {})
-      : term(t), noop(is_noop), request(is_noop ? nullptr : std::make_shared<const kv::Request>(std::move(r))) {}
+  Entry(Term t, bool is_noop, kv::Request r = {}) : term(t), noop(is_noop) {
+    if (!is_noop) {
+      std::string encoded = kv::encode(r);
+      shared = std::make_shared<const Command>(Command{std::move(r), std::move(encoded)});
+    }
+  }
   const kv::Request& command() const {
     static const kv::Request kNone;
-    return request ? *request : kNone;
+    return shared ? shared->request : kNone;
   }
 };
 
