@@ -7,12 +7,15 @@
 // simulation never schedules into the past); a push that would is a bug and
 // throws std::logic_error.
 //
-// Radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990): bucket b > 0 holds events
-// whose time differs from last_ first at bit b-1 (b = bit_width(time ^
-// last_)); bucket 0 holds events at exactly last_. Pushing is O(1); popping
-// refills bucket 0 from the lowest non-empty bucket, and each event moves
-// down at most 64 times in its life, in practice once or twice. For integer
-// times it beats a binary heap's O(log n) sift on every push and pop.
+// Radix heap (Ahuja, Mehlhorn, Orlin, Tarjan 1990) with 16-way digits: an
+// event's bucket is named by the highest 4-bit digit where its time differs
+// from last_ (the level, 1..16) and its own value of that digit; bucket 0
+// holds events at exactly last_. Buckets in index order hold ever later
+// times, so the lowest non-empty one holds the minimum. Pushing is O(1);
+// popping refills bucket 0 from the lowest non-empty bucket, and each event
+// moves down at most 16 times in its life. Against binary digits an event
+// takes about half the moves (timers 300 ms out, popped microseconds
+// apart, descend through digits, not bits).
 #pragma once
 
 #include <algorithm>
@@ -68,13 +71,24 @@ class EventQueue {
   void reserve(std::size_t n) { buckets_[0].reserve(n); }
 
  private:
+  static constexpr std::size_t kBuckets = 1 + 16 * 16;
   std::size_t bucket_of(Time time) const {
-    return static_cast<std::size_t>(std::bit_width(static_cast<std::uint64_t>(time ^ last_)));
+    const auto diff = static_cast<std::uint64_t>(time ^ last_);
+    if (diff == 0) return 0;
+    const int level = (std::bit_width(diff) + 3) / 4;  // 1..16
+    const auto digit = static_cast<std::size_t>((static_cast<std::uint64_t>(time) >> (4 * (level - 1))) & 15);
+    return 1 + static_cast<std::size_t>(level - 1) * 16 + digit;
   }
   void place(const Event& e) {
     const std::size_t b = bucket_of(e.time);
     buckets_[b].push_back(e);
-    if (b > 0) occupied_ |= std::uint64_t{1} << (b - 1);
+    if (b > 0) occupied_[(b - 1) / 64] |= std::uint64_t{1} << ((b - 1) % 64);
+  }
+  // The lowest non-empty bucket above 0 (one exists when called).
+  std::size_t lowest_occupied() const {
+    std::size_t w = 0;
+    while (occupied_[w] == 0) ++w;
+    return 1 + w * 64 + static_cast<std::size_t>(std::countr_zero(occupied_[w]));
   }
 
   // Bucket 0 is used up: make the least time the new last_, and move that
@@ -86,8 +100,8 @@ class EventQueue {
     zero.clear();
     head0_ = 0;
     // size_ > 0, so some bucket above 0 holds events.
-    const std::size_t b = static_cast<std::size_t>(std::countr_zero(occupied_)) + 1;
-    occupied_ &= occupied_ - 1;
+    const std::size_t b = lowest_occupied();
+    occupied_[(b - 1) / 64] &= ~(std::uint64_t{1} << ((b - 1) % 64));
     auto& from = buckets_[b];
     if (from.size() == 1) {  // the common case in a sparse queue: it is next
       last_ = from.front().time;
@@ -120,14 +134,14 @@ class EventQueue {
 
   // Invariant: every event in buckets_[b] has bucket_of(time) == b for the
   // current last_; buckets_[0][head0_..] is sorted by seq; size_ counts the
-  // events not yet popped; bit b-1 of occupied_ is set iff buckets_[b]
-  // (b >= 1) is not empty.
+  // events not yet popped; bit b-1 of occupied_ (read as one 256-bit set)
+  // is set iff buckets_[b] (b >= 1) is not empty.
   static constexpr std::size_t kPrefetchBatch = 64;
   static constexpr std::size_t kReleaseAbove = std::size_t{1} << 16;
-  std::array<std::vector<Event>, 65> buckets_;
+  std::array<std::vector<Event>, kBuckets> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
-  std::uint64_t occupied_ = 0;
+  std::array<std::uint64_t, 4> occupied_{};
   std::size_t head0_ = 0;
   Time last_ = 0;
   std::uint64_t seq_ = 0;
