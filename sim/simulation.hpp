@@ -100,8 +100,8 @@ class Simulation {
   };
 
   // Network
-  void send(NodeId from, NodeId to, Message message);
-  void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message message, std::uint64_t id);
+  void send(NodeId from, NodeId to, Message&& message);
+  void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id);
   std::uint32_t allocate_slot(InFlight&& m);
   void free_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
   void drop(const InFlight& m, DropReason reason);

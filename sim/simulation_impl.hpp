@@ -173,7 +173,7 @@ void Simulation<P>::drop(const InFlight& m, DropReason reason) {
 }
 
 template <class P>
-void Simulation<P>::send(NodeId from, NodeId to, Message message) {
+void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   if (to >= node_count())
     throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
   const std::uint64_t id = sent_++;
@@ -197,13 +197,13 @@ void Simulation<P>::send(NodeId from, NodeId to, Message message) {
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
     ++duplicated_;
     trace_.message_duplicated(now_, from, to, P::message_type(message), id);
-    enqueue_copy(from, to, link, message, id);
+    enqueue_copy(from, to, link, Message(message), id);
   }
   enqueue_copy(from, to, link, std::move(message), id);
 }
 
 template <class P>
-void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message message, std::uint64_t id) {
+void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id) {
   Time arrival = now_ + sample_latency(*link.latency, network_rng_);
   if (scenario_.network.fifo) {
     // Per-link FIFO: never arrive before an earlier message on this link.

@@ -14,22 +14,29 @@ MetricStats summarize_samples(std::vector<double> samples) {
   MetricStats s;
   s.count = samples.size();
   if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
+  double sum = 0;  // in sample order, before the selections below reorder them
+  for (double v : samples) sum += v;
+  s.mean = sum / static_cast<double>(samples.size());
+  const auto [least, most] = std::minmax_element(samples.begin(), samples.end());
+  s.min = *least;
+  s.max = *most;
+  // Nearest rank: the smallest sample with at least q of all samples <= it.
+  // Selection, not a sort: each rank is found in linear time in the part
+  // above the previous one (a run of a million operations has a million
+  // latencies).
+  auto from = samples.begin();
   auto rank = [&](double q) {
-    // Nearest rank: the smallest sample with at least q of all samples <= it.
     const auto n = samples.size();
     auto k = static_cast<std::size_t>(q * static_cast<double>(n) + 0.999999999);
     if (k < 1) k = 1;
-    return samples[std::min(k, n) - 1];
+    const auto at = samples.begin() + static_cast<std::ptrdiff_t>(std::min(k, n) - 1);
+    std::nth_element(from, at, samples.end());
+    from = at;
+    return *at;
   };
-  s.min = samples.front();
-  s.max = samples.back();
   s.p50 = rank(0.50);
   s.p90 = rank(0.90);
   s.p99 = rank(0.99);
-  double sum = 0;
-  for (double v : samples) sum += v;
-  s.mean = sum / static_cast<double>(samples.size());
   return s;
 }
 

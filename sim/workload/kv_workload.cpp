@@ -1,6 +1,7 @@
 #include "sim/workload/kv_workload.hpp"
 
 #include <algorithm>
+#include <charconv>
 
 #include <fmt/format.h>
 
@@ -67,7 +68,12 @@ void KvWorkload::issue(ClientId c, Time now) {
   } else {
     const auto pick = rng_.below(4);
     r.kind = pick < 2 ? kv::OpKind::kPut : pick == 2 ? kv::OpKind::kAppend : kv::OpKind::kCas;
-    r.value = fmt::format("{}.{}", c, r.sequence);
+    // "client.sequence": unique, so a read tells which write it saw.
+    char text[48];
+    auto end = std::to_chars(text, text + sizeof text, c).ptr;
+    *end++ = '.';
+    end = std::to_chars(end, text + sizeof text, r.sequence).ptr;
+    r.value.assign(text, end);
     if (r.kind == kv::OpKind::kCas) r.expected = client.last_seen[key_index];
   }
   KvOperation op;
