@@ -309,7 +309,7 @@ void Simulation<P>::check_client_history(Metrics& metrics) {
     set_scalar(metrics, "messages_per_commit", static_cast<double>(sent_) / ok);
     set_scalar(metrics, "bytes_per_commit", static_cast<double>(bytes_) / ok);
   }
-  if (!options_.history_path.empty()) write_history_csv(options_.history_path, workload_->history());
+  if (!options_.history_path.empty()) write_history_csv(options_.history_path, flatten(workload_->history()));
   const LinearizabilityResult lin = check_linearizability(workload_->history());
   set_scalar(metrics, "linearizability_steps", static_cast<double>(lin.steps));
   set_scalar(metrics, "linearizability_unknown", lin.verdict == LinearizabilityResult::Verdict::kUnknown ? 1.0 : 0.0);

@@ -1,5 +1,6 @@
 #include "sim/checkers/kv_history.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -7,6 +8,15 @@
 #include <fmt/format.h>
 
 namespace faultline {
+
+KvHistory flatten(const KvHistoryGroups& groups) {
+  KvHistory out;
+  for (const auto& g : groups) out.insert(out.end(), g.begin(), g.end());
+  std::stable_sort(out.begin(), out.end(), [](const KvOperation& a, const KvOperation& b) {
+    return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
+  });
+  return out;
+}
 
 void write_history_csv(const std::string& path, const KvHistory& history) {
   static constexpr const char* kKinds[] = {"get", "put", "append", "cas"};

@@ -34,6 +34,14 @@ struct KvOperation {
 
 using KvHistory = std::vector<KvOperation>;
 
+// A history kept in groups: the workload keeps one group per key, so that a
+// key's operations sit together in memory when the checker walks them. Within
+// a group, operations are in invocation order.
+using KvHistoryGroups = std::vector<KvHistory>;
+
+// The groups as one history, ordered by (invoked, client).
+KvHistory flatten(const KvHistoryGroups& groups);
+
 // Writes `history` as CSV (header client,op,key,invoked_ns,completed_ns; an
 // unanswered operation has an empty completed_ns) to `path`, through a
 // .partial file renamed at the end. Throws std::runtime_error naming the path.

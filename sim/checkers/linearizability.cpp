@@ -308,10 +308,18 @@ std::string describe(const KvOperation& op) {
   return fmt::format("client {} {} [{}, {}]", op.client, what, t(op.invoked), t(op.completed));
 }
 
-LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget) {
+namespace {
+
+LinearizabilityResult check_groups(std::initializer_list<const KvHistory*> one, const KvHistoryGroups* many,
+                                   std::uint64_t step_budget) {
   // Ordered: keys are checked in name order. The operations are not copied.
   std::map<std::string_view, std::vector<const KvOperation*>> by_key;
-  for (const auto& op : history) by_key[op.key].push_back(&op);
+  auto add = [&](const KvHistory& group) {
+    for (const auto& op : group) by_key[op.key].push_back(&op);
+  };
+  for (const KvHistory* g : one) add(*g);
+  if (many)
+    for (const auto& g : *many) add(g);
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
   for (auto& [key, ops] : by_key) {
@@ -333,6 +341,16 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
     }
   }
   return result;
+}
+
+}  // namespace
+
+LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget) {
+  return check_groups({&history}, nullptr, step_budget);
+}
+
+LinearizabilityResult check_linearizability(const KvHistoryGroups& groups, std::uint64_t step_budget) {
+  return check_groups({}, &groups, step_budget);
 }
 
 }  // namespace faultline

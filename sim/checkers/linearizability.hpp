@@ -31,6 +31,9 @@ struct LinearizabilityResult {
 };
 
 LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget = 20'000'000);
+// The same over a grouped history (the verdict does not depend on the
+// grouping; keys are checked in name order either way).
+LinearizabilityResult check_linearizability(const KvHistoryGroups& groups, std::uint64_t step_budget = 20'000'000);
 
 // "client 3 put(x, "a") [1.2ms, 3.4ms]", for reports.
 std::string describe(const KvOperation& op);

@@ -24,9 +24,11 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
     key_names_.push_back(fmt::format("k{}", k));
   // The history's size is about rate x duration: reserve it (up to a few
   // million operations), so a long run does not copy it as it grows.
+  history_.resize(std::clamp<std::uint32_t>(spec_.keys, 1, 1 << 16));
   if (stop_ > spec_.start) {
     const double expected = spec_.rate_per_s * static_cast<double>(stop_ - spec_.start) / 1e9 * 1.05 + spec_.clients;
-    history_.reserve(static_cast<std::size_t>(std::min(expected, 8e6)));
+    const double per_group = std::min(expected, 8e6) / static_cast<double>(history_.size()) * 1.1 + 16;
+    for (auto& group : history_) group.reserve(static_cast<std::size_t>(per_group));
   }
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
@@ -83,8 +85,9 @@ void KvWorkload::issue(ClientId c, Time now) {
   op.value = r.value;
   op.expected = r.expected;
   op.invoked = now;
-  client.history_index = history_.size();
-  history_.push_back(std::move(op));
+  auto& group = history_[key_index % history_.size()];
+  client.history_index = group.size();
+  group.push_back(std::move(op));
   client.request = std::move(r);
   client.busy = true;
   client.attempt = 0;
@@ -155,7 +158,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
         client.busy = false;
         break;
       }
-      KvOperation& op = history_[client.history_index];
+      KvOperation& op = history_[client.key_index % history_.size()][client.history_index];
       op.completed = now;
       op.output = reply.value;
       op.cas_ok = reply.cas_ok;
@@ -203,12 +206,14 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   std::vector<double> latencies;
   std::vector<Time> completions;
   std::uint64_t unanswered = 0;
-  for (const auto& op : history_) {
-    if (op.answered()) {
-      latencies.push_back(static_cast<double>(op.completed - op.invoked));
-      completions.push_back(op.completed);
-    } else {
-      ++unanswered;
+  for (const auto& group : history_) {
+    for (const auto& op : group) {
+      if (op.answered()) {
+        latencies.push_back(static_cast<double>(op.completed - op.invoked));
+        completions.push_back(op.completed);
+      } else {
+        ++unanswered;
+      }
     }
   }
   // The longest stretch without an acknowledged operation, from the first

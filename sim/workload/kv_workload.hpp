@@ -54,7 +54,8 @@ class KvWorkload {
   // Metrics of the run; the history is complete after this.
   void finish(Time end, Metrics& metrics);
 
-  const KvHistory& history() const { return history_; }
+  // The client history, one group per key (see KvHistoryGroups).
+  const KvHistoryGroups& history() const { return history_; }
 
  private:
   enum class Wake : std::uint8_t { kThink = 0, kArrive = 1, kTimeout = 2, kReply = 3 };
@@ -62,7 +63,7 @@ class KvWorkload {
     std::uint64_t sequence = 0;   // of the current operation
     int attempt = 0;              // of the current operation
     bool busy = false;            // an operation is outstanding
-    std::size_t history_index = 0;
+    std::size_t history_index = 0;  // in history_[key_index % groups]
     NodeId target = 0;            // where the current attempt went
     kv::Request request;
     std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
@@ -92,7 +93,7 @@ class KvWorkload {
   std::vector<Client> clients_;
   std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens
   std::vector<std::uint32_t> free_replies_;
-  KvHistory history_;
+  KvHistoryGroups history_;  // history_[k % history_.size()]: key k's operations
   std::vector<std::string> key_names_;  // "k0", "k1", ...: made once
   std::uint64_t redirects_ = 0, timeouts_ = 0;
   // Clients from spec_.clients on are operator clients, one per request.
