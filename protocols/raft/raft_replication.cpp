@@ -120,17 +120,24 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
 void RaftNode::advance_commit(HostT& host) {
   // Section 5.4.2: commit the highest index a majority holds, but only an
   // entry of the current term by counting (earlier ones commit with it).
-  for (Index n = log_.last_index(); n > commit_index_; --n) {
-    if (params_->mutant != Mutant::kFigure8 && log_.term_at(n) != term_) break;
-    const bool committed = params_->mutant == Mutant::kCommitWithoutQuorum
-                               ? match_index_[self_] >= n
-                               : quorum([&](NodeId i) { return match_index_[i] >= n; });
-    if (committed) {
-      commit_index_ = n;
-      apply_committed(host);
-      return;
-    }
+  // "A majority holds n" only gets harder as n grows, so the highest such n
+  // is found by bisection, not by testing every index in flight. Terms never
+  // decrease along the log and ours is the highest, so when that entry is of
+  // our term every entry above it is too.
+  const auto held = [&](Index n) {
+    return params_->mutant == Mutant::kCommitWithoutQuorum ? match_index_[self_] >= n
+                                                            : quorum([&](NodeId i) { return match_index_[i] >= n; });
+  };
+  Index highest = commit_index_;  // the highest index held so far (commit_index_: none above it)
+  for (Index hi = log_.last_index(); highest < hi;) {
+    const Index mid = highest + (hi - highest + 1) / 2;
+    if (held(mid)) highest = mid;
+    else hi = mid - 1;
   }
+  if (highest == commit_index_) return;
+  if (params_->mutant != Mutant::kFigure8 && log_.term_at(highest) != term_) return;
+  commit_index_ = highest;
+  apply_committed(host);
 }
 
 // Paper section 7 (InstallSnapshot, receiver): keep any log suffix that

@@ -14,21 +14,26 @@ using Verdict = LinearizabilityResult::Verdict;
 
 // The register's sequential specification. State: the key's value ("" when
 // absent). Returns false when `op` cannot take effect in `state` with the
-// answer it gave.
-bool step(const KvOperation& op, const std::string& state, std::string& next) {
+// answer it gave; otherwise sets `changed`, and `next` when it is set: reads
+// and failed compare-and-sets leave the state as it is, and are not copied.
+bool step(const KvOperation& op, const std::string& state, std::string& next, bool& changed) {
   using K = KvOperation::Kind;
-  next = state;
+  changed = false;
   switch (op.kind) {
     case K::kGet: return !op.answered() || op.output == state;
-    case K::kPut: next = op.value; return true;
-    case K::kAppend: next = state + op.value; return true;
+    case K::kPut: changed = true; next = op.value; return true;
+    case K::kAppend: changed = true; next = state; next += op.value; return true;
     case K::kCas:
       if (!op.answered()) {
-        if (state == op.expected) next = op.value;
+        if (state == op.expected) {
+          changed = true;
+          next = op.value;
+        }
         return true;
       }
       if (op.cas_ok) {
         if (state != op.expected) return false;
+        changed = true;
         next = op.value;
         return true;
       }
@@ -142,11 +147,12 @@ class KeySearch {
       --budget;
       if (is_call_[entry]) {
         const int op = op_of_[entry];
-        std::string after;
-        if (step(*ops_[op], state, after) && remember(op, after)) {
-          stack_.push_back({entry, std::move(state), max_stack_.empty() ? op : std::max(op, max_stack_.back())});
+        bool changed = false;
+        if (step(*ops_[op], state, after_, changed) && remember(op, changed ? after_ : state)) {
+          stack_.push_back({entry, changed ? std::move(state) : std::string(), changed,
+                            max_stack_.empty() ? op : std::max(op, max_stack_.back())});
           max_stack_.push_back(stack_.back().max_op);
-          state = std::move(after);
+          if (changed) state.swap(after_);
           lift(entry);
           entry = next_[head];
         } else {
@@ -158,7 +164,7 @@ class KeySearch {
         Frame f = std::move(stack_.back());
         stack_.pop_back();
         max_stack_.pop_back();
-        state = std::move(f.state);
+        if (f.changed) state = std::move(f.state);
         unmark(op_of_[f.entry]);
         unlift(f.entry);
         entry = next_[f.entry];
@@ -170,7 +176,8 @@ class KeySearch {
  private:
   struct Frame {
     int entry;
-    std::string state;
+    std::string state;  // the state before this step, when the step changed it
+    bool changed;
     int max_op;
   };
 
@@ -224,6 +231,7 @@ class KeySearch {
   int low_ = 0;
   std::vector<Frame> stack_;
   std::vector<int> max_stack_;
+  std::string after_;  // the next state, reused from step to step
   SeenConfigurations seen_;
 };
 
