@@ -26,6 +26,7 @@ void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request
     return;
   }
   if (kv::is_admin(r.kind)) return on_admin_request(host, client, r);
+  if (r.kind == kv::OpKind::kGet && params_->read_index && accept_read(host, client, r)) return;
   log_.append(host.storage(), Entry{term_, false, r});
   waiting_clients_[log_.last_index()] = client;
   if (params_->append_batch_delay > 0) {
@@ -73,6 +74,7 @@ void RaftNode::apply_committed(HostT& host) {
   }
   if (params_->snapshot_threshold != 0 && last_applied_ - log_.base_index() >= params_->snapshot_threshold)
     take_snapshot(host);
+  if (!pending_reads_.empty()) serve_confirmed_reads(host);
 }
 
 // Thesis 5.1: each server snapshots its own applied state independently and

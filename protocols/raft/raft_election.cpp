@@ -177,6 +177,7 @@ void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
     for (const auto& [index, client] : waiting_clients_)
       host.reply(client, kv::Reply{client, log_.at(index).command().sequence, kv::Reply::Status::kNotLeader, leader, {}, false});
     waiting_clients_.clear();
+    drop_pending_reads(host, leader);
   }
   role_ = Role::kFollower;
   pre_voting_ = false;
@@ -193,6 +194,7 @@ void RaftNode::become_leader(HostT& host) {
   next_index_.assign(n_, log_.last_index() + 1);
   match_index_.assign(n_, 0);
   last_ack_.assign(n_, host.now());
+  acked_round_.assign(n_, 0);
   host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});
   // Section 8: a no-op of the new term, so earlier terms' entries commit.
   // (The Figure 8 mutant leaves it out, as the paper's Figure 8 does: its

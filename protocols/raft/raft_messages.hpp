@@ -65,6 +65,7 @@ struct AppendEntries {
   Term prev_log_term = 0;
   std::vector<Entry> entries;
   Index leader_commit = 0;
+  std::uint64_t round = 0;  // ReadIndex (thesis 6.4): the leader's confirmation round, echoed back
 };
 
 struct AppendReply {
@@ -73,6 +74,7 @@ struct AppendReply {
   Index match_index = 0;     // success: the last index now known to match
   Index conflict_index = 0;  // failure: where the leader should try next
   Term conflict_term = 0;    // failure: the term of our entry at prev_log_index (0: we had none)
+  std::uint64_t round = 0;   // the AppendEntries' round: we still follow that leader
 };
 
 // Thesis 5.3 / paper section 7: the leader's state machine as of

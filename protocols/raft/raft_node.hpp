@@ -3,7 +3,8 @@
 //
 // Elections (section 5.2, 5.4.1, thesis 9.6) are in raft_election.cpp,
 // replication and commitment (5.3, 5.4.2) in raft_replication.cpp, client
-// requests and applying in raft_client.cpp. Reads go through the log, so they
+// requests and applying in raft_client.cpp. Reads go through the log, or,
+// with read_index, through ReadIndex (raft_read_index.cpp); either way they
 // are linearizable.
 //
 // Durable state (Figure 2): current term, vote, log, and the snapshot that
@@ -13,7 +14,9 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <string>
 #include <optional>
 #include <vector>
 
@@ -76,6 +79,10 @@ class RaftNode {
   void take_snapshot(HostT& host);
   void flush_appends(HostT& host);
 
+  // raft_read_index.cpp (thesis 6.4)
+  bool accept_read(HostT& host, ClientId client, const kv::Request& r);
+  void serve_confirmed_reads(HostT& host);
+  void drop_pending_reads(HostT& host, NodeId leader_hint);
   // raft_membership.cpp (thesis chapter 4, single-server changes; 3.10)
   void recompute_config();
   std::vector<bool> config_at(Index i) const;
@@ -137,6 +144,21 @@ class RaftNode {
   std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
+  // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent
+  // after it arrived to be answered by a majority (so we still led when it
+  // arrived), then for its read index (the commit index on arrival) to be
+  // applied. Invariant: pending reads are in arrival order, so their rounds
+  // and read indexes never decrease along the queue.
+  struct PendingRead {
+    ClientId client;
+    std::uint64_t sequence;
+    std::string key;
+    Index read_index;
+    std::uint64_t round;
+  };
+  std::deque<PendingRead> pending_reads_;
+  std::uint64_t round_ = 0;                 // the latest round sent (broadcast_append starts one)
+  std::vector<std::uint64_t> acked_round_;  // per server: the highest round it answered this term
   Time transfer_deadline_ = 0;
 };
 

@@ -20,6 +20,8 @@ enum class Mutant : std::uint8_t {
   kSkipConsistencyCheck,   // a follower appends AppendEntries without checking its previous entry (5.3)
   kConfigBeforeTermCommit, // a leader appends a membership change before it has committed an entry
                            // of its own term (the single-server change bug, Ongaro 2015)
+  kReadWithoutConfirmation, // with read_index: a leader answers a read from its state machine at once,
+                           // without a majority confirming it still leads (a deposed leader reads stale data)
 };
 
 struct Params {
@@ -38,6 +40,9 @@ struct Params {
   std::uint64_t snapshot_threshold = 10'000;
   bool pre_vote = false;     // thesis 9.6: ask before disrupting
   bool check_quorum = false; // thesis 9.6: a leader that cannot hear a majority steps down
+  // Thesis 6.4 (ReadIndex): the leader answers a read from its state machine
+  // once a majority has confirmed it still leads, instead of through the log.
+  bool read_index = false;
   Mutant mutant = Mutant::kNone;
 };
 

@@ -20,7 +20,7 @@ void RaftNode::send_append(HostT& host, NodeId to) {
   }
   const Index next = next_index_[to];
   const Index prev = next - 1;
-  AppendEntries m{term_, prev, log_.term_at(prev), log_.slice(next, params_->max_entries_per_append), commit_index_};
+  AppendEntries m{term_, prev, log_.term_at(prev), log_.slice(next, params_->max_entries_per_append), commit_index_, round_};
   // Pipelining: assume it will succeed and send what follows next time; a
   // failure moves next_index back.
   next_index_[to] = next + m.entries.size();
@@ -34,6 +34,7 @@ void RaftNode::broadcast_append(HostT& host) {
   if (config_index_ > commit_index_ && config_index_ > log_.base_index() &&
       log_.at(config_index_).command().kind == kv::OpKind::kRemoveServer)
     leaving = log_.at(config_index_).command().server;
+  ++round_;  // a new ReadIndex confirmation round: these messages leave after every pending read arrived
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_ && (is_member(i) || i == leaving)) send_append(host, i);
 }
@@ -51,19 +52,19 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   // the leader's: skip them, and check consistency from the base on.
   if (m.prev_log_index < log_.base_index()) {
     const Index skip = log_.base_index() - m.prev_log_index;
-    AppendEntries rest{m.term, log_.base_index(), log_.base_term(), {}, m.leader_commit};
+    AppendEntries rest{m.term, log_.base_index(), log_.base_term(), {}, m.leader_commit, m.round};
     if (skip < m.entries.size()) rest.entries.assign(m.entries.begin() + static_cast<std::ptrdiff_t>(skip), m.entries.end());
     on_append_entries(host, from, rest);
     return;
   }
   // The consistency check: our log must hold the leader's previous entry.
   if (m.prev_log_index > log_.last_index()) {
-    host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0});
+    host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0, m.round});
     return;
   }
   if (log_.term_at(m.prev_log_index) != m.prev_log_term && params_->mutant != Mutant::kSkipConsistencyCheck) {
     const Term conflict = log_.term_at(m.prev_log_index);
-    host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict});
+    host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict, m.round});
     return;
   }
   Index index = m.prev_log_index;
@@ -87,7 +88,7 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   // Durable before acknowledged, unless the mutant acknowledges first.
   if (params_->mutant != Mutant::kAckBeforeSync) host.storage().sync();
   if (m.leader_commit > commit_index_) commit_index_ = std::max(commit_index_, std::min(m.leader_commit, match));
-  host.send(from, AppendReply{term_, true, match, 0, 0});
+  host.send(from, AppendReply{term_, true, match, 0, 0, m.round});
   apply_committed(host);
 }
 
@@ -99,6 +100,10 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
   }
   if (role_ != Role::kLeader || m.term != term_) return;
   last_ack_[from] = host.now();
+  if (m.round > acked_round_[from]) {
+    acked_round_[from] = m.round;
+    serve_confirmed_reads(host);
+  }
   if (m.success) {
     match_index_[from] = std::max(match_index_[from], m.match_index);
     next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);

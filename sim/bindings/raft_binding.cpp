@@ -18,10 +18,11 @@ raft::Params read_params(const Scenario& s) {
   p.snapshot_threshold = params.integer("snapshot_threshold", p.snapshot_threshold, 0, UINT64_MAX);
   p.pre_vote = params.flag("pre_vote", false);
   p.check_quorum = params.flag("check_quorum", false);
+  p.read_index = params.flag("read_index", false);
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
                                             "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum",
-                                            "skip_consistency_check"});
+                                            "skip_consistency_check", "read_without_confirmation"});
   using M = raft::Mutant;
   p.mutant = mutant == "figure8"                   ? M::kFigure8
            : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
@@ -31,6 +32,7 @@ raft::Params read_params(const Scenario& s) {
            : mutant == "config_before_term_commit" ? M::kConfigBeforeTermCommit
            : mutant == "commit_without_quorum"     ? M::kCommitWithoutQuorum
            : mutant == "skip_consistency_check"    ? M::kSkipConsistencyCheck
+           : mutant == "read_without_confirmation" ? M::kReadWithoutConfirmation
                                                    : M::kNone;
   params.finish();
   return p;
