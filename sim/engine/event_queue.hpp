@@ -137,7 +137,7 @@ class EventQueue {
   // events not yet popped; bit b-1 of occupied_ (read as one 256-bit set)
   // is set iff buckets_[b] (b >= 1) is not empty.
   static constexpr std::size_t kPrefetchBatch = 64;
-  static constexpr std::size_t kReleaseAbove = std::size_t{1} << 16;
+  static constexpr std::size_t kReleaseAbove = std::size_t{1} << 13;
   std::array<std::vector<Event>, kBuckets> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
