@@ -25,8 +25,6 @@ class DurableStore {
 
   virtual void write(std::string_view key, std::string value) = 0;
   virtual void erase(std::string_view key) = 0;
-  // Erases every key in [first, last), as one write (for compacting a log).
-  virtual void erase_range(std::string_view first, std::string_view last) = 0;
   // Makes every earlier write and erase durable.
   virtual void sync() = 0;
   virtual std::optional<std::string> read(std::string_view key) const = 0;

@@ -29,6 +29,10 @@ void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request
   if (r.kind == kv::OpKind::kGet && params_->read_index && accept_read(host, client, r)) return;
   log_.append(host.storage(), Entry{term_, false, r});
   waiting_clients_[log_.last_index()] = client;
+  send_now_or_with_batch(host);
+}
+
+void RaftNode::send_now_or_with_batch(HostT& host) {
   if (params_->append_batch_delay > 0) {
     // Batching (as etcd-io/raft does between Ready cycles): requests that
     // arrive within the delay leave together, in one sync and one

@@ -78,6 +78,8 @@ class RaftNode {
   void apply_committed(HostT& host);
   void take_snapshot(HostT& host);
   void flush_appends(HostT& host);
+  // flush_appends() now, or when the batch leaves (append_batch_delay).
+  void send_now_or_with_batch(HostT& host);
 
   // raft_read_index.cpp (thesis 6.4)
   bool accept_read(HostT& host, ClientId client, const kv::Request& r);

@@ -17,14 +17,8 @@ namespace faultline::raft {
 bool RaftNode::accept_read(HostT& host, ClientId client, const kv::Request& r) {
   if (log_.term_at(commit_index_) != term_) return false;  // step 1: not yet; the log will do
   pending_reads_.push_back(PendingRead{client, r.sequence, r.key, commit_index_, round_ + 1});
-  // Start the round: with batching, with the batch; otherwise now.
-  if (params_->append_batch_delay > 0) {
-    if (!batch_pending_) host.set_timer(kBatchTimer, params_->append_batch_delay);
-    batch_pending_ = true;
-  } else {
-    broadcast_append(host);
-  }
-  serve_confirmed_reads(host);  // a cluster of one confirms itself
+  send_now_or_with_batch(host);  // the round leaves with the next AppendEntries
+  serve_confirmed_reads(host);    // a cluster of one confirms itself
   return true;
 }
 

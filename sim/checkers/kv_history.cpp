@@ -12,9 +12,7 @@ namespace faultline {
 KvHistory flatten(const KvHistoryGroups& groups) {
   KvHistory out;
   for (const auto& g : groups) out.insert(out.end(), g.begin(), g.end());
-  std::stable_sort(out.begin(), out.end(), [](const KvOperation& a, const KvOperation& b) {
-    return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
-  });
+  std::stable_sort(out.begin(), out.end(), invoked_before);
   return out;
 }
 

@@ -39,7 +39,12 @@ using KvHistory = std::vector<KvOperation>;
 // a group, operations are in invocation order.
 using KvHistoryGroups = std::vector<KvHistory>;
 
-// The groups as one history, ordered by (invoked, client).
+// Invocation order, ties broken by client: the order the checker and the CSV use.
+inline bool invoked_before(const KvOperation& a, const KvOperation& b) {
+  return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
+}
+
+// The groups as one history, in invocation order.
 KvHistory flatten(const KvHistoryGroups& groups);
 
 // Writes `history` as CSV (header client,op,key,invoked_ns,completed_ns; an

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <span>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -48,20 +49,17 @@ bool step(const KvOperation& op, const std::string& state, std::string& next, bo
 // allocation (there is one per search step). Looked up, never iterated.
 class SeenConfigurations {
  public:
-  bool contains(std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n, const std::string& state) const {
-    if (slots_.empty()) return false;
-    for (std::size_t i = hash & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
-      const std::int32_t e = slots_[i];
-      if (e < 0) return false;
-      if (equal(entries_[static_cast<std::size_t>(e)], hash, low, words, n, state)) return true;
-    }
-  }
-  void insert(std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n, const std::string& state) {
+  // Remembers the configuration; false when it was already there.
+  bool insert(std::uint64_t hash, int low, const std::uint64_t* words, std::size_t n, const std::string& state) {
     if (2 * (entries_.size() + 1) > slots_.size()) grow();
+    std::size_t i = hash & (slots_.size() - 1);
+    for (; slots_[i] >= 0; i = (i + 1) & (slots_.size() - 1))
+      if (equal(entries_[static_cast<std::size_t>(slots_[i])], hash, low, words, n, state)) return false;
+    slots_[i] = static_cast<std::int32_t>(entries_.size());
     entries_.push_back({hash, low, words_.size(), n, states_.size(), state.size()});
     words_.insert(words_.end(), words, words + n);
     states_ += state;
-    place(static_cast<std::int32_t>(entries_.size() - 1));
+    return true;
   }
 
  private:
@@ -205,12 +203,9 @@ class KeySearch {
     const auto words_begin = static_cast<std::size_t>(low / 64), words_end = static_cast<std::size_t>(high / 64) + 1;
     std::uint64_t h = static_cast<std::uint64_t>(low) * 0x9e3779b97f4a7c15ULL ^ std::hash<std::string>{}(state);
     for (std::size_t w = words_begin; w < words_end; ++w) h = (h ^ linearized_[w]) * 0xff51afd7ed558ccdULL;
-    if (seen_.contains(h, low, &linearized_[words_begin], words_end - words_begin, state)) {
-      unmark(op);
-      return false;
-    }
-    seen_.insert(h, low, &linearized_[words_begin], words_end - words_begin, state);
-    return true;
+    if (seen_.insert(h, low, &linearized_[words_begin], words_end - words_begin, state)) return true;
+    unmark(op);
+    return false;
   }
   bool marked(int op) const { return (linearized_[op / 64] >> (op % 64)) & 1; }
   // Invariant: low_ is the smallest operation not linearized (every one
@@ -236,9 +231,7 @@ class KeySearch {
 };
 
 Verdict check_key(std::vector<const KvOperation*> ops, std::uint64_t& budget) {
-  std::sort(ops.begin(), ops.end(), [](const KvOperation* a, const KvOperation* b) {
-    return a->invoked != b->invoked ? a->invoked < b->invoked : a->client < b->client;
-  });
+  std::sort(ops.begin(), ops.end(), [](const KvOperation* a, const KvOperation* b) { return invoked_before(*a, *b); });
   return KeySearch(std::move(ops)).run(budget);
 }
 
@@ -318,16 +311,11 @@ std::string describe(const KvOperation& op) {
 
 namespace {
 
-LinearizabilityResult check_groups(std::initializer_list<const KvHistory*> one, const KvHistoryGroups* many,
-                                   std::uint64_t step_budget) {
+LinearizabilityResult check_groups(std::span<const KvHistory> groups, std::uint64_t step_budget) {
   // Ordered: keys are checked in name order. The operations are not copied.
   std::map<std::string_view, std::vector<const KvOperation*>> by_key;
-  auto add = [&](const KvHistory& group) {
+  for (const auto& group : groups)
     for (const auto& op : group) by_key[op.key].push_back(&op);
-  };
-  for (const KvHistory* g : one) add(*g);
-  if (many)
-    for (const auto& g : *many) add(g);
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
   for (auto& [key, ops] : by_key) {
@@ -354,11 +342,11 @@ LinearizabilityResult check_groups(std::initializer_list<const KvHistory*> one, 
 }  // namespace
 
 LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget) {
-  return check_groups({&history}, nullptr, step_budget);
+  return check_groups({&history, 1}, step_budget);
 }
 
 LinearizabilityResult check_linearizability(const KvHistoryGroups& groups, std::uint64_t step_budget) {
-  return check_groups({}, &groups, step_budget);
+  return check_groups(groups, step_budget);
 }
 
 }  // namespace faultline

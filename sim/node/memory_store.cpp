@@ -20,13 +20,6 @@ void MemoryStore::erase(std::string_view key) {
   data_.erase(it);
 }
 
-void MemoryStore::erase_range(std::string_view first, std::string_view last) {
-  auto begin = data_.lower_bound(first);
-  auto end = data_.lower_bound(last);
-  for (auto it = begin; it != end; ++it) undo_.push_back({it->first, std::move(it->second)});
-  data_.erase(begin, end);
-}
-
 void MemoryStore::sync() {
   ++syncs_;
   undo_.clear();

@@ -22,7 +22,6 @@ class MemoryStore final : public DurableStore {
  public:
   void write(std::string_view key, std::string value) override;
   void erase(std::string_view key) override;
-  void erase_range(std::string_view first, std::string_view last) override;
   void sync() override;
   std::optional<std::string> read(std::string_view key) const override;
   std::optional<std::pair<std::string, std::string>> next_at_or_after(std::string_view from) const override;

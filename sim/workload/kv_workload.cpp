@@ -20,11 +20,11 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       hooks_(std::move(hooks)),
       clients_(spec.clients) {
   // Key names are made once (for key spaces of a size clients can cover).
-  for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, 1 << 16); ++k)
+  for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, kKeysKeptApart); ++k)
     key_names_.push_back(fmt::format("k{}", k));
   // The history's size is about rate x duration: reserve it (up to a few
   // million operations), so a long run does not copy it as it grows.
-  history_.resize(std::clamp<std::uint32_t>(spec_.keys, 1, 1 << 16));
+  history_.resize(std::clamp<std::uint32_t>(spec_.keys, 1, kKeysKeptApart));
   if (stop_ > spec_.start) {
     const double expected = spec_.rate_per_s * static_cast<double>(stop_ - spec_.start) / 1e9 * 1.05 + spec_.clients;
     const double per_group = std::min(expected, 8e6) / static_cast<double>(history_.size()) * 1.1 + 16;
@@ -85,7 +85,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   op.value = r.value;
   op.expected = r.expected;
   op.invoked = now;
-  auto& group = history_[key_index % history_.size()];
+  auto& group = history_group(key_index);
   client.history_index = group.size();
   group.push_back(std::move(op));
   client.request = std::move(r);
@@ -158,7 +158,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
         client.busy = false;
         break;
       }
-      KvOperation& op = history_[client.key_index % history_.size()][client.history_index];
+      KvOperation& op = history_group(client.key_index)[client.history_index];
       op.completed = now;
       op.output = reply.value;
       op.cas_ok = reply.cas_ok;

@@ -63,7 +63,7 @@ class KvWorkload {
     std::uint64_t sequence = 0;   // of the current operation
     int attempt = 0;              // of the current operation
     bool busy = false;            // an operation is outstanding
-    std::size_t history_index = 0;  // in history_[key_index % groups]
+    std::size_t history_index = 0;  // in history_group(key_index)
     NodeId target = 0;            // where the current attempt went
     kv::Request request;
     std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
@@ -93,7 +93,11 @@ class KvWorkload {
   std::vector<Client> clients_;
   std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens
   std::vector<std::uint32_t> free_replies_;
-  KvHistoryGroups history_;  // history_[k % history_.size()]: key k's operations
+  // Up to this many keys get a name made once and a history group of their
+  // own; beyond it, keys share groups (the checker sorts them out by name).
+  static constexpr std::uint32_t kKeysKeptApart = 1 << 16;
+  KvHistoryGroups history_;
+  KvHistory& history_group(std::uint32_t key_index) { return history_[key_index % history_.size()]; }
   std::vector<std::string> key_names_;  // "k0", "k1", ...: made once
   std::uint64_t redirects_ = 0, timeouts_ = 0;
   // Clients from spec_.clients on are operator clients, one per request.

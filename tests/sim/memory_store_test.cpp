@@ -38,26 +38,6 @@ TEST_CASE("scan merges synced and pending state in key order") {
   CHECK(seen == std::vector<std::string>{"log/1=a", "log/3=c", "log/4=d"});
 }
 
-TEST_CASE("a range erase is one write: lost by a crash before sync, durable after, and later writes stay") {
-  MemoryStore s;
-  for (const char* k : {"log/1", "log/2", "log/3", "log/4", "other"}) s.write(k, "v");
-  s.sync();
-  s.erase_range("log/1", "log/3");
-  CHECK_FALSE(s.read("log/2").has_value());
-  CHECK(s.next_at_or_after("log/")->first == "log/3");
-  s.crash();
-  CHECK(s.read("log/1") == "v");  // the erase was not synced
-
-  s.erase_range("log/1", "log/3");
-  s.write("log/2", "new");  // after the erase: survives it
-  s.sync();
-  s.crash();
-  CHECK_FALSE(s.read("log/1").has_value());
-  CHECK(s.read("log/2") == "new");
-  CHECK(s.read("log/3") == "v");
-  CHECK(s.read("other") == "v");
-}
-
 namespace {
 
 std::vector<std::string> records(const MemoryStore& s) {
