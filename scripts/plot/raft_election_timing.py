@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 
 from plot_common import DEFAULT_FAULTLINE, ROOT, ensure_parent, pyplot
@@ -105,9 +106,16 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "out/raft_election_timing.png"))
     args = ap.parse_args()
     ensure_parent(args.out)
-    args.scenario = os.path.join(os.path.dirname(os.path.abspath(args.out)), "raft_election_timing.yaml")
-    with open(args.scenario, "w") as f:
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", prefix="raft_election_timing_", delete=False) as f:
         f.write(CLUSTER)
+        args.scenario = f.name
+    try:
+        plot(args)
+    finally:
+        os.remove(args.scenario)
+
+
+def plot(args):
     setup = ("network 1-3 ms, disk syncs 8-14 ms, timer jitter 0-1 ms, heartbeat = min timeout / 2"
              if args.setup == "paper" else "network 1-5 ms, instant disk, exact timers, heartbeat 50 ms")
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 10))
