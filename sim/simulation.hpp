@@ -13,18 +13,21 @@
 // Determinism: all state lives in this object (no globals), events run in
 // (time, sequence) order, every random draw comes from a stream derived from
 // the master seed: nodes from Stream::kNode, the network from
-// Stream::kNetwork, the nemesis from Stream::kNemesis.
+// Stream::kNetwork, the nemesis from Stream::kNemesis, sync latencies from
+// Stream::kDisk and timer jitter from Stream::kTimerJitter (per node).
 #pragma once
 
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include <fmt/format.h>
@@ -124,6 +127,17 @@ class Simulation {
   void heal(std::string_view cause);
   MemoryStore& store(NodeId n);
 
+  // Disk (scenario `disk:`): syncs that take time, and what waits for them
+  void begin_sync(NodeId n);
+  bool holds_output(NodeId n) const {
+    return !disks_.empty() && (disks_[n].completed < disks_[n].begun || !disks_[n].held.empty());
+  }
+  void hold(NodeId n, std::variant<std::pair<NodeId, Message>, std::pair<ClientId, Reply>>&& output);
+  void deliver_reply(NodeId n, ClientId client, Reply&& reply);
+  void on_sync_done(std::uint64_t code);
+  void release_held(NodeId n);
+  void lose_outstanding_syncs(NodeId n);
+
   void start_node(NodeId n);
   void dispatch(const Event& e);
   void finish(RunResult& result);
@@ -182,6 +196,33 @@ class Simulation {
   std::unique_ptr<KvWorkload> workload_;
   typename P::Observer observer_;
   std::unique_ptr<NodeHost> host_;
+
+  // Disk: one per node when the scenario has `disk:`, else empty.
+  // Invariants: completed <= begun (syncs counted since the run began; a
+  // crash counts the outstanding ones as completed, void, and bumps epoch);
+  // syncs complete in the order they began (last_done only grows between
+  // crashes); every held output has after_sync <= begun, in the order the
+  // node made them, and leaves once completed >= after_sync.
+  struct HeldOutput {
+    std::uint64_t after_sync;
+    std::variant<std::pair<NodeId, Message>, std::pair<ClientId, Reply>> output;  // a send or a client reply
+  };
+  struct NodeDisk {
+    const LatencySpec* latency = nullptr;
+    Rng rng;
+    std::uint64_t begun = 0, completed = 0;
+    Time last_done = 0;
+    std::uint32_t epoch = 0;
+    std::int64_t factor_permille = 1000;  // slow_disk
+    std::deque<HeldOutput> held;
+  };
+  std::vector<NodeDisk> disks_;
+  // Timer jitter: one per node when the scenario has `timers:`, else empty.
+  struct NodeJitter {
+    const LatencySpec* latency;
+    Rng rng;
+  };
+  std::vector<NodeJitter> jitter_;
 
   // Counters
   std::uint64_t sent_ = 0, delivered_ = 0, dropped_ = 0, duplicated_ = 0, bytes_ = 0;

@@ -137,6 +137,12 @@ void Simulation<P>::apply_fault(const FaultEvent& timeline_fault) {
         trace_.fault(now_, "drift", n, {{"ppm", f.drift_ppm}, {"cause", "timeline"}});
       }
       break;
+    case K::kSlowDisk:  // syncs begun from now on; those under way keep their time
+      for (NodeId n : f.nodes) {
+        disks_[n].factor_permille = f.disk_factor_permille;
+        trace_.fault(now_, "slow_disk", n, {{"factor_permille", f.disk_factor_permille}, {"cause", "timeline"}});
+      }
+      break;
   }
 }
 
@@ -196,6 +202,7 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
   records_[n].status = NodeStatus::kCrashed;
   records_[n].last_crash = now_;
   for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
+  if (!disks_.empty()) lose_outstanding_syncs(n);  // they did not happen: their writes and held sends are lost
   if (stores_[n]) stores_[n]->crash();
   records_[n].node = P::make_node(n, node_count(), params_);
   trace_.fault(now_, "crash", n, {{"cause", cause}});

@@ -36,6 +36,8 @@ enum class Stream : std::uint64_t {
   kNemesis = 4,
   kWorkload = 5,
   kBench = 6,
+  kDisk = 7,         // sync latencies, one stream per node (index: node id)
+  kTimerJitter = 8,  // how late timers fire, one stream per node (index: node id)
 };
 
 constexpr std::uint64_t derive_seed(std::uint64_t master, Stream stream, std::uint64_t index = 0) {

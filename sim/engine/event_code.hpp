@@ -7,6 +7,9 @@
 //   timer:                   bits 3..7 slot, 8..31 generation (low 24 bits), 32..63 node
 //   fault:                   bits 3..63  index into Scenario::faults
 //   nemesis:                 bits 3..63  index into the nemesis action table
+//   sync done:               bit 3 release only (the sync completed while the node was
+//                            paused: on resume, send what it held), 4..31 the node's disk
+//                            epoch (low 28 bits), 32..63 node
 //
 // A timer event is stale (and skipped) when its generation no longer matches
 // the node's generation for that slot: the timer was re-armed, cancelled, or
@@ -26,6 +29,7 @@ enum class EventKind : std::uint8_t {
   kFault = 3,
   kNemesis = 4,
   kClient = 5,  // a key-value client's wake-up (bits 3..63: the workload's token)
+  kSyncDone = 6,  // a node's oldest outstanding durable-storage sync completes
 };
 
 struct EventCode {
@@ -52,6 +56,16 @@ struct EventCode {
   static std::uint32_t timer_generation(std::uint64_t code) {
     return static_cast<std::uint32_t>((code >> 8) & kGenerationMask);
   }
+  static constexpr std::uint32_t kDiskEpochMask = 0xFFFFFFF;
+  static std::uint64_t sync_done(NodeId node, std::uint32_t epoch, bool release_only) {
+    return (static_cast<std::uint64_t>(node) << 32) | ((static_cast<std::uint64_t>(epoch) & kDiskEpochMask) << 4) |
+           (release_only ? 8u : 0u) | static_cast<std::uint64_t>(EventKind::kSyncDone);
+  }
+  static NodeId sync_node(std::uint64_t code) { return static_cast<NodeId>(code >> 32); }
+  static std::uint32_t sync_epoch(std::uint64_t code) {
+    return static_cast<std::uint32_t>((code >> 4) & kDiskEpochMask);
+  }
+  static bool sync_release_only(std::uint64_t code) { return (code & 8) != 0; }
 };
 
 }  // namespace faultline

@@ -7,7 +7,7 @@ namespace faultline {
 void MemoryRecordLog::append(std::string_view record) {
   bytes_.append(record);
   ends_.push_back(bytes_.size());
-  if (!undo_.empty() && undo_.back().kind == Undo::Kind::kAppends) ++undo_.back().count;
+  if (undo_.size() > sealed_ && undo_.back().kind == Undo::Kind::kAppends) ++undo_.back().count;
   else undo_.push_back(Undo{Undo::Kind::kAppends, 1, {}, {}, 0, 0});
 }
 
@@ -44,7 +44,19 @@ std::string_view MemoryRecordLog::record(std::uint64_t position) const {
 
 void MemoryRecordLog::sync() {
   undo_.clear();
+  sealed_ = 0;
   reclaim_dropped_prefix();
+}
+
+std::size_t MemoryRecordLog::mark() {
+  sealed_ = undo_.size();
+  return sealed_;
+}
+
+void MemoryRecordLog::commit_through(std::size_t marked) {
+  undo_.erase(undo_.begin(), undo_.begin() + static_cast<std::ptrdiff_t>(marked));
+  sealed_ -= marked;
+  if (undo_.empty()) reclaim_dropped_prefix();
 }
 
 // Moves the live records to the front once the dropped ones are the larger
@@ -82,6 +94,7 @@ void MemoryRecordLog::crash() {
     }
   }
   undo_.clear();
+  sealed_ = 0;
 }
 
 }  // namespace faultline

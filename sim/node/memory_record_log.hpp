@@ -4,12 +4,16 @@
 //
 // Crash model, as for keys: an undo journal of the changes since the last
 // sync. A crash rolls it back, so unsynced appends, truncations and prefix
-// drops are lost and synced ones survive.
+// drops are lost and synced ones survive. A sync that takes time (a disk
+// with latency) marks the journal where it began and commits that prefix
+// when it completes (mark / commit_through); a crash before then loses it.
 //
 // Invariants: bytes_ holds the records at positions first_ .. end-1, record
 // k (position first_ + k) being bytes_[ends_[k-1] .. ends_[k]) (from 0 for
 // k = 0); first_ <= begin_ <= end; records below begin_ are dropped but not
-// yet reclaimed (only sync() reclaims, when no journal entry can need them).
+// yet reclaimed (only a sync reclaims, when no journal entry can need them);
+// sealed_ <= undo_.size(), and no change is merged into an entry below
+// sealed_ (it belongs to a sync already under way).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +33,12 @@ class MemoryRecordLog {
   std::string_view record(std::uint64_t position) const;
 
   void sync();
+  // A sync begins: returns the journal length it will make durable.
+  std::size_t mark();
+  // The sync that began at mark() == `marked` completed: the first `marked`
+  // journal entries are durable (the caller shifts later marks down by
+  // `marked`).
+  void commit_through(std::size_t marked);
   void crash();
   std::size_t unsynced() const { return undo_.size(); }
 
@@ -48,6 +58,7 @@ class MemoryRecordLog {
   std::uint64_t first_ = 0;
   std::uint64_t begin_ = 0;
   std::vector<Undo> undo_;
+  std::size_t sealed_ = 0;
 };
 
 }  // namespace faultline

@@ -1,5 +1,7 @@
 #include "sim/node/memory_store.hpp"
 
+#include <stdexcept>
+
 namespace faultline {
 
 void MemoryStore::write(std::string_view key, std::string value) {
@@ -24,9 +26,28 @@ void MemoryStore::sync() {
   ++syncs_;
   undo_.clear();
   log_.sync();
+  pending_.clear();  // everything they covered is durable now
+}
+
+void MemoryStore::begin_sync() {
+  ++syncs_;
+  pending_.push_back({undo_.size(), log_.mark()});
+}
+
+void MemoryStore::complete_sync() {
+  if (pending_.empty()) throw std::logic_error("MemoryStore: a sync completed that never began");
+  const Pending done = pending_.front();
+  pending_.erase(pending_.begin());
+  undo_.erase(undo_.begin(), undo_.begin() + static_cast<std::ptrdiff_t>(done.undo));
+  log_.commit_through(done.log_undo);
+  for (auto& p : pending_) {
+    p.undo -= done.undo;
+    p.log_undo -= done.log_undo;
+  }
 }
 
 void MemoryStore::crash() {
+  pending_.clear();
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
     if (u->previous) data_.insert_or_assign(std::move(u->key), std::move(*u->previous));
     else data_.erase(u->key);

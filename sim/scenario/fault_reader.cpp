@@ -16,7 +16,7 @@ namespace {
 
 const std::vector<std::string> kFaultKinds = {"crash",   "restart", "pause", "resume",     "partition",     "one_way",
                                               "isolate", "heal",    "drift", "add_server", "remove_server",
-                                              "transfer_leader"};
+                                              "transfer_leader", "slow_disk"};
 
 std::string time_text(Time t) {
   if (t % kSecond == 0) return fmt::format("{}s", t / kSecond);
@@ -29,7 +29,7 @@ bool has_leader_target(const std::vector<NodeId>& ids) {
 }
 
 FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length, bool has_leader,
-                    bool has_membership) {
+                    bool has_membership, bool has_disk) {
   FaultEvent e;
   e.where = f.location();
   if (!f.has("at")) f.fail("at", "missing: when the fault happens, e.g. at: 2s");
@@ -49,10 +49,10 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
       if (key == "at") continue;
       const std::string hint = did_you_mean(key, kFaultKinds);
       f.fail(key, fmt::format("unknown fault '{}'{}; a fault is one of crash, restart, pause, resume, partition, "
-                              "one_way, isolate, heal, drift, add_server, remove_server, transfer_leader", key, hint.empty() ? "" : "; " + hint));
+                              "one_way, isolate, heal, drift, add_server, remove_server, transfer_leader, slow_disk", key, hint.empty() ? "" : "; " + hint));
     }
     f.fail("", "missing the fault: add one of crash, restart, pause, resume, partition, one_way, isolate, heal, drift, "
-               "add_server, remove_server, transfer_leader");
+               "add_server, remove_server, transfer_leader, slow_disk");
   }
   const std::string kind = present[0];
   using K = FaultEvent::Kind;
@@ -146,6 +146,20 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
     e.drift_ppm = static_cast<std::int64_t>(std::llround(factor * 1e6));
     if (e.drift_ppm <= 0) s->fail("factor", "too small");
     s->finish();
+  } else if (kind == "slow_disk") {
+    e.kind = K::kSlowDisk;
+    if (!has_disk)
+      f.fail("slow_disk", "slow_disk slows syncs by a factor, and this scenario's syncs take no time: add a "
+                          "`disk:` section with a sync latency, e.g. disk: {sync: 5ms}");
+    auto s = f.section("slow_disk");
+    if (!s) f.fail("slow_disk", "expected {nodes: n1, factor: 10, for: 3s}");
+    e.nodes = nodes.read_list(*s, "nodes", true);
+    if (!s->has("factor")) s->fail("factor", "missing: how many times slower a sync is, e.g. factor: 10");
+    const double factor = s->number("factor", 1.0, -1e9, 1e9);
+    if (factor < 1.0 || factor > 1000.0) s->fail("factor", fmt::format("must be at least 1 and at most 1000, got {}", factor));
+    e.disk_factor_permille = static_cast<std::int64_t>(std::llround(factor * 1000.0));
+    e.slow_for = s->duration("for", 0);
+    s->finish();
   }
   f.finish();
   return e;
@@ -194,17 +208,59 @@ void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<Yam
   }
 }
 
+// A node's disk is slow for one interval at a time: intervals of slow_disk
+// entries on the same node must not overlap (the end of one would cut the
+// other short).
+void check_slow_disk_intervals(const std::vector<FaultEvent>& faults, const std::vector<YamlSection>& entries,
+                               const std::vector<std::size_t>& order, const NodeNames& nodes, Duration run_length) {
+  std::map<NodeId, std::pair<Time, Time>> slow_until;  // node -> (since, until) of its latest interval
+  for (std::size_t i : order) {
+    const FaultEvent& f = faults[i];
+    if (f.kind != FaultEvent::Kind::kSlowDisk) continue;
+    const Time until = f.slow_for > 0 ? f.at + f.slow_for : run_length + 1;
+    for (NodeId n : f.nodes) {
+      auto [it, fresh] = slow_until.try_emplace(n, f.at, until);
+      if (!fresh && it->second.second > f.at)
+        entries[i].fail("slow_disk", fmt::format("slow_disk {} at {}: its disk is already slow (since {}{})",
+                                                 nodes.name(n), time_text(f.at), time_text(it->second.first),
+                                                 it->second.second > run_length
+                                                     ? ", to the end of the run"
+                                                     : ", until " + time_text(it->second.second)));
+      it->second = {f.at, until};
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
-                                    bool has_membership) {
+                                    bool has_membership, bool has_disk) {
   auto entries = read_list_of_sections(top, "faults");
   std::vector<FaultEvent> faults;
-  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length, has_leader, has_membership));
+  for (auto& entry : entries) faults.push_back(read_one(entry, nodes, run_length, has_leader, has_membership, has_disk));
   std::vector<std::size_t> order(faults.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return faults[a].at < faults[b].at; });
   check_timeline(faults, entries, order, nodes);
+  check_slow_disk_intervals(faults, entries, order, nodes, run_length);
+  // A slow_disk with `for` ends with an entry of its own that sets the
+  // factor back to 1, placed before the entries written for that time (so
+  // an interval may start where the last one ends).
+  const std::size_t written = faults.size();
+  for (std::size_t i = 0; i < written; ++i) {
+    const FaultEvent& f = faults[i];
+    if (f.kind != FaultEvent::Kind::kSlowDisk || f.slow_for == 0 || f.at + f.slow_for > run_length) continue;
+    FaultEvent end = f;
+    end.at = f.at + f.slow_for;
+    end.disk_factor_permille = 1000;
+    end.slow_for = 0;
+    faults.push_back(std::move(end));
+    order.push_back(faults.size() - 1);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (faults[a].at != faults[b].at) return faults[a].at < faults[b].at;
+    return a >= written && b < written;  // a generated end first
+  });
   std::vector<FaultEvent> sorted;
   for (std::size_t i : order) sorted.push_back(std::move(faults[i]));
   return sorted;

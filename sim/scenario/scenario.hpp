@@ -69,6 +69,38 @@ struct NetworkSpec {
   std::vector<LinkOverride> overrides;
 };
 
+// A latency that some nodes have other than the default: `nodes` get
+// `latency` (later overrides win).
+struct NodeLatencyOverride {
+  std::vector<NodeId> nodes;
+  LatencySpec latency;
+  SourceLocation where;
+};
+
+inline LatencySpec zero_latency() {
+  LatencySpec z;
+  z.kind = LatencySpec::Kind::kConstant;
+  z.value = 0;
+  return z;
+}
+
+// Durable storage (`disk:`): a sync completes `sync` after it begins, in
+// virtual time; what the node sends or replies after a sync leaves when
+// it completes. Absent (enabled false): every sync completes at once.
+struct DiskSpec {
+  bool enabled = false;
+  LatencySpec sync = zero_latency();
+  std::vector<NodeLatencyOverride> nodes;
+};
+
+// Timers (`timers:`): each timer fires late by a draw from `jitter`, from
+// the node's own jitter stream. Absent: timers fire on time.
+struct TimerSpec {
+  bool enabled = false;
+  LatencySpec jitter = zero_latency();
+  std::vector<NodeLatencyOverride> nodes;
+};
+
 // In a fault's node list (isolate, partition groups, one_way from/to): the
 // protocol's leader when the fault applies, not a fixed node (`leader` in YAML).
 inline constexpr NodeId kLeaderTarget = kNoNode - 1;
@@ -85,6 +117,7 @@ struct FaultEvent {
     kIsolate,    // nodes: cut each listed node from every other node, both ways
     kHeal,       // remove every partition, one-way cut and isolation
     kDrift,      // nodes: local clocks run at `drift_ppm` parts per million of real time
+    kSlowDisk,   // nodes: syncs begun from now take disk_factor_permille / 1000 times their latency
     // Operator requests, sent to the cluster through the workload's operator
     // client (protocols with membership: raft). nodes: the one server.
     kAddServer,
@@ -100,6 +133,9 @@ struct FaultEvent {
                                             // leader_side - 1 nodes after it by id (wrapping) vs the rest
   std::vector<NodeId> from, to;             // one-way; one side may hold kLeaderTarget
   std::int64_t drift_ppm = 1'000'000;       // drift: 1'050'000 = clock 5% fast
+  std::int64_t disk_factor_permille = 1000; // slow_disk: 10'000 = syncs 10x slower; 1000 = normal again
+  Duration slow_for = 0;                    // slow_disk as written: how long (0: to the end); the loader
+                                            // adds the entry that ends it (factor 1000)
   SourceLocation where;
 };
 
@@ -179,6 +215,8 @@ struct Scenario {
   Duration duration = 10 * kSecond;
   std::uint64_t seed = 1;  // used when --seed is not given
   NetworkSpec network;
+  DiskSpec disk;
+  TimerSpec timers;
   std::optional<WorkloadSpec> workload;
   std::vector<FaultEvent> faults;  // sorted by time, ties in file order
   std::vector<NemesisSpec> nemesis;

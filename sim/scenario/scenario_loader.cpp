@@ -24,7 +24,7 @@ namespace {
 constexpr std::uint64_t kMaxNodes = 10'000'000;
 const std::vector<std::string> kTopLevelKeys = {"name",     "description", "protocol", "params", "nodes",
                                                 "duration", "seed",        "network",  "workload", "faults",
-                                                "nemesis",  "stop",        "expect"};
+                                                "nemesis",  "stop",        "expect",   "disk",    "timers"};
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -196,13 +196,15 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   s.duration = top.duration("duration", s.duration);
   s.seed = top.integer("seed", 1, 0, UINT64_MAX);
   s.network = read_network(top, names);
+  s.disk = read_disk(top, names);
+  s.timers = read_timers(top, names);
   if (top.has("workload")) {
     if (!binding->has_clients)
       top.fail("workload", fmt::format("protocol '{}' has no clients; remove 'workload'", s.protocol));
     auto w = top.section("workload");
     s.workload = read_workload(*w, s.duration);
   }
-  s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership);
+  s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership, s.disk.enabled);
   s.nemesis = read_nemesis(top, s.node_count(), s.duration);
   s.stop = read_stop(top, *binding);
   s.expectations = read_expectations(top, *binding);

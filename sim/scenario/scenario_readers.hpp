@@ -54,10 +54,13 @@ std::pair<Duration, Duration> read_duration_range(YamlSection& s, std::string_vi
 
 NetworkSpec read_network(YamlSection& top, const NodeNames& nodes);
 LatencySpec read_latency(YamlSection& parent, std::string_view key, const LatencySpec& fallback);
+DiskSpec read_disk(YamlSection& top, const NodeNames& nodes);
+TimerSpec read_timers(YamlSection& top, const NodeNames& nodes);
 // `has_leader`: the protocol has a leader, so faults may target `leader`.
 // `has_membership`: add_server, remove_server and transfer_leader are allowed.
+// `has_disk`: the scenario has a `disk:` section, so slow_disk is allowed.
 std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
-                                    bool has_membership);
+                                    bool has_membership, bool has_disk = true);
 std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
 
 }  // namespace faultline

@@ -10,7 +10,7 @@ namespace {
 
 // Event codes folded into the hash; never renumber (hashes in tests and bug
 // reports would change meaning).
-enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol };
+enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol, kDisk };
 
 }  // namespace
 
@@ -169,6 +169,20 @@ void TraceRecorder::protocol_event(Time t, NodeId node, std::string_view kind,
   hash_.add(kind);
   hash_fields(fields);
   if (!keeps(TraceLevel::kProtocol)) return;
+  begin_line(t, node, kind);
+  write_fields(fields);
+  writer_.line().push_back('}');
+  writer_.end_line();
+}
+
+void TraceRecorder::disk(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields) {
+  ++events_;
+  hash_.add(kDisk);
+  hash_.add(static_cast<std::uint64_t>(t));
+  hash_.add(static_cast<std::uint64_t>(node));
+  hash_.add(kind);
+  hash_fields(fields);
+  if (!keeps(TraceLevel::kMessages)) return;
   begin_line(t, node, kind);
   write_fields(fields);
   writer_.line().push_back('}');

@@ -44,6 +44,9 @@ class TraceRecorder {
   // A fault or nemesis action; `node` is kNoNode for network-wide faults.
   void fault(Time t, std::string_view fault, NodeId node, std::initializer_list<TraceField> fields);
   void protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  // A durable-storage event of a scenario with a `disk:` section: `sync`,
+  // `synced`, `sync_lost` (level messages).
+  void disk(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
 
   std::uint64_t hash() const { return hash_.value(); }
   std::uint64_t events() const { return events_; }

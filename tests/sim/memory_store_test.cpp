@@ -117,3 +117,59 @@ TEST_CASE("the record log: dropping past the end empties it and moves the next a
   CHECK(s.log_begin() == 10);
   CHECK(records(s) == std::vector<std::string>{"k"});
 }
+
+TEST_CASE("a sync with latency makes its writes durable only when it completes") {
+  MemoryStore s;
+  s.write("term", "1");
+  s.log_append("a");
+  s.begin_sync();  // covers term=1 and record a
+  s.write("term", "2");
+  s.log_append("b");  // after the mark: not merged into the journal entry of a
+  s.begin_sync();     // covers term=2 and record b
+  s.log_append("c");
+  CHECK(s.pending_syncs() == 2);
+
+  SUBCASE("a crash before either completes loses everything") {
+    s.crash();
+    CHECK_FALSE(s.read("term").has_value());
+    CHECK(s.log_end() == 0);
+    CHECK(s.pending_syncs() == 0);
+  }
+  SUBCASE("a crash after the first completes keeps exactly what it covered") {
+    s.complete_sync();
+    s.crash();
+    CHECK(s.read("term") == "1");
+    REQUIRE(s.log_end() == 1);
+    CHECK(s.log_record(0) == "a");
+  }
+  SUBCASE("after both complete only the write after them is lost") {
+    s.complete_sync();
+    s.complete_sync();
+    s.crash();
+    CHECK(s.read("term") == "2");
+    REQUIRE(s.log_end() == 2);
+    CHECK(s.log_record(1) == "b");
+  }
+}
+
+TEST_CASE("a truncation and a compaction under an outstanding sync are undone by a crash") {
+  MemoryStore s;
+  for (const char* r : {"a", "b", "c", "d"}) s.log_append(r);
+  s.sync();
+  s.log_truncate(2);
+  s.log_drop_before(1);
+  s.begin_sync();
+  s.log_append("x");
+  s.crash();  // the sync never completed
+  CHECK(s.log_begin() == 0);
+  REQUIRE(s.log_end() == 4);
+  CHECK(s.log_record(3) == "d");
+
+  s.log_truncate(2);
+  s.begin_sync();
+  s.log_append("y");
+  s.complete_sync();
+  s.crash();
+  REQUIRE(s.log_end() == 2);
+  CHECK(s.log_record(1) == "b");
+}
