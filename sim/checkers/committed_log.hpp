@@ -1,0 +1,58 @@
+// Commits that cannot vanish (Raft): once an entry is committed anywhere in
+// the cluster, no server that holds it ever loses it, by a truncation, an
+// overwrite or a restart that recovers less. The paper's safety argument
+// (section 5.4.2, Figure 3's Leader Completeness) rests on it: the entry sits
+// on a majority, and every later leader comes from a voter of that majority.
+//
+//   committed_entry_kept   a server that held the committed entry at index i
+//                          (term t) still holds it: its log has term t at i,
+//                          or its snapshot covers i (compaction keeps a
+//                          committed prefix in the snapshot; that is not a
+//                          loss). Checked whether or not the server itself
+//                          knows the entry is committed.
+//
+// "Committed" is cluster-wide: the highest commit index any server has
+// reported, with each entry's term as the reporting server's log had it. The
+// checker reads typed state (each server's log and commit index) after every
+// event, so a loss is caught at the event that made it.
+//
+// A server holds the committed prefix up to some index (Log Matching: an
+// entry with the committed term at i means every committed entry below it is
+// there too), so per server one index is enough: the highest committed index
+// it holds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "protocols/raft/raft_log.hpp"
+#include "sim/checkers/chosen_values.hpp"
+
+namespace faultline {
+
+class CommittedLog {
+ public:
+  explicit CommittedLog(NodeId cluster_size) : held_(cluster_size, 0) {}
+
+  // A server reports `commit_index`: every entry up to it is committed, with
+  // the terms `log` holds there (unknown where the log compacted them).
+  void committed(const raft::RaftLog& log, raft::Index commit_index);
+  // After an event that may have changed `node`'s log: the committed entry it
+  // held, if it no longer holds it (the message says what became of it, for
+  // the caller to prefix with the server's name). Then records how far it
+  // holds them now.
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftLog& log);
+
+  raft::Index commit_index() const { return terms_.size(); }
+  // The highest committed index `node` was last seen to hold (0: none).
+  raft::Index held(NodeId node) const { return held_[node]; }
+
+ private:
+  bool holds(const raft::RaftLog& log, raft::Index i) const;
+
+  std::vector<raft::Term> terms_;  // terms_[i - 1]: the committed entry's term at index i (0: unknown)
+  std::vector<raft::Index> held_;  // per server
+};
+
+}  // namespace faultline
