@@ -10,9 +10,9 @@
 //                          (checked at every election and at the end)
 //   commit_index_monotonic a node applies index after index, never going back while it runs
 //   applied_entry_lost     a restarted node recovers every entry it had applied
-//   committed_entry_kept   no node loses a committed entry it held, by a truncation, an
-//                          overwrite or a restart (CommittedLog; after every event, so at
-//                          the event that lost it)
+//   committed_entry_kept   no node loses a committed entry it held (by a truncation or an
+//                          overwrite), or one it acknowledged (also across a restart)
+//                          (CommittedLog; after every event, so at the event that lost it)
 // plus, at the end of every run with clients, linearizability of their history.
 // Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
 // leader loss: until a new leader), unavailable_ns (per loss: until an entry
