@@ -119,8 +119,9 @@ void MultiPaxosObserver::after_event(Time) {
   for (NodeId node : restarted_)
     if (sim_.is_running(node)) report_lost(node, kept_.check_all(node, sim_.node(node).acceptor_log()));
   restarted_.clear();
-  for (NodeId i = 0; i < sim_.node_count(); ++i)
-    if (sim_.is_running(i)) report_lost(i, kept_.check_recent(i, sim_.node(i).acceptor_log()));
+  // Only the node the event was handed to can have changed its log.
+  const NodeId acting = sim_.acting_node();
+  if (sim_.is_running(acting)) report_lost(acting, kept_.check_recent(acting, sim_.node(acting).acceptor_log()));
 }
 
 void MultiPaxosObserver::finish(Time, Metrics& metrics) {

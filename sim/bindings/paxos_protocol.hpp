@@ -63,7 +63,7 @@ class MultiPaxosObserver : public ObserverBase {
   void on_crash(Time t, NodeId node) { leaders_.left(t, node); }
   void on_restart(Time, NodeId node) { restarted_.push_back(node); }
   void on_connectivity_change(Time t);
-  // Reads the acceptors' logs (chosen_value_kept).
+  // Reads the log of the acceptor that handled the event, and of any restarted one (chosen_value_kept).
   void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return leaders_.current(); }

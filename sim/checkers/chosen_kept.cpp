@@ -5,7 +5,7 @@
 namespace faultline {
 
 void ChosenKept::must_keep(NodeId acceptor, paxos::Slot slot, std::uint64_t digest) {
-  if (kept_[acceptor].emplace(slot, digest).second) unsettled_[acceptor].insert(slot);
+  if (kept_[acceptor].emplace(slot, digest).second) unsettled_[acceptor].emplace_back(slot, digest);
 }
 
 std::optional<SafetyViolation> ChosenKept::check_slot(paxos::Slot slot, std::uint64_t digest,
@@ -30,11 +30,12 @@ std::optional<SafetyViolation> ChosenKept::check_recent(NodeId acceptor, const s
   if (!kept.empty() && kept.rbegin()->first > log.size())
     return check_slot(kept.rbegin()->first, kept.rbegin()->second, log);
   auto& unsettled = unsettled_[acceptor];
-  for (auto it = unsettled.begin(); it != unsettled.end();) {
-    const std::uint64_t digest = kept.at(*it);
-    if (auto v = check_slot(*it, digest, log)) return v;
-    it = log[*it - 1].chosen ? unsettled.erase(it) : std::next(it);
+  std::size_t still = 0;
+  for (const auto& [slot, digest] : unsettled) {
+    if (auto v = check_slot(slot, digest, log)) return v;
+    if (!log[slot - 1].chosen) unsettled[still++] = {slot, digest};
   }
+  unsettled.resize(still);
   return std::nullopt;
 }
 
@@ -43,7 +44,7 @@ std::optional<SafetyViolation> ChosenKept::check_all(NodeId acceptor, const std:
   unsettled.clear();
   for (const auto& [slot, digest] : kept_[acceptor]) {
     if (auto v = check_slot(slot, digest, log)) return v;
-    if (!log[slot - 1].chosen) unsettled.insert(slot);
+    if (!log[slot - 1].chosen) unsettled.emplace_back(slot, digest);
   }
   return std::nullopt;
 }

@@ -15,16 +15,17 @@
 // missed v), even after v is chosen elsewhere.
 //
 // Multi-Paxos here never compacts its log, so a slot an acceptor held is in
-// its log for good. The checker reads each acceptor's log (typed state): at
-// once, after every event, the slots it must keep but has not yet learned are
-// chosen (where a correct acceptor can still be asked to accept) and its log's
-// length; every slot it must keep, after each of its restarts and at the end.
+// its log for good. The checker reads each acceptor's log (typed state):
+// after every event it handled, the slots it must keep but has not yet
+// learned are chosen (where a correct acceptor can still be asked to accept)
+// and its log's length; every slot it must keep, after each of its restarts
+// and at the end.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
+#include <utility>
 #include <vector>
 
 #include "protocols/paxos/multi_paxos_messages.hpp"
@@ -54,9 +55,10 @@ class ChosenKept {
                                             const std::vector<paxos::SlotValue>& log) const;
 
   std::vector<std::map<paxos::Slot, std::uint64_t>> kept_;  // per acceptor: slot -> the chosen digest
-  // Per acceptor: the slots of kept_ its log did not mark chosen when last
-  // looked at (a correct acceptor never changes a slot it marked chosen).
-  std::vector<std::set<paxos::Slot>> unsettled_;
+  // Per acceptor: the (slot, digest) pairs of kept_ its log did not mark
+  // chosen when last looked at (a correct acceptor never changes a slot it
+  // marked chosen). Looked at after every event, so a flat vector.
+  std::vector<std::vector<std::pair<paxos::Slot, std::uint64_t>>> unsettled_;
 };
 
 }  // namespace faultline
