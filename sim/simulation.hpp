@@ -80,6 +80,10 @@ class Simulation {
   std::string node_name(NodeId n) const { return scenario_.node_name(n); }
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t bytes_sent() const { return bytes_; }
+  // The node the latest delivery, timer or client request was handed to:
+  // the one whose state the current event may have changed (restarts are
+  // reported by on_restart).
+  NodeId acting_node() const;
   // A broken safety invariant: recorded, and the run stops after this event.
   void report_violation(NodeId node, std::string invariant, std::string message);
   // A stop condition held: the run ends after this event.

@@ -155,6 +155,11 @@ void Simulation<P>::dispatch(const Event& e) {
 }
 
 template <class P>
+NodeId Simulation<P>::acting_node() const {
+  return host_->self();
+}
+
+template <class P>
 void Simulation<P>::start_node(NodeId n) {
   host_->bind(n);
   records_[n].node.on_start(*host_);

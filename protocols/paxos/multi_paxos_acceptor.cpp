@@ -75,6 +75,16 @@ MultiPromise MultiPaxosNode::on_prepare(HostT& host, const MultiPrepare& m) {
   MultiPromise reply{m.ballot, true, promised_, {}};
   for (Slot s = m.first_slot; s <= log_.size(); ++s)
     if (log_[s - 1].ballot.is_set() || log_[s - 1].chosen) reply.accepted.push_back(log_[s - 1]);
+  if (params_->mutant == Mutant::kForgetOnPromise) {
+    // The bug: the reply is this acceptor's only record of those values now,
+    // and the new leader may never propose them (it may crash, or lose).
+    for (Slot s = m.first_slot; s <= log_.size(); ++s)
+      if (!log_[s - 1].chosen && log_[s - 1].ballot.is_set()) {
+        log_[s - 1] = SlotValue{s, {}, false, {}};
+        persist_slot(host, s);
+      }
+    host.storage().sync();
+  }
   return reply;
 }
 

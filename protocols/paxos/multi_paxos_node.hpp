@@ -49,6 +49,8 @@ class MultiPaxosNode {
 
   // For checkers and tests.
   Slot commit_upto() const { return commit_upto_; }
+  // What the acceptor holds: slot s is acceptor_log()[s - 1].
+  const std::vector<SlotValue>& acceptor_log() const { return log_; }
 
  private:
   // multi_paxos_acceptor.cpp

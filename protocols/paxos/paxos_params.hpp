@@ -15,6 +15,9 @@ enum class Mutant : std::uint8_t {
   kAcceptorNotPersisted,    // the acceptor's promise and accepted value live only in memory
   kNoopFillWithoutCollect,  // a new Multi-Paxos leader fills slots it does not hold with no-ops
                             // without first collecting what a majority accepted there
+  kForgetOnPromise,         // a Multi-Paxos acceptor that promises a new ballot reports what it
+                            // accepted, then discards every slot it does not know to be chosen,
+                            // trusting the new leader to propose it again
 };
 
 // Single-decree Paxos: nodes 0..proposers-1 each propose their own value

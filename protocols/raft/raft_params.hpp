@@ -22,6 +22,9 @@ enum class Mutant : std::uint8_t {
                            // of its own term (the single-server change bug, Ongaro 2015)
   kReadWithoutConfirmation, // with read_index: a leader answers a read from its state machine at once,
                            // without a majority confirming it still leads (a deposed leader reads stale data)
+  kTruncateWithoutConflict, // a follower drops every entry after prevLogIndex before appending, conflict or
+                           // not (Figure 2 deletes only on a conflict): a stale AppendEntries arriving after
+                           // a newer one cuts entries the newer one brought, committed ones included
 };
 
 struct Params {

@@ -69,6 +69,13 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   }
   Index index = m.prev_log_index;
   bool config_touched = false;  // a configuration entry arrived, or the suffix went
+  if (params_->mutant == Mutant::kTruncateWithoutConflict && log_.last_index() > index) {
+    // The bug: treat whatever follows the leader's previous entry as a
+    // conflict, though this message may be older than what we hold.
+    host.emit("truncate", {{"from", index + 1}, {"count", log_.last_index() - index}});
+    log_.truncate_from(host.storage(), index + 1);
+    config_touched = true;
+  }
   for (const Entry& e : m.entries) {
     ++index;
     if (index <= log_.last_index()) {

@@ -16,6 +16,7 @@ Mutant read_mutant(YamlSection& params, std::initializer_list<std::string_view> 
        : m == "ignore_accepted_values"       ? Mutant::kIgnoreAcceptedValues
        : m == "acceptor_not_persisted"       ? Mutant::kAcceptorNotPersisted
        : m == "noop_fill_without_collect"    ? Mutant::kNoopFillWithoutCollect
+       : m == "forget_on_promise"            ? Mutant::kForgetOnPromise
                                              : Mutant::kNone;
 }
 
@@ -45,7 +46,8 @@ paxos::MultiParams read_multi_params(const Scenario& s) {
   YamlSection params = YamlSection::params_of(s);
   read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.max_entries_per_accept = static_cast<std::uint32_t>(params.integer("max_entries_per_accept", 64, 1, 1 << 20));
-  p.mutant = read_mutant(params, {"none", "accept_below_promise", "acceptor_not_persisted", "noop_fill_without_collect"});
+  p.mutant = read_mutant(params, {"none", "accept_below_promise", "acceptor_not_persisted", "noop_fill_without_collect",
+                                  "forget_on_promise"});
   params.finish();
   return p;
 }

@@ -61,7 +61,7 @@ void BasicPaxosObserver::finish(Time, Metrics& metrics) {
 
 MultiPaxosObserver::MultiPaxosObserver(const Scenario& scenario, const paxos::MultiParams&,
                                        Simulation<MultiPaxosProtocol>& sim)
-    : sim_(sim), chosen_(scenario.node_count()) {}
+    : sim_(sim), chosen_(scenario.node_count()), kept_(scenario.node_count()) {}
 
 void MultiPaxosObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                            std::initializer_list<TraceField> fields) {
@@ -73,7 +73,18 @@ void MultiPaxosObserver::on_protocol_event(Time t, NodeId node, std::string_view
     if (digest != 0 && !proposed_.count(digest))
       sim_.report_violation(node, "validity", fmt::format("{} accepted command {:x} in slot {}, which no leader proposed",
                                                           sim_.node_name(node), digest, slot));
+    const bool was_chosen = chosen_.chosen(slot).has_value();
     if (auto v = chosen_.accepted(slot, ballot_of(fields), node, digest)) sim_.report_violation(node, v->invariant, v->message);
+    // Who must keep the chosen value: the majority that chose it, and any
+    // acceptor that accepts it again in a later ballot.
+    if (chosen_.chosen(slot) == digest) {
+      if (!was_chosen) {
+        for (NodeId i = 0; i < sim_.node_count(); ++i)
+          if (chosen_.chosen_by(slot) >> i & 1) kept_.must_keep(i, slot, digest);
+      } else if (ballot_of(fields) >= chosen_.chosen_ballot(slot)) {
+        kept_.must_keep(node, slot, digest);
+      }
+    }
   } else if (kind == "apply") {
     const auto slot = static_cast<std::uint64_t>(field_number(fields, "slot"));
     const auto digest = static_cast<std::uint64_t>(field_number(fields, "digest"));
@@ -99,7 +110,23 @@ void MultiPaxosObserver::on_connectivity_change(Time t) {
     leaders_.leader_cut_off(t, !reaches_majority(sim_.connectivity(), leaders_.current(), sim_.node_count()));
 }
 
+void MultiPaxosObserver::report_lost(NodeId node, const std::optional<SafetyViolation>& v) {
+  if (v) sim_.report_violation(node, v->invariant, fmt::format("{} {}", sim_.node_name(node), v->message));
+}
+
+void MultiPaxosObserver::after_event(Time) {
+  // A restarted acceptor recovers what it synced: all it must keep.
+  for (NodeId node : restarted_)
+    if (sim_.is_running(node)) report_lost(node, kept_.check_all(node, sim_.node(node).acceptor_log()));
+  restarted_.clear();
+  // Only the node the event was handed to can have changed its log.
+  const NodeId acting = sim_.acting_node();
+  if (sim_.is_running(acting)) report_lost(acting, kept_.check_recent(acting, sim_.node(acting).acceptor_log()));
+}
+
 void MultiPaxosObserver::finish(Time, Metrics& metrics) {
+  for (NodeId i = 0; i < sim_.node_count(); ++i)
+    if (sim_.is_running(i)) report_lost(i, kept_.check_all(i, sim_.node(i).acceptor_log()));
   set_scalar(metrics, "elections", static_cast<double>(elections_));
   set_scalar(metrics, "chosen_slots", static_cast<double>(chosen_.chosen_slots()));
   leaders_.finish(metrics);

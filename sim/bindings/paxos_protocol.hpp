@@ -7,6 +7,9 @@
 //   validity               only a proposed value (or a leader's no-op) is chosen
 //   learned_wrong_value    a learner learned, or a replica applied, a value
 //                          that is not the chosen one
+//   chosen_value_kept      (Multi-Paxos) an acceptor that accepted a slot's chosen
+//                          value in the choosing ballot or a later one still holds
+//                          it (ChosenKept; after every event and every restart)
 // plus, for Multi-Paxos runs with clients, linearizability of their history.
 #pragma once
 
@@ -16,6 +19,7 @@
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/paxos/basic_paxos_node.hpp"
 #include "protocols/paxos/multi_paxos_node.hpp"
+#include "sim/checkers/chosen_kept.hpp"
 #include "sim/checkers/chosen_values.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
@@ -57,13 +61,20 @@ class MultiPaxosObserver : public ObserverBase {
 
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
   void on_crash(Time t, NodeId node) { leaders_.left(t, node); }
+  void on_restart(Time, NodeId node) { restarted_.push_back(node); }
   void on_connectivity_change(Time t);
+  // Reads the log of the acceptor that handled the event, and of any restarted one (chosen_value_kept).
+  void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return leaders_.current(); }
 
  private:
+  void report_lost(NodeId node, const std::optional<SafetyViolation>& v);
+
   Simulation<MultiPaxosProtocol>& sim_;
   ChosenValues chosen_;
+  ChosenKept kept_;                 // who must keep which chosen value
+  std::vector<NodeId> restarted_;   // restarted during this event: check all they must keep
   std::set<std::uint64_t> proposed_;  // digests of client commands proposed
   LeaderTimeline leaders_;
   std::uint64_t elections_ = 0;

@@ -22,7 +22,8 @@ raft::Params read_params(const Scenario& s) {
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
                                             "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum",
-                                            "skip_consistency_check", "read_without_confirmation"});
+                                            "skip_consistency_check", "read_without_confirmation",
+                                            "truncate_without_conflict"});
   using M = raft::Mutant;
   p.mutant = mutant == "figure8"                   ? M::kFigure8
            : mutant == "no_election_restriction"   ? M::kNoElectionRestriction
@@ -33,6 +34,7 @@ raft::Params read_params(const Scenario& s) {
            : mutant == "commit_without_quorum"     ? M::kCommitWithoutQuorum
            : mutant == "skip_consistency_check"    ? M::kSkipConsistencyCheck
            : mutant == "read_without_confirmation" ? M::kReadWithoutConfirmation
+           : mutant == "truncate_without_conflict" ? M::kTruncateWithoutConflict
                                                    : M::kNone;
   params.finish();
   return p;

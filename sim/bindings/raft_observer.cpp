@@ -5,6 +5,7 @@ namespace faultline {
 
 RaftObserver::RaftObserver(const Scenario& scenario, const raft::Params&, Simulation<RaftProtocol>& sim)
     : sim_(sim),
+      committed_(scenario.node_count()),
       cut_off_(scenario.node_count(), false),
       log_at_cut_(scenario.node_count(), 0) {}
 
@@ -127,6 +128,7 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
 void RaftObserver::before_crash(Time, NodeId node) {
   term_before_crash_[node] = sim_.node(node).current_term();
   applied_at_crash_[node] = sim_.node(node).last_applied();
+  committed_.crashed(node);
 }
 
 void RaftObserver::on_crash(Time t, NodeId node) {
@@ -143,6 +145,27 @@ void RaftObserver::on_restart(Time t, NodeId node) {
   const std::uint64_t had = applied_at_crash_[node];
   catchup_entries_.push_back(static_cast<double>(committed > had ? committed - had : 0));
   catching_up_[node] = {t, committed};
+}
+
+void RaftObserver::after_event(Time) {
+  const NodeId n = sim_.node_count();
+  for (NodeId i = 0; i < n; ++i)
+    if (sim_.is_running(i) && sim_.node(i).commit_index() > committed_.commit_index())
+      committed_.committed(sim_.node(i).log(), sim_.node(i).commit_index());
+  // What a leader committed counting a server's acknowledgement, that server holds.
+  for (NodeId i = 0; i < n; ++i) {
+    const auto& leader = sim_.node(i);
+    if (!sim_.is_running(i) || leader.role() != raft::Role::kLeader) continue;
+    if (committed_.terms_unknown()) committed_.learn_terms(leader.log(), leader.commit_index());
+    for (NodeId j = 0; j < n; ++j)
+      if (j != i && leader.match_index()[j] != 0)
+        committed_.acknowledged(j, std::min(leader.match_index()[j], leader.commit_index()));
+  }
+  for (NodeId i = 0; i < n; ++i) {
+    if (!sim_.is_running(i)) continue;  // a crashed node is judged by what it recovers
+    if (auto v = committed_.check(i, sim_.node(i).log()))
+      sim_.report_violation(i, v->invariant, fmt::format("{} {}", sim_.node_name(i), v->message));
+  }
 }
 
 // Log Matching (Figure 3): if two logs hold an entry with the same index

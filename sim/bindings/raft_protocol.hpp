@@ -10,6 +10,9 @@
 //                          (checked at every election and at the end)
 //   commit_index_monotonic a node applies index after index, never going back while it runs
 //   applied_entry_lost     a restarted node recovers every entry it had applied
+//   committed_entry_kept   no node loses a committed entry it held (by a truncation or an
+//                          overwrite), or one it acknowledged (also across a restart)
+//                          (CommittedLog; after every event, so at the event that lost it)
 // plus, at the end of every run with clients, linearizability of their history.
 // Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
 // leader loss: until a new leader), unavailable_ns (per loss: until an entry
@@ -45,6 +48,7 @@
 #include <vector>
 
 #include "protocols/raft/raft_node.hpp"
+#include "sim/checkers/committed_log.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -64,6 +68,8 @@ class RaftObserver : public ObserverBase {
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void on_connectivity_change(Time t);
+  // Reads every running node's log and commit index (committed_entry_kept).
+  void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
   NodeId current_leader() const { return leaders_.current(); }
@@ -82,6 +88,7 @@ class RaftObserver : public ObserverBase {
   };
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
+  CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
   std::map<NodeId, std::uint64_t> term_before_crash_;
   LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
   std::uint64_t elections_ = 0;

@@ -37,7 +37,7 @@ std::optional<SafetyViolation> ChosenValues::accepted(std::uint64_t slot, const 
     return SafetyViolation{"agreement", fmt::format("slot {}: {:x} was chosen in ballot {}, and now {:x} is chosen "
                                                     "in ballot {} too",
                                                     slot, s.digest, s.ballot.text(), digest, ballot.text())};
-  s = Slot{true, digest, ballot};
+  s = Slot{true, digest, ballot, v.acceptors};
   ++chosen_count_;
   votes_.erase(slot);
   return std::nullopt;

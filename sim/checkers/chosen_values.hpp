@@ -37,6 +37,10 @@ class ChosenValues {
                                           std::uint64_t digest);
   // The digest chosen in `slot`, once a majority accepted it.
   std::optional<std::uint64_t> chosen(std::uint64_t slot) const;
+  // The ballot `slot` was first chosen in, and the acceptors (a bitmask)
+  // whose acceptances in that ballot chose it. Requires chosen(slot).
+  const paxos::Ballot& chosen_ballot(std::uint64_t slot) const { return slots_[slot].ballot; }
+  std::uint64_t chosen_by(std::uint64_t slot) const { return slots_[slot].acceptors; }
   std::uint64_t chosen_slots() const { return chosen_count_; }
 
  private:
@@ -48,6 +52,7 @@ class ChosenValues {
     bool chosen = false;
     std::uint64_t digest = 0;
     paxos::Ballot ballot;  // the ballot it was first chosen in
+    std::uint64_t acceptors = 0;  // bitmask: the majority that chose it in that ballot
   };
   Slot& slot_at(std::uint64_t slot);
 

@@ -55,6 +55,7 @@ TEST_CASE("Paxos mutants are caught by bounded sweeps") {
       {"accept_below_promise", "multipaxos/churn.yaml", 10},
       {"acceptor_not_persisted", "multipaxos/churn.yaml", 5},
       {"noop_fill_without_collect", "multipaxos/churn.yaml", 5},
+      {"forget_on_promise", "multipaxos/churn.yaml", 5},
   };
   for (const auto& c : cases) {
     CAPTURE(c.mutant);
@@ -64,6 +65,22 @@ TEST_CASE("Paxos mutants are caught by bounded sweeps") {
     const std::uint64_t seed = first_violation(r, invariant);
     CHECK_MESSAGE(seed != 0, std::string(c.mutant) << " was not caught in seeds 1.." << c.seeds);
     MESSAGE(std::string(c.mutant) << " on " << std::string(c.scenario) << ": first caught at seed " << seed << " by " << invariant);
+  }
+}
+
+TEST_CASE("chosen_value_kept catches an acceptor that forgets a chosen value when it forgets it") {
+  // forget_on_promise drops, at a promise, values a majority chose; agreement
+  // fails only if a later leader's phase 1 then misses the value, seconds
+  // later or never. chosen_value_kept fails the run at the promise itself,
+  // and so does acceptor_not_persisted at the restart that loses a value.
+  for (const char* mutant : {"forget_on_promise", "acceptor_not_persisted"}) {
+    CAPTURE(mutant);
+    const SweepResult r = sweep(scenario("multipaxos/churn.yaml", {std::string("params.mutant=") + mutant}), 10);
+    for (const auto& run : r.runs) {
+      CAPTURE(run.seed);
+      REQUIRE(!run.violations.empty());
+      CHECK(run.violations[0].invariant == "chosen_value_kept");
+    }
   }
 }
 

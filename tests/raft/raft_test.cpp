@@ -60,6 +60,7 @@ TEST_CASE("mutants are caught by bounded sweeps") {
       {"figure8", "leader_churn_quiet.yaml", 100, "leader_completeness"},
       {"skip_consistency_check", "churn.yaml", 5, ""},
       {"commit_without_quorum", "nemesis.yaml", 5, ""},
+      {"truncate_without_conflict", "loss_5pct.yaml", 5, "committed_entry_kept"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.mutant);
@@ -70,6 +71,25 @@ TEST_CASE("mutants are caught by bounded sweeps") {
     if (*c.expected_invariant) CHECK(invariant == c.expected_invariant);
     MESSAGE(std::string(c.mutant) << ": first caught at seed " << seed << " by " << invariant);
   }
+}
+
+TEST_CASE("committed_entry_kept catches a follower truncating committed entries at the truncation") {
+  // With 5% loss and no crashes, a follower that truncates after a stale
+  // AppendEntries loses entries the leader committed with its
+  // acknowledgement; nothing else ever goes wrong visibly (the leader keeps
+  // its log and the majority re-sends the entries), so no other checker
+  // fires on these seeds: only the entry's disappearance shows the bug.
+  const SweepResult r = sweep(scenario("loss_5pct.yaml", {"params.mutant=truncate_without_conflict"}), 10);
+  for (const auto& run : r.runs) {
+    CAPTURE(run.seed);
+    REQUIRE(run.violations.size() >= 1);
+    for (const auto& v : run.violations) CHECK(v.invariant == "committed_entry_kept");
+    CHECK(run.violations[0].time < 2 * kSecond);  // within the first seconds of a 10 s run
+  }
+  // The correct Raft keeps every committed entry in the same runs.
+  const SweepResult correct = sweep(scenario("loss_5pct.yaml"), 10);
+  std::string invariant;
+  CHECK(first_violation(correct, invariant) == 0);
 }
 
 TEST_CASE("log_matching sees logs that agree on a term but not on what precedes it") {

@@ -1,0 +1,79 @@
+// Commits that cannot vanish (Raft): once an entry is committed anywhere in
+// the cluster, no server that holds it ever loses it, by a truncation or an
+// overwrite, and no server that acknowledged it loses it in a crash. The
+// paper's safety argument (section 5.4.2, Figure 3's Leader Completeness)
+// rests on it: the entry sits on a majority, and every later leader comes
+// from a voter of that majority.
+//
+//   committed_entry_kept   a server that held the committed entry at index i
+//                          (term t) still holds it: its log has term t at i,
+//                          or its snapshot covers i (compaction keeps a
+//                          committed prefix in the snapshot; that is not a
+//                          loss). Whether or not the server itself knows the
+//                          entry is committed.
+//
+// "Committed" is cluster-wide: the highest commit index any server has
+// reported, with each entry's term as the reporting server's log had it.
+// A server "held" entry i if its log was seen holding it after an event, or
+// if it acknowledged i to a leader that then committed it (the ack counted
+// toward the commit, so losing i since, even before the commit, is the bug).
+// A crash loses what was not synced, and Raft syncs before it acknowledges:
+// across a restart, what a server must recover is what it acknowledged.
+//
+// The checker reads typed state (each server's log and commit index, and a
+// leader's match indexes) after every event, so a loss is caught at the event
+// that made it, or, for an acknowledged entry lost before its commit, at the
+// commit.
+//
+// A server holds the committed prefix up to some index (Log Matching: an
+// entry with the committed term at i means every committed entry below it is
+// there too), so per server one index is enough.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <vector>
+
+#include "protocols/raft/raft_log.hpp"
+#include "sim/checkers/chosen_values.hpp"
+
+namespace faultline {
+
+class CommittedLog {
+ public:
+  explicit CommittedLog(NodeId cluster_size) : held_(cluster_size, 0), acked_(cluster_size, 0) {}
+
+  // A server reports `commit_index`: every entry up to it is committed, with
+  // the terms `log` holds there (unknown where the log compacted them).
+  void committed(const raft::RaftLog& log, raft::Index commit_index);
+  // Terms the first report could not give (a server that installed a
+  // snapshot reports its base as committed, without the entries below it),
+  // from a server whose log and commit index cover them.
+  void learn_terms(const raft::RaftLog& log, raft::Index commit_index);
+  bool terms_unknown() const { return !unknown_.empty(); }
+  // A leader that committed up to `index` counted `node`'s acknowledgement
+  // of it (index = min(its match index for node, its commit index)).
+  void acknowledged(NodeId node, raft::Index index);
+  // `node` crashed: what it must recover is what it acknowledged.
+  void crashed(NodeId node) { held_[node] = acked_[node]; }
+  // After an event that may have changed `node`'s log: the committed entry it
+  // held, if it no longer holds it (the message says what became of it, for
+  // the caller to prefix with the server's name). Then records how far it
+  // holds them now.
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftLog& log);
+
+  raft::Index commit_index() const { return terms_.size(); }
+  // The highest committed index `node` is known to hold (0: none).
+  raft::Index held(NodeId node) const { return held_[node]; }
+
+ private:
+  bool holds(const raft::RaftLog& log, raft::Index i) const;
+
+  std::vector<raft::Term> terms_;  // terms_[i - 1]: the committed entry's term at index i (0: unknown)
+  std::set<raft::Index> unknown_;  // committed indexes whose term is not known yet
+  std::vector<raft::Index> held_;  // per server
+  std::vector<raft::Index> acked_; // per server: the highest committed index a leader counted from it
+};
+
+}  // namespace faultline

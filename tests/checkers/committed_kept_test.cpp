@@ -1,0 +1,202 @@
+// committed_entry_kept (Raft) and chosen_value_kept (Multi-Paxos) at unit
+// level: the checkers fed one node's typed state by hand, event by event, so
+// a test can say at which step a committed entry or chosen value vanished.
+#include <doctest/doctest.h>
+
+#include "protocols/paxos/multi_paxos_node.hpp"
+#include "protocols/raft/raft_node.hpp"
+#include "sim/checkers/chosen_kept.hpp"
+#include "sim/checkers/committed_log.hpp"
+#include "sim/node/memory_store.hpp"
+#include "tests/support/recording_host.hpp"
+
+using namespace faultline;
+
+namespace {
+
+kv::Request put(ClientId client, std::string value) {
+  kv::Request r;
+  r.client = client;
+  r.sequence = 1;
+  r.kind = kv::OpKind::kPut;
+  r.key = "k";
+  r.value = std::move(value);
+  return r;
+}
+
+std::vector<raft::Entry> entries(raft::Term term, int count) {
+  std::vector<raft::Entry> out;
+  for (int i = 0; i < count; ++i) out.emplace_back(term, false, put(1, std::to_string(i)));
+  return out;
+}
+
+// Node 1 of three, a follower, sent AppendEntries by node 0 (leader of term 1).
+struct Follower {
+  raft::Params params;
+  testing::RecordingHost<raft::Message, kv::Reply> host{1, 3};
+  raft::RaftNode node{1, 3, params};
+  explicit Follower(raft::Mutant mutant) {
+    params.mutant = mutant;
+    node.on_start(host);
+  }
+  void append(raft::Index prev, std::vector<raft::Entry> e, raft::Index commit) {
+    node.on_message(host, 0, raft::AppendEntries{1, prev, prev == 0 ? 0u : 1u, std::move(e), commit, 0});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("committed_entry_kept fires at the stale AppendEntries that truncates committed entries") {
+  for (const bool mutant : {false, true}) {
+    CAPTURE(mutant);
+    Follower f(mutant ? raft::Mutant::kTruncateWithoutConflict : raft::Mutant::kNone);
+    CommittedLog committed(3);
+    const auto batch = entries(1, 3);
+    // The leader sends entries 1..3, then (pipelined) entry 1 again, stale.
+    f.append(0, batch, 0);
+    committed.committed(f.node.log(), 3);  // the leader commits 1..3 with our acknowledgement
+    CHECK_FALSE(committed.check(1, f.node.log()));
+    CHECK(committed.held(1) == 3);
+    f.append(0, {batch[0]}, 0);  // arrives late: it matches what we hold, so nothing conflicts
+    const auto v = committed.check(1, f.node.log());
+    if (!mutant) {
+      CHECK_FALSE(v);
+      CHECK(f.node.log().last_index() == 3);
+    } else {
+      REQUIRE(v);
+      CHECK(v->invariant == "committed_entry_kept");
+      CHECK(v->message.find("index 3 (term 1)") != std::string::npos);
+      CHECK(v->message.find("ends at index 1") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("committed_entry_kept: compaction keeps a committed prefix, truncation and overwrite lose it") {
+  MemoryStore store;
+  raft::RaftLog log;
+  for (const auto& e : entries(1, 5)) log.append(store, e);
+  CommittedLog committed(1);
+  committed.committed(log, 4);
+  CHECK_FALSE(committed.check(0, log));
+  CHECK(committed.held(0) == 4);  // index 5 is in the log but not committed
+
+  SUBCASE("a snapshot through index 4 is not a loss") {
+    log.compact_through(store, 4, 1);
+    CHECK_FALSE(committed.check(0, log));
+  }
+  SUBCASE("dropping index 4 is") {
+    log.truncate_from(store, 4);
+    const auto v = committed.check(0, log);
+    REQUIRE(v);
+    CHECK(v->message.find("ends at index 3") != std::string::npos);
+  }
+  SUBCASE("replacing it with another term's entry is") {
+    log.truncate_from(store, 4);
+    log.append(store, raft::Entry(2, true));
+    const auto v = committed.check(0, log);
+    REQUIRE(v);
+    CHECK(v->message.find("term 2 there") != std::string::npos);
+  }
+  SUBCASE("dropping only the uncommitted index 5 is not") {
+    log.truncate_from(store, 5);
+    CHECK_FALSE(committed.check(0, log));
+  }
+}
+
+TEST_CASE("committed_entry_kept across a crash: what a server acknowledged must come back") {
+  MemoryStore store;
+  raft::RaftLog log;
+  for (const auto& e : entries(1, 4)) log.append(store, e);
+  store.sync();
+  for (const auto& e : entries(1, 2)) log.append(store, e);  // 5 and 6, never synced
+  CommittedLog committed(1);
+  committed.committed(log, 6);
+  CHECK_FALSE(committed.check(0, log));
+  CHECK(committed.held(0) == 6);
+  raft::RaftLog recovered;
+
+  SUBCASE("held but not acknowledged: losing the unsynced tail in a crash is allowed") {
+    committed.acknowledged(0, 4);
+    committed.crashed(0);
+    store.crash();
+    recovered.load(store);
+    CHECK(recovered.last_index() == 4);
+    CHECK_FALSE(committed.check(0, recovered));
+  }
+  SUBCASE("acknowledged before it was synced: the restart loses a counted entry") {
+    committed.acknowledged(0, 6);
+    committed.crashed(0);
+    store.crash();
+    recovered.load(store);
+    const auto v = committed.check(0, recovered);
+    REQUIRE(v);
+    CHECK(v->message.find("acknowledged") != std::string::npos);
+    CHECK(v->message.find("index 6") != std::string::npos);
+  }
+}
+
+TEST_CASE("chosen_value_kept: an acceptor must keep a chosen value it accepted") {
+  using paxos::SlotValue;
+  const paxos::Command c{false, put(1, "v")};
+  const std::uint64_t digest = paxos::command_digest(c);
+  std::vector<SlotValue> log(3);
+  for (paxos::Slot s = 1; s <= 3; ++s) log[s - 1].slot = s;
+  log[1] = SlotValue{2, paxos::Ballot{1, 0}, false, c};
+  ChosenKept kept(1);
+  kept.must_keep(0, 2, digest);
+  CHECK_FALSE(kept.check_recent(0, log));
+
+  SUBCASE("accepting the same value in a higher ballot keeps it") {
+    log[1].ballot = paxos::Ballot{2, 1};
+    CHECK_FALSE(kept.check_recent(0, log));
+  }
+  SUBCASE("another value in its place is a loss") {
+    log[1].command = paxos::Command{false, put(2, "w")};
+    const auto v = kept.check_recent(0, log);
+    REQUIRE(v);
+    CHECK(v->invariant == "chosen_value_kept");
+  }
+  SUBCASE("an emptied slot is a loss") {
+    log[1] = SlotValue{2, {}, false, {}};
+    REQUIRE(kept.check_recent(0, log));
+  }
+  SUBCASE("a shorter log is a loss, even where the acceptor had learned the slot was chosen") {
+    log[1].chosen = true;
+    CHECK_FALSE(kept.check_recent(0, log));  // settled
+    log.resize(1);
+    const auto v = kept.check_recent(0, log);
+    REQUIRE(v);
+    CHECK(v->message.find("log ends at slot 1") != std::string::npos);
+  }
+  SUBCASE("a restart is judged on every slot, settled or not") {
+    log[1].chosen = true;
+    CHECK_FALSE(kept.check_recent(0, log));  // settled: no longer looked at after each event
+    log[1] = SlotValue{2, {}, false, {}};
+    CHECK_FALSE(kept.check_recent(0, log));
+    REQUIRE(kept.check_all(0, log));
+  }
+}
+
+TEST_CASE("chosen_value_kept fires at the promise after which a forget_on_promise acceptor drops a chosen value") {
+  const paxos::Command c{false, put(1, "v")};
+  for (const bool mutant : {false, true}) {
+    CAPTURE(mutant);
+    paxos::MultiParams params;
+    if (mutant) params.mutant = paxos::Mutant::kForgetOnPromise;
+    testing::RecordingHost<paxos::MultiMessage, kv::Reply> host{2, 3};
+    paxos::MultiPaxosNode node{2, 3, params};
+    node.on_start(host);
+    // Node 0 leads in ballot 1.0 and has slot 1 accepted by node 1 and us:
+    // chosen, though nobody told us yet.
+    node.on_message(host, 0, paxos::MultiAccept{paxos::Ballot{1, 0}, {{1, c}}, 0});
+    ChosenKept kept(3);
+    kept.must_keep(2, 1, paxos::command_digest(c));
+    CHECK_FALSE(kept.check_recent(2, node.acceptor_log()));
+    // Node 1 runs phase 1 from slot 1 (it does not know slot 1 is chosen either).
+    node.on_message(host, 1, paxos::MultiPrepare{paxos::Ballot{2, 1}, 1});
+    const auto& promise = std::get<paxos::MultiPromise>(host.sent.back().second);
+    CHECK(promise.accepted.size() == 1);  // either way, the promise reports it
+    const auto v = kept.check_recent(2, node.acceptor_log());
+    CHECK(bool(v) == mutant);
+  }
+}
