@@ -1,8 +1,9 @@
 #include "protocols/gossip/swim_node.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <string>
+
+#include "protocols/host/det_math.hpp"
 
 namespace faultline::swim {
 
@@ -143,15 +144,16 @@ void SwimNode::adjust_awareness(int delta) {
 Duration SwimNode::suspicion_timeout(std::size_t confirmations) const {
   if (!dynamic_suspicion()) return params_->probe_interval * params_->suspicion_periods;
   // memberlist: mult * log10(n) intervals (at least mult, for n below 10).
-  const double scale = std::max(1.0, std::log10(std::max(1.0, static_cast<double>(n_))));
+  // det::log, not libm's, so every C library computes the same timeout.
+  const double scale = std::max(1.0, det::log(std::max(1.0, static_cast<double>(n_))) / det::log(10.0));
   const double min = params_->suspicion_mult * scale * static_cast<double>(params_->probe_interval);
   // Lifeguard: from max down to min as log(c + 1) / log(k + 1), where k
   // confirmations are expected (one per indirect prober, fewer in a tiny cluster).
   const std::uint32_t k = std::min<std::uint32_t>(params_->indirect_probes, n_ > 2 ? n_ - 2 : 0);
-  if (params_->suspicion_max_mult <= 1 || k == 0) return static_cast<Duration>(min);
+  if (params_->suspicion_max_mult <= 1 || k == 0) return static_cast<Duration>(min + 0.5);
   const double max = min * params_->suspicion_max_mult;
-  const double fraction = std::log(static_cast<double>(confirmations) + 1) / std::log(static_cast<double>(k) + 1);
-  return static_cast<Duration>(std::max(min, max - fraction * (max - min)));
+  const double fraction = det::log(static_cast<double>(confirmations) + 1) / det::log(static_cast<double>(k) + 1);
+  return static_cast<Duration>(std::max(min, max - fraction * (max - min)) + 0.5);
 }
 
 Duration SwimNode::suspicion_timeout_of(NodeId m) const {
