@@ -72,7 +72,7 @@ void check_folder(const std::string& folder) {
     if (s.expect_failure)
       for (const auto& run : r.runs) CHECK((run.expected_failure && (run.expected_failure->as_declared == run.ok())));
     MESSAGE("scenarios/" << file << ": " << held << " of " << seeds << " seeds hold"
-                         << (s.expect_failure ? " (failing as declared)" : ""));
+                         << std::string(s.expect_failure ? " (failing as declared)" : ""));
   }
 }
 
