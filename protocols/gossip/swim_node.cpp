@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <string>
 
+#include "protocols/host/det_math.hpp"
+
 namespace faultline::swim {
 
 namespace {
@@ -26,6 +28,7 @@ std::string_view message_type_name(const Message& m) {
     case Message::Kind::kAck: return "ack";
     case Message::Kind::kPingReq: return "ping_req";
     case Message::Kind::kJoin: return "join";
+    case Message::Kind::kGossip: return "gossip";
   }
   return "?";
 }
@@ -35,6 +38,12 @@ SwimNode::SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params)
   std::uint32_t log2n = 0;
   while ((1u << log2n) < cluster_size + 1u) ++log2n;
   retransmit_limit_ = params.retransmit_mult * std::max(1u, log2n);
+  if (params.retransmit_log10) {
+    // memberlist: lambda * ceil(log10(n + 1)).
+    std::uint32_t log10n = 0;
+    for (std::uint64_t p = 1; p < cluster_size + 1ull; p *= 10) ++log10n;
+    retransmit_limit_ = params.retransmit_mult * std::max(1u, log10n);
+  }
 }
 
 void SwimNode::on_start(HostT& host) {
@@ -66,6 +75,7 @@ void SwimNode::schedule_script(HostT& host, bool include_now) {
 void SwimNode::become_active(HostT& host) {
   active_ = true;
   host.set_timer(kProbeTimer, host.rng().between(1, params_->probe_interval));
+  if (params_->gossip_interval > 0) host.set_timer(kGossipTimer, host.rng().between(1, params_->gossip_interval));
 }
 
 void SwimNode::on_timer(HostT& host, TimerSlot slot) {
@@ -95,6 +105,7 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
         active_ = false;
         host.cancel_timer(kProbeTimer);
         host.cancel_timer(kPhaseTimer);
+        if (params_->gossip_interval > 0) host.cancel_timer(kGossipTimer);
       }
     schedule_script(host, false);
     return;
@@ -103,10 +114,65 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
   if (slot == kProbeTimer) {
     expire_suspicions(host);
     probe(host);
-    host.set_timer(kProbeTimer, params_->probe_interval);
+    host.set_timer(kProbeTimer, scaled(params_->probe_interval));
   } else if (slot == kPhaseTimer) {
     end_phase(host);
+  } else if (slot == kGossipTimer) {
+    expire_suspicions(host);
+    gossip(host);
+    host.set_timer(kGossipTimer, params_->gossip_interval);
   }
+}
+
+void SwimNode::gossip(HostT& host) {
+  // memberlist's gossip channel: pending updates to a few random members,
+  // apart from probes, and only when there is something to say.
+  if (gossip_.empty()) return;
+  for (std::uint32_t i = 0; i < params_->gossip_nodes && !gossip_.empty(); ++i) {
+    Message m;
+    m.kind = Message::Kind::kGossip;
+    send(host, random_member(host, kNoNode, kNoNode), m);
+  }
+}
+
+void SwimNode::adjust_awareness(int delta) {
+  if (params_->awareness_max == 0) return;
+  const auto top = static_cast<std::int64_t>(params_->awareness_max) - 1;
+  awareness_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(awareness_) + delta, 0, top));
+}
+
+Duration SwimNode::suspicion_timeout(std::size_t confirmations) const {
+  if (!dynamic_suspicion()) return params_->probe_interval * params_->suspicion_periods;
+  // memberlist: mult * log10(n) intervals (at least mult, for n below 10).
+  // det::log, not libm's, so every C library computes the same timeout.
+  const double scale = std::max(1.0, det::log(std::max(1.0, static_cast<double>(n_))) / det::log(10.0));
+  const double min = params_->suspicion_mult * scale * static_cast<double>(params_->probe_interval);
+  // Lifeguard: from max down to min as log(c + 1) / log(k + 1), where k
+  // confirmations are expected (one per indirect prober, fewer in a tiny cluster).
+  const std::uint32_t k = std::min<std::uint32_t>(params_->indirect_probes, n_ > 2 ? n_ - 2 : 0);
+  if (params_->suspicion_max_mult <= 1 || k == 0) return static_cast<Duration>(min + 0.5);
+  const double max = min * params_->suspicion_max_mult;
+  const double fraction = det::log(static_cast<double>(confirmations) + 1) / det::log(static_cast<double>(k) + 1);
+  return static_cast<Duration>(std::max(min, max - fraction * (max - min)) + 0.5);
+}
+
+Duration SwimNode::suspicion_timeout_of(NodeId m) const {
+  for (const auto& s : suspicions_)
+    if (s.member == m) return suspicion_timeout(s.suspecters.size() - 1);
+  return suspicion_timeout(0);
+}
+
+void SwimNode::note_suspicion(const Update& u, bool fresh) {
+  // Keep the suspecters of u.member's suspicion at u.incarnation; a fresh one
+  // replaces any earlier record.
+  auto it = std::find_if(suspicions_.begin(), suspicions_.end(), [&](const Suspicion& s) { return s.member == u.member; });
+  if (fresh) {
+    if (it == suspicions_.end()) it = suspicions_.insert(suspicions_.end(), Suspicion{u.member, u.incarnation, {}});
+    *it = Suspicion{u.member, u.incarnation, {u.from}};
+    return;
+  }
+  if (it == suspicions_.end() || it->incarnation != u.incarnation || u.from == kNoNode) return;
+  if (std::find(it->suspecters.begin(), it->suspecters.end(), u.from) == it->suspecters.end()) it->suspecters.push_back(u.from);
 }
 
 NodeId SwimNode::random_member(HostT& host, NodeId avoid1, NodeId avoid2) {
@@ -132,12 +198,13 @@ void SwimNode::probe(HostT& host) {
   m.kind = Message::Kind::kPing;
   m.seq = probe_seq_;
   send(host, target, m);
-  host.set_timer(kPhaseTimer, params_->probe_timeout);
+  host.set_timer(kPhaseTimer, scaled(params_->probe_timeout));
 }
 
 void SwimNode::end_phase(HostT& host) {
   if (acked_) {
     phase_ = Phase::kIdle;
+    adjust_awareness(-1);  // Lifeguard: a probe answered, our health is fine
     return;
   }
   if (phase_ == Phase::kDirect) {
@@ -153,12 +220,17 @@ void SwimNode::end_phase(HostT& host) {
     }
     phase_ = Phase::kIndirect;
     // The rest of the period, less a tenth, so the verdict comes before the next probe.
-    host.set_timer(kPhaseTimer, std::max<Duration>(1, params_->probe_interval * 9 / 10 - params_->probe_timeout));
+    host.set_timer(kPhaseTimer, std::max<Duration>(1, scaled(params_->probe_interval) * 9 / 10 - scaled(params_->probe_timeout)));
   } else if (phase_ == Phase::kIndirect) {
     // SWIM 4.2: suspect rather than declare dead at once.
     phase_ = Phase::kIdle;
+    adjust_awareness(+1);  // Lifeguard: no ack at all; perhaps we are the slow one
     const MemberInfo t = view_.get(probe_target_);
-    if (t.state == MemberState::kAlive) apply(host, {probe_target_, t.incarnation, MemberState::kSuspect});
+    const NodeId from = dynamic_suspicion() ? self_ : kNoNode;
+    if (t.state == MemberState::kAlive) apply(host, {probe_target_, t.incarnation, MemberState::kSuspect, from});
+    // Lifeguard: our own failed probe of a suspect confirms the suspicion.
+    else if (t.state == MemberState::kSuspect && dynamic_suspicion())
+      apply(host, {probe_target_, t.incarnation, MemberState::kSuspect, from});
   }
 }
 
@@ -167,7 +239,8 @@ void SwimNode::expire_suspicions(HostT& host) {
   const Duration timeout = params_->probe_interval * params_->suspicion_periods;
   std::vector<Update> expired;
   for (const auto& d : view_.deltas())
-    if (d.state == MemberState::kSuspect && now - d.since >= timeout) expired.push_back({d.member, d.incarnation, MemberState::kDead});
+    if (d.state == MemberState::kSuspect && now - d.since >= (dynamic_suspicion() ? suspicion_timeout_of(d.member) : timeout))
+      expired.push_back({d.member, d.incarnation, MemberState::kDead});
   for (const auto& u : expired) apply(host, u);
 }
 
@@ -188,7 +261,7 @@ void SwimNode::send(HostT& host, NodeId to, Message m) {
   // Buddy system (memberlist): a member we suspect hears it from us first,
   // so it can refute without waiting for the rumor to find it.
   const MemberInfo about_to = view_.get(to);
-  if (about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
+  if (params_->buddy && about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
   // Then the least-sent updates (infection-style dissemination).
   std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
   for (auto& p : gossip_) {
@@ -211,13 +284,28 @@ void SwimNode::apply(HostT& host, const Update& u) {
       host.storage().write(kIncarnationKey, std::to_string(incarnation_));
       host.storage().sync();
       enqueue({self_, incarnation_, MemberState::kAlive});
+      adjust_awareness(+1);  // Lifeguard: being suspected hints that we are slow
       host.emit("refute", {{"incarnation", incarnation_}});
     }
     return;
   }
   const MemberInfo current = view_.get(u.member);
-  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation)) return;
+  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation)) {
+    // Lifeguard: another member's suspicion of one we suspect confirms it;
+    // pass a new confirmation on, so the others' timeouts shrink too.
+    if (dynamic_suspicion() && u.state == MemberState::kSuspect && current.state == MemberState::kSuspect &&
+        u.incarnation == current.incarnation) {
+      const Duration before = suspicion_timeout_of(u.member);
+      note_suspicion(u, false);
+      if (suspicion_timeout_of(u.member) != before) enqueue(u);
+    }
+    return;
+  }
   view_.set(MemberInfo{u.member, u.incarnation, u.state, host.now()});
+  if (dynamic_suspicion()) {
+    if (u.state == MemberState::kSuspect) note_suspicion(u, true);
+    else std::erase_if(suspicions_, [&](const Suspicion& s) { return s.member == u.member; });
+  }
   enqueue(u);
   host.emit(state_event(u.state), {{"member", u.member}, {"incarnation", u.incarnation}});
 }
@@ -256,6 +344,7 @@ void SwimNode::on_message(HostT& host, NodeId from, const Message& m) {
       if (m.seq == probe_seq_ && m.target == probe_target_) acked_ = true;
       return;
     }
+    case Message::Kind::kGossip: return;  // its updates are all it carries
     case Message::Kind::kJoin: {
       Message ack;
       ack.kind = Message::Kind::kAck;

@@ -26,10 +26,11 @@ struct Update {
   NodeId member = kNoNode;
   std::uint32_t incarnation = 0;
   MemberState state = MemberState::kAlive;
+  NodeId from = kNoNode;  // a suspicion's suspecter, carried only with dynamic suspicion (4 more bytes)
 };
 
 struct Message {
-  enum class Kind : std::uint8_t { kPing, kAck, kPingReq, kJoin };
+  enum class Kind : std::uint8_t { kPing, kAck, kPingReq, kJoin, kGossip };
   Kind kind = Kind::kPing;
   std::uint32_t seq = 0;
   NodeId target = kNoNode;  // ping-req: whom to ping; ack: who answered
@@ -40,7 +41,12 @@ struct Message {
 };
 
 std::string_view message_type_name(const Message& m);
-inline std::uint32_t message_bytes(const Message& m) { return 28 + 9u * m.count; }
+inline std::uint32_t message_bytes(const Message& m) {
+  std::uint32_t bytes = 28 + 9u * m.count;
+  for (std::uint8_t i = 0; i < m.count; ++i)
+    if (m.updates[i].from != kNoNode) bytes += 4;
+  return bytes;
+}
 
 class SwimNode {
  public:
@@ -48,7 +54,8 @@ class SwimNode {
   static constexpr TimerSlot kProbeTimer = 0;   // start of a protocol period
   static constexpr TimerSlot kPhaseTimer = 1;   // end of the direct, then the indirect, probe
   static constexpr TimerSlot kScriptTimer = 2;  // scripted join or leave
-  static constexpr TimerSlot kTimerSlots = 3;
+  static constexpr TimerSlot kGossipTimer = 3;  // the gossip channel (gossip_interval > 0)
+  static constexpr TimerSlot kTimerSlots = 4;
 
   SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params);
 
@@ -61,6 +68,10 @@ class SwimNode {
   std::uint32_t incarnation() const { return incarnation_; }
   bool active() const { return active_; }
   std::size_t view_entries() const { return view_.deltas().size(); }
+  std::uint32_t awareness() const { return awareness_; }
+  // The suspicion timeout of member m's current suspicion (plain SWIM:
+  // suspicion_periods intervals; dynamic: by its confirmations so far).
+  Duration suspicion_timeout_of(NodeId m) const;
 
  private:
   enum class Phase : std::uint8_t { kIdle, kDirect, kIndirect };
@@ -74,6 +85,12 @@ class SwimNode {
   void send(HostT& host, NodeId to, Message m);
   NodeId random_member(HostT& host, NodeId avoid1, NodeId avoid2);
   void schedule_script(HostT& host, bool include_now);
+  void gossip(HostT& host);
+  Duration suspicion_timeout(std::size_t confirmations) const;
+  Duration scaled(Duration d) const { return d * (awareness_ + 1); }  // Lifeguard LHM
+  void adjust_awareness(int delta);
+  void note_suspicion(const Update& u, bool fresh);
+  bool dynamic_suspicion() const { return params_->suspicion_mult > 0; }
 
   NodeId self_;
   NodeId n_;
@@ -91,6 +108,17 @@ class SwimNode {
     std::uint32_t sent;
   };
   std::vector<Pending> gossip_;  // updates still to piggyback, fewest-sent first when chosen
+  // Lifeguard local health: 0 healthy. Invariant: below max(1, awareness_max).
+  std::uint32_t awareness_ = 0;
+  // Dynamic suspicion: for each member we suspect, who has suspected it at
+  // this incarnation (the first suspecter first). Invariant: one entry per
+  // member, matching the view's suspect state and incarnation.
+  struct Suspicion {
+    NodeId member;
+    std::uint32_t incarnation;
+    std::vector<NodeId> suspecters;
+  };
+  std::vector<Suspicion> suspicions_;
   std::uint16_t next_script_ = 0;
 };
 

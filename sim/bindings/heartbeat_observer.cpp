@@ -29,7 +29,8 @@ void HeartbeatObserver::on_protocol_event(Time t, NodeId node, std::string_view 
   } else if (kind == "suspect") {
     const auto subject = static_cast<NodeId>(field_number(fields, "peer"));
     suspects_[node][subject] = true;
-    if (sim_.is_running(subject)) ++false_suspicions_;
+    // A paused process has not failed (it is slow): suspecting it is false.
+    if (sim_.status(subject) != NodeStatus::kCrashed) ++false_suspicions_;
     if (auto it = pending_.find(subject); it != pending_.end()) {
       it->second.waiting.erase(node);
       resolve(subject, t);

@@ -5,9 +5,10 @@
 //                       running then (and still is) suspects the crashed node
 //   undetected_crashes  crashes not fully detected before the node restarted
 //                       or the run ended
-//   false_suspicions    suspicions of a node that was running at the time
-//                       (expected under partitions and heavy loss; zero on a
-//                       healthy network)
+//   false_suspicions    suspicions of a node that had not crashed (running,
+//                       or paused: a stalled process has not failed)
+//                       (expected under partitions, pauses and heavy loss;
+//                       zero on a healthy network)
 //   restarts_noticed    "restarted" events: a peer saw a higher incarnation
 // Invariant (online):
 //   incarnation_monotonic  every start of a node has a higher incarnation

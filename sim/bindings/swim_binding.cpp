@@ -11,13 +11,24 @@ namespace {
 swim::SwimParams read_params(const Scenario& s) {
   swim::SwimParams p;
   YamlSection params = YamlSection::params_of(s);
+  // A preset sets defaults; any key given alongside it overrides its value.
+  if (params.choice("preset", "swim", {"swim", "memberlist_lan"}) == "memberlist_lan") swim::apply_memberlist_lan(p);
   p.probe_interval = params.duration("probe_interval", p.probe_interval);
   p.probe_timeout = params.duration("probe_timeout", p.probe_timeout);
   if (p.probe_timeout >= p.probe_interval * 9 / 10)
     params.fail("probe_timeout", "must leave time for indirect probes: below 90% of probe_interval");
-  p.indirect_probes = static_cast<std::uint32_t>(params.integer("indirect_probes", 3, 0, 64));
-  p.suspicion_periods = static_cast<std::uint32_t>(params.integer("suspicion_periods", 5, 1, 1000));
-  p.retransmit_mult = static_cast<std::uint32_t>(params.integer("retransmit_mult", 3, 1, 100));
+  p.indirect_probes = static_cast<std::uint32_t>(params.integer("indirect_probes", p.indirect_probes, 0, 64));
+  p.suspicion_periods = static_cast<std::uint32_t>(params.integer("suspicion_periods", p.suspicion_periods, 1, 1000));
+  p.retransmit_mult = static_cast<std::uint32_t>(params.integer("retransmit_mult", p.retransmit_mult, 1, 100));
+  p.retransmit_log10 = params.flag("retransmit_log10", p.retransmit_log10);
+  p.suspicion_mult = static_cast<std::uint32_t>(params.integer("suspicion_mult", p.suspicion_mult, 0, 100));
+  p.suspicion_max_mult = static_cast<std::uint32_t>(params.integer("suspicion_max_mult", p.suspicion_max_mult, 0, 100));
+  if (p.suspicion_max_mult > 1 && p.suspicion_mult == 0)
+    params.fail("suspicion_max_mult", "needs suspicion_mult (the dynamic timeout shrinks towards suspicion_mult's)");
+  p.buddy = params.flag("buddy", p.buddy);
+  p.awareness_max = static_cast<std::uint32_t>(params.integer("awareness_max", p.awareness_max, 0, 64));
+  p.gossip_interval = params.duration("gossip_interval", p.gossip_interval, true);
+  p.gossip_nodes = static_cast<std::uint32_t>(params.integer("gossip_nodes", p.gossip_nodes, 1, 64));
   p.no_refute = params.flag("no_refute", false);
   const NodeNames names(s.node_names, s.generated_names, s.node_count());
   p.late_joiner.assign(s.node_count(), false);

@@ -26,6 +26,8 @@ std::string default_name(const Expectation& e) {
 
 }  // namespace
 
+std::string expectation_name(const Expectation& e) { return e.name.empty() ? default_name(e) : e.name; }
+
 std::string format_metric_value(const std::string& metric, double value) {
   if (!is_duration_metric(metric)) {
     if (value == std::floor(value) && std::fabs(value) < 1e15) return fmt::format("{}", static_cast<long long>(value));
@@ -44,7 +46,7 @@ void evaluate_expectations(const Scenario& scenario, RunResult& result) {
   result.expectations.clear();
   for (const auto& e : scenario.expectations) {
     ExpectationResult r;
-    r.name = e.name.empty() ? default_name(e) : e.name;
+    r.name = expectation_name(e);
     auto it = result.metrics.find(e.metric);
     const std::vector<double> none;
     const auto& samples = it == result.metrics.end() ? none : it->second.samples;
@@ -82,6 +84,31 @@ void evaluate_expectations(const Scenario& scenario, RunResult& result) {
     for (std::size_t i = 0; i < why.size(); ++i) r.detail += (i ? "; " : "") + why[i];
     result.expectations.push_back(std::move(r));
   }
+  if (scenario.expect_failure) judge_expected_failure(*scenario.expect_failure, result);
+}
+
+void judge_expected_failure(const ExpectedFailure& declared, RunResult& result) {
+  auto listed = [](const std::vector<std::string>& names, const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  std::vector<std::string> wrong;
+  for (auto& e : result.expectations) {
+    e.expected_to_fail = listed(declared.expectations, e.name);
+    if (e.expected_to_fail && e.ok) wrong.push_back(fmt::format("'{}' held, but must fail", e.name));
+    if (!e.expected_to_fail && !e.ok) wrong.push_back(fmt::format("'{}' failed", e.name));
+  }
+  for (const auto& v : result.violations)
+    if (!listed(declared.invariants, v.invariant)) wrong.push_back(fmt::format("{} broke, not a declared invariant", v.invariant));
+  if (!declared.invariants.empty() && result.violations.empty()) {
+    std::string list;
+    for (const auto& i : declared.invariants) list += (list.empty() ? "" : " or ") + i;
+    wrong.push_back(fmt::format("no invariant broke, but {} must", list));
+  }
+  ExpectedFailureResult r;
+  r.as_declared = wrong.empty();
+  if (r.as_declared) r.detail = "failed as declared: " + declared.reason;
+  for (std::size_t i = 0; i < wrong.size(); ++i) r.detail += (i ? "; " : "not as declared: ") + wrong[i];
+  result.expected_failure = std::move(r);
 }
 
 }  // namespace faultline

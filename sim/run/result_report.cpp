@@ -75,13 +75,15 @@ std::string result_summary(const RunResult& r, const std::string& reproduce) {
   }
   if (!r.expectations.empty()) {
     line("expectations");
-    for (const auto& e : r.expectations) line("  [{}] {} ({})", e.ok ? "ok" : "FAILED", e.name, e.detail);
+    for (const auto& e : r.expectations)
+      line("  [{}] {} ({})", e.ok ? "ok" : e.expected_to_fail ? "failed, as declared" : "FAILED", e.name, e.detail);
   }
   if (!r.violations.empty()) {
     line("violations");
     for (const auto& v : r.violations)
       line("  at {} {}{}: {}", time_text(v.time), v.invariant, v.node.empty() ? "" : " on " + v.node, v.message);
   }
+  if (r.expected_failure) line("expected   {}", r.expected_failure->detail);
   line("result     {}", r.ok() ? "ok" : "FAILED");
   if (!r.ok()) line("reproduce  {}", reproduce);
   return fmt::to_string(out);
@@ -124,9 +126,16 @@ std::string result_json(const RunResult& r, const std::string& reproduce) {
     j.key("name").value(e.name);
     j.key("ok").value(e.ok);
     j.key("detail").value(e.detail);
+    if (e.expected_to_fail) j.key("expected_to_fail").value(true);
     j.end_object();
   }
   j.end_array();
+  if (r.expected_failure) {
+    j.key("expected_failure").begin_object();
+    j.key("as_declared").value(r.expected_failure->as_declared);
+    j.key("detail").value(r.expected_failure->detail);
+    j.end_object();
+  }
   j.key("metrics").begin_object();
   for (const auto& [name, metric] : r.metrics) {
     j.key(name);

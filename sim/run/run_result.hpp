@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,13 @@ struct ExpectationResult {
   std::string name;
   bool ok = false;
   std::string detail;  // what was measured, e.g. "max 412ms over 3 samples"
+  bool expected_to_fail = false;  // listed in the scenario's expect_failure
+};
+
+// For a scenario with `expect_failure`: whether the run failed as declared.
+struct ExpectedFailureResult {
+  bool as_declared = false;
+  std::string detail;  // "failed as declared: <reason>" or what went otherwise
 };
 
 // A metric is a list of samples: one for a scalar (messages_per_node), one per
@@ -59,9 +67,12 @@ struct RunResult {
   std::vector<Violation> violations;
   std::vector<ExpectationResult> expectations;
   Metrics metrics;
+  std::optional<ExpectedFailureResult> expected_failure;  // set when the scenario declares one
   double wall_seconds = 0.0;  // not part of the result's identity; never hashed
 
+  // A scenario that declares `expect_failure` is ok when it failed as declared.
   bool ok() const {
+    if (expected_failure) return expected_failure->as_declared;
     if (!violations.empty()) return false;
     for (const auto& e : expectations)
       if (!e.ok) return false;

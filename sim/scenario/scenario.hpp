@@ -196,6 +196,17 @@ struct StopSpec {
   std::optional<std::uint64_t> max_events;
 };
 
+// `expect_failure`: the scenario demonstrates a failure (a livelock, the
+// disruption PreVote prevents, a known bug). A run holds when it fails
+// exactly as declared: every listed expectation fails, the run breaks one of
+// the listed invariants (when any are listed), and nothing else fails.
+struct ExpectedFailure {
+  std::string reason;                     // why it must fail, in a sentence
+  std::vector<std::string> expectations;  // names of `expect` entries (as shown in the summary)
+  std::vector<std::string> invariants;    // e.g. election_safety
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string path;  // the file it came from
   // Keys set by --set: dotted path -> "path=value", so an error in a value
@@ -222,6 +233,7 @@ struct Scenario {
   std::vector<NemesisSpec> nemesis;
   StopSpec stop;
   std::vector<Expectation> expectations;
+  std::optional<ExpectedFailure> expect_failure;
 
   NodeId node_count() const { return node_names.empty() ? nodes : static_cast<NodeId>(node_names.size()); }
   std::string node_name(NodeId id) const { return node_names.empty() ? "n" + std::to_string(id) : node_names[id]; }

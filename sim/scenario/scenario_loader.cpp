@@ -14,6 +14,7 @@
 #include <yaml-cpp/depthguard.h>
 
 #include "sim/protocol_registry.hpp"
+#include "sim/run/expectations.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 
@@ -24,7 +25,8 @@ namespace {
 constexpr std::uint64_t kMaxNodes = 10'000'000;
 const std::vector<std::string> kTopLevelKeys = {"name",     "description", "protocol", "params", "nodes",
                                                 "duration", "seed",        "network",  "workload", "faults",
-                                                "nemesis",  "stop",        "expect",   "disk",    "timers"};
+                                                "nemesis",  "stop",        "expect",   "expect_failure", "disk",
+                                                "timers"};
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -142,6 +144,49 @@ std::vector<Expectation> read_expectations(YamlSection& top, const ProtocolBindi
   return out;
 }
 
+std::vector<std::string> read_names(YamlSection& f, std::string_view key) {
+  const YAML::Node list = f.raw(key);
+  std::vector<std::string> out;
+  if (!list.IsDefined() || list.IsNull()) return out;
+  if (list.IsScalar()) return {list.Scalar()};
+  if (!list.IsSequence()) f.fail(key, "expected a name or a list of names");
+  for (const auto& item : list) {
+    if (!item.IsScalar() || item.Scalar().empty()) fail_at(item, f, std::string(key), f.key_path(key), "expected a name");
+    out.push_back(item.Scalar());
+  }
+  return out;
+}
+
+// `expect_failure: {reason, expectations, invariants}` (see ExpectedFailure).
+std::optional<ExpectedFailure> read_expected_failure(YamlSection& top, const std::vector<Expectation>& expectations) {
+  auto f = top.section("expect_failure");
+  if (!f) return std::nullopt;
+  ExpectedFailure x;
+  x.where = f->location();
+  if (!f->has("reason")) f->fail("reason", "missing: why this scenario must fail, in a sentence");
+  x.reason = f->text("reason", "");
+  x.expectations = read_names(*f, "expectations");
+  x.invariants = read_names(*f, "invariants");
+  if (x.expectations.empty() && x.invariants.empty())
+    f->fail("expectations", "name what must fail: expectations (names from `expect`), invariants, or both");
+  std::vector<std::string> known;
+  for (const auto& e : expectations) known.push_back(expectation_name(e));
+  for (const auto& name : x.expectations) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "'" : ", '") + k + "'";
+    const std::string hint = did_you_mean(name, known);
+    f->fail("expectations", fmt::format("no expectation named '{}'{}; `expect` has: {}", name,
+                                        hint.empty() ? "" : " (" + hint + ")", list.empty() ? "none" : list));
+  }
+  for (const auto& name : x.invariants) {
+    const bool snake = std::all_of(name.begin(), name.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+    if (!snake) f->fail("invariants", fmt::format("'{}' is not an invariant name (lower_case_with_underscores, e.g. election_safety)", name));
+  }
+  f->finish();
+  return x;
+}
+
 Scenario load(YAML::Node root, const std::string& file, const std::vector<Override>& overrides) {
   if (!root.IsDefined() || root.IsNull()) {
     if (overrides.empty())
@@ -208,6 +253,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   s.nemesis = read_nemesis(top, s.node_count(), s.duration);
   s.stop = read_stop(top, *binding);
   s.expectations = read_expectations(top, *binding);
+  s.expect_failure = read_expected_failure(top, s.expectations);
   top.finish();
   binding->validate(s);
   return s;
