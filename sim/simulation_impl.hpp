@@ -182,6 +182,7 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   else bytes = P::message_bytes(message);
   bytes_ += bytes;
   trace_.message_sent(now_, from, to, P::message_type(message), bytes, id);
+  if constexpr (requires { observer_.on_send(now_, from, to, message); }) observer_.on_send(now_, from, to, message);
 
   // A cut link loses the message at once; otherwise the link may lose it,
   // and may deliver it twice.
