@@ -42,7 +42,9 @@ def informed_curve(faultline, nodes, fanout, seed, rounds):
     times.sort()
     curve, i = [], 0
     for step in range(rounds * STEPS_PER_ROUND + 1):
-        t = FIRST_ROUND_NS + step * PERIOD_NS // STEPS_PER_ROUND
+        # x = r + a fraction: the messages of round r (sent at FIRST_ROUND_NS +
+        # (r - 1) periods) have landed, so the curve there is coverage after r rounds.
+        t = FIRST_ROUND_NS - PERIOD_NS + step * PERIOD_NS // STEPS_PER_ROUND
         while i < len(times) and times[i] <= t:
             i += 1
         curve.append(i / nodes)
@@ -67,9 +69,10 @@ def main():
         median = [sorted(c)[len(c) // 2] for c in cols]
         line, = ax.plot(xs, median, label=f"fan-out {fanout}")
         ax.fill_between(xs, [min(c) for c in cols], [max(c) for c in cols], color=line.get_color(), alpha=0.15)
-        print(f"fan-out {fanout}: full coverage after", next((x for x, y in zip(xs, median) if y >= 1.0), "more than"),
+        full = next((int(x) for x, y in zip(xs, median) if y >= 1.0), None)
+        print(f"fan-out {fanout}: full coverage after", full if full is not None else f"more than {args.rounds}",
               "rounds (median of", args.seeds, "seeds)")
-    ax.set_xlabel("rounds since the first round that carries the update (period 1 s)")
+    ax.set_xlabel("rounds, counted from the first that carries the update (period 1 s)")
     ax.set_ylabel("fraction of nodes informed")
     ax.set_title(f"Round-based push gossip, N = {args.nodes:,}: coverage by round, fan-outs 1 to 6\n"
                  f"(nodes push only on synchronous 1 s rounds; median and range over {args.seeds} seeds)")

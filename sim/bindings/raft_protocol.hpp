@@ -11,9 +11,13 @@
 //   commit_index_monotonic a node applies index after index, never going back while it runs
 //   applied_entry_lost     a restarted node recovers every entry it had applied
 // plus, at the end of every run with clients, linearizability of their history.
-// Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
-// leader loss: until a new leader), unavailable_ns (per loss: until an entry
-// of the new leader's term applies), and the client workload's metrics. A
+// Metrics (exact definitions: docs/metrics.md): elections (terms in which
+// some server stood), split_votes (ended terms without a leader that had two
+// or more candidates), failed_elections (... with one candidate),
+// leader_changes, time_to_leader_ns (per leader loss: until a new leader is
+// established, a majority having answered its first AppendEntries round),
+// unavailable_ns (per loss: until an entry of the new leader's term
+// applies), and the client workload's metrics. A
 // leader is lost when it crashes, steps down, or is cut off from a majority
 // (a partition leaves it fewer than a majority of nodes it can both send to
 // and hear from); a cut-off leader reconnected before anyone replaced it
@@ -64,6 +68,7 @@ class RaftObserver : public ObserverBase {
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void on_connectivity_change(Time t);
+  void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
   NodeId current_leader() const { return leaders_.current(); }
@@ -74,7 +79,8 @@ class RaftObserver : public ObserverBase {
 
   Simulation<RaftProtocol>& sim_;
   std::map<std::uint64_t, NodeId> leader_of_term_;
-  std::map<std::uint64_t, bool> term_had_candidate_;
+  std::map<std::uint64_t, std::vector<NodeId>> candidates_of_term_;  // the distinct servers that stood in each term
+  void note_candidacy(NodeId node);
   // Per log index (1-based): what was first applied there, and the highest
   // leader term established by then, a bound on the term that committed it.
   struct Applied {
@@ -84,7 +90,6 @@ class RaftObserver : public ObserverBase {
   std::uint64_t highest_leader_term_ = 0;
   std::map<NodeId, std::uint64_t> term_before_crash_;
   LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
-  std::uint64_t elections_ = 0;
 
   // Partitions. Per node: cut off from a majority now, and its last log
   // index when it was cut off.
