@@ -8,6 +8,7 @@
 //   after_event        after every event: online safety checks (optional; only
 //                      called when the observer declares it)
 //   on_reply           a node answered a client (optional)
+//   on_send            a node sent a message, before the network decides its fate (optional)
 //   finish             the run ended: add metrics
 #pragma once
 

@@ -152,6 +152,11 @@ class Simulation {
     for (std::size_t offset = 0; offset < sizeof(NodeRecord); offset += 64) __builtin_prefetch(p + offset);
   }
   void check_client_history(Metrics& metrics);
+  // `stop: {when: quiescent}`: nothing in flight (paused nodes' backlogs
+  // included), no fault, nemesis or client event still to come, and every
+  // node that is not crashed says quiescent() (P::Node declares it: nothing
+  // it has scheduled can change any node's state; its idle timers may fire).
+  bool quiescent_now();
 
   const Scenario& scenario_;
   const Params& params_;
@@ -233,6 +238,11 @@ class Simulation {
   std::uint64_t dropped_by_[3] = {0, 0, 0};
   std::vector<Violation> violations_;
   std::string stop_reason_;
+  // Stop when quiescent (see quiescent_now). Invariant: world_events_pending_
+  // counts the fault, nemesis and client events in queue_.
+  bool stop_when_quiescent_ = false;
+  std::uint64_t world_events_pending_ = 0;
+  NodeId busy_node_hint_ = 0;  // the node last found not quiescent, asked first next time
 };
 
 }  // namespace faultline

@@ -176,7 +176,10 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
       case A::kHeal: heal("nemesis"); break;
     }
   }
-  for (const auto& w : nemesis_wakeups_) queue_.push(w.at, EventCode::make(EventKind::kNemesis, w.token));
+  for (const auto& w : nemesis_wakeups_) {
+    ++world_events_pending_;
+    queue_.push(w.at, EventCode::make(EventKind::kNemesis, w.token));
+  }
 }
 
 template <class P>

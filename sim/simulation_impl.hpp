@@ -63,7 +63,10 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
         return w;
       }();
       KvWorkload::Hooks hooks{
-          [this](Time at, std::uint64_t token) { queue_.push(at, EventCode::make(EventKind::kClient, token)); },
+          [this](Time at, std::uint64_t token) {
+            ++world_events_pending_;
+            queue_.push(at, EventCode::make(EventKind::kClient, token));
+          },
           [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
       workload_ = std::make_unique<KvWorkload>(scenario.workload ? *scenario.workload : kNoClients,
                                                scenario.network.defaults.latency, n,
@@ -76,6 +79,9 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   if (static_cast<std::size_t>(node_count()) * sizeof(NodeRecord) > kPrefetchAboveBytes)
     queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
   if (!options.trace_path.empty()) trace_.open(options.trace_path);
+  if constexpr (requires(const Node& node) { node.quiescent(); })
+    stop_when_quiescent_ = std::find(scenario.stop.when.begin(), scenario.stop.when.end(), "quiescent") !=
+                           scenario.stop.when.end();
 }
 
 template <class P>
@@ -99,8 +105,11 @@ template <class P>
 RunResult Simulation<P>::run() {
   for (std::size_t i = 0; i < scenario_.faults.size(); ++i)
     queue_.push(scenario_.faults[i].at, EventCode::make(EventKind::kFault, i));
-  for (const auto& w : nemesis_.first_wakeups())
+  world_events_pending_ = scenario_.faults.size();
+  for (const auto& w : nemesis_.first_wakeups()) {
+    ++world_events_pending_;
     queue_.push(w.at, EventCode::make(EventKind::kNemesis, w.token));
+  }
   for (NodeId n = 0; n < node_count(); ++n) start_node(n);
   if (workload_) workload_->start();
 
@@ -115,6 +124,7 @@ RunResult Simulation<P>::run() {
     const Event e = queue_.pop();
     now_ = e.time;
     dispatch(e);
+    if (stop_when_quiescent_ && stop_reason_.empty() && quiescent_now()) request_stop("condition:quiescent");
   }
   RunResult result;
   if (!stop_reason_.empty()) {
@@ -139,14 +149,17 @@ void Simulation<P>::dispatch(const Event& e) {
     case EventKind::kTimer: on_timer(e.payload); break;
     case EventKind::kFault:
       ++events_;
+      --world_events_pending_;
       apply_fault(scenario_.faults[EventCode::index(e.payload)]);
       break;
     case EventKind::kNemesis:
       ++events_;
+      --world_events_pending_;
       on_nemesis(static_cast<std::uint32_t>(EventCode::index(e.payload)));
       break;
     case EventKind::kClient:
       ++events_;
+      --world_events_pending_;
       workload_->on_event(now_, EventCode::index(e.payload));
       break;
     case EventKind::kSyncDone: on_sync_done(e.payload); break;
@@ -157,6 +170,29 @@ void Simulation<P>::dispatch(const Event& e) {
 template <class P>
 NodeId Simulation<P>::acting_node() const {
   return host_->self();
+}
+
+template <class P>
+bool Simulation<P>::quiescent_now() {
+  if constexpr (requires(const Node& node) { node.quiescent(); }) {
+    if (world_events_pending_ != 0 || !backlog_.empty() || pool_.size() != free_slots_.size()) return false;
+    // A sync under way will complete, and release what waits behind it.
+    for (const NodeDisk& d : disks_)
+      if (d.completed < d.begun) return false;
+    // Ask the node that was busy last time first: while spreading goes on it
+    // usually still is, so the check costs O(1) rather than O(nodes).
+    const NodeId n = node_count();
+    for (NodeId i = 0; i < n; ++i) {
+      const NodeId x = (busy_node_hint_ + i) % n;
+      if (records_[x].status != NodeStatus::kCrashed && !records_[x].node.quiescent()) {
+        busy_node_hint_ = x;
+        return false;
+      }
+    }
+    return true;
+  } else {
+    return false;
+  }
 }
 
 template <class P>
@@ -211,6 +247,7 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   else bytes = P::message_bytes(message);
   bytes_ += bytes;
   trace_.message_sent(now_, from, to, P::message_type(message), bytes, id);
+  if constexpr (requires { observer_.on_send(now_, from, to, message); }) observer_.on_send(now_, from, to, message);
 
   // A cut link loses the message at once; otherwise the link may lose it,
   // and may deliver it twice.

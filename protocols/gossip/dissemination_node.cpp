@@ -9,6 +9,7 @@ std::string_view message_type_name(const Message& m) {
     case Message::Kind::kPullReply: return "pull_reply";
     case Message::Kind::kPushPull: return "push_pull";
     case Message::Kind::kAlreadyHad: return "already_had";
+    case Message::Kind::kNews: return "news";
   }
   return "?";
 }
@@ -21,12 +22,17 @@ std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes) {
   return 16 + m.count * (6 + (carries_values ? value_bytes : 0));
 }
 
+bool carries_updates(const Message& m) {
+  return m.count > 0 && (m.kind == Message::Kind::kPush || m.kind == Message::Kind::kPullReply ||
+                         m.kind == Message::Kind::kPushPull);
+}
+
 void DisseminationNode::on_start(HostT& host) {
   // Pull and push-pull need every node to ask; push only needs the nodes
   // that have something. Start rounds at a random phase.
   if (params_->exchange != Exchange::kPush) {
     round_armed_ = true;
-    host.set_timer(kRoundTimer, host.rng().between(1, params_->period));
+    host.set_timer(kRoundTimer, params_->synchronous_rounds ? until_next_round(host) : host.rng().between(1, params_->period));
   }
   // This node's scripted updates still to come, in time order (a restarted
   // node does not replay the ones whose time has passed).
@@ -49,10 +55,27 @@ bool DisseminationNode::any_infective() const {
   return false;
 }
 
+bool DisseminationNode::quiescent() const {
+  if (next_injection_ < params_->injections.size()) return false;
+  if (params_->exchange != Exchange::kPush) return false;
+  return params_->spread == Spread::kRumorMongering ? !any_infective() : !has_anything();
+}
+
 void DisseminationNode::arm_round(HostT& host) {
   if (round_armed_) return;
   round_armed_ = true;
-  host.set_timer(kRoundTimer, params_->period);
+  host.set_timer(kRoundTimer, params_->synchronous_rounds ? until_next_round(host) : params_->period);
+}
+
+Duration DisseminationNode::until_next_round(const HostT& host) const {
+  // The next multiple of the period, strictly after now.
+  return params_->period - host.now() % params_->period;
+}
+
+bool DisseminationNode::necessary_contact(const HostT& host, const Item& item, bool news) const {
+  if (news) return true;
+  return params_->synchronous_rounds && item.key < kMaxKeys && version_[item.key] == item.version &&
+         learned_cycle_[item.key] == cycle(host);
 }
 
 bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t version, NodeId from) {
@@ -62,6 +85,7 @@ bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t vers
   }
   version_[key] = version;  // newer version wins
   learned_from_[key] = from;
+  learned_cycle_[key] = cycle(host);
   infective_[key] = 1;
   strikes_[key] = 0;
   host.emit("informed", {{"key", key}, {"version", version}, {"from", from == kNoNode ? -1 : static_cast<std::int64_t>(from)}});
@@ -155,19 +179,31 @@ void DisseminationNode::after_contact(HostT& host, std::uint16_t key, bool usele
 void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
   switch (m.kind) {
     case Message::Kind::kPush: {
-      bool news = false;
-      for (std::uint8_t i = 0; i < m.count; ++i) news |= learn(host, m.items[i].key, m.items[i].version, from);
+      // Feedback (Demers 1.4): the sender learns, per update, whether this
+      // contact was necessary. "Already had" drives removal; the counter
+      // variant also needs to hear of necessary contacts, which reset it.
+      Message unnecessary, necessary;
+      unnecessary.kind = Message::Kind::kAlreadyHad;
+      necessary.kind = Message::Kind::kNews;
+      for (std::uint8_t i = 0; i < m.count; ++i) {
+        const bool news = learn(host, m.items[i].key, m.items[i].version, from);
+        Message& reply = necessary_contact(host, m.items[i], news) ? necessary : unnecessary;
+        reply.items[reply.count++] = m.items[i];
+      }
       const bool feedback = params_->spread == Spread::kRumorMongering &&
                             (params_->removal == Removal::kFeedbackCounter || params_->removal == Removal::kFeedbackCoin);
-      if (!news && feedback) {
-        Message back = m;
-        back.kind = Message::Kind::kAlreadyHad;
-        host.send(from, back);
-      }
+      if (!feedback) return;
+      if (unnecessary.count > 0) host.send(from, unnecessary);
+      if (necessary.count > 0 && params_->removal == Removal::kFeedbackCounter) host.send(from, necessary);
       return;
     }
     case Message::Kind::kAlreadyHad:
       for (std::uint8_t i = 0; i < m.count; ++i) after_contact(host, m.items[i].key, true);
+      return;
+    case Message::Kind::kNews:
+      // A necessary contact: the counter counts unnecessary contacts since the last one.
+      for (std::uint8_t i = 0; i < m.count; ++i)
+        if (m.items[i].key < kMaxKeys && m.items[i].version == version_[m.items[i].key]) strikes_[m.items[i].key] = 0;
       return;
     case Message::Kind::kPullRequest:
     case Message::Kind::kPushPull: {

@@ -31,6 +31,7 @@ struct Message {
     kPullReply,     // items: what the replier has newer than the digest
     kPushPull,      // items: everything the sender has; the receiver answers kPullReply with what it lacks
     kAlreadyHad,    // feedback: the push brought this receiver nothing new (rumor mongering)
+    kNews,          // feedback: the push was a necessary contact (rumor mongering, feedback counter only)
   };
   Kind kind = Kind::kPush;
   std::uint8_t count = 0;
@@ -39,6 +40,9 @@ struct Message {
 
 std::string_view message_type_name(const Message& m);
 std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes);
+// Whether the message carries updates (key, version and value): Demers'
+// traffic m counts these; digests and feedback carry none.
+bool carries_updates(const Message& m);
 
 class DisseminationNode {
  public:
@@ -57,6 +61,13 @@ class DisseminationNode {
   std::uint32_t version(std::uint16_t key) const { return key < kMaxKeys ? version_[key] : 0; }
   bool spreading(std::uint16_t key) const { return infective_[key] != 0; }
   std::uint32_t redundant_deliveries() const { return redundant_; }
+  // Nothing this node has scheduled can change any node's state: no
+  // injection to come, and nothing it spreads on its own (a push node
+  // removed from every rumor, or one that has nothing). Its round timer may
+  // still be armed; firing it sends nothing. Pull and push-pull nodes ask
+  // every round and may learn something, so they are never quiescent, nor is
+  // an anti-entropy push node that holds an update.
+  bool quiescent() const;
 
  private:
   // Learns `version` of `key` from `from` (kNoNode: injected). Returns true
@@ -69,6 +80,12 @@ class DisseminationNode {
   bool has_anything() const;
   bool any_infective() const;
   void arm_round(HostT& host);
+  Duration until_next_round(const HostT& host) const;
+  std::uint32_t cycle(const HostT& host) const { return static_cast<std::uint32_t>(host.now() / params_->period); }
+  // Whether a push of `item` that reached this node was a necessary contact:
+  // it brought news (`news`), or, in synchronous rounds, this node learned
+  // that version in the current cycle (it did not hold it when the cycle began).
+  bool necessary_contact(const HostT& host, const Item& item, bool news) const;
 
   const DisseminationParams* params_;
   // Invariant: version_[k] only grows (newer version wins; 0 = never heard).
@@ -77,7 +94,10 @@ class DisseminationNode {
   // SIR state per key: 1 while this node spreads it (infective), 0 once
   // removed (or never learned). Anti-entropy never removes.
   std::array<std::uint8_t, kMaxKeys> infective_{};
-  std::array<std::uint8_t, kMaxKeys> strikes_{};  // counter-based removal
+  // Counter-based removal: unnecessary contacts since the last necessary one
+  // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.
+  std::array<std::uint8_t, kMaxKeys> strikes_{};
+  std::array<std::uint32_t, kMaxKeys> learned_cycle_{};  // period index in which version_[k] was learned
   std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   std::uint16_t next_injection_ = 0;              // index into params_->injections
   bool round_armed_ = false;

@@ -21,9 +21,13 @@ enum class Spread : std::uint8_t {
 };
 
 // When a rumor-mongering node loses interest in an update (Demers 1.4).
+// A contact is unnecessary when its receiver already had the update (with
+// synchronous_rounds: had it before the current cycle began).
 enum class Removal : std::uint8_t {
-  kFeedbackCounter,  // removed after `removal_k` contacts that already had it
-  kFeedbackCoin,     // removed with probability 1/removal_k on each contact that already had it
+  kFeedbackCounter,  // removed after `removal_k` unnecessary contacts in a row: a necessary contact resets the
+                     // count (Demers 1.4: "each unnecessary message was sent by a site that, within the last k
+                     // cycles, sent a necessary message, or newly discovered the update")
+  kFeedbackCoin,     // removed with probability 1/removal_k on each unnecessary contact
   kBlindCounter,     // removed after `removal_k` rounds of spreading it, whatever the contacts said
   kBlindCoin,        // removed with probability 1/removal_k after each round
 };
@@ -45,6 +49,11 @@ struct DisseminationParams {
   std::uint32_t fanout = 3;
   bool push_on_learn = true;      // push at once when a node learns something, not only on its next round
   bool no_send_back = false;      // never gossip an update back to the node it came from
+  // Demers' simulations run in synchronous cycles: every node's rounds start
+  // at the multiples of `period`, and a push counts as unnecessary only if
+  // its receiver held the update before the current cycle began (two pushes
+  // that reach a node in the cycle it learns are both necessary).
+  bool synchronous_rounds = false;
   std::uint32_t value_bytes = 64; // payload size per (key, value, version), for byte accounting
   std::vector<Injection> injections = {Injection{}};
 };

@@ -55,6 +55,12 @@ class RaftNode {
   const std::vector<bool>& members() const { return members_; }
   // A leader's view of what each server acknowledged (meaningful while it leads).
   const std::vector<Index>& match_index() const { return match_index_; }
+  // A leader whose authority a majority has acknowledged: servers making up
+  // a majority of the configuration (itself included) answered an
+  // AppendEntries round of its term (the first goes out on election, 5.2).
+  bool leadership_established() const {
+    return role_ == Role::kLeader && quorum([&](NodeId i) { return i == self_ || acked_round_[i] >= 1; });
+  }
 
  private:
   // raft_election.cpp

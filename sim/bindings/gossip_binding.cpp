@@ -27,6 +27,7 @@ gossip::DisseminationParams read_params(const Scenario& s) {
   p.fanout = static_cast<std::uint32_t>(params.integer("fanout", 3, 1, 1000));
   p.push_on_learn = params.flag("push_on_learn", true);
   p.no_send_back = params.flag("no_send_back", false);
+  p.synchronous_rounds = params.flag("synchronous_rounds", false);
   p.value_bytes = static_cast<std::uint32_t>(params.integer("value_bytes", 64, 0, 1 << 20));
   if (s.node_count() < 2) params.fail("", "gossip needs at least 2 nodes");
   if (params.has("inject")) {
@@ -59,8 +60,9 @@ ProtocolBinding gossip_binding() {
   ProtocolBinding b;
   b.name = "gossip";
   b.summary = "epidemic dissemination: push / pull / push-pull, anti-entropy or rumor mongering (Demers 1987)";
-  b.stop_conditions = {"all_informed"};
-  b.metrics = {"time_to_full_ns", "rounds_to_full", "time_to_99pct_ns", "residue", "messages_per_node",
+  b.stop_conditions = {"all_informed", "quiescent"};
+  b.metrics = {"time_to_full_ns", "rounds_to_full", "periods_to_full", "time_to_99pct_ns", "residue",
+               "rounds_to_informed_mean", "rounds_to_last_informed", "messages_per_node", "update_messages_per_node",
                "bytes_per_node",  "redundant_deliveries", "removed"};
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<GossipProtocol>(s, read_params(s), o); };

@@ -1,10 +1,14 @@
 // The gossip binding's protocol struct and observer.
 //
-// Metrics (per key, for its latest version):
-//   time_to_full_ns, rounds_to_full  from injection until every running node holds it
-//   time_to_99pct_ns                 ... until 99% of running nodes do
-//   residue                          fraction of running nodes without it at the end
-//   messages_per_node, bytes_per_node, redundant_deliveries, removed
+// Metrics: exact definitions in docs/metrics.md. Per key, for its latest version:
+//   time_to_full_ns, time_to_99pct_ns  from injection until every (99% of) running node(s) hold(s) it
+//   rounds_to_full                     push rounds from the first round that carries it (Pittel; Karp et al.)
+//   periods_to_full                    periods from its injection (one more than rounds_to_full, or so)
+//   rounds_to_informed_mean, rounds_to_last_informed
+//                                      the round that informed a node, averaged, and the last (Demers t_ave, t_last)
+//   residue                            fraction of running nodes without it at the end
+// Per run: messages_per_node (every message), update_messages_per_node (those
+// carrying updates: Demers' m), bytes_per_node, redundant_deliveries, removed.
 // Invariants (online):
 //   version_monotonic      a node's version of a key never goes backwards
 //   version_was_written    no node holds a version before it was injected
@@ -27,6 +31,7 @@ class GossipObserver : public ObserverBase {
   GossipObserver(const Scenario& scenario, const gossip::DisseminationParams& params, Simulation<GossipProtocol>& sim);
 
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  void on_send(Time t, NodeId from, NodeId to, const gossip::Message& m);
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void finish(Time end, Metrics& metrics);
@@ -35,11 +40,18 @@ class GossipObserver : public ObserverBase {
   struct KeyState {
     std::uint32_t latest = 0;          // newest version injected so far
     Time injected_at = 0;
+    Time first_carried_at = -1;        // the first message carrying `latest` left then (-1: none yet)
+    double informed_rounds_sum = 0;    // over nodes informed of `latest` by gossip: the round that informed each
+    std::uint64_t informed_by_gossip = 0;
+    double last_informed_round = 0;
     std::uint64_t holders = 0;         // running nodes holding `latest`
     bool reached_99 = false, reached_full = false;
     std::vector<std::uint32_t> held;   // per node; allocated when the key is first injected
   };
   void check_progress(Time t, std::uint16_t key);
+  // Rounds of `period` from the first message carrying the key's latest
+  // version until `t`: a node informed by the first round's push is in round 1.
+  double rounds_since_first_carry(const KeyState& k, Time t) const;
 
   Simulation<GossipProtocol>& sim_;
   const gossip::DisseminationParams& params_;
@@ -48,7 +60,8 @@ class GossipObserver : public ObserverBase {
   std::size_t injected_ = 0;
   bool stop_when_all_informed_ = false;
   std::uint64_t removed_ = 0;
-  std::vector<double> time_to_full_, rounds_to_full_, time_to_99_;
+  std::uint64_t update_messages_ = 0;
+  std::vector<double> time_to_full_, rounds_to_full_, periods_to_full_, time_to_99_;
 };
 
 struct GossipProtocol {

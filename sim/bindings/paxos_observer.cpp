@@ -99,7 +99,12 @@ void MultiPaxosObserver::on_protocol_event(Time t, NodeId node, std::string_view
   } else if (kind == "candidate") {
     ++elections_;
   } else if (kind == "leader") {
-    leaders_.elected(t, node, static_cast<std::uint64_t>(field_number(fields, "round")));
+    // Phase 1 won: a majority promised this ballot, which is the majority's
+    // acknowledgement of its authority, so the leader is established at once
+    // (Raft's counterpart: its first AppendEntries round answered).
+    const auto round = static_cast<std::uint64_t>(field_number(fields, "round"));
+    leaders_.elected(t, node, round);
+    leaders_.established(t, node, round);
   } else if (kind == "follower") {
     leaders_.left(t, node);
   }

@@ -57,7 +57,7 @@ ProtocolBinding raft_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.has_membership = true;
-  b.metrics = {"elections",         "leader_changes",         "split_votes",     "time_to_leader_ns",
+  b.metrics = {"elections",         "leader_changes",         "split_votes",     "failed_elections", "time_to_leader_ns",
                "unavailable_ns",    "cut_off_commits",        "entries_truncated", "snapshots_taken", "snapshots_installed", "config_changes", "transfer_ns", "stepdown_after_heal_ns",
                "catchup_entries",   "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);

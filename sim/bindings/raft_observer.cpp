@@ -24,8 +24,28 @@ void RaftObserver::on_connectivity_change(Time t) {
   if (leaders_.current() != kNoNode) leaders_.leader_cut_off(t, cut_off_[leaders_.current()]);
 }
 
+void RaftObserver::note_candidacy(NodeId node) {
+  // Typed state: whoever is a candidate now stands in its current term
+  // (5.2: a candidate increments its term before asking for votes).
+  const auto& n = sim_.node(node);
+  if (n.role() != raft::Role::kCandidate) return;
+  auto& stood = candidates_of_term_[n.current_term()];
+  if (std::find(stood.begin(), stood.end(), node) == stood.end()) stood.push_back(node);
+}
+
+void RaftObserver::after_event(Time t) {
+  // time_to_leader_ns ends when the new leader is established: a majority
+  // answered its first AppendEntries round (read from its state).
+  if (!leaders_.awaiting_established()) return;
+  const NodeId leader = leaders_.current();
+  if (!sim_.is_running(leader)) return;
+  const auto& n = sim_.node(leader);
+  if (n.current_term() == leaders_.term() && n.leadership_established()) leaders_.established(t, leader, leaders_.term());
+}
+
 void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
+  note_candidacy(node);
   if (kind == "start") {
     // An applied entry is never lost: what a node applied before it crashed
     // is in what it recovers (its log, or the snapshot below it).
@@ -42,9 +62,6 @@ void RaftObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                             fmt::format("{} restarted with term {}, but was at term {} when it crashed: its durable "
                                         "state lost the term (and the vote that goes with it)",
                                         sim_.node_name(node), term, it->second));
-  } else if (kind == "candidate") {
-    ++elections_;
-    term_had_candidate_[static_cast<std::uint64_t>(field_number(fields, "term"))] = true;
   } else if (kind == "leader") {
     check_log_matching(node);
     const auto term = static_cast<std::uint64_t>(field_number(fields, "term"));
@@ -198,11 +215,17 @@ void RaftObserver::check_log_matching(NodeId at) {
 
 void RaftObserver::finish(Time, Metrics& metrics) {
   check_log_matching(0);
-  std::uint64_t split = 0;
-  for (const auto& [term, had] : term_had_candidate_)
-    if (had && !leader_of_term_.count(term)) ++split;
-  set_scalar(metrics, "elections", static_cast<double>(elections_));
+  // A term has ended when some server has moved past it.
+  std::uint64_t latest_term = 0;
+  for (NodeId i = 0; i < sim_.node_count(); ++i) latest_term = std::max<std::uint64_t>(latest_term, sim_.node(i).current_term());
+  std::uint64_t split = 0, failed = 0;
+  for (const auto& [term, stood] : candidates_of_term_) {
+    if (leader_of_term_.count(term) || term >= latest_term) continue;
+    ++(stood.size() >= 2 ? split : failed);
+  }
+  set_scalar(metrics, "elections", static_cast<double>(candidates_of_term_.size()));
   set_scalar(metrics, "split_votes", static_cast<double>(split));
+  set_scalar(metrics, "failed_elections", static_cast<double>(failed));
   leaders_.finish(metrics);
   set_scalar(metrics, "cut_off_commits", static_cast<double>(cut_off_commits_));
   set_scalar(metrics, "entries_truncated", static_cast<double>(entries_truncated_));

@@ -14,9 +14,13 @@
 //                          overwrite), or one it acknowledged (also across a restart)
 //                          (CommittedLog; after every event, so at the event that lost it)
 // plus, at the end of every run with clients, linearizability of their history.
-// Metrics: elections, leader_changes, split_votes, time_to_leader_ns (per
-// leader loss: until a new leader), unavailable_ns (per loss: until an entry
-// of the new leader's term applies), and the client workload's metrics. A
+// Metrics (exact definitions: docs/metrics.md): elections (terms in which
+// some server stood), split_votes (ended terms without a leader that had two
+// or more candidates), failed_elections (... with one candidate),
+// leader_changes, time_to_leader_ns (per leader loss: until a new leader is
+// established, a majority having answered its first AppendEntries round),
+// unavailable_ns (per loss: until an entry of the new leader's term
+// applies), and the client workload's metrics. A
 // leader is lost when it crashes, steps down, or is cut off from a majority
 // (a partition leaves it fewer than a majority of nodes it can both send to
 // and hear from); a cut-off leader reconnected before anyone replaced it
@@ -80,7 +84,8 @@ class RaftObserver : public ObserverBase {
 
   Simulation<RaftProtocol>& sim_;
   std::map<std::uint64_t, NodeId> leader_of_term_;
-  std::map<std::uint64_t, bool> term_had_candidate_;
+  std::map<std::uint64_t, std::vector<NodeId>> candidates_of_term_;  // the distinct servers that stood in each term
+  void note_candidacy(NodeId node);
   // Per log index (1-based): what was first applied there, and the highest
   // leader term established by then, a bound on the term that committed it.
   struct Applied {
@@ -91,7 +96,6 @@ class RaftObserver : public ObserverBase {
   CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
   std::map<NodeId, std::uint64_t> term_before_crash_;
   LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
-  std::uint64_t elections_ = 0;
 
   // Partitions. Per node: cut off from a majority now, and its last log
   // index when it was cut off.

@@ -6,8 +6,11 @@
 // majority (it cannot commit anything from then on, whatever it believes).
 //
 //   leader_changes     every time a node becomes leader
-//   time_to_leader_ns  per leader loss: until some node becomes leader
+//   time_to_leader_ns  per leader loss: until a new leader is established, its
+//                      authority acknowledged by a majority (established());
+//                      a leader lost before that does not end the sample
 //   unavailable_ns     per leader loss: until the new leader's first commit
+// (definitions: docs/metrics.md)
 #pragma once
 
 #include <cstdint>
@@ -33,18 +36,28 @@ class LeaderTimeline {
   // `node` became leader of `term` (Raft term, Paxos ballot round);
   // `cut_off`: it cannot reach a majority right now.
   void elected(Time t, NodeId node, std::uint64_t term, bool cut_off = false) {
+    (void)t;
     ++leader_changes_;
     current_ = node;
     term_ = term;
     cut_off_ = cut_off;
-    if (lost_at_ >= 0) {
-      time_to_leader_.push_back(static_cast<double>(t - lost_at_));
-      lost_at_ = -1;
-    }
+    successor_ = lost_at_ >= 0;  // a successor to a lost leader, not yet established
   }
+  // The current leader `node` of `term` is established: a majority
+  // acknowledged its authority. Ends the time_to_leader_ns sample, if one runs.
+  void established(Time t, NodeId node, std::uint64_t term) {
+    if (node != current_ || term != term_ || !awaiting_established()) return;
+    time_to_leader_.push_back(static_cast<double>(t - lost_at_));
+    lost_at_ = -1;
+    successor_ = false;
+  }
+  // A leader loss is waiting for its successor, elected since, to be established.
+  bool awaiting_established() const { return lost_at_ >= 0 && successor_ && current_ != kNoNode && !cut_off_; }
+  std::uint64_t term() const { return term_; }
   // `node` crashed or stepped down; only the current leader's loss counts.
   void left(Time t, NodeId node) {
     if (node != current_) return;
+    successor_ = false;
     if (lost_at_ < 0) lost_at_ = t;
     if (unavailable_since_ < 0) unavailable_since_ = t;
     current_ = kNoNode;
@@ -57,6 +70,7 @@ class LeaderTimeline {
     if (cut && !cut_off_) {
       // The majority has lost its leader, as if it had crashed.
       cut_off_ = true;
+      successor_ = false;
       if (lost_at_ < 0) lost_at_ = t;
       if (unavailable_since_ < 0) unavailable_since_ = t;
     } else if (!cut && cut_off_) {
@@ -87,7 +101,8 @@ class LeaderTimeline {
   NodeId current_ = kNoNode;
   std::uint64_t term_ = 0;
   bool cut_off_ = false;         // current_ cannot reach a majority
-  Time lost_at_ = -1;            // a loss waiting for a new leader
+  Time lost_at_ = -1;            // a loss waiting for a new leader to be established
+  bool successor_ = false;       // current_ was elected after that loss (and has not been lost since)
   Time unavailable_since_ = -1;  // ... and for its first commit
   std::uint64_t leader_changes_ = 0;
   std::vector<double> time_to_leader_, unavailable_;

@@ -143,3 +143,53 @@ TEST_CASE("a restarted node does not replay injections whose time has passed") {
   CHECK(r.stop_reason == "condition:all_informed");
   CHECK(metric(r, "residue") == 0);
 }
+
+TEST_CASE("stop when quiescent: rumor mongering ends when the last node stops spreading, not at the run's end") {
+  // The same run without the stop goes on to its 60 s end (removed nodes'
+  // round timers still fire, and send nothing); with it, the run ends at the
+  // last event that can change anything: the last delivery or removal. (A
+  // blind node removes itself as it pushes, so its last push is still in
+  // flight then, and may yet inform someone.)
+  for (const char* removal : {"feedback_counter", "blind_coin"}) {
+    CAPTURE(removal);
+    const std::string body = std::string("protocol: gossip\nparams: {exchange: push, spread: rumor_mongering, removal: ") +
+                             removal + ", removal_k: 2, fanout: 1}\nnodes: 500\nduration: 60s\n"
+                             "network:\n  latency: {dist: uniform, min: 10ms, max: 50ms}\n";
+    const std::string trace = temp_path("gossip.jsonl");
+    const RunResult full = run(body, 3, trace);
+    const auto lines = read_lines(trace);
+    std::filesystem::remove(trace);
+    Time last_change = 0;
+    for (const auto& l : lines) {
+      const auto kind = json_field(l, "kind");
+      if (kind == "deliver" || kind == "removed" || kind == "informed") last_change = std::max(last_change, line_time(l));
+    }
+    const RunResult quiet = run(body + "stop: {when: quiescent}\n", 3);
+    CHECK(full.stop_reason == "duration");
+    CHECK(full.virtual_time_ns == 60 * kSecond);
+    CHECK(quiet.stop_reason == "condition:quiescent");
+    CHECK(quiet.virtual_time_ns == last_change);
+    CHECK(quiet.virtual_time_ns < 30 * kSecond);
+    CHECK(quiet.messages_in_flight == 0);
+    // Stopping there loses nothing: the same traffic, residue and removals.
+    CHECK(quiet.messages_sent == full.messages_sent);
+    CHECK(metric(quiet, "residue") == metric(full, "residue"));
+    CHECK(metric(quiet, "removed") == metric(full, "removed"));
+  }
+}
+
+TEST_CASE("stop when quiescent: not while a fault is still to come, nor while anti-entropy or pull keeps asking") {
+  const std::string rumor = "protocol: gossip\nparams: {exchange: push, spread: rumor_mongering, fanout: 1}\nnodes: 200\n"
+                            "duration: 60s\nstop: {when: quiescent}\n";
+  // A crash scheduled at 40 s could change state: the run waits for it.
+  const RunResult with_fault = run(rumor + "faults:\n  - {at: 40s, crash: n7}\n", 1);
+  CHECK(with_fault.stop_reason == "condition:quiescent");
+  CHECK(with_fault.virtual_time_ns == 40 * kSecond);
+  // Anti-entropy spreads for ever, pull asks every round: never quiescent.
+  for (const char* p : {"{exchange: push, fanout: 1}", "{exchange: pull, spread: rumor_mongering, fanout: 1}"}) {
+    CAPTURE(p);
+    const RunResult r = run(std::string("protocol: gossip\nparams: ") + p +
+                                "\nnodes: 200\nduration: 60s\nstop: {when: quiescent}\n", 1);
+    CHECK(r.stop_reason == "duration");
+  }
+}
