@@ -196,10 +196,11 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   s.duration = top.duration("duration", s.duration);
   s.seed = top.integer("seed", 1, 0, UINT64_MAX);
   s.network = read_network(top, names);
-  if (top.has("workload")) {
+  // `workload:` with no value (or --set workload=null) is no workload, as a
+  // null section is everywhere: section() is empty for it.
+  if (auto w = top.section("workload")) {
     if (!binding->has_clients)
       top.fail("workload", fmt::format("protocol '{}' has no clients; remove 'workload'", s.protocol));
-    auto w = top.section("workload");
     s.workload = read_workload(*w, s.duration);
   }
   s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership);
