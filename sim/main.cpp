@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/scenario_error.hpp"
 
@@ -43,7 +44,8 @@ int main(int argc, char** argv) {
   RunCommand run;
   auto* run_cmd = app.add_subcommand("run", "Run one scenario with one seed and print a summary (or --json).");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
-  run_cmd->add_option("--seed", run.seed, "Master seed (default: the scenario's `seed`, else 1)");
+  run_cmd->add_option("--seed", run.seed, "Master seed (default: the scenario's `seed`, else 1)")
+      ->check(whole_number(0, UINT64_MAX, "a seed"));
   run_cmd->add_option("--set", run.sets, "Override a scenario key: --set network.loss=0.05 (repeatable)");
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) to this file");
   run_cmd->add_option("--trace-level", run.trace_level, "What the trace file keeps: faults, protocol, messages, all")
@@ -83,8 +85,10 @@ int main(int argc, char** argv) {
   auto* bench_cmd = app.add_subcommand("bench", "Measure the engine: hold model and network ping-pong.");
   bench_cmd->add_option("what", bench.what, "What to measure: engine")->capture_default_str();
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
-  bench_cmd->add_option("--events", bench.hold_events, "Events per hold measurement")->capture_default_str();
-  bench_cmd->add_option("--seed", bench.seed, "Seed")->capture_default_str();
+  bench_cmd->add_option("--events", bench.hold_events, "Events per hold measurement")
+      ->capture_default_str()
+      ->check(whole_number(1, kMaxBenchEvents, "a number of events"));
+  bench_cmd->add_option("--seed", bench.seed, "Seed")->capture_default_str()->check(whole_number(0, UINT64_MAX, "a seed"));
 
   try {
     app.parse(argc, argv);

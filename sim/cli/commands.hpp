@@ -45,6 +45,9 @@ int compare_command(const CompareCommand& c);
 
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets);
 
+// `bench --events`: one hold measurement of a billion events takes about a
+// minute; more is a typo (and --events -1 would run for ever).
+constexpr std::uint64_t kMaxBenchEvents = 1'000'000'000;
 struct BenchCommand {
   std::string what = "engine";
   bool json = false;

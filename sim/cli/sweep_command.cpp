@@ -31,7 +31,8 @@ std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text
                             number(std::string_view(text).substr(dots + 2), b);
   if (!ok || a > b || b - a >= 100'000'000)
     throw ScenarioError({"--seeds", 0, 0}, "--seeds",
-                        fmt::format("expected a range like 1..100 (first <= last), got '{}'", text));
+                        fmt::format("expected a range like 1..100: whole numbers from 0 to {}, first <= last, at most "
+                                    "100,000,000 seeds; got '{}'", UINT64_MAX, text));
   return {a, b};
 }
 
