@@ -20,6 +20,7 @@
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
 #include "sim/scenario/scenario_readers.hpp"
+#include "sim/scenario/yaml_text_checks.hpp"
 
 namespace faultline {
 
@@ -162,8 +163,9 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   Scenario s;
   s.path = file;
   for (const auto& o : overrides) {
-    apply_override(root, o);
-    s.overrides[o.path] = o.path + "=" + o.value;
+    const std::string text = o.path + "=" + o.value;
+    for (const auto& made : apply_override(root, o)) s.overrides.try_emplace(made, text);
+    s.overrides[o.path] = text;
   }
   YamlSection top(root, "", file, &s.overrides);
   // Unknown top-level keys first: a misspelt `protocol` should be reported as
@@ -220,9 +222,11 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
 }  // namespace
 
 Scenario load_scenario_text(std::string_view text, const std::string& file, const std::vector<Override>& overrides) {
+  if (const auto bad = find_invalid_utf8(text)) throw ScenarioError({file, bad->line, bad->column}, "", bad->message);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+    if (const auto bad = find_second_document(text)) throw ScenarioError({file, bad->line, bad->column}, "", bad->message);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at 2000 levels rather than overflowing the stack.
     throw ScenarioError({file, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)}, "",
