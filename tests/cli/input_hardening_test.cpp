@@ -60,3 +60,46 @@ TEST_CASE("a 10 GB scenario file is refused by its size, without reading it, in 
   }
   CHECK(run_binary("run /tmp").code == 2);
 }
+
+TEST_CASE("a seed that is not a whole number from 0 to 2^64-1 is refused, naming the option and the range") {
+  for (const char* bad : {"-1", "18446744073709551616", "''", "1e3", "' 7'", "+5", "0x10"}) {
+    CAPTURE(bad);
+    const BinaryRun r = run_binary(std::string("run scenarios/heartbeat/crash_detection.yaml --json --seed ") + bad);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());  // nothing ran
+    CHECK(contains(r.err, "--seed: expected a seed from 0 to 18446744073709551615, got '"));
+    const BinaryRun b = run_binary(std::string("bench engine --events 1000 --seed ") + bad);
+    CHECK(b.code == 2);
+    CHECK(contains(b.err, "--seed: expected a seed from 0 to 18446744073709551615"));
+  }
+  // The edges are seeds.
+  const BinaryRun top = run_binary("run scenarios/heartbeat/crash_detection.yaml --json --seed 18446744073709551615");
+  CHECK(top.code == 0);
+  CHECK(contains(top.out, "\"seed\":18446744073709551615"));
+  CHECK(run_binary("run scenarios/heartbeat/crash_detection.yaml --json --seed 0").code == 0);
+
+  for (const char* bad : {"-1..3", "1..18446744073709551616", "''", "..", "3..1", "1..-1"}) {
+    CAPTURE(bad);
+    for (const char* command : {"sweep scenarios/heartbeat/crash_detection.yaml",
+                                "compare scenarios/compare/leader_crash.yaml"}) {
+      const BinaryRun r = run_binary(std::string(command) + " --seeds " + bad);
+      CHECK(r.code == 2);
+      CHECK(contains(r.err, "--seeds: expected a range like 1..100: whole numbers from 0 to 18446744073709551615"));
+    }
+  }
+}
+
+TEST_CASE("bench --events must be from 1 to a billion: -1 no longer runs for ever") {
+  for (const char* bad : {"-1", "0", "1000000001", "18446744073709551615", "''", "lots"}) {
+    CAPTURE(bad);
+    const BinaryRun r = run_binary(std::string("bench engine --events ") + bad);
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "--events: expected a number of events from 1 to 1000000000, got '"));
+  }
+}
+
+TEST_CASE("an error in a section a --set created names the --set") {
+  const BinaryRun r = run_binary("validate scenarios/heartbeat/crash_detection.yaml --set a.b.c.d.e=1");
+  CHECK(r.code == 2);
+  CHECK(r.err == "--set a.b.c.d.e=1: a: unknown key 'a'\n");
+}
