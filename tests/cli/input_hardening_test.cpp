@@ -103,3 +103,31 @@ TEST_CASE("an error in a section a --set created names the --set") {
   CHECK(r.code == 2);
   CHECK(r.err == "--set a.b.c.d.e=1: a: unknown key 'a'\n");
 }
+
+TEST_CASE("validate and run refuse a run that cannot fit in memory, and --memory-limit raises the limit") {
+  for (const char* command : {"validate", "run", "sweep"}) {
+    CAPTURE(command);
+    const BinaryRun r = run_binary(std::string(command) + " scenarios/heartbeat/crash_detection.yaml --set nodes=1000000");
+    CHECK(r.code == 2);
+    CHECK(contains(r.err, "--set nodes=1000000: one run of heartbeat would need about 36 TiB of memory"));
+    CHECK(contains(r.err, "--memory-limit 37TiB"));
+  }
+  const BinaryRun keys = run_binary("compare scenarios/compare/leader_crash.yaml --set workload.keys=100000000");
+  CHECK(keys.code == 2);
+  CHECK(contains(keys.err, "(running it as raft) one run of raft would need about 24 GiB"));
+  // Raised, validate accepts it (and run would try).
+  CHECK(run_binary("validate scenarios/heartbeat/crash_detection.yaml --set nodes=1000000 --memory-limit 64TiB").code == 0);
+  const BinaryRun bad = run_binary("validate scenarios/heartbeat/crash_detection.yaml --memory-limit lots");
+  CHECK(bad.code == 2);
+  CHECK(contains(bad.err, "--memory-limit: expected a size like 8GiB"));
+}
+
+TEST_CASE("running out of memory mid-run is exit 4 with a message, not bad input") {
+  // 2,000,000 gossip nodes are estimated at 0.8 GB, within the default limit;
+  // in 300 MB of address space the run cannot get them.
+  const BinaryRun r =
+      run_binary("run scenarios/gossip/push_broadcast.yaml --set nodes=2000000", "ulimit -v 300000 &&");
+  CHECK(r.signal == 0);
+  CHECK(r.code == 4);
+  CHECK(contains(r.err, "error: out of memory:"));
+}
