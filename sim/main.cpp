@@ -4,13 +4,18 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <new>
 #include <stdexcept>
 
 #include "sim/cli/commands.hpp"
+#include "sim/cli/option_checks.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/scenario_error.hpp"
 
 namespace {
+
+constexpr const char* kMemoryLimitHelp =
+    "Refuse a scenario whose run is estimated to need more memory than this (default 8GiB; e.g. 32GiB, 512MiB)";
 
 std::string protocols_help() {
   std::string out = "Protocols:\n";
@@ -43,7 +48,8 @@ int main(int argc, char** argv) {
   RunCommand run;
   auto* run_cmd = app.add_subcommand("run", "Run one scenario with one seed and print a summary (or --json).");
   run_cmd->add_option("scenario", run.scenario, "Scenario file (YAML)")->required();
-  run_cmd->add_option("--seed", run.seed, "Master seed (default: the scenario's `seed`, else 1)");
+  run_cmd->add_option("--seed", run.seed, "Master seed (default: the scenario's `seed`, else 1)")
+      ->check(whole_number(0, UINT64_MAX, "a seed"));
   run_cmd->add_option("--set", run.sets, "Override a scenario key: --set network.loss=0.05 (repeatable)");
   run_cmd->add_option("--trace", run.trace_path, "Write the trace (JSON Lines) to this file");
   run_cmd->add_option("--trace-level", run.trace_level, "What the trace file keeps: faults, protocol, messages, all")
@@ -51,6 +57,7 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--history", run.history_path,
                       "Write the client history (CSV: client, op, key, invoked_ns, completed_ns) to this file");
   run_cmd->add_flag("--json", run.json, "Print exactly one JSON object instead of the summary");
+  run_cmd->add_option("--memory-limit", run.memory_limit, kMemoryLimitHelp);
 
   SweepCommand sweep;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over many seeds in parallel and aggregate metrics.");
@@ -60,6 +67,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_option("--set", sweep.sets, "Override a scenario key (repeatable)");
   sweep_cmd->add_flag("--json", sweep.json, "Print one JSON object: runs, failed_seeds, metrics, seeds");
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress line on the terminal");
+  sweep_cmd->add_option("--memory-limit", sweep.memory_limit, kMemoryLimitHelp);
 
   CompareCommand compare;
   auto* compare_cmd = app.add_subcommand(
@@ -73,18 +81,23 @@ int main(int argc, char** argv) {
   compare_cmd->add_option("--set", compare.sets, "Override a scenario key for every protocol (repeatable)");
   compare_cmd->add_flag("--json", compare.json, "Print one JSON object: per protocol, failed seeds and the table");
   compare_cmd->add_flag("--quiet,-q", compare.quiet, "No progress line on the terminal");
+  compare_cmd->add_option("--memory-limit", compare.memory_limit, kMemoryLimitHelp);
 
   std::vector<std::string> validate_files, validate_sets;
+  std::string validate_memory_limit;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them.");
   validate_cmd->add_option("scenarios", validate_files, "Scenario files")->required();
   validate_cmd->add_option("--set", validate_sets, "Override a scenario key (repeatable)");
+  validate_cmd->add_option("--memory-limit", validate_memory_limit, kMemoryLimitHelp);
 
   BenchCommand bench;
   auto* bench_cmd = app.add_subcommand("bench", "Measure the engine: hold model and network ping-pong.");
   bench_cmd->add_option("what", bench.what, "What to measure: engine")->capture_default_str();
   bench_cmd->add_flag("--json", bench.json, "Print one JSON object");
-  bench_cmd->add_option("--events", bench.hold_events, "Events per hold measurement")->capture_default_str();
-  bench_cmd->add_option("--seed", bench.seed, "Seed")->capture_default_str();
+  bench_cmd->add_option("--events", bench.hold_events, "Events per hold measurement")
+      ->capture_default_str()
+      ->check(whole_number(1, kMaxBenchEvents, "a number of events"));
+  bench_cmd->add_option("--seed", bench.seed, "Seed")->capture_default_str()->check(whole_number(0, UINT64_MAX, "a seed"));
 
   try {
     app.parse(argc, argv);
@@ -104,11 +117,19 @@ int main(int argc, char** argv) {
     }
     if (sweep_cmd->parsed()) return sweep_command(sweep);
     if (compare_cmd->parsed()) return compare_command(compare);
-    if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets);
+    if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
   } catch (const ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
+  } catch (const std::bad_alloc&) {
+    // Not bad input: the scenario passed the memory estimate (--memory-limit)
+    // and the machine still ran out, or the estimate is wrong for it.
+    fmt::print(stderr,
+               "error: out of memory: the run needed more memory than this machine could give it (the scenario "
+               "passed the memory estimate; try fewer nodes, keys or clients, fewer --jobs, or a machine with more "
+               "memory)\n");
+    return 4;
   } catch (const std::logic_error& e) {
     // A bug in a protocol or in faultline itself: say so loudly.
     fmt::print(stderr, "internal error (a bug, please report it with the command line): {}\n", e.what());

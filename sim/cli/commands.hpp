@@ -19,6 +19,7 @@ struct RunCommand {
   std::string trace_level = "all";
   std::string history_path;
   bool json = false;
+  std::string memory_limit;  // --memory-limit; empty: kDefaultMemoryLimit
 };
 int run_command(const RunCommand& c);
 
@@ -29,6 +30,7 @@ struct SweepCommand {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  std::string memory_limit;  // per run
 };
 int sweep_command(const SweepCommand& c);
 
@@ -40,11 +42,20 @@ struct CompareCommand {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  std::string memory_limit;  // per run
 };
 int compare_command(const CompareCommand& c);
 
-int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets);
+// Applies every check `run` applies before running, the memory estimate included.
+int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets,
+                     const std::string& memory_limit = "");
 
+// --memory-limit's text as bytes (kDefaultMemoryLimit when empty); throws ScenarioError.
+std::uint64_t memory_limit_bytes(const std::string& text);
+
+// `bench --events`: one hold measurement of a billion events takes about a
+// minute; more is a typo (and --events -1 would run for ever).
+constexpr std::uint64_t kMaxBenchEvents = 1'000'000'000;
 struct BenchCommand {
   std::string what = "engine";
   bool json = false;

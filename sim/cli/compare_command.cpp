@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/run/memory_estimate.hpp"
 #include "sim/json/json_writer.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
@@ -87,6 +88,7 @@ std::vector<std::string> split_protocols(const std::string& text) {
 
 int compare_command(const CompareCommand& c) {
   const auto [first, last] = parse_seed_range(c.seeds);
+  const std::uint64_t memory_limit = memory_limit_bytes(c.memory_limit);
   const std::vector<std::string> protocols = split_protocols(c.protocols);
   if (protocols.size() < 2)
     throw ScenarioError({"--protocols", 0, 0}, "--protocols",
@@ -108,6 +110,7 @@ int compare_command(const CompareCommand& c) {
     o.push_back(parse_override("protocol=" + p));
     try {
       scenarios.push_back(load_scenario_file(c.scenario, o));
+      check_memory(scenarios.back(), *b, memory_limit);
     } catch (const ScenarioError& e) {
       // Say which protocol the scenario did not fit: it may be fine for the others.
       throw ScenarioError(e.where(), e.key(), fmt::format("(running it as {}) {}", p, e.message()));

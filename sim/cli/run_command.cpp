@@ -4,6 +4,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/protocol_registry.hpp"
+#include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
@@ -28,9 +29,11 @@ int run_command(const RunCommand& c) {
   // Everything that can be wrong with the input is found here, before the
   // run starts or any file is created.
   const TraceLevel level = parse_trace_level(c.trace_level);
+  const std::uint64_t memory_limit = memory_limit_bytes(c.memory_limit);
   const auto overrides = parse_overrides(c.sets);
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
+  check_memory(scenario, *binding, memory_limit);
   if (!c.history_path.empty() && !scenario.workload)
     throw ScenarioError({"--history", 0, 0}, "--history",
                         fmt::format("{} has no workload, so there is no client history to write", c.scenario));
@@ -52,12 +55,19 @@ int run_command(const RunCommand& c) {
   return result.ok() ? 0 : 1;
 }
 
-int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets) {
+std::uint64_t memory_limit_bytes(const std::string& text) {
+  return text.empty() ? kDefaultMemoryLimit : parse_memory_limit(text);
+}
+
+int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets,
+                     const std::string& memory_limit) {
+  const std::uint64_t limit = memory_limit_bytes(memory_limit);
   const auto overrides = parse_overrides(sets);
   int status = 0;
   for (const auto& f : files) {
     try {
       const Scenario s = load_scenario_file(f, overrides);
+      check_memory(s, *find_protocol(s.protocol), limit);
       fmt::print("{}: ok ({}, {} nodes, {} faults, {} nemeses, {} expectations)\n", f, s.protocol, s.node_count(),
                  s.faults.size(), s.nemesis.size(), s.expectations.size());
     } catch (const ScenarioError& e) {

@@ -10,6 +10,7 @@
 #include "sim/json/json_writer.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
+#include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/run/sweep.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -31,15 +32,18 @@ std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text
                             number(std::string_view(text).substr(dots + 2), b);
   if (!ok || a > b || b - a >= 100'000'000)
     throw ScenarioError({"--seeds", 0, 0}, "--seeds",
-                        fmt::format("expected a range like 1..100 (first <= last), got '{}'", text));
+                        fmt::format("expected a range like 1..100: whole numbers from 0 to {}, first <= last, at most "
+                                    "100,000,000 seeds; got '{}'", UINT64_MAX, text));
   return {a, b};
 }
 
 int sweep_command(const SweepCommand& c) {
   const auto [first, last] = parse_seed_range(c.seeds);
+  const std::uint64_t memory_limit = memory_limit_bytes(c.memory_limit);
   const auto overrides = parse_overrides(c.sets);
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
+  check_memory(scenario, *binding, memory_limit);
   const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
 
   const bool show_progress = !c.quiet && isatty(STDERR_FILENO);

@@ -4,6 +4,7 @@
 
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
+#include "sim/scenario/yaml_text_checks.hpp"
 
 namespace faultline {
 
@@ -12,17 +13,20 @@ Override parse_override(std::string_view text) {
   const std::string shown(text);
   if (eq == std::string_view::npos)
     throw ScenarioError({"--set " + shown, 0, 0}, shown, "expected --set key=value, e.g. --set network.loss=0.05");
+  if (first_invalid_utf8(text))
+    throw ScenarioError({"--set " + shown, 0, 0}, "", "the override is not UTF-8 (a scenario is UTF-8 throughout)");
   Override o{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
   if (o.path.empty() || o.path.front() == '.' || o.path.back() == '.' || o.path.find("..") != std::string::npos)
     throw ScenarioError({"--set " + shown, 0, 0}, o.path, "expected a dotted key path like network.loss");
   return o;
 }
 
-void apply_override(YAML::Node& root, const Override& o) {
+std::vector<std::string> apply_override(YAML::Node& root, const Override& o) {
   const SourceLocation where{"--set " + o.path + "=" + o.value, 0, 0};
   YAML::Node value;
   try {
     value = YAML::Load(o.value);
+    if (const auto bad = find_second_document(o.value)) throw ScenarioError(where, o.path, bad->message);
   } catch (const YAML::Exception& e) {
     throw ScenarioError(where, o.path, fmt::format("the value is not valid YAML: {}", e.msg));
   }
@@ -36,6 +40,7 @@ void apply_override(YAML::Node& root, const Override& o) {
   YAML::Node cur;
   cur.reset(root);
   std::string walked;
+  std::vector<std::string> created;  // paths of the mappings and lists made on the way
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const std::string& seg = segments[i];
     const bool last = i + 1 == segments.size();
@@ -46,7 +51,10 @@ void apply_override(YAML::Node& root, const Override& o) {
       const std::size_t index = std::stoul(seg);
       if (index > cur.size())
         throw ScenarioError(where, o.path, fmt::format("'{}' has {} entries; the next new one is {}.{}", walked, cur.size(), walked, cur.size()));
-      if (index == cur.size()) cur.push_back(last ? value : YAML::Node(YAML::NodeType::Map));
+      if (index == cur.size()) {
+        cur.push_back(last ? value : YAML::Node(YAML::NodeType::Map));
+        if (!last) created.push_back(walked + "." + seg);
+      }
       else if (last) cur[index] = value;
       if (!last) {
         YAML::Node next = cur[index];
@@ -63,6 +71,7 @@ void apply_override(YAML::Node& root, const Override& o) {
           const bool list_next = !next_segment.empty() && next_segment.find_first_not_of("0123456789") == std::string::npos;
           cur[seg] = YAML::Node(list_next ? YAML::NodeType::Sequence : YAML::NodeType::Map);
           next = cur[seg];
+          created.push_back(walked.empty() ? seg : walked + "." + seg);
         }
         cur.reset(next);
       }
@@ -71,6 +80,7 @@ void apply_override(YAML::Node& root, const Override& o) {
     }
     walked += (walked.empty() ? "" : ".") + seg;
   }
+  return created;
 }
 
 }  // namespace faultline

@@ -209,8 +209,9 @@ struct ExpectedFailure {
 
 struct Scenario {
   std::string path;  // the file it came from
-  // Keys set by --set: dotted path -> "path=value", so an error in a value
-  // that came from the command line names the override, not a file line.
+  // Keys set by --set, and the sections a --set created on its way to its
+  // key: dotted path -> "path=value", so an error in a value that came from
+  // the command line names the override, not a file line.
   std::map<std::string, std::string> overrides;
   std::string name;
   std::string description;

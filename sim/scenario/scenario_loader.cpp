@@ -3,12 +3,16 @@
 // own readers. Validation is complete before this returns.
 #include "sim/scenario/scenario_loader.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <set>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -17,12 +21,14 @@
 #include "sim/run/expectations.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
 #include "sim/scenario/scenario_readers.hpp"
+#include "sim/scenario/yaml_text_checks.hpp"
 
 namespace faultline {
 
 namespace {
 
 constexpr std::uint64_t kMaxNodes = 10'000'000;
+constexpr std::size_t kMaxScenarioBytes = 64u << 20;
 const std::vector<std::string> kTopLevelKeys = {"name",     "description", "protocol", "params", "nodes",
                                                 "duration", "seed",        "network",  "workload", "faults",
                                                 "nemesis",  "stop",        "expect",   "expect_failure", "disk",
@@ -202,8 +208,9 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   Scenario s;
   s.path = file;
   for (const auto& o : overrides) {
-    apply_override(root, o);
-    s.overrides[o.path] = o.path + "=" + o.value;
+    const std::string text = o.path + "=" + o.value;
+    for (const auto& made : apply_override(root, o)) s.overrides.try_emplace(made, text);
+    s.overrides[o.path] = text;
   }
   YamlSection top(root, "", file, &s.overrides);
   // Unknown top-level keys first: a misspelt `protocol` should be reported as
@@ -243,10 +250,11 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   s.network = read_network(top, names);
   s.disk = read_disk(top, names);
   s.timers = read_timers(top, names);
-  if (top.has("workload")) {
+  // `workload:` with no value (or --set workload=null) is no workload, as a
+  // null section is everywhere: section() is empty for it.
+  if (auto w = top.section("workload")) {
     if (!binding->has_clients)
       top.fail("workload", fmt::format("protocol '{}' has no clients; remove 'workload'", s.protocol));
-    auto w = top.section("workload");
     s.workload = read_workload(*w, s.duration);
   }
   s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership, s.disk.enabled);
@@ -262,9 +270,11 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
 }  // namespace
 
 Scenario load_scenario_text(std::string_view text, const std::string& file, const std::vector<Override>& overrides) {
+  if (const auto bad = find_invalid_utf8(text)) throw ScenarioError({file, bad->line, bad->column}, "", bad->message);
   YAML::Node root;
   try {
     root = YAML::Load(std::string(text));
+    if (const auto bad = find_second_document(text)) throw ScenarioError({file, bad->line, bad->column}, "", bad->message);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp stops at 2000 levels rather than overflowing the stack.
     throw ScenarioError({file, std::max(1, e.mark.line + 1), std::max(1, e.mark.column + 1)}, "",
@@ -285,15 +295,46 @@ Scenario load_scenario_text(std::string_view text, const std::string& file, cons
 }
 
 Scenario load_scenario_file(const std::string& file, const std::vector<Override>& overrides) {
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec))
-    throw ScenarioError({file, 0, 0}, "", std::filesystem::exists(file, ec) ? "not a regular file" : "no such file");
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw ScenarioError({file, 0, 0}, "", "cannot read the file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > (64u << 20)) throw ScenarioError({file, 0, 0}, "", "larger than 64 MiB: not a scenario");
-  return load_scenario_text(text.str(), file, overrides);
+  return load_scenario_text(read_scenario_file(file), file, overrides);
+}
+
+std::string read_scenario_file(const std::string& file) {
+  // Open without blocking (a FIFO would wait for a writer), then check what
+  // was opened, so the size and kind checked are those of the file read:
+  // nothing is read from a device, a FIFO or a directory, nor from a file
+  // above the limit.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    const int err = errno;
+    throw ScenarioError({file, 0, 0}, "", err == ENOENT ? "no such file" : fmt::format("cannot read the file: {}", std::strerror(err)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw ScenarioError({file, 0, 0}, "", fmt::format("cannot read the file: {}", std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    throw ScenarioError({file, 0, 0}, "", S_ISDIR(st.st_mode) ? "not a regular file (a directory)" : "not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > kMaxScenarioBytes)
+    throw ScenarioError({file, 0, 0}, "", fmt::format("larger than 64 MiB ({} bytes): not a scenario", st.st_size));
+  // Read at most one byte past the limit, in case the file grew since fstat.
+  std::string text;
+  text.resize(static_cast<std::size_t>(st.st_size) + 1);
+  std::size_t got = 0;
+  for (;;) {
+    if (got == text.size()) {
+      if (text.size() > kMaxScenarioBytes) throw ScenarioError({file, 0, 0}, "", "larger than 64 MiB: not a scenario");
+      text.resize(std::min<std::size_t>(text.size() * 2, kMaxScenarioBytes + 1));
+    }
+    const ssize_t n = ::read(fd, text.data() + got, text.size() - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw ScenarioError({file, 0, 0}, "", fmt::format("cannot read the file: {}", std::strerror(errno)));
+    if (n == 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  text.resize(got);
+  return text;
 }
 
 }  // namespace faultline

@@ -26,6 +26,11 @@ struct Override {
 // Parses "a.b=c"; throws ScenarioError for text without '=' or an empty path.
 Override parse_override(std::string_view text);
 
+// The file's text; a ScenarioError (without a line) for a missing file, one
+// that is not a regular file (a directory, a device, a FIFO) or one above
+// 64 MiB, each found before anything is read.
+std::string read_scenario_file(const std::string& file);
+
 Scenario load_scenario_file(const std::string& file, const std::vector<Override>& overrides = {});
 // The same from text in memory; `file` is only used in messages.
 Scenario load_scenario_text(std::string_view text, const std::string& file,

@@ -54,8 +54,10 @@ class YamlSection {
   std::string text(std::string_view key, std::string fallback);
   // One of `options`; a near miss gets a did-you-mean.
   std::string choice(std::string_view key, std::string fallback, std::initializer_list<std::string_view> options);
-  // A nested mapping, if present (error if present but not a mapping).
-  std::optional<YamlSection> section(std::string_view key);
+  // A nested mapping, if present (error if present but not a mapping). Empty
+  // for an absent key and for a key with no value (`workload:`): check before
+  // use, never dereference unconditionally.
+  [[nodiscard]] std::optional<YamlSection> section(std::string_view key);
   // The raw node, marked as known; for values the caller validates itself.
   YAML::Node raw(std::string_view key);
 

@@ -188,3 +188,17 @@ TEST_CASE("--set creates missing maps, appends at index == size, and reports aga
   // A file error is still reported at its line when overrides touch other keys.
   CHECK(contains(error_of(base + "network: {loss: 2}\n", {"seed=3"}), "s.yaml:3:17: network.loss:"));
 }
+
+TEST_CASE("an error in a section that a --set created names the --set, not the file") {
+  const std::string base = "protocol: heartbeat\nnodes: 3\n";
+  // `a` and its nested mappings exist only because of the override.
+  CHECK(error_of(base, {"a.b.c.d.e=1"}) == "--set a.b.c.d.e=1: a: unknown key 'a'");
+  CHECK(error_of(base + "network: {loss: 0.1}\n", {"network.x.y=1"}) ==
+        "--set network.x.y=1: network.x: unknown key 'x'");
+  CHECK(error_of(base, {"params.x.y=1"}) == "--set params.x.y=1: params.x: unknown key 'x'");
+  // A fault entry started by --set and missing its `at` blames the --set.
+  CHECK(error_of(base, {"faults.0.x.y=1"}) == "--set faults.0.x.y=1: faults.0.at: missing: when the fault happens, e.g. at: 2s");
+  // A key the file has keeps its line even when a --set reaches below it.
+  CHECK(contains(error_of(base + "network:\n  los: 0.1\n", {"network.latency.dist=uniform"}),
+                 "s.yaml:4:3: network.los: unknown key 'los'"));
+}

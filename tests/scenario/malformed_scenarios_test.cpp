@@ -8,6 +8,9 @@
 // what() is "FILE:LINE:COL: KEY: MESSAGE" with that line and fragment.
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -83,4 +86,34 @@ TEST_CASE("a file that does not exist is a ScenarioError without a line") {
     CHECK(std::string(e.what()) == "/nonexistent/dir/missing.yaml: no such file");
     CHECK(e.where().line == 0);
   }
+}
+
+TEST_CASE("a file is checked for size and kind before any of it is read") {
+  const auto error_of = [](const std::string& path) -> std::string {
+    try {
+      read_scenario_file(path);
+    } catch (const ScenarioError& e) {
+      CHECK(e.where().line == 0);
+      return e.what();
+    }
+    return "no error";
+  };
+  // 10 GB (sparse): refused with the size from the file system, not read.
+  const fs::path big = fs::temp_directory_path() / ("faultline-big-" + std::to_string(::getpid()) + ".yaml");
+  { std::ofstream(big) << "protocol: heartbeat\n"; }
+  fs::resize_file(big, 10ULL << 30);
+  CHECK(error_of(big.string()) == big.string() + ": larger than 64 MiB (10737418240 bytes): not a scenario");
+  // Exactly 64 MiB is read (and is then a YAML question, not a size one).
+  fs::resize_file(big, 64ULL << 20);
+  CHECK(read_scenario_file(big.string()).size() == (64u << 20));
+  fs::remove(big);
+
+  CHECK(error_of("/dev/zero") == "/dev/zero: not a regular file");
+  CHECK(error_of(fs::temp_directory_path().string()) ==
+        fs::temp_directory_path().string() + ": not a regular file (a directory)");
+  // A FIFO with no writer: opening must not wait for one.
+  const fs::path fifo = fs::temp_directory_path() / ("faultline-fifo-" + std::to_string(::getpid()));
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  CHECK(error_of(fifo.string()) == fifo.string() + ": not a regular file");
+  fs::remove(fifo);
 }

@@ -1,0 +1,163 @@
+#include "sim/run/memory_estimate.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "sim/scenario/scenario_error.hpp"
+
+namespace faultline {
+
+namespace {
+
+// Measured per protocol: peak RSS (/usr/bin/time -v, Release build) less
+// the 5 MB of an empty run, over the node count, rounded up. `node` is what
+// one node costs in the engine (its record, timers, random stream, share of
+// the message pool and event queue) plus the protocol's own state; `peer` is
+// the all-to-all part, per ordered pair of nodes. Measured:
+//   heartbeat (crash_detection, 100 ms interval, 1 s): 500 / 1,000 / 2,000
+//     nodes peak at 17 / 36 / 124 MB, about 30 B per pair (a 24-byte
+//     PeerState per peer, and a heartbeat to every peer in flight) -> 40;
+//   gossip push_broadcast at 100,000 nodes: 37.5 MB, 325 B per node -> 400
+//     (the README's million: 322 MB);
+//   SWIM crash_detection at 20,000 nodes: 18.7 MB, 670 B per node -> 800
+//     (the README's million: 707 MB);
+//   Raft leader_crash at 1,000 / 2,000 / 4,000 nodes: 20 / 22 / 59 MB: peer
+//     vectors per node, about 3.4 B per pair at 4,000 -> 4096 + 4 per pair.
+// Paxos and Multi-Paxos run at most 64 nodes; their nodes are small.
+struct ProtocolCost {
+  const char* protocol;
+  std::uint64_t node;
+  std::uint64_t peer;
+};
+constexpr ProtocolCost kCosts[] = {
+    {"heartbeat", 400, 40},  {"gossip", 400, 0},      {"swim", 800, 0},           {"pingpong", 400, 0},
+    {"raft", 4096, 4},       {"paxos", 4096, 0},      {"multipaxos", 4096, 0},    {"primary_backup", 4096, 0},
+};
+constexpr std::uint64_t kUnknownProtocolNode = 4096;
+
+constexpr std::uint64_t kBase = 8ULL << 20;  // the process before the run: code, allocator, scenario
+// The workload (sim/workload/kv_workload.hpp), measured with Raft on
+// compare/leader_crash.yaml and compare/steady.yaml:
+//  - each client keeps the last value it saw per key, a std::string: 1 -> 8
+//    clients at 1,000,000 keys adds 219 MB, 31 B per client and key -> 32;
+//  - the first 65,536 keys get a name and a history group of their own:
+//    65,536 keys with one client peak at 176 MB, 2.6 KB per key -> 2,700;
+//  - every request stays in the history for the linearizability check: 150 s
+//    -> 300 s at 1,000 requests per second adds 30 MB for 143,754 requests,
+//    210 B each -> 220 (an hour of it, the README's Raft benchmark, is 790 MB
+//    estimated against 753 MB measured).
+constexpr std::uint64_t kClientKeyBytes = 32;
+constexpr std::uint64_t kClientBytes = 512;
+constexpr std::uint64_t kRequestBytes = 220;
+constexpr std::uint64_t kNamedKeyBytes = 2700;
+constexpr std::uint64_t kKeysKeptApart = 1 << 16;
+
+// a * b, saturating at 2^64 - 1.
+std::uint64_t times(std::uint64_t a, std::uint64_t b) {
+  if (a != 0 && b > UINT64_MAX / a) return UINT64_MAX;
+  return a * b;
+}
+std::uint64_t plus(std::uint64_t a, std::uint64_t b) { return b > UINT64_MAX - a ? UINT64_MAX : a + b; }
+
+}  // namespace
+
+std::string format_bytes(std::uint64_t bytes) {
+  static const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024.0 && u < 6) v /= 1024.0, ++u;
+  if (u == 0) return fmt::format("{} B", bytes);
+  if (v < 10 && v != std::floor(v)) return fmt::format("{:.1f} {}", v, units[u]);
+  return fmt::format("{:.0f} {}", v, units[u]);
+}
+
+MemoryEstimate estimate_memory(const Scenario& s, const ProtocolBinding& binding) {
+  MemoryEstimate e;
+  auto add = [&](std::string what, std::string key, std::uint64_t bytes) {
+    e.parts.push_back({std::move(what), std::move(key), bytes});
+    e.bytes = plus(e.bytes, bytes);
+  };
+  const std::uint64_t n = s.node_count();
+  std::uint64_t node = kUnknownProtocolNode, peer = 0;
+  for (const auto& c : kCosts)
+    if (binding.name == c.protocol) node = c.node, peer = c.peer;
+  add("the process", "", kBase);
+  add(fmt::format("nodes: {} x {} B", n, node), "nodes", times(n, node));
+  if (peer) add(fmt::format("all-to-all state: {} x {} peers x {} B", n, n, peer), "nodes", times(times(n, n), peer));
+  if (s.workload) {
+    const WorkloadSpec& w = *s.workload;
+    add(fmt::format("last value seen per client and key: {} clients x {} keys x {} B", w.clients, w.keys, kClientKeyBytes),
+        "workload.keys", times(times(w.clients, w.keys), kClientKeyBytes));
+    add(fmt::format("clients: {} x {} B", w.clients, kClientBytes), "workload.clients", times(w.clients, kClientBytes));
+    add(fmt::format("named keys: {} x {} B", std::min<std::uint64_t>(w.keys, kKeysKeptApart), kNamedKeyBytes),
+        "workload.keys", times(std::min<std::uint64_t>(w.keys, kKeysKeptApart), kNamedKeyBytes));
+    // Every request is kept for the linearizability check: rate x active time,
+    // or fewer when the run stops after max_events.
+    const Time end = std::min<Time>(w.stop.value_or(s.duration), s.duration);
+    const double seconds = end > w.start ? static_cast<double>(end - w.start) / kSecond : 0.0;
+    double requests = std::ceil(w.rate_per_s * seconds);
+    if (s.stop.max_events) requests = std::min(requests, static_cast<double>(*s.stop.max_events));
+    const std::uint64_t count = requests >= 1.8e19 ? UINT64_MAX : static_cast<std::uint64_t>(requests);
+    add(fmt::format("request history: {} requests x {} B", count, kRequestBytes), "workload.rate", times(count, kRequestBytes));
+  }
+  return e;
+}
+
+void check_memory(const Scenario& s, const ProtocolBinding& binding, std::uint64_t limit) {
+  const MemoryEstimate e = estimate_memory(s, binding);
+  if (e.bytes <= limit) return;
+  std::vector<MemoryPart> parts = e.parts;
+  std::stable_sort(parts.begin(), parts.end(), [](const MemoryPart& a, const MemoryPart& b) { return a.bytes > b.bytes; });
+  std::string largest;
+  for (std::size_t i = 0; i < parts.size() && i < 2; ++i)
+    if (i == 0 || parts[i].bytes >= e.bytes / 10) largest += fmt::format("{}{} = {}", largest.empty() ? "" : "; ", parts[i].what, format_bytes(parts[i].bytes));
+  // Round the suggested limit up to a whole GiB (or TiB) above the estimate.
+  const std::uint64_t gib = 1ULL << 30;
+  const std::string suggestion =
+      e.bytes >= (UINT64_MAX >> 2) ? "more than any machine has"
+      : e.bytes >= (1ULL << 40)    ? fmt::format("--memory-limit {}TiB", e.bytes / (1ULL << 40) + 1)
+                                   : fmt::format("--memory-limit {}GiB", e.bytes / gib + 1);
+  const std::string message = fmt::format(
+      "one run of {} would need about {} of memory, above the limit of {} ({}); reduce {} or, if this machine has "
+      "the memory, raise the limit with {}",
+      binding.name, format_bytes(e.bytes), format_bytes(limit), largest, parts[0].key.empty() ? "the scenario" : parts[0].key,
+      suggestion);
+  SourceLocation where{s.path, 0, 0};
+  const auto set = s.overrides.find(parts[0].key);
+  if (set != s.overrides.end()) where = {"--set " + set->second, 0, 0};
+  throw ScenarioError(where, "", message);
+}
+
+std::uint64_t parse_memory_limit(const std::string& text) {
+  auto bad = [&]() -> std::uint64_t {
+    throw ScenarioError({"--memory-limit", 0, 0}, "--memory-limit",
+                        fmt::format("expected a size like 8GiB, 512MiB or 64GB (above zero, at most 8EiB), got '{}'", text));
+  };
+  std::size_t i = 0;
+  std::uint64_t number = 0;
+  while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+    const auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (number > (UINT64_MAX - digit) / 10) return bad();
+    number = number * 10 + digit;
+    ++i;
+  }
+  if (i == 0) return bad();
+  std::string unit = text.substr(i);
+  if (!unit.empty() && unit.front() == ' ') unit.erase(0, 1);
+  std::uint64_t scale = 0;
+  const std::pair<const char*, std::uint64_t> units[] = {
+      {"", 1},          {"B", 1},          {"K", 1ULL << 10},  {"KiB", 1ULL << 10}, {"KB", 1000},
+      {"M", 1ULL << 20}, {"MiB", 1ULL << 20}, {"MB", 1000000}, {"G", 1ULL << 30},   {"GiB", 1ULL << 30},
+      {"GB", 1000000000}, {"T", 1ULL << 40}, {"TiB", 1ULL << 40}, {"TB", 1000000000000}};
+  for (const auto& [name, value] : units)
+    if (unit == name) scale = value;
+  if (scale == 0 || number == 0) return bad();
+  const std::uint64_t bytes = times(number, scale);
+  if (bytes > (1ULL << 63)) return bad();
+  return bytes;
+}
+
+}  // namespace faultline
