@@ -9,14 +9,14 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
     : scenario_(scenario),
       params_(params),
       options_(options),
-      links_(scenario.network, scenario.node_count()),
-      connectivity_(scenario.node_count()),
+      links_(scenario_.network, scenario_.node_count()),
+      connectivity_(scenario_.node_count()),
       network_rng_(derive_seed(options.seed, Stream::kNetwork)),
-      nemesis_(scenario.nemesis, scenario.node_count(), scenario.duration, derive_seed(options.seed, Stream::kNemesis)),
-      trace_(scenario, options.trace_level),
-      observer_(scenario, params, *this),
+      nemesis_(scenario_.nemesis, scenario_.node_count(), scenario_.duration, derive_seed(options.seed, Stream::kNemesis)),
+      trace_(scenario_, options.trace_level),
+      observer_(scenario_, params_, *this),
       host_(std::make_unique<NodeHost>(*this)) {
-  const NodeId n = scenario.node_count();
+  const NodeId n = scenario_.node_count();
   records_.reserve(n);
   advise_huge_pages(records_.data(), n * sizeof(NodeRecord));  // before the pages are touched
   // Room for about one message in flight per node up front (the common
@@ -25,15 +25,15 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
   advise_huge_pages(pool_.data(), pool_.capacity() * sizeof(InFlight));
   for (NodeId i = 0; i < n; ++i)
-    records_.push_back(NodeRecord{P::make_node(i, n, params), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
+    records_.push_back(NodeRecord{P::make_node(i, n, params_), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
                                   NodeStatus::kRunning, {}});
   stores_.resize(n);
   if constexpr (kHasKvClients) {
     // Operator requests in the timeline need the workload's operator client,
     // even in a scenario without clients.
-    const bool admin = std::any_of(scenario.faults.begin(), scenario.faults.end(),
+    const bool admin = std::any_of(scenario_.faults.begin(), scenario_.faults.end(),
                                    [](const FaultEvent& f) { return f.is_admin(); });
-    if (scenario.workload || admin) {
+    if (scenario_.workload || admin) {
       static const WorkloadSpec kNoClients = [] {
         WorkloadSpec w;
         w.clients = 0;
@@ -42,9 +42,9 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
       KvWorkload::Hooks hooks{
           [this](Time at, std::uint64_t token) { queue_.push(at, EventCode::make(EventKind::kClient, token)); },
           [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
-      workload_ = std::make_unique<KvWorkload>(scenario.workload ? *scenario.workload : kNoClients,
-                                               scenario.network.defaults.latency, n,
-                                               scenario.duration, derive_seed(options.seed, Stream::kWorkload),
+      workload_ = std::make_unique<KvWorkload>(scenario_.workload ? *scenario_.workload : kNoClients,
+                                               scenario_.network.defaults.latency, n,
+                                               scenario_.duration, derive_seed(options.seed, Stream::kWorkload),
                                                std::move(hooks));
     }
   }
