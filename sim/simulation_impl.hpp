@@ -52,7 +52,7 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   // of a million nodes); for a handful of large records it is pure cost.
   if (static_cast<std::size_t>(node_count()) * sizeof(NodeRecord) > kPrefetchAboveBytes)
     queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
-  if (!options.trace_path.empty()) trace_.open(options.trace_path);
+  if (!options.trace_path.empty()) trace_.open(options.trace_path, options.force_output);
 }
 
 template <class P>
@@ -309,7 +309,8 @@ void Simulation<P>::check_client_history(Metrics& metrics) {
     set_scalar(metrics, "messages_per_commit", static_cast<double>(sent_) / ok);
     set_scalar(metrics, "bytes_per_commit", static_cast<double>(bytes_) / ok);
   }
-  if (!options_.history_path.empty()) write_history_csv(options_.history_path, flatten(workload_->history()));
+  if (!options_.history_path.empty())
+    write_history_csv(options_.history_path, flatten(workload_->history()), options_.force_output);
   const LinearizabilityResult lin = check_linearizability(workload_->history());
   set_scalar(metrics, "linearizability_steps", static_cast<double>(lin.steps));
   set_scalar(metrics, "linearizability_unknown", lin.verdict == LinearizabilityResult::Verdict::kUnknown ? 1.0 : 0.0);

@@ -1,5 +1,8 @@
-// The faultline subcommands. Each returns the process exit code:
-// 0 all good, 1 a run failed (expectation or invariant), 2 bad input.
+// The faultline subcommands. Each returns the process exit code
+// (docs/exit-codes.md): 0 all good, 1 a run failed (expectation or
+// invariant), 130/143 a sweep or compare stopped by SIGINT/SIGTERM; errors
+// are exceptions that main turns into 2 (bad input), 3 (a bug) or 5 (an
+// output file could not be written).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +21,7 @@ struct RunCommand {
   std::string trace_path;
   std::string trace_level = "all";
   std::string history_path;
+  bool force = false;  // write --trace/--history even over what is not a regular file
   bool json = false;
 };
 int run_command(const RunCommand& c);
@@ -29,6 +33,7 @@ struct SweepCommand {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  bool progress = false;  // the progress line even when stderr is not a terminal
 };
 int sweep_command(const SweepCommand& c);
 
@@ -40,6 +45,7 @@ struct CompareCommand {
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
+  bool progress = false;
 };
 int compare_command(const CompareCommand& c);
 
