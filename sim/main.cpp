@@ -3,12 +3,16 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 
 #include "sim/cli/commands.hpp"
 #include "sim/cli/option_checks.hpp"
+#include "sim/io/interrupts.hpp"
+#include "sim/io/output_file.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/scenario_error.hpp"
 
@@ -24,9 +28,26 @@ std::string protocols_help() {
   return out;
 }
 
+constexpr int kExitOutputError = 5;
+
+// After the command: makes sure everything it printed reached standard
+// output: a full disk must not pass for success. A command
+// that succeeded or found a failing run (0, 1) exits 5 instead, with the
+// reason on stderr; a worse code is kept.
+int with_stdout_checked(int code) {
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0 && !std::ferror(stdout);
+  const int flush_error = errno;
+  const bool closed = std::fclose(stdout) == 0;
+  if (flushed && closed) return code;
+  fmt::print(stderr, "error: cannot write to standard output: {}\n",
+             std::strerror(!flushed && flush_error != 0 ? flush_error : errno));
+  return code <= 1 ? kExitOutputError : code;
+}
+
 }  // namespace
 
-int main(int argc, char** argv) {
+static int faultline_main(int argc, char** argv) {
   using namespace faultline;
   CLI::App app{
       "faultline: a deterministic discrete-event simulator for distributed protocols.\n"
@@ -41,8 +62,18 @@ int main(int argc, char** argv) {
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline validate scenarios/*/*.yaml\n"
              "  faultline bench engine --json\n"
-             "\nExit codes: 0 every expectation held and no invariant broke; 1 a run failed\n"
-             "(the reproduce command is printed); 2 bad input (file, line and key are named).\n"
+             "\nExit codes (docs/exit-codes.md):\n"
+             "  0    every expectation held and no invariant broke\n"
+             "  1    a run failed (the reproduce command is printed)\n"
+             "  2    bad input: the file, line and key are named\n"
+             "  3    internal error: a bug in faultline or a protocol (please report it)\n"
+             "  4    out of memory during a run\n"
+             "  5    an output could not be written (--trace, --history, standard output); the\n"
+             "       path and the reason are named, no partial file is left, an old file is kept\n"
+             "  130  interrupted by SIGINT, 143 by SIGTERM (a sweep or compare prints the\n"
+             "       seeds that completed first; a second signal abandons the runs in progress)\n"
+             "--trace and --history replace a regular file (a note on stderr says so) and refuse\n"
+             "anything else (a symlink, a device, a FIFO) unless --force.\n"
              "Scenario format: docs/scenario-format.md. Trace format: docs/trace-format.md.");
 
   RunCommand run;
@@ -58,6 +89,9 @@ int main(int argc, char** argv) {
                       "Write the client history (CSV: client, op, key, invoked_ns, completed_ns) to this file");
   run_cmd->add_flag("--json", run.json, "Print exactly one JSON object instead of the summary");
   run_cmd->add_option("--memory-limit", run.memory_limit, kMemoryLimitHelp);
+  run_cmd->add_flag("--force", run.force,
+                    "Write --trace/--history even where PATH is not a regular file: through a symlink to its "
+                    "target, into a device or FIFO (never replacing it)");
 
   SweepCommand sweep;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over many seeds in parallel and aggregate metrics.");
@@ -68,6 +102,7 @@ int main(int argc, char** argv) {
   sweep_cmd->add_flag("--json", sweep.json, "Print one JSON object: runs, failed_seeds, metrics, seeds");
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress line on the terminal");
   sweep_cmd->add_option("--memory-limit", sweep.memory_limit, kMemoryLimitHelp);
+  sweep_cmd->add_flag("--progress", sweep.progress, "Progress lines on stderr even when it is not a terminal");
 
   CompareCommand compare;
   auto* compare_cmd = app.add_subcommand(
@@ -82,6 +117,7 @@ int main(int argc, char** argv) {
   compare_cmd->add_flag("--json", compare.json, "Print one JSON object: per protocol, failed seeds and the table");
   compare_cmd->add_flag("--quiet,-q", compare.quiet, "No progress line on the terminal");
   compare_cmd->add_option("--memory-limit", compare.memory_limit, kMemoryLimitHelp);
+  compare_cmd->add_flag("--progress", compare.progress, "Progress lines on stderr even when it is not a terminal");
 
   std::vector<std::string> validate_files, validate_sets;
   std::string validate_memory_limit;
@@ -110,6 +146,8 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Before any thread starts: SIGINT and SIGTERM are handled by one thread.
+  watch_interrupts();
   try {
     if (run_cmd->parsed()) {
       run.seed_given = run_cmd->count("--seed") > 0;
@@ -119,6 +157,9 @@ int main(int argc, char** argv) {
     if (compare_cmd->parsed()) return compare_command(compare);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
+  } catch (const OutputError& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    return kExitOutputError;
   } catch (const ScenarioError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
@@ -140,3 +181,5 @@ int main(int argc, char** argv) {
   }
   return 2;
 }
+
+int main(int argc, char** argv) { return with_stdout_checked(faultline_main(argc, argv)); }

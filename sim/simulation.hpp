@@ -60,6 +60,7 @@ class Simulation {
   using Reply = typename P::Reply;
   using Params = typename P::Params;
 
+  // Copies `scenario` and `params`: the run owns what it keeps (see scenario_).
   Simulation(const Scenario& scenario, const Params& params, const RunOptions& options);
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
@@ -158,8 +159,12 @@ class Simulation {
   // it has scheduled can change any node's state; its idle timers may fire).
   bool quiescent_now();
 
-  const Scenario& scenario_;
-  const Params& params_;
+  // Copies owned by the run: nodes, observers, the nemesis and the trace keep
+  // pointers into them for the whole run, so they must outlive every one of
+  // those whatever the caller passed (a temporary Params is fine). Declared
+  // first, so they are built before anything that points into them.
+  const Scenario scenario_;
+  const Params params_;
   RunOptions options_;
 
   EventQueue queue_;

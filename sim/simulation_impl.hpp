@@ -9,14 +9,14 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
     : scenario_(scenario),
       params_(params),
       options_(options),
-      links_(scenario.network, scenario.node_count()),
-      connectivity_(scenario.node_count()),
+      links_(scenario_.network, scenario_.node_count()),
+      connectivity_(scenario_.node_count()),
       network_rng_(derive_seed(options.seed, Stream::kNetwork)),
-      nemesis_(scenario.nemesis, scenario.node_count(), scenario.duration, derive_seed(options.seed, Stream::kNemesis)),
-      trace_(scenario, options.trace_level),
-      observer_(scenario, params, *this),
+      nemesis_(scenario_.nemesis, scenario_.node_count(), scenario_.duration, derive_seed(options.seed, Stream::kNemesis)),
+      trace_(scenario_, options.trace_level),
+      observer_(scenario_, params_, *this),
       host_(std::make_unique<NodeHost>(*this)) {
-  const NodeId n = scenario.node_count();
+  const NodeId n = scenario_.node_count();
   records_.reserve(n);
   advise_huge_pages(records_.data(), n * sizeof(NodeRecord));  // before the pages are touched
   // Room for about one message in flight per node up front (the common
@@ -25,7 +25,7 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
   advise_huge_pages(pool_.data(), pool_.capacity() * sizeof(InFlight));
   for (NodeId i = 0; i < n; ++i)
-    records_.push_back(NodeRecord{P::make_node(i, n, params), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
+    records_.push_back(NodeRecord{P::make_node(i, n, params_), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
                                   NodeStatus::kRunning, {}});
   stores_.resize(n);
   // Per-node latencies of the disk and of timer jitter: the default, then
@@ -54,9 +54,9 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   if constexpr (kHasKvClients) {
     // Operator requests in the timeline need the workload's operator client,
     // even in a scenario without clients.
-    const bool admin = std::any_of(scenario.faults.begin(), scenario.faults.end(),
+    const bool admin = std::any_of(scenario_.faults.begin(), scenario_.faults.end(),
                                    [](const FaultEvent& f) { return f.is_admin(); });
-    if (scenario.workload || admin) {
+    if (scenario_.workload || admin) {
       static const WorkloadSpec kNoClients = [] {
         WorkloadSpec w;
         w.clients = 0;
@@ -68,9 +68,9 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
             queue_.push(at, EventCode::make(EventKind::kClient, token));
           },
           [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
-      workload_ = std::make_unique<KvWorkload>(scenario.workload ? *scenario.workload : kNoClients,
-                                               scenario.network.defaults.latency, n,
-                                               scenario.duration, derive_seed(options.seed, Stream::kWorkload),
+      workload_ = std::make_unique<KvWorkload>(scenario_.workload ? *scenario_.workload : kNoClients,
+                                               scenario_.network.defaults.latency, n,
+                                               scenario_.duration, derive_seed(options.seed, Stream::kWorkload),
                                                std::move(hooks));
     }
   }
@@ -78,7 +78,7 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   // of a million nodes); for a handful of large records it is pure cost.
   if (static_cast<std::size_t>(node_count()) * sizeof(NodeRecord) > kPrefetchAboveBytes)
     queue_.set_prefetch_hook(&Simulation::prefetch_for, this);
-  if (!options.trace_path.empty()) trace_.open(options.trace_path);
+  if (!options.trace_path.empty()) trace_.open(options.trace_path, options.force_output);
   if constexpr (requires(const Node& node) { node.quiescent(); })
     stop_when_quiescent_ = std::find(scenario.stop.when.begin(), scenario.stop.when.end(), "quiescent") !=
                            scenario.stop.when.end();
@@ -472,7 +472,8 @@ void Simulation<P>::check_client_history(Metrics& metrics) {
     set_scalar(metrics, "messages_per_commit", static_cast<double>(sent_) / ok);
     set_scalar(metrics, "bytes_per_commit", static_cast<double>(bytes_) / ok);
   }
-  if (!options_.history_path.empty()) write_history_csv(options_.history_path, flatten(workload_->history()));
+  if (!options_.history_path.empty())
+    write_history_csv(options_.history_path, flatten(workload_->history()), options_.force_output);
   const LinearizabilityResult lin = check_linearizability(workload_->history());
   set_scalar(metrics, "linearizability_steps", static_cast<double>(lin.steps));
   set_scalar(metrics, "linearizability_unknown", lin.verdict == LinearizabilityResult::Verdict::kUnknown ? 1.0 : 0.0);

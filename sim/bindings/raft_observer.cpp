@@ -34,6 +34,11 @@ void RaftObserver::note_candidacy(NodeId node) {
 }
 
 void RaftObserver::after_event(Time t) {
+  note_leadership_established(t);
+  check_committed_entries();
+}
+
+void RaftObserver::note_leadership_established(Time t) {
   // time_to_leader_ns ends when the new leader is established: a majority
   // answered its first AppendEntries round (read from its state).
   if (!leaders_.awaiting_established()) return;
@@ -164,7 +169,7 @@ void RaftObserver::on_restart(Time t, NodeId node) {
   catching_up_[node] = {t, committed};
 }
 
-void RaftObserver::after_event(Time) {
+void RaftObserver::check_committed_entries() {
   const NodeId n = sim_.node_count();
   for (NodeId i = 0; i < n; ++i)
     if (sim_.is_running(i) && sim_.node(i).commit_index() > committed_.commit_index())

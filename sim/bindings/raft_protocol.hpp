@@ -72,13 +72,17 @@ class RaftObserver : public ObserverBase {
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void on_connectivity_change(Time t);
-  // Reads every running node's log and commit index (committed_entry_kept).
+  // After every event, from typed node state: whether a new leader is
+  // established (time_to_leader_ns), and committed_entry_kept.
   void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader.
   NodeId current_leader() const { return leaders_.current(); }
 
  private:
+  void note_leadership_established(Time t);
+  // Reads every running node's log and commit index (committed_entry_kept).
+  void check_committed_entries();
   void check_log_matching(NodeId at);
   std::map<NodeId, std::uint64_t> last_apply_;  // per node: the last index it applied, since its start
 

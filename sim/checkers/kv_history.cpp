@@ -1,11 +1,11 @@
 #include "sim/checkers/kv_history.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <stdexcept>
+#include <iterator>
 
 #include <fmt/format.h>
+
+#include "sim/io/output_file.hpp"
 
 namespace faultline {
 
@@ -16,24 +16,24 @@ KvHistory flatten(const KvHistoryGroups& groups) {
   return out;
 }
 
-void write_history_csv(const std::string& path, const KvHistory& history) {
+void write_history_csv(const std::string& path, const KvHistory& history, bool force) {
   static constexpr const char* kKinds[] = {"get", "put", "append", "cas"};
-  const std::string partial = path + ".partial";
-  std::FILE* f = std::fopen(partial.c_str(), "w");
-  if (!f) throw std::runtime_error(fmt::format("cannot write the history to {}", path));
-  fmt::print(f, "client,op,key,invoked_ns,completed_ns\n");
+  OutputFile file;
+  file.open(path, force, "--history");
+  fmt::memory_buffer out;
+  fmt::format_to(std::back_inserter(out), "client,op,key,invoked_ns,completed_ns\n");
   for (const auto& op : history) {
-    fmt::print(f, "{},{},{},{},", op.client, kKinds[static_cast<int>(op.kind)], op.key, op.invoked);
-    if (op.answered()) fmt::print(f, "{}", op.completed);
-    fmt::print(f, "\n");
+    fmt::format_to(std::back_inserter(out), "{},{},{},{},", op.client, kKinds[static_cast<int>(op.kind)], op.key,
+                   op.invoked);
+    if (op.answered()) fmt::format_to(std::back_inserter(out), "{}", op.completed);
+    out.push_back('\n');
+    if (out.size() >= (1 << 20)) {
+      file.write(out.data(), out.size());
+      out.clear();
+    }
   }
-  const bool ok = std::fclose(f) == 0;
-  std::error_code ec;
-  if (ok) std::filesystem::rename(partial, path, ec);
-  if (!ok || ec) {
-    std::filesystem::remove(partial, ec);
-    throw std::runtime_error(fmt::format("cannot write the history to {}", path));
-  }
+  file.write(out.data(), out.size());
+  file.commit();
 }
 
 }  // namespace faultline

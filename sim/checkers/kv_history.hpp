@@ -48,8 +48,9 @@ inline bool invoked_before(const KvOperation& a, const KvOperation& b) {
 KvHistory flatten(const KvHistoryGroups& groups);
 
 // Writes `history` as CSV (header client,op,key,invoked_ns,completed_ns; an
-// unanswered operation has an empty completed_ns) to `path`, through a
-// .partial file renamed at the end. Throws std::runtime_error naming the path.
-void write_history_csv(const std::string& path, const KvHistory& history);
+// unanswered operation has an empty completed_ns) to `path`, through an
+// OutputFile (sim/io/output_file.hpp; `force` as there). Throws OutputError
+// naming the path and the reason.
+void write_history_csv(const std::string& path, const KvHistory& history, bool force = false);
 
 }  // namespace faultline

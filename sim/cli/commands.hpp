@@ -1,5 +1,8 @@
-// The faultline subcommands. Each returns the process exit code:
-// 0 all good, 1 a run failed (expectation or invariant), 2 bad input.
+// The faultline subcommands. Each returns the process exit code
+// (docs/exit-codes.md): 0 all good, 1 a run failed (expectation or
+// invariant), 130/143 a sweep or compare stopped by SIGINT/SIGTERM; errors
+// are exceptions that main turns into 2 (bad input), 3 (a bug) or 5 (an
+// output file could not be written).
 #pragma once
 
 #include <cstdint>
@@ -18,6 +21,7 @@ struct RunCommand {
   std::string trace_path;
   std::string trace_level = "all";
   std::string history_path;
+  bool force = false;  // write --trace/--history even over what is not a regular file
   bool json = false;
   std::string memory_limit;  // --memory-limit; empty: kDefaultMemoryLimit
 };
@@ -31,6 +35,7 @@ struct SweepCommand {
   bool json = false;
   bool quiet = false;
   std::string memory_limit;  // per run
+  bool progress = false;  // the progress line even when stderr is not a terminal
 };
 int sweep_command(const SweepCommand& c);
 
@@ -43,6 +48,7 @@ struct CompareCommand {
   bool json = false;
   bool quiet = false;
   std::string memory_limit;  // per run
+  bool progress = false;
 };
 int compare_command(const CompareCommand& c);
 

@@ -14,6 +14,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/run/memory_estimate.hpp"
+#include "sim/io/interrupts.hpp"
 #include "sim/json/json_writer.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
@@ -89,7 +90,7 @@ std::vector<std::string> split_protocols(const std::string& text) {
 int compare_command(const CompareCommand& c) {
   const auto [first, last] = parse_seed_range(c.seeds);
   const std::uint64_t memory_limit = memory_limit_bytes(c.memory_limit);
-  const std::vector<std::string> protocols = split_protocols(c.protocols);
+  std::vector<std::string> protocols = split_protocols(c.protocols);
   if (protocols.size() < 2)
     throw ScenarioError({"--protocols", 0, 0}, "--protocols",
                         fmt::format("expected at least two protocols, comma-separated (raft,multipaxos), got '{}'",
@@ -118,18 +119,43 @@ int compare_command(const CompareCommand& c) {
     overrides.push_back(std::move(o));
   }
   const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
-  const bool show_progress = !c.quiet && isatty(STDERR_FILENO);
+  const bool terminal = isatty(STDERR_FILENO);
+  const bool show_progress = c.progress || (!c.quiet && terminal);
 
   std::vector<SweepResult> results;
-  for (std::size_t i = 0; i < protocols.size(); ++i) {
-    SweepProgress progress;
-    if (show_progress)
-      progress = [&, i](std::size_t done, std::size_t total, std::size_t failed) {
-        fmt::print(stderr, "\rcompare: {} {}/{} seeds, {} failed   ", protocols[i], done, total, failed);
-        if (done == total) fmt::print(stderr, "\n");
-      };
-    results.push_back(run_sweep(scenarios[i], *find_protocol(protocols[i]), first, last, jobs, progress));
+  {
+    GracefulInterrupts graceful;  // the first SIGINT/SIGTERM stops handing out seeds
+    for (std::size_t i = 0; i < protocols.size() && !interrupt_token().stop_requested(); ++i) {
+      SweepProgress progress;
+      if (show_progress)
+        progress = [&, i](std::size_t done, std::size_t total, std::size_t failed) {
+          fmt::print(stderr, "{}compare: {} {}/{} seeds, {} failed   {}", terminal ? "\r" : "", protocols[i], done,
+                     total, failed, terminal && done < total ? "" : "\n");
+        };
+      results.push_back(
+          run_sweep(scenarios[i], *find_protocol(protocols[i]), first, last, jobs, progress, interrupt_token()));
+    }
   }
+  // Interrupted: the table shows the protocols that started, the last one
+  // over the seeds that ran.
+  const bool stopped = results.size() < protocols.size() || results.back().stopped;
+  std::string interrupted;
+  if (stopped) {
+    if (show_progress && terminal) fmt::print(stderr, "\n");
+    std::string not_run;
+    for (std::size_t i = results.size(); i < protocols.size(); ++i) not_run += (not_run.empty() ? "" : ", ") + protocols[i];
+    interrupted = results.empty()
+                      ? fmt::format("interrupted by {} before any run", signal_name(interrupt_signal()))
+                      : fmt::format("interrupted by {} during {} after {} of {} seeds", signal_name(interrupt_signal()),
+                                    protocols[results.size() - 1], results.back().runs.size(), last - first + 1);
+    if (!not_run.empty()) interrupted += "; not run: " + not_run;
+    protocols.resize(results.size());
+  }
+  const auto exit_code = [&](bool all_ok) {
+    if (!stopped) return all_ok ? 0 : 1;
+    fmt::print(stderr, "faultline: compare {}\n", interrupted);
+    return interrupted_exit_code(interrupt_signal());
+  };
 
   bool all_ok = true;
   for (const auto& r : results) all_ok = all_ok && r.failed_seeds.empty();
@@ -164,9 +190,10 @@ int compare_command(const CompareCommand& c) {
       j.end_object();
     }
     j.end_object();
+    if (stopped) j.key("interrupted").value(signal_name(interrupt_signal()));
     j.end_object();
     fmt::print("{}\n", j.str());
-    return all_ok ? 0 : 1;
+    return exit_code(all_ok);
   }
 
   double wall = 0;
@@ -195,7 +222,8 @@ int compare_command(const CompareCommand& c) {
                  reproduce_command(c.scenario, s, overrides[i]));
     }
   }
-  return all_ok ? 0 : 1;
+  if (stopped) fmt::print("{}\n", interrupted);
+  return exit_code(all_ok);
 }
 
 }  // namespace faultline

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/io/output_file.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
@@ -38,12 +39,28 @@ int run_command(const RunCommand& c) {
     throw ScenarioError({"--history", 0, 0}, "--history",
                         fmt::format("{} has no workload, so there is no client history to write", c.scenario));
 
+  // What is at the output paths is checked before the run too, so a refusal
+  // (a device, a symlink, a directory) costs nothing; they are written only
+  // when the run ends (sim/io/output_file.hpp).
+  bool replaces_trace = false, replaces_history = false;
+  if (!c.trace_path.empty()) {
+    check_output_target(c.trace_path, c.force, "--trace");
+    replaces_trace = output_target(c.trace_path) == OutputTarget::kRegular;
+  }
+  if (!c.history_path.empty()) {
+    check_output_target(c.history_path, c.force, "--history");
+    replaces_history = output_target(c.history_path) == OutputTarget::kRegular;
+  }
+
   RunOptions options;
   options.seed = c.seed_given ? c.seed : scenario.seed;
   options.trace_path = c.trace_path;
   options.trace_level = level;
   options.history_path = c.history_path;
+  options.force_output = c.force;
   const RunResult result = binding->run(scenario, options);
+  if (replaces_trace) fmt::print(stderr, "note: --trace replaced the existing file '{}'\n", c.trace_path);
+  if (replaces_history) fmt::print(stderr, "note: --history replaced the existing file '{}'\n", c.history_path);
 
   const std::string reproduce = reproduce_command(c.scenario, options.seed, overrides);
   if (c.json) {

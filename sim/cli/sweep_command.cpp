@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "sim/cli/commands.hpp"
+#include "sim/io/interrupts.hpp"
 #include "sim/json/json_writer.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
@@ -46,14 +47,28 @@ int sweep_command(const SweepCommand& c) {
   check_memory(scenario, *binding, memory_limit);
   const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
 
-  const bool show_progress = !c.quiet && isatty(STDERR_FILENO);
+  const bool terminal = isatty(STDERR_FILENO);
+  const bool show_progress = c.progress || (!c.quiet && terminal);
   SweepProgress progress;
   if (show_progress)
-    progress = [](std::size_t done, std::size_t total, std::size_t failed) {
-      fmt::print(stderr, "\rsweep: {}/{} seeds, {} failed", done, total, failed);
-      if (done == total) fmt::print(stderr, "\n");
+    progress = [terminal](std::size_t done, std::size_t total, std::size_t failed) {
+      // On a terminal one line redrawn; elsewhere (a log, --progress) one line per seed.
+      fmt::print(stderr, "{}sweep: {}/{} seeds, {} failed{}", terminal ? "\r" : "", done, total, failed,
+                 terminal && done < total ? "" : "\n");
     };
-  const SweepResult r = run_sweep(scenario, *binding, first, last, jobs, progress);
+  SweepResult r;
+  {
+    GracefulInterrupts graceful;  // the first SIGINT/SIGTERM stops handing out seeds
+    r = run_sweep(scenario, *binding, first, last, jobs, progress, interrupt_token());
+  }
+  if (r.stopped && show_progress && terminal) fmt::print(stderr, "\n");
+  const std::size_t planned = last - first + 1;
+  const std::string interrupted =
+      r.stopped ? fmt::format("interrupted by {} after {} of {} seeds ({}); the figures cover those",
+                              signal_name(interrupt_signal()), r.runs.size(), planned,
+                              r.runs.empty() ? std::string("none ran")
+                                             : fmt::format("seeds {}..{}", first, first + r.runs.size() - 1))
+                : "";
 
   if (c.json) {
     JsonWriter j;
@@ -92,6 +107,10 @@ int sweep_command(const SweepCommand& c) {
     }
     j.end_array();
     j.key("wall_seconds").value(r.wall_seconds);
+    if (r.stopped) {
+      j.key("interrupted").value(signal_name(interrupt_signal()));
+      j.key("planned_runs").value(static_cast<std::uint64_t>(planned));
+    }
     j.end_object();
     fmt::print("{}\n", j.str());
   } else {
@@ -110,6 +129,11 @@ int sweep_command(const SweepCommand& c) {
       fmt::print("FAILED seed {}:{}\n  reproduce: {}\n", s, failure_reasons(r.runs[s - first]),
                  reproduce_command(c.scenario, s, overrides));
     }
+    if (r.stopped) fmt::print("{}\n", interrupted);
+  }
+  if (r.stopped) {
+    fmt::print(stderr, "faultline: sweep {}\n", interrupted);
+    return interrupted_exit_code(interrupt_signal());
   }
   return r.failed_seeds.empty() ? 0 : 1;
 }

@@ -25,6 +25,9 @@ struct RunOptions {
   // per operation: client, op, key, invoked_ns, completed_ns or empty), for
   // plots; only scenarios with a workload have one.
   std::string history_path;
+  // Write trace and history even where the path is not a regular file
+  // (--force; sim/io/output_file.hpp says what that means for each kind).
+  bool force_output = false;
 };
 
 }  // namespace faultline

@@ -1,7 +1,6 @@
 #include "sim/run/sweep.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -41,7 +40,8 @@ MetricStats summarize_samples(std::vector<double> samples) {
 }
 
 SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t first_seed,
-                      std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress) {
+                      std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress,
+                      std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
   const std::size_t total = last_seed - first_seed + 1;
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::min<std::size_t>(total, 256))));
@@ -49,10 +49,12 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
   SweepResult out;
   out.runs.resize(total);
   std::size_t failed = 0;
-  std::atomic<std::size_t> next{0};
+  // Guarded by `mutex`. Invariant: seeds first..first + next - 1 have been
+  // handed out, `running` of them are running and `done` have finished; once
+  // a stop is seen no seed is handed out, so the started seeds stay a prefix.
   std::mutex mutex;
-  std::condition_variable changed;
-  std::size_t done = 0;
+  std::size_t next = 0, running = 0, done = 0;
+  std::condition_variable_any changed;
   std::exception_ptr error;
 
   // One deep copy of the scenario per worker: yaml-cpp nodes are not safe to
@@ -62,8 +64,14 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
 
   auto worker = [&](unsigned w) {
     for (;;) {
-      const std::size_t i = next.fetch_add(1);
-      if (i >= total) return;
+      std::size_t i = 0;
+      {
+        std::lock_guard lock(mutex);
+        if (next >= total || stop.stop_requested()) return;
+        i = next++;
+        ++running;
+        changed.notify_one();
+      }
       RunResult r;
       try {
         RunOptions options;
@@ -73,6 +81,7 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
         std::lock_guard lock(mutex);
         if (!error) error = std::current_exception();
         next = total;  // stop handing out seeds
+        --running;
         ++done;
         changed.notify_one();
         return;
@@ -80,6 +89,7 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
       std::lock_guard lock(mutex);
       if (!r.ok()) ++failed;
       out.runs[i] = std::move(r);
+      --running;
       ++done;
       changed.notify_one();
     }
@@ -89,17 +99,31 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
   for (unsigned w = 0; w < jobs; ++w) threads.emplace_back(worker, w);
   {
     std::unique_lock lock(mutex);
+    // "0 done" once every worker has its first seed: the runs are under way.
+    changed.wait(lock, stop, [&] { return next >= jobs || error; });
+    if (progress && !error) {
+      lock.unlock();
+      progress(0, total, 0);
+      lock.lock();
+    }
     std::size_t reported = 0;
-    while (reported < total && !error) {
-      changed.wait(lock, [&] { return done > reported || error; });
-      reported = done;
-      const std::size_t failed_now = failed;
-      if (progress && !error) {
-        lock.unlock();
-        progress(reported, total, failed_now);
-        lock.lock();
+    const auto finished = [&] { return error || done == total || (out.stopped && running == 0 && done == reported); };
+    while (!finished()) {
+      // Woken by a finished run, or once by the stop request.
+      if (out.stopped) changed.wait(lock, [&] { return done > reported || error; });
+      else changed.wait(lock, stop, [&] { return done > reported || error; });
+      if (stop.stop_requested()) out.stopped = next < total;
+      if (done > reported && !error) {
+        reported = done;
+        const std::size_t failed_now = failed;
+        if (progress) {
+          lock.unlock();
+          progress(reported, total, failed_now);
+          lock.lock();
+        }
       }
     }
+    out.runs.resize(next);
   }
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);

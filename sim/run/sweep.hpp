@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,8 @@ struct MetricStats {
 MetricStats summarize_samples(std::vector<double> samples);
 
 struct SweepResult {
-  std::vector<RunResult> runs;  // in seed order
+  std::vector<RunResult> runs;  // in seed order; after a stop, the seeds first..first + runs.size() - 1
+  bool stopped = false;         // stop was requested before every seed had started
   std::vector<std::uint64_t> failed_seeds;
   std::map<std::string, MetricStats> metrics;  // every sample of every run
   double wall_seconds = 0;
@@ -35,7 +37,11 @@ struct SweepResult {
 // Called from the coordinating thread after each finished run.
 using SweepProgress = std::function<void(std::size_t done, std::size_t total, std::size_t failed)>;
 
+// When `stop` is requested, no seed is started any more; the runs in progress
+// finish and the result covers exactly the seeds that were started, which are
+// always a prefix of the range (seeds are handed out in order).
 SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t first_seed,
-                      std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress);
+                      std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress,
+                      std::stop_token stop = {});
 
 }  // namespace faultline

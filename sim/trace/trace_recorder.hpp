@@ -31,8 +31,8 @@ class TraceRecorder {
   // `names` names node ids in the file (a Scenario: listed or n0, n1, ...).
   TraceRecorder(const Scenario& names, TraceLevel level);
 
-  // Starts writing to `path` (through a .partial file, see TraceWriter).
-  void open(const std::string& path) { writer_.open(path); }
+  // Starts writing to `path` (through a temporary file, see TraceWriter).
+  void open(const std::string& path, bool force) { writer_.open(path, force); }
   void commit() { writer_.commit(); }
   void abandon() { writer_.abandon(); }
 

@@ -41,14 +41,14 @@ TEST_CASE("after the changes, the members agree on the new configuration and the
   CHECK(leaders == 1);
 }
 
-TEST_CASE("membership churn under leader crashes and loss keeps every invariant") {
+TEST_CASE("membership churn under leader crashes and loss keeps every invariant" * doctest::test_suite("long")) {
   const SweepResult r = sweep_seeds(raft_scenario("membership_churn.yaml"), 30);
   CHECK(r.failed_seeds.empty());
   CHECK(r.metrics.at("config_changes").min >= 30);
   CHECK(r.metrics.at("leader_changes").min >= 20);
 }
 
-TEST_CASE("the single-server change bug (a change before the term's first commit) is caught") {
+TEST_CASE("the single-server change bug (a change before the term's first commit) is caught" * doctest::test_suite("long")) {
   const SweepResult r =
       sweep_seeds(raft_scenario("membership_churn.yaml", {"params.mutant=config_before_term_commit"}), 300);
   std::string invariant;

@@ -139,7 +139,7 @@ TEST_CASE("ReadIndex answers reads without log entries and keeps every invariant
   CHECK(first_violation(nemesis, invariant) == 0);
 }
 
-TEST_CASE("a leader that answers reads without confirming it still leads is caught by the linearizability checker") {
+TEST_CASE("a leader that answers reads without confirming it still leads is caught by the linearizability checker" * doctest::test_suite("long")) {
   const SweepResult r =
       sweep(scenario("nemesis.yaml", {"params.read_index=true", "params.mutant=read_without_confirmation"}), 3);
   std::string invariant;
