@@ -14,10 +14,7 @@
 #include <vector>
 
 #include "tests/support/heartbeat_runs.hpp"
-
-#ifndef FAULTLINE_BINARY
-#define FAULTLINE_BINARY "build/faultline"
-#endif
+#include "tests/support/run_binary.hpp"
 
 namespace fs = std::filesystem;
 using faultline::test::json_field;
@@ -25,30 +22,10 @@ using faultline::test::temp_path;
 
 namespace {
 
-struct Output {
-  int code = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using Output = faultline::test::BinaryRun;
 
 // Runs faultline with `args` (already shell-quoted) from the source directory.
-Output run_faultline(const std::string& args) {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string cmd = "cd '" FAULTLINE_SOURCE_DIR "' && '" FAULTLINE_BINARY "' " + args + " >'" + out + "' 2>'" +
-                          err + "' </dev/null";
-  const int status = std::system(cmd.c_str());
-  Output o;
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = slurp(out);
-  o.err = slurp(err);
-  fs::remove(out);
-  fs::remove(err);
-  return o;
-}
+Output run_faultline(const std::string& args) { return faultline::test::run_binary(args); }
 
 std::vector<fs::path> files_in(const std::string& dir, const std::string& ext) {
   std::vector<fs::path> out;
@@ -124,7 +101,7 @@ TEST_CASE("the same run twice writes byte-identical traces — --seed changes th
   REQUIRE(run_faultline("run scenarios/heartbeat/lossy_network.yaml --trace " + a).code == 0);
   REQUIRE(run_faultline("run scenarios/heartbeat/lossy_network.yaml --trace " + b).code == 0);
   run_faultline("run scenarios/heartbeat/lossy_network.yaml --seed 2 --trace " + c);
-  const std::string ta = slurp(a), tb = slurp(b), tc = slurp(c);
+  const std::string ta = faultline::test::slurp_file(a), tb = faultline::test::slurp_file(b), tc = faultline::test::slurp_file(c);
   CHECK(ta.size() > 100000);
   CHECK(ta == tb);
   CHECK(ta != tc);

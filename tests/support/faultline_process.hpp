@@ -17,11 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/support/heartbeat_runs.hpp"
-
-#ifndef FAULTLINE_BINARY
-#define FAULTLINE_BINARY "build/faultline"
-#endif
+#include "tests/support/run_binary.hpp"
 
 namespace faultline::test {
 
@@ -30,26 +26,12 @@ struct ProcessOutput {
   std::string out, err;
 };
 
-inline std::string slurp_file(const std::string& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 // `shell_prefix` runs first in the same shell (e.g. "ulimit -f 64;");
 // `stdout_to` replaces the captured stdout (e.g. "/dev/full").
 inline ProcessOutput run_faultline_shell(const std::string& args, const std::string& shell_prefix = "",
                                          const std::string& stdout_to = "") {
-  const std::string out = temp_path("stdout"), err = temp_path("stderr");
-  const std::string cmd = "cd '" FAULTLINE_SOURCE_DIR "' && " + shell_prefix + " '" FAULTLINE_BINARY "' " + args +
-                          " >'" + (stdout_to.empty() ? out : stdout_to) + "' 2>'" + err + "' </dev/null";
-  const int status = std::system(cmd.c_str());
-  ProcessOutput o;
-  o.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  o.out = stdout_to.empty() ? slurp_file(out) : "";
-  o.err = slurp_file(err);
-  std::filesystem::remove(out);
-  std::filesystem::remove(err);
-  return o;
+  const BinaryRun r = run_binary(args, shell_prefix, stdout_to);
+  return ProcessOutput{r.code, r.out, r.err};
 }
 
 // faultline started directly (no shell, so `pid` is faultline's own) from the

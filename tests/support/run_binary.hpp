@@ -30,12 +30,15 @@ inline std::string slurp_file(const std::string& path) {
 }
 
 // Runs `prefix 'faultline' args` (args already shell-quoted; prefix e.g.
-// "ulimit -v 1000000 &&"). The shell execs faultline, so a signal that ends it
-// is seen as a signal (a shell that did not exec would report 128 + N).
-inline BinaryRun run_binary(const std::string& args, const std::string& prefix = "") {
+// "ulimit -v 1000000 &&" or "trap '' XFSZ; ulimit -f 64;"). The shell execs
+// faultline, so a signal that ends it is seen as a signal (a shell that did
+// not exec would report 128 + N). `stdout_to` sends stdout to that file
+// instead of capturing it (e.g. "/dev/full"; `out` is then empty).
+inline BinaryRun run_binary(const std::string& args, const std::string& prefix = "",
+                            const std::string& stdout_to = "") {
   const std::string out = temp_path("stdout"), err = temp_path("stderr");
   const std::string cmd = "cd '" FAULTLINE_SOURCE_DIR "' && " + prefix + " exec '" FAULTLINE_BINARY "' " + args +
-                          " >'" + out + "' 2>'" + err + "' </dev/null";
+                          " >'" + (stdout_to.empty() ? out : stdout_to) + "' 2>'" + err + "' </dev/null";
   const int status = std::system(cmd.c_str());
   BinaryRun r;
   if (WIFEXITED(status)) {
@@ -44,7 +47,7 @@ inline BinaryRun run_binary(const std::string& args, const std::string& prefix =
   } else if (WIFSIGNALED(status)) {
     r.signal = WTERMSIG(status);
   }
-  r.out = slurp_file(out);
+  if (stdout_to.empty()) r.out = slurp_file(out);
   r.err = slurp_file(err);
   std::filesystem::remove(out);
   std::filesystem::remove(err);
