@@ -10,22 +10,13 @@
 #include <vector>
 
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/loader_errors.hpp"
 
 using namespace faultline;
 
 namespace {
 
-// The error's what() for `text` (file "s.yaml") with `sets` applied, or "no error".
-std::string error_of(const std::string& text, const std::vector<std::string>& sets = {}) {
-  try {
-    std::vector<Override> overrides;
-    for (const auto& s : sets) overrides.push_back(parse_override(s));
-    load_scenario_text(text, "s.yaml", overrides);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using faultline::test::error_of;
 
 Scenario load(const std::string& text, const std::vector<std::string>& sets = {}) {
   std::vector<Override> overrides;

@@ -6,22 +6,14 @@
 #include <string>
 
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/loader_errors.hpp"
 #include "sim/scenario/yaml_text_checks.hpp"
 
 using namespace faultline;
 
 namespace {
 
-std::string error_of(const std::string& text, const std::vector<std::string>& sets = {}) {
-  try {
-    std::vector<Override> overrides;
-    for (const auto& s : sets) overrides.push_back(parse_override(s));
-    load_scenario_text(text, "s.yaml", overrides);
-  } catch (const ScenarioError& e) {
-    return e.what();
-  }
-  return "no error";
-}
+using faultline::test::error_of;
 
 }  // namespace
 
