@@ -14,12 +14,6 @@ using namespace faultline::test;
 
 namespace {
 
-double scalar(const RunResult& r, const std::string& metric) {
-  const auto it = r.metrics.find(metric);
-  REQUIRE(it != r.metrics.end());
-  REQUIRE(it->second.samples.size() == 1);
-  return it->second.samples[0];
-}
 
 std::vector<double> series(const RunResult& r, const std::string& metric) {
   const auto it = r.metrics.find(metric);

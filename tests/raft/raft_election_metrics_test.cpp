@@ -34,7 +34,6 @@ Traced run_raft(const Scenario& s, std::uint64_t seed) {
   return out;
 }
 
-double scalar(const RunResult& r, const std::string& name) { return r.metrics.at(name).samples.at(0); }
 
 }  // namespace
 

@@ -3,6 +3,8 @@
 // seed that broke an invariant.
 #pragma once
 
+#include <doctest/doctest.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -42,6 +44,14 @@ inline std::uint64_t first_violation(const SweepResult& r, std::string& invarian
       return run.seed;
     }
   return 0;
+}
+
+// A metric that has exactly one sample in `r` (a per-run count or figure).
+inline double scalar(const RunResult& r, const std::string& metric) {
+  const auto it = r.metrics.find(metric);
+  REQUIRE(it != r.metrics.end());
+  REQUIRE(it->second.samples.size() == 1);
+  return it->second.samples[0];
 }
 
 }  // namespace faultline::test
