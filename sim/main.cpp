@@ -61,6 +61,8 @@ static int faultline_main(int argc, char** argv) {
              "  faultline sweep scenarios/heartbeat/nemesis.yaml --seeds 1..200 --jobs 2\n"
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline validate scenarios/*/*.yaml\n"
+             "  faultline run scenarios/raft/nemesis.yaml --set params.mutant=no_election_restriction --html out/run.html\n"
+             "  faultline view out/raft.jsonl -o out/raft.html --chrome-trace out/raft.perfetto.json\n"
              "  faultline bench engine --json\n"
              "\nExit codes (docs/exit-codes.md):\n"
              "  0    every expectation held and no invariant broke\n"
@@ -89,9 +91,12 @@ static int faultline_main(int argc, char** argv) {
                       "Write the client history (CSV: client, op, key, invoked_ns, completed_ns) to this file");
   run_cmd->add_flag("--json", run.json, "Print exactly one JSON object instead of the summary");
   run_cmd->add_option("--memory-limit", run.memory_limit, kMemoryLimitHelp);
+  run_cmd->add_option("--html", run.html_path, "Write the run's space-time viewer (one offline HTML file) here");
+  run_cmd->add_option("--chrome-trace", run.chrome_trace_path,
+                      "Write the run as Chrome Trace Event JSON (for ui.perfetto.dev) here");
   run_cmd->add_flag("--force", run.force,
                     "Write --trace/--history even where PATH is not a regular file: through a symlink to its "
-                    "target, into a device or FIFO (never replacing it)");
+                    "target, into a device or FIFO (never replacing it); let --html/--chrome-trace replace a file");
 
   SweepCommand sweep;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over many seeds in parallel and aggregate metrics.");
@@ -126,6 +131,13 @@ static int faultline_main(int argc, char** argv) {
   validate_cmd->add_option("--set", validate_sets, "Override a scenario key (repeatable)");
   validate_cmd->add_option("--memory-limit", validate_memory_limit, kMemoryLimitHelp);
 
+  ViewCommand view;
+  auto* view_cmd = app.add_subcommand("view", "Make the space-time viewer (HTML) or a Chrome trace of a trace file.");
+  view_cmd->add_option("trace", view.trace, "Trace file (JSON Lines, from run --trace)")->required();
+  view_cmd->add_option("-o,--output", view.html_path, "Write the viewer page (one offline HTML file) here");
+  view_cmd->add_option("--chrome-trace", view.chrome_trace_path, "Write Chrome Trace Event JSON (for ui.perfetto.dev)");
+  view_cmd->add_flag("--force", view.force, "Replace output files that exist");
+
   BenchCommand bench;
   auto* bench_cmd = app.add_subcommand("bench", "Measure the engine: hold model and network ping-pong.");
   bench_cmd->add_option("what", bench.what, "What to measure: engine")->capture_default_str();
@@ -157,6 +169,7 @@ static int faultline_main(int argc, char** argv) {
     if (compare_cmd->parsed()) return compare_command(compare);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
+    if (view_cmd->parsed()) return view_command(view);
   } catch (const OutputError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kExitOutputError;

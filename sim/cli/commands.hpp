@@ -24,8 +24,33 @@ struct RunCommand {
   bool force = false;  // write --trace/--history even over what is not a regular file
   bool json = false;
   std::string memory_limit;  // --memory-limit; empty: kDefaultMemoryLimit
+  std::string html_path;          // --html: the viewer page of this run (sim/view/)
+  std::string chrome_trace_path;  // --chrome-trace: the run as Chrome Trace Event JSON
 };
 int run_command(const RunCommand& c);
+
+// `faultline view TRACE.jsonl -o FILE.html [--chrome-trace FILE] [--force]`.
+struct ViewCommand {
+  std::string trace;
+  std::string html_path;
+  std::string chrome_trace_path;
+  bool force = false;  // replace existing output files
+};
+int view_command(const ViewCommand& c);
+
+// Where `run --html/--chrome-trace` puts the trace when no --trace is given;
+// removed with everything in it on destruction.
+class TemporaryTraceDir {
+ public:
+  TemporaryTraceDir();
+  ~TemporaryTraceDir();
+  TemporaryTraceDir(const TemporaryTraceDir&) = delete;
+  TemporaryTraceDir& operator=(const TemporaryTraceDir&) = delete;
+  std::string trace_path() const { return dir_ + "/trace.jsonl"; }
+
+ private:
+  std::string dir_;
+};
 
 struct SweepCommand {
   std::string scenario;

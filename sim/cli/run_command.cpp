@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -8,6 +9,7 @@
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/view/view_outputs.hpp"
 
 namespace faultline {
 
@@ -51,10 +53,16 @@ int run_command(const RunCommand& c) {
     check_output_target(c.history_path, c.force, "--history");
     replaces_history = output_target(c.history_path) == OutputTarget::kRegular;
   }
+  const view::ViewOutputs views{c.html_path, c.chrome_trace_path, c.force};
+  view::check_view_outputs(views);
+  // The views are made from the trace file: the user's, or one that lives
+  // only as long as this run.
+  std::optional<TemporaryTraceDir> view_trace_dir;
+  if (views.any() && c.trace_path.empty()) view_trace_dir.emplace();
 
   RunOptions options;
   options.seed = c.seed_given ? c.seed : scenario.seed;
-  options.trace_path = c.trace_path;
+  options.trace_path = view_trace_dir ? view_trace_dir->trace_path() : c.trace_path;
   options.trace_level = level;
   options.history_path = c.history_path;
   options.force_output = c.force;
@@ -63,6 +71,13 @@ int run_command(const RunCommand& c) {
   if (replaces_history) fmt::print(stderr, "note: --history replaced the existing file '{}'\n", c.history_path);
 
   const std::string reproduce = reproduce_command(c.scenario, options.seed, overrides);
+  if (views.any()) {
+    auto lines = view::read_trace_file(options.trace_path);
+    view::add_run_violations(lines, result.violations);
+    const std::string title = fmt::format("{} · {} · seed {} · {}", result.scenario, result.protocol, options.seed,
+                                          result.ok() ? "ok" : "FAILED");
+    view::write_view_outputs(lines, title, views);
+  }
   if (c.json) {
     fmt::print("{}\n", result_json(result, reproduce));
     if (!result.ok()) fmt::print(stderr, "run failed; reproduce with:\n  {}\n", reproduce);
