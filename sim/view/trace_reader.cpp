@@ -75,7 +75,7 @@ class LineParser {
     ++pos_;
   }
   void skip_space() {
-    while (!at_end() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+    while (!at_end() && (s_[pos_] == ' ' || s_[pos_] == '\t' || s_[pos_] == '\r' || s_[pos_] == '\n')) ++pos_;
   }
 
   void parse_value(int depth = 0) {
@@ -235,6 +235,10 @@ std::optional<std::int64_t> TraceLine::int_field(std::string_view key) const {
   const auto r = std::from_chars(f->json.data(), f->json.data() + f->json.size(), v);
   if (r.ec != std::errc() || r.ptr != f->json.data() + f->json.size()) return std::nullopt;
   return v;
+}
+
+std::vector<TraceField> parse_json_object(std::string_view text, const std::string& file, int line_number) {
+  return LineParser(text, file, line_number).parse().fields;
 }
 
 TraceLine parse_trace_line(std::string_view text, const std::string& file, int line_number) {

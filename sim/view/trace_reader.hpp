@@ -37,6 +37,10 @@ struct TraceLine {
   std::optional<std::int64_t> int_field(std::string_view key) const;
 };
 
+// Any one JSON object (spaces and newlines allowed around its parts), checked
+// strictly; its top-level keys with their values' texts. Throws ScenarioError.
+std::vector<TraceField> parse_json_object(std::string_view text, const std::string& file, int line_number);
+
 // Parses one line; `where` names it in errors ("FILE:LINE"). Throws ScenarioError.
 TraceLine parse_trace_line(std::string_view line, const std::string& file, int line_number);
 

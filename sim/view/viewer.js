@@ -497,6 +497,8 @@
         }
         hitList.push({ kind: "message", x0: x0, y0: y0, x1: x1, y1: y1, m: m, prio: 5 });
         summary.arrows++;
+        if (!summary.arrowSample && !dropped && !lost && x0 > L && x1 < R && Math.abs(y1 - y0) > 20)
+          summary.arrowSample = { x: (x0 + x1) / 2, y: (y0 + y1) / 2, colour: colourOf(m.type), id: lines[m.send].id };
       }
     }
 
@@ -632,6 +634,16 @@
     ctx.fillText(fmtTime(tEnd - tStart) + ", " + lines.length.toLocaleString("en-US") + " events", 10, y + 26);
   }
 
+  // Whether the canvas really shows `colour` within 3 px of (x, y): what a
+  // person would see there, read back from the pixels.
+  function seenNear(x, y, colour) {
+    const want = [1, 3, 5].map(i => parseInt(colour.slice(i, i + 2), 16));
+    const px = ctx.getImageData(Math.round((x - 3) * dpr), Math.round((y - 3) * dpr), Math.round(7 * dpr), Math.round(7 * dpr)).data;
+    for (let i = 0; i < px.length; i += 4)
+      if (Math.abs(px[i] - want[0]) + Math.abs(px[i + 1] - want[1]) + Math.abs(px[i + 2] - want[2]) < 60) return true;
+    return false;
+  }
+
   function writeSummary(s) {
     lastSummary = s;
     const el = document.getElementById("render-summary");
@@ -649,7 +661,10 @@
     el.dataset.violationVisible = String(s.violationVisible);
     el.dataset.violationX = s.violationX === null ? "" : String(s.violationX);
     el.dataset.violationY = s.violationY === null ? "" : String(s.violationY);
-    el.dataset.viewport = width + "x" + height;
+    el.dataset.violationPixelSeen = String(s.violationX !== null && seenNear(s.violationX, s.violationY, VIOLATION));
+    el.dataset.arrowSampled = s.arrowSample ? "message " + s.arrowSample.id + " at " + Math.round(s.arrowSample.x) + "," + Math.round(s.arrowSample.y) : "";
+    el.dataset.arrowPixelSeen = String(!!s.arrowSample && seenNear(s.arrowSample.x, s.arrowSample.y, s.arrowSample.colour));
+    el.dataset.viewport = Math.round(width) + "x" + Math.round(height);
     el.dataset.window = Math.round(viewStart) + ".." + Math.round(viewEnd);
     el.dataset.parseMs = parseMs.toFixed(1);
     el.dataset.indexMs = indexMs.toFixed(1);
