@@ -683,6 +683,7 @@
     add('<span class="swatch" style="background:rgba(155,135,201,0.5)"></span>paused');
     add('<span class="swatch" style="background:rgba(229,57,53,0.25)"></span>partitioned');
     add('<span class="line" style="border-color:' + DROP + ';border-top-style:dashed"></span>dropped ✕');
+    add('<span class="line" style="border-color:#7f8896;border-top-style:dashed"></span>in flight at the end');
     add('<span class="swatch" style="background:' + VIOLATION + '"></span>violation');
     if (clients.length) add('<span class="swatch" style="background:#43a047"></span>client op');
     const sep = document.createElement("span"); sep.className = "sep"; legend.appendChild(sep);
@@ -847,11 +848,14 @@
   buildLegend();
   if (!violations.length) document.getElementById("btn-violation").hidden = true;
   resize();
-  if (!goToViolation()) setWindow(tStart, tEnd);
+  // A link can open a window of its own: page.html#window=START..END (ns).
+  const asked = /window=(\d+)\.\.(\d+)/.exec(location.hash);
+  if (asked && Number(asked[2]) > Number(asked[1])) setWindow(Number(asked[1]), Number(asked[2]));
+  else if (!goToViolation()) setWindow(tStart, tEnd);
   pending = true;  // draw now, synchronously, so a headless browser sees the frame
   draw();
   pending = false;
-  if (violations.length) select({ kind: "mark", line: violations[0].line });
+  if (violations.length && !asked) select({ kind: "mark", line: violations[0].line });
   document.getElementById("render-summary").dataset.openMs = (performance.now() - t0).toFixed(1);
   window.faultlineViewer = { summary: () => lastSummary, setWindow: setWindow, draw: draw };
 })();
