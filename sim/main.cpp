@@ -75,7 +75,8 @@ static int faultline_main(int argc, char** argv) {
              "  130  interrupted by SIGINT, 143 by SIGTERM (a sweep or compare prints the\n"
              "       seeds that completed first; a second signal abandons the runs in progress)\n"
              "--trace and --history replace a regular file (a note on stderr says so) and refuse\n"
-             "anything else (a symlink, a device, a FIFO) unless --force.\n"
+             "anything else (a symlink, a device, a FIFO) unless --force; --html, --chrome-trace and\n"
+             "view's outputs never replace an existing file unless --force (docs/viewer.md).\n"
              "Scenario format: docs/scenario-format.md. Trace format: docs/trace-format.md.");
 
   RunCommand run;

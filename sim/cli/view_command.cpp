@@ -12,7 +12,7 @@
 namespace faultline {
 
 int view_command(const ViewCommand& c) {
-  const view::ViewOutputs outputs{c.html_path, c.chrome_trace_path, c.force};
+  const view::ViewOutputs outputs{c.html_path, c.chrome_trace_path, c.force, "-o"};
   if (!outputs.any())
     throw ScenarioError({"view", 0, 0}, "", "nothing to write: give -o FILE.html and/or --chrome-trace FILE");
   check_view_outputs(outputs);

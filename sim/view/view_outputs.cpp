@@ -33,12 +33,13 @@ void write_one(const std::string& path, const std::string& content, bool force, 
 void check_view_outputs(const ViewOutputs& outputs) {
   if (!outputs.html_path.empty() && outputs.html_path == outputs.chrome_trace_path)
     throw ScenarioError({"--chrome-trace", 0, 0}, "", "the same file as the HTML output");
-  check_one(outputs.html_path, outputs.force, "--html");
+  check_one(outputs.html_path, outputs.force, outputs.html_option);
   check_one(outputs.chrome_trace_path, outputs.force, "--chrome-trace");
 }
 
 void write_view_outputs(const std::vector<TraceLine>& lines, const std::string& title, const ViewOutputs& outputs) {
-  if (!outputs.html_path.empty()) write_one(outputs.html_path, viewer_page(lines, title), outputs.force, "--html");
+  if (!outputs.html_path.empty())
+    write_one(outputs.html_path, viewer_page(lines, title), outputs.force, outputs.html_option);
   if (!outputs.chrome_trace_path.empty())
     write_one(outputs.chrome_trace_path, chrome_trace_json(lines, title), outputs.force, "--chrome-trace");
 }

@@ -18,6 +18,7 @@ struct ViewOutputs {
   std::string html_path;          // empty: none
   std::string chrome_trace_path;  // empty: none
   bool force = false;
+  std::string html_option = "--html";  // how errors name the HTML output's flag (`view` calls it -o)
   bool any() const { return !html_path.empty() || !chrome_trace_path.empty(); }
 };
 

@@ -51,7 +51,7 @@ TEST_CASE("view and run --html: an existing output file is kept unless --force")
   write(chrome, "keep me too");
   auto r = test::run_binary("view '" + trace + "' -o '" + html + "'");
   CHECK(r.code == 2);
-  CHECK(r.err == "error: --html: '" + html + "' exists; add --force to replace it\n");
+  CHECK(r.err == "error: -o: '" + html + "' exists; add --force to replace it\n");
   CHECK(test::slurp_file(html) == "keep me");
   r = test::run_binary("run scenarios/heartbeat/crash_detection.yaml --chrome-trace '" + chrome + "'");
   CHECK(r.code == 2);  // refused before the run
