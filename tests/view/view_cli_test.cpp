@@ -85,3 +85,15 @@ TEST_CASE("run --html: one offline page holding every trace line and the run's v
   std::filesystem::remove(html);
   std::filesystem::remove(trace);
 }
+
+TEST_CASE("view: text in the trace can never close the page's script") {
+  const std::string trace = test::temp_path("script.jsonl"), html = test::temp_path("script.html");
+  write(trace, "{\"t\":0,\"kind\":\"violation\",\"node\":\"n0\",\"details\":\"</script><!-- <script>alert(1)\"}\n");
+  REQUIRE(test::run_binary("view '" + trace + "' -o '" + html + "'").code == 0);
+  const std::string page = test::slurp_file(html);
+  CHECK(count(page, "</script>") == 2);
+  CHECK(count(page, "<!--") == 1);  // the page's own comment on #render-summary
+  CHECK(page.find("\"details\":\"\\u003c/script>\\u003c!-- \\u003cscript>alert(1)\"") != std::string::npos);
+  std::filesystem::remove(trace);
+  std::filesystem::remove(html);
+}
