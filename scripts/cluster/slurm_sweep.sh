@@ -52,7 +52,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 faultline=${FAULTLINE:-$(command -v faultline || echo "$here/../../build/faultline")}
 faultline=$(cd "$(dirname "$faultline")" && pwd)/$(basename "$faultline")
 [[ -x $faultline ]] || { echo "$0: no faultline binary at $faultline (set FAULTLINE)" >&2; exit 2; }
-scenario=$(cd "$(dirname "$scenario")" && pwd)/$(basename "$scenario")
+# The jobs run in this directory, so the scenario path (and the replay
+# commands, which name it) read as on the command line.
+submit_dir=$PWD
 
 # Check the scenario once, here, not in N failed array tasks.
 "$faultline" validate "$scenario" >/dev/null
@@ -64,14 +66,14 @@ read -r -a extra <<<"${SBATCH_OPTIONS:-}"
 
 quoted_options=$(printf ' %q' "${sweep_options[@]}")
 array_id=$(sbatch --parsable "${extra[@]}" --job-name=faultline-sweep --array="0-$((shards - 1))" \
-  --output="$dir/shard-%a.log" --chdir="$dir" --wrap \
+  --output="$dir/shard-%a.log" --chdir="$submit_dir" --wrap \
   "exec $(printf %q "$faultline") sweep $(printf %q "$scenario") --seeds $(printf %q "$seeds") --quiet${quoted_options} --force --out \"$dir/shard-\$SLURM_ARRAY_TASK_ID.json\"")
 array_id=${array_id%%;*}
 
 shard_files=""
 for ((k = 0; k < shards; k++)); do shard_files+=" $(printf %q "$dir/shard-$k.json")"; done
 merge_id=$(sbatch --parsable "${extra[@]}" --job-name=faultline-merge --dependency="afterany:$array_id" \
-  --output="$dir/merge.log" --chdir="$dir" --wrap \
+  --output="$dir/merge.log" --chdir="$submit_dir" --wrap \
   "$(printf %q "$faultline") merge${shard_files} --force -o $(printf %q "$dir/merged.json") >$(printf %q "$dir/merged.txt.partial"); code=\$?; mv $(printf %q "$dir/merged.txt.partial") $(printf %q "$dir/merged.txt"); echo \$code >$(printf %q "$dir/merged.exit.partial"); mv $(printf %q "$dir/merged.exit.partial") $(printf %q "$dir/merged.exit")")
 merge_id=${merge_id%%;*}
 
