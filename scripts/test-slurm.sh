@@ -132,6 +132,38 @@ slurm_sweep() {
   wait_for 120 "the merge job of $dir" test -s "$dir/merged.exit"
 }
 
+# With FAULTLINE_SLURM_THROUGHPUT="SEEDS SHARDS" (e.g. "1..400 4"): instead of
+# the tests, seeds/s of scenarios/raft/leader_crash.yaml on this machine's
+# CPUs, one machine (--jobs = CPUs) and through this Slurm (one CPU a shard),
+# and the scheduler's overhead per shard (docs/cluster.md).
+if [[ -n ${FAULTLINE_SLURM_THROUGHPUT:-} ]]; then
+  read -r bench_seeds bench_shards <<<"$FAULTLINE_SLURM_THROUGHPUT"
+  bench_scenario=scenarios/raft/leader_crash.yaml
+  count=$(("${bench_seeds#*..}" - "${bench_seeds%..*}" + 1))
+  t0=$(date +%s.%N)
+  "$faultline" sweep "$bench_scenario" --seeds "$bench_seeds" --jobs "$cpus" --quiet --out "$work/bench_one.json" >/dev/null
+  t1=$(date +%s.%N)
+  slurm_sweep "$work/bench" "$bench_scenario" --seeds "$bench_seeds" --shards "$bench_shards" -- --jobs 1
+  t2=$(date +%s.%N)
+  cmp "$work/bench_one.json" "$work/bench/merged.json"
+  shard_seconds=$(sed -n 's/^sweep .* \([0-9.]*\) s wall$/\1/p' "$work"/bench/shard-*.log | paste -sd+ | bc -l)
+  python3 - "$count" "$cpus" "$bench_shards" "$t0" "$t1" "$t2" "$shard_seconds" <<'PY'
+import sys
+count, cpus, shards = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+t0, t1, t2, shard_s = map(float, sys.argv[4:8])
+one, slurm = t1 - t0, t2 - t1
+print(f"throughput: {count} seeds of leader_crash on {cpus} CPUs")
+print(f"  one machine (--jobs {cpus}):     {one:7.1f} s  {count / one:6.1f} seeds/s")
+print(f"  Slurm, {shards} shards (1 CPU each): {slurm:7.1f} s  {count / slurm:6.1f} seeds/s "
+      f"(submit to merged, merge job included)")
+mean_shard = shard_s / shards
+overhead = (slurm * cpus - shard_s) / shards  # CPU-seconds a shard held without running seeds
+print(f"  shard: {count // shards} seeds, {mean_shard:.1f} s of sweep each; scheduler overhead "
+      f"{overhead:.2f} s a shard = {100 * overhead / mean_shard:.1f}% of a shard's run time")
+PY
+  exit 0
+fi
+
 # 1. A passing sweep: the merged record and summary equal one machine's.
 scenario=scenarios/raft/leader_crash.yaml
 seeds=1..14
