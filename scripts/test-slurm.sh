@@ -140,26 +140,33 @@ if [[ -n ${FAULTLINE_SLURM_THROUGHPUT:-} ]]; then
   read -r bench_seeds bench_shards <<<"$FAULTLINE_SLURM_THROUGHPUT"
   bench_scenario=scenarios/raft/leader_crash.yaml
   count=$(("${bench_seeds#*..}" - "${bench_seeds%..*}" + 1))
-  t0=$(date +%s.%N)
-  "$faultline" sweep "$bench_scenario" --seeds "$bench_seeds" --jobs "$cpus" --quiet --out "$work/bench_one.json" >/dev/null
-  t1=$(date +%s.%N)
+  one_machine() {
+    "$faultline" sweep "$bench_scenario" --seeds "$bench_seeds" --jobs "$cpus" --quiet --force --out "$work/bench_one.json" >/dev/null
+  }
+  load0=$(cut -d' ' -f1 /proc/loadavg)
+  t0=$(date +%s.%N); one_machine; t1=$(date +%s.%N)
   slurm_sweep "$work/bench" "$bench_scenario" --seeds "$bench_seeds" --shards "$bench_shards" -- --jobs 1
-  t2=$(date +%s.%N)
+  t2=$(date +%s.%N); one_machine; t3=$(date +%s.%N)
   cmp "$work/bench_one.json" "$work/bench/merged.json"
   shard_seconds=$(sed -n 's/^sweep .* \([0-9.]*\) s wall$/\1/p' "$work"/bench/shard-*.log | paste -sd+ | bc -l)
-  python3 - "$count" "$cpus" "$bench_shards" "$t0" "$t1" "$t2" "$shard_seconds" <<'PY'
+  # The scheduler's own cost: 16 shards of one 10-ms seed each, submit to merged.
+  t4=$(date +%s.%N)
+  slurm_sweep "$work/empty" scenarios/heartbeat/crash_detection.yaml --seeds 1..16 --shards 16 -- --jobs 1
+  t5=$(date +%s.%N)
+  load1=$(cut -d' ' -f1 /proc/loadavg)
+  python3 - "$count" "$cpus" "$bench_shards" "$t0" "$t1" "$t2" "$t3" "$t4" "$t5" "$shard_seconds" "$load0" "$load1" <<'PY'
 import sys
 count, cpus, shards = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-t0, t1, t2, shard_s = map(float, sys.argv[4:8])
-one, slurm = t1 - t0, t2 - t1
-print(f"throughput: {count} seeds of leader_crash on {cpus} CPUs")
-print(f"  one machine (--jobs {cpus}):     {one:7.1f} s  {count / one:6.1f} seeds/s")
-print(f"  Slurm, {shards} shards (1 CPU each): {slurm:7.1f} s  {count / slurm:6.1f} seeds/s "
-      f"(submit to merged, merge job included)")
+t0, t1, t2, t3, t4, t5, shard_s, load0, load1 = map(float, sys.argv[4:13])
+one_a, slurm, one_b, empty = t1 - t0, t2 - t1, t3 - t2, t5 - t4
+print(f"throughput: {count} seeds of leader_crash, {cpus} CPUs, load average {load0} at start, {load1} at end")
+print(f"  one machine (--jobs {cpus}), before: {one_a:7.1f} s  {count / one_a:6.1f} seeds/s")
+print(f"  Slurm, {shards} shards of 1 CPU:     {slurm:7.1f} s  {count / slurm:6.1f} seeds/s (submit to merged)")
+print(f"  one machine (--jobs {cpus}), after:  {one_b:7.1f} s  {count / one_b:6.1f} seeds/s")
 mean_shard = shard_s / shards
-overhead = (slurm * cpus - shard_s) / shards  # CPU-seconds a shard held without running seeds
-print(f"  shard: {count // shards} seeds, {mean_shard:.1f} s of sweep each; scheduler overhead "
-      f"{overhead:.2f} s a shard = {100 * overhead / mean_shard:.1f}% of a shard's run time")
+per_shard = empty * cpus / 16  # CPU slot-seconds a shard costs with (almost) no work
+print(f"  a shard of {count // shards} seeds ran {mean_shard:.1f} s; 16 near-empty shards took {empty:.1f} s "
+      f"= {per_shard:.2f} slot-seconds of scheduling a shard = {100 * per_shard / mean_shard:.1f}% of this shard size")
 PY
   exit 0
 fi
