@@ -114,7 +114,7 @@ TEST_CASE("sweep --shard: malformed or impossible shards are exit 2 naming the p
   }
 }
 
-TEST_CASE("sweep: the shard from a Slurm array task or a Kubernetes Indexed Job; --shard wins over both") {
+TEST_CASE("sweep: the shard from a Slurm array task or a Kubernetes Indexed Job, and --shard wins over both") {
   const std::string out = temp_path("env.json");
   // --array=1-3, task 3: shard 2/3, seeds 15..21.
   ProcessOutput o = run_faultline_shell(fmt::format("sweep {} --seeds {} --out '{}'", kScenario, kSeeds, out),
@@ -186,7 +186,7 @@ TEST_CASE("merge: shards of different sweeps, a gap, an overlap, a missing or fo
   }
 }
 
-TEST_CASE("sweep --out and merge -o: an existing file is kept unless --force; --per-seed has one line per seed") {
+TEST_CASE("sweep --out and merge -o: an existing file is kept unless --force, and --per-seed has one line per seed") {
   const std::string out = temp_path("existing.json"), per_seed = temp_path("seeds.jsonl");
   write_file(out, "keep me\n");
   ProcessOutput o = run_faultline_shell(fmt::format("sweep {} --seeds 1..3 --out '{}'", kScenario, out));
