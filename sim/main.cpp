@@ -59,6 +59,8 @@ static int faultline_main(int argc, char** argv) {
              "  faultline run scenarios/heartbeat/crash_detection.yaml\n"
              "  faultline run scenarios/heartbeat/crash_detection.yaml --seed 7 --set network.loss=0.05 --json\n"
              "  faultline sweep scenarios/heartbeat/nemesis.yaml --seeds 1..200 --jobs 2\n"
+             "  faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..1000 --shard 0/4 --out s0.json\n"
+             "  faultline merge s0.json s1.json s2.json s3.json -o all.json\n"
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline validate scenarios/*/*.yaml\n"
              "  faultline run scenarios/raft/nemesis.yaml --set params.mutant=no_election_restriction --html out/run.html\n"
@@ -103,12 +105,25 @@ static int faultline_main(int argc, char** argv) {
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a scenario over many seeds in parallel and aggregate metrics.");
   sweep_cmd->add_option("scenario", sweep.scenario, "Scenario file (YAML)")->required();
   sweep_cmd->add_option("--seeds", sweep.seeds, "Seed range A..B (inclusive)")->capture_default_str();
-  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Parallel runs (default: one per core)");
+  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Parallel runs (default: one per CPU this process may use)");
   sweep_cmd->add_option("--set", sweep.sets, "Override a scenario key (repeatable)");
   sweep_cmd->add_flag("--json", sweep.json, "Print one JSON object: runs, failed_seeds, metrics, seeds");
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress line on the terminal");
   sweep_cmd->add_option("--memory-limit", sweep.memory_limit, kMemoryLimitHelp);
   sweep_cmd->add_flag("--progress", sweep.progress, "Progress lines on stderr even when it is not a terminal");
+  sweep_cmd->add_option("--shard", sweep.shard,
+                        "Run only shard K of N (K from 0): a fixed block of the seeds; default from a Slurm array "
+                        "task or JOB_COMPLETION_INDEX/FAULTLINE_SHARD_COUNT (docs/cluster.md)");
+  sweep_cmd->add_option("--out", sweep.out, "Write the result record for `faultline merge` (JSON) to this file");
+  sweep_cmd->add_option("--per-seed", sweep.per_seed, "Write one JSON line per seed (ok, trace hash, metrics)");
+  sweep_cmd->add_flag("--force", sweep.force, "Replace an existing --out/--per-seed file");
+
+  MergeCommand merge;
+  auto* merge_cmd = app.add_subcommand(
+      "merge", "Combine the --out records of a sharded sweep; print the one-machine sweep's summary.");
+  merge_cmd->add_option("shards", merge.shards, "Shard result files (sweep --shard K/N --out FILE)")->required();
+  merge_cmd->add_option("-o,--out", merge.out, "Write the merged record (the same bytes as a one-machine sweep --out)");
+  merge_cmd->add_flag("--force", merge.force, "Replace an existing -o file");
 
   CompareCommand compare;
   auto* compare_cmd = app.add_subcommand(
@@ -167,6 +182,7 @@ static int faultline_main(int argc, char** argv) {
       return run_command(run);
     }
     if (sweep_cmd->parsed()) return sweep_command(sweep);
+    if (merge_cmd->parsed()) return merge_command(merge);
     if (compare_cmd->parsed()) return compare_command(compare);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);

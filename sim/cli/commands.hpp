@@ -55,12 +55,16 @@ class TemporaryTraceDir {
 struct SweepCommand {
   std::string scenario;
   std::string seeds = "1..100";
-  unsigned jobs = 0;  // 0: one per core
+  unsigned jobs = 0;  // 0: one per CPU this process may use (sim/run/usable_cpus.hpp)
   std::vector<std::string> sets;
   bool json = false;
   bool quiet = false;
   std::string memory_limit;  // per run
   bool progress = false;  // the progress line even when stderr is not a terminal
+  std::string shard;      // "K/N" (sim/run/shard.hpp); empty: from the environment, else the whole range
+  std::string out;        // --out: the result record (sim/run/sweep_record.hpp), written atomically
+  std::string per_seed;   // --per-seed: one JSON line per seed
+  bool force = false;     // replace an existing --out / --per-seed file
 };
 int sweep_command(const SweepCommand& c);
 
@@ -76,6 +80,16 @@ struct CompareCommand {
   bool progress = false;
 };
 int compare_command(const CompareCommand& c);
+
+// `merge SHARD.json... [-o FILE]`: combines `sweep --out` records of one sweep
+// (sim/run/sweep_record.hpp); exit 2 when they disagree or a seed is missing
+// or repeated, 1 when a seed failed.
+struct MergeCommand {
+  std::vector<std::string> shards;
+  std::string out;
+  bool force = false;
+};
+int merge_command(const MergeCommand& c);
 
 // Applies every check `run` applies before running, the memory estimate included.
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets,

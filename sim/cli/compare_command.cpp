@@ -20,6 +20,7 @@
 #include "sim/run/expectations.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/run/sweep.hpp"
+#include "sim/run/usable_cpus.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace faultline {
@@ -118,7 +119,7 @@ int compare_command(const CompareCommand& c) {
     }
     overrides.push_back(std::move(o));
   }
-  const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned jobs = c.jobs ? c.jobs : usable_cpus();
   const bool terminal = isatty(STDERR_FILENO);
   const bool show_progress = c.progress || (!c.quiet && terminal);
 

@@ -2,19 +2,25 @@
 
 #include <charconv>
 #include <cstdio>
-#include <thread>
+#include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "sim/cli/commands.hpp"
 #include "sim/io/interrupts.hpp"
+#include "sim/io/output_file.hpp"
 #include "sim/json/json_writer.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
+#include "sim/run/shard.hpp"
 #include "sim/run/sweep.hpp"
+#include "sim/run/sweep_record.hpp"
+#include "sim/run/usable_cpus.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/version.hpp"
 
 namespace faultline {
 
@@ -38,14 +44,67 @@ std::pair<std::uint64_t, std::uint64_t> parse_seed_range(const std::string& text
   return {a, b};
 }
 
+namespace {
+
+// --out and --per-seed: refused before the run if a file is there without --force.
+void check_new_output(const std::string& path, bool force, std::string_view option) {
+  if (path.empty()) return;
+  if (!force && output_target(path) != OutputTarget::kAbsent)
+    throw ScenarioError({std::string(option), 0, 0}, "",
+                        fmt::format("{} exists; pass --force to replace it", path));
+  check_output_target(path, force, option);
+}
+
+void write_output(const std::string& path, bool force, std::string_view option, const std::string& text) {
+  OutputFile file;
+  file.open(path, force, option);
+  file.write(text.data(), text.size());
+  file.commit();
+}
+
+std::string per_seed_lines(const std::vector<RunResult>& runs) {
+  std::string out;
+  for (const auto& run : runs) {
+    JsonWriter j;
+    j.begin_object();
+    j.key("seed").value(run.seed);
+    j.key("ok").value(run.ok());
+    j.key("trace_hash").value(fmt::format("{:016x}", run.trace_hash));
+    if (!run.ok()) j.key("reasons").value(failure_reasons(run));
+    j.key("metrics").begin_object();
+    for (const auto& [name, metric] : run.metrics) {
+      j.key(name).begin_array();
+      for (double v : metric.samples) j.value(v);
+      j.end_array();
+    }
+    j.end_object();
+    j.end_object();
+    out += j.str() + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
 int sweep_command(const SweepCommand& c) {
-  const auto [first, last] = parse_seed_range(c.seeds);
+  const auto [sweep_first, sweep_last] = parse_seed_range(c.seeds);
+  // The flag wins over the environment (a Slurm array task or a Kubernetes Indexed Job).
+  const std::optional<ShardSpec> shard =
+      !c.shard.empty() ? std::optional(parse_shard(c.shard)) : shard_from_environment(std::getenv);
+  const auto [first, last] = shard ? shard_seed_range(sweep_first, sweep_last, *shard)
+                                   : std::pair{sweep_first, sweep_last};
   const std::uint64_t memory_limit = memory_limit_bytes(c.memory_limit);
   const auto overrides = parse_overrides(c.sets);
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
   check_memory(scenario, *binding, memory_limit);
-  const unsigned jobs = c.jobs ? c.jobs : std::max(1u, std::thread::hardware_concurrency());
+  check_new_output(c.out, c.force, "--out");
+  check_new_output(c.per_seed, c.force, "--per-seed");
+  const std::string scenario_hash = c.out.empty() ? "" : scenario_content_hash(c.scenario);
+  const unsigned jobs = c.jobs ? c.jobs : usable_cpus();
+  if (shard && shard->source != "--shard")
+    fmt::print(stderr, "faultline: shard {}/{} (seeds {}..{} of {}..{}) from {}\n", shard->index, shard->count, first,
+               last, sweep_first, sweep_last, shard->source);
 
   const bool terminal = isatty(STDERR_FILENO);
   const bool show_progress = c.progress || (!c.quiet && terminal);
@@ -69,6 +128,25 @@ int sweep_command(const SweepCommand& c) {
                               r.runs.empty() ? std::string("none ran")
                                              : fmt::format("seeds {}..{}", first, first + r.runs.size() - 1))
                 : "";
+
+  SweepRecord record;
+  record.faultline_version = kFaultlineVersion;
+  record.scenario = scenario.name;
+  record.path = c.scenario;
+  record.protocol = scenario.protocol;
+  record.scenario_hash = scenario_hash;
+  record.overrides = c.sets;
+  record.first_seed = sweep_first;
+  record.last_seed = sweep_last;
+  if (shard) {
+    record.shard_index = shard->index;
+    record.shard_count = shard->count;
+  }
+  record.shard_first = first;
+  record.shard_last = first + r.runs.size() - 1;  // all of first..last unless stopped
+  record.runs = r.runs.size();
+  for (auto s : r.failed_seeds) record.failed.push_back({s, failure_reasons(r.runs[s - first])});
+  record.metrics = r.digests;
 
   if (c.json) {
     JsonWriter j;
@@ -114,27 +192,22 @@ int sweep_command(const SweepCommand& c) {
     j.end_object();
     fmt::print("{}\n", j.str());
   } else {
-    fmt::print("sweep      {} ({}), seeds {}..{}, {} jobs, {:.2f} s wall\n", scenario.name, c.scenario, first, last,
+    fmt::print("sweep      {} ({}), seeds {}..{}{}, {} jobs, {:.2f} s wall\n", scenario.name, c.scenario, first, last,
+               shard ? fmt::format(" (shard {}/{} of {}..{})", shard->index, shard->count, sweep_first, sweep_last)
+                     : "",
                jobs, r.wall_seconds);
-    fmt::print("runs       {}, {} failed\n", r.runs.size(), r.failed_seeds.size());
-    fmt::print("{:<28} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", "metric", "samples", "min", "p50", "p90",
-               "p99", "max", "mean");
-    for (const auto& [name, m] : r.metrics) {
-      if (m.count == 0) continue;
-      auto f = [&](double v) { return format_metric_value(name, v); };
-      fmt::print("{:<28} {:>8} {:>10} {:>10} {:>10} {:>10} {:>10} {:>10}\n", name, m.count, f(m.min), f(m.p50),
-                 f(m.p90), f(m.p99), f(m.max), f(m.mean));
-    }
-    for (auto s : r.failed_seeds) {
-      fmt::print("FAILED seed {}:{}\n  reproduce: {}\n", s, failure_reasons(r.runs[s - first]),
-                 reproduce_command(c.scenario, s, overrides));
-    }
+    fmt::print("{}", sweep_summary_text(record));
     if (r.stopped) fmt::print("{}\n", interrupted);
   }
   if (r.stopped) {
-    fmt::print(stderr, "faultline: sweep {}\n", interrupted);
+    // A record of part of the shard would pass for another shard: --out and
+    // --per-seed are not written (an old file is kept).
+    fmt::print(stderr, "faultline: sweep {}{}\n", interrupted,
+               c.out.empty() && c.per_seed.empty() ? "" : "; --out and --per-seed were not written");
     return interrupted_exit_code(interrupt_signal());
   }
+  if (!c.per_seed.empty()) write_output(c.per_seed, c.force, "--per-seed", per_seed_lines(r.runs));
+  if (!c.out.empty()) write_output(c.out, c.force, "--out", sweep_record_json(record));
   return r.failed_seeds.empty() ? 0 : 1;
 }
 

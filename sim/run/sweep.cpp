@@ -128,13 +128,14 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
   for (auto& t : threads) t.join();
   if (error) std::rethrow_exception(error);
 
-  std::map<std::string, std::vector<double>> samples;
   for (const auto& r : out.runs) {
     if (!r.ok()) out.failed_seeds.push_back(r.seed);
-    for (const auto& [name, metric] : r.metrics)
-      samples[name].insert(samples[name].end(), metric.samples.begin(), metric.samples.end());
+    for (const auto& [name, metric] : r.metrics) {
+      auto& digest = out.digests[name];
+      for (double v : metric.samples) digest.add(v);
+    }
   }
-  for (auto& [name, values] : samples) out.metrics[name] = summarize_samples(std::move(values));
+  for (const auto& [name, digest] : out.digests) out.metrics[name] = digest.stats();
   out.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return out;
 }
