@@ -5,6 +5,9 @@
 //   using Node, Message, Reply, Params, Observer;
 //   static constexpr TimerSlot kTimerSlots;
 //   static std::string_view message_type(const Message&);
+//   template <class F> static void message_fields(const Message&, F&& field);
+//                                           // calls field(TraceField) per field of the message
+//                                           // (the protocol's own message_fields, next to its messages)
 //   static std::uint32_t message_bytes(const Message&);   // or (const Message&, const Params&)
 //   static Node make_node(NodeId self, NodeId cluster_size, const Params&);
 // The Observer is P's checkers and metrics; it sees protocol events and faults
@@ -98,6 +101,15 @@ class Simulation {
  private:
   class NodeHost;
   friend class NodeHost;
+
+  // P::message_fields is required: every protocol says what its messages
+  // carry on their trace lines (docs/trace-format.md, "Message fields").
+  static_assert(requires(const Message& m, void (*field)(const TraceField&)) { P::message_fields(m, field); },
+                "a protocol binding must define static message_fields(const Message&, F&& field)");
+  static void write_message_fields(const void* message, TraceRecorder& to) {
+    P::message_fields(*static_cast<const Message*>(message), [&to](const TraceField& f) { to.append_field(f); });
+  }
+  static MessageFields fields_of(const Message& m) { return {&m, &Simulation::write_message_fields}; }
 
   struct InFlight {
     Message message;

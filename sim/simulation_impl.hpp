@@ -67,7 +67,10 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
             ++world_events_pending_;
             queue_.push(at, EventCode::make(EventKind::kClient, token));
           },
-          [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); }};
+          [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); },
+          [this](Time at, std::string_view kind, std::initializer_list<TraceField> fields) {
+            trace_.client_operation(at, kind, fields);
+          }};
       workload_ = std::make_unique<KvWorkload>(scenario_.workload ? *scenario_.workload : kNoClients,
                                                scenario_.network.defaults.latency, n,
                                                scenario_.duration, derive_seed(options.seed, Stream::kWorkload),
@@ -203,6 +206,7 @@ void Simulation<P>::start_node(NodeId n) {
 
 template <class P>
 void Simulation<P>::report_violation(NodeId node, std::string invariant, std::string message) {
+  trace_.violation(now_, node, invariant, message);
   violations_.push_back({now_, node == kNoNode ? std::string() : node_name(node), std::move(invariant),
                          std::move(message)});
   request_stop("violation");
@@ -234,7 +238,7 @@ template <class P>
 void Simulation<P>::drop(const InFlight& m, DropReason reason) {
   ++dropped_;
   ++dropped_by_[static_cast<int>(reason)];
-  trace_.message_dropped(now_, m.from, m.to, P::message_type(m.message), m.id, reason);
+  trace_.message_dropped(now_, m.from, m.to, P::message_type(m.message), m.id, reason, fields_of(m.message));
 }
 
 template <class P>
@@ -246,7 +250,7 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   if constexpr (requires { P::message_bytes(message, params_); }) bytes = P::message_bytes(message, params_);
   else bytes = P::message_bytes(message);
   bytes_ += bytes;
-  trace_.message_sent(now_, from, to, P::message_type(message), bytes, id);
+  trace_.message_sent(now_, from, to, P::message_type(message), bytes, id, fields_of(message));
   if constexpr (requires { observer_.on_send(now_, from, to, message); }) observer_.on_send(now_, from, to, message);
 
   // A cut link loses the message at once; otherwise the link may lose it,
@@ -262,7 +266,7 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   }
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
     ++duplicated_;
-    trace_.message_duplicated(now_, from, to, P::message_type(message), id);
+    trace_.message_duplicated(now_, from, to, P::message_type(message), id, fields_of(message));
     enqueue_copy(from, to, link, Message(message), id);
   }
   enqueue_copy(from, to, link, std::move(message), id);
@@ -311,7 +315,7 @@ void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog)
     }
   }
   ++delivered_;
-  trace_.message_delivered(now_, m.from, m.to, P::message_type(m.message), m.id);
+  trace_.message_delivered(now_, m.from, m.to, P::message_type(m.message), m.id, fields_of(m.message));
   const NodeId from = m.from;
   Message message = std::move(m.message);
   free_slot(slot);
@@ -486,6 +490,7 @@ void Simulation<P>::check_client_history(Metrics& metrics) {
                            fmt::format("the client history of key {} is not linearizable; smallest failing "
                                        "sub-history found ({} operations):{}",
                                        lin.key, lin.witness.size(), witness)});
+    trace_.violation(now_, kNoNode, violations_.back().invariant, violations_.back().message);
   }
 }
 

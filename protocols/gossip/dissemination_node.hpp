@@ -14,6 +14,7 @@
 
 #include "protocols/gossip/dissemination_params.hpp"
 #include "protocols/host/host.hpp"
+#include "protocols/host/trace_field.hpp"
 
 namespace faultline::gossip {
 
@@ -43,6 +44,20 @@ std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes);
 // Whether the message carries updates (key, version and value): Demers'
 // traffic m counts these; digests and feedback carry none.
 bool carries_updates(const Message& m);
+
+// What a trace line says about a message besides its type, by the names in
+// docs/trace-format.md ("Message fields"): `count` items, and `items` as
+// key:version, comma-separated.
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  field(TraceField{"count", m.count});
+  FieldText<kMaxKeys * 24> items;
+  for (std::uint8_t i = 0; i < m.count && i < kMaxKeys; ++i) {
+    if (i > 0) items.add(",");
+    items.add(m.items[i].key).add(":").add(m.items[i].version);
+  }
+  field(TraceField{"items", items.view()});
+}
 
 class DisseminationNode {
  public:

@@ -10,16 +10,7 @@ namespace faultline::swim {
 namespace {
 constexpr std::string_view kIncarnationKey = "swim/incarnation";
 
-std::string_view state_event(MemberState s) {
-  switch (s) {
-    case MemberState::kAlive: return "alive";
-    case MemberState::kSuspect: return "suspect";
-    case MemberState::kDead: return "dead";
-    case MemberState::kLeft: return "left";
-    case MemberState::kUnknown: return "unknown";
-  }
-  return "?";
-}
+std::string_view state_event(MemberState s) { return state_name(s); }
 }  // namespace
 
 std::string_view message_type_name(const Message& m) {

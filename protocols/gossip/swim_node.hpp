@@ -17,6 +17,7 @@
 #include "protocols/gossip/swim_params.hpp"
 #include "protocols/gossip/swim_view.hpp"
 #include "protocols/host/host.hpp"
+#include "protocols/host/trace_field.hpp"
 
 namespace faultline::swim {
 
@@ -41,6 +42,26 @@ struct Message {
 };
 
 std::string_view message_type_name(const Message& m);
+
+// What a trace line says about a message besides its type, by the names in
+// docs/trace-format.md ("Message fields"): calls field(TraceField) once per
+// field, in a fixed order. `updates` lists the piggybacked membership
+// updates as member:state:incarnation, comma-separated.
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  field(TraceField{"seq", m.seq});
+  field(TraceField{"incarnation", m.sender_incarnation});
+  field(TraceField{"target", node_field(m.target)});
+  field(TraceField{"origin", node_field(m.origin)});
+  field(TraceField{"count", m.count});
+  FieldText<kMaxPiggyback * 32> updates;
+  for (std::uint8_t i = 0; i < m.count; ++i) {
+    if (i > 0) updates.add(",");
+    updates.add(m.updates[i].member).add(":").add(state_name(m.updates[i].state)).add(":").add(m.updates[i].incarnation);
+  }
+  field(TraceField{"updates", updates.view()});
+}
+
 inline std::uint32_t message_bytes(const Message& m) {
   std::uint32_t bytes = 28 + 9u * m.count;
   for (std::uint8_t i = 0; i < m.count; ++i)

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
 #include "protocols/host/time.hpp"
@@ -21,6 +22,19 @@
 namespace faultline::swim {
 
 enum class MemberState : std::uint8_t { kAlive = 0, kSuspect = 1, kDead = 2, kLeft = 3, kUnknown = 4 };
+
+// The state's name in traces: the kind of the event that reports a change
+// to it, and its word in a message's `updates` field.
+inline std::string_view state_name(MemberState s) {
+  switch (s) {
+    case MemberState::kAlive: return "alive";
+    case MemberState::kSuspect: return "suspect";
+    case MemberState::kDead: return "dead";
+    case MemberState::kLeft: return "left";
+    case MemberState::kUnknown: return "unknown";
+  }
+  return "?";
+}
 
 struct MemberInfo {
   NodeId member = kNoNode;

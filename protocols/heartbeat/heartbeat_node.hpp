@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "protocols/host/host.hpp"
+#include "protocols/host/trace_field.hpp"
 
 namespace faultline::heartbeat {
 
@@ -38,6 +39,12 @@ struct Message {
 
 inline std::string_view message_type_name(const Message&) { return "heartbeat"; }
 inline std::uint32_t message_bytes(const Message&) { return 24; }  // two u64s + header
+// What a trace line says about a message besides its type (docs/trace-format.md).
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  field(TraceField{"incarnation", m.incarnation});
+  field(TraceField{"seq", m.sequence});
+}
 
 class HeartbeatNode {
  public:

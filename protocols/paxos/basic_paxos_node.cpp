@@ -16,6 +16,7 @@ void BasicPaxosNode::on_start(HostT& host) {
   highest_seen_ = min_proposal_;
   phase_ = learned_ ? Phase::kDone : Phase::kIdle;
   host.emit("start", {{"min_proposal", min_proposal_.round}, {"learned", learned_}});
+  emit_role(host);
   if (is_proposer() && !learned_) {
     value_ = self_ + 1;
     host.emit("propose", {{"value", value_}});
@@ -83,6 +84,7 @@ void BasicPaxosNode::start_round(HostT& host) {
   replies_ = 0;
   best_accepted_ = {};
   host.emit("prepare", {{"round", ballot_.round}});
+  emit_role(host);
   host.set_timer(kProposerTimer, params_->retry_timeout);
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_) host.send(i, Prepare{ballot_});
@@ -93,6 +95,7 @@ void BasicPaxosNode::rejected(HostT& host, const Ballot& min_proposal) {
   highest_seen_ = std::max(highest_seen_, min_proposal);
   phase_ = Phase::kIdle;
   host.emit("rejected", {{"round", ballot_.round}, {"by_round", min_proposal.round}});
+  emit_role(host);
   // A random backoff, so two dueling proposers stop pre-empting each other.
   host.set_timer(kProposerTimer, host.rng().between(params_->backoff_min, params_->backoff_max));
 }
@@ -117,6 +120,7 @@ void BasicPaxosNode::on_promise(HostT& host, NodeId from, const Promise& m) {
   replied_.assign(n_, false);
   replies_ = 0;
   host.emit("accept", {{"round", ballot_.round}, {"value", value_}});
+  emit_role(host);
   host.set_timer(kProposerTimer, params_->retry_timeout);
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_) host.send(i, Accept{ballot_, value_});
@@ -132,6 +136,7 @@ void BasicPaxosNode::on_accepted(HostT& host, NodeId from, const Accepted& m) {
   if (++replies_ < majority()) return;
   phase_ = Phase::kDone;
   host.emit("chosen", {{"round", ballot_.round}, {"value", value_}});
+  emit_role(host);
   learn(host, value_);
   announcements_left_ = 3;  // re-announce, in case a Decided is lost
   broadcast_decided(host);
@@ -144,6 +149,11 @@ void BasicPaxosNode::broadcast_decided(HostT& host) {
   if (announcements_left_ > 0) host.set_timer(kProposerTimer, params_->retry_timeout);
 }
 
+void BasicPaxosNode::emit_role(HostT& host) const {
+  constexpr std::string_view kNames[] = {"idle", "preparing", "accepting", "done"};
+  host.emit("role", {{"role", kNames[static_cast<int>(phase_)]}, {"ballot", ballot_.round}, {"ballot_node", node_field(ballot_.node)}});
+}
+
 void BasicPaxosNode::learn(HostT& host, Value v) {
   if (learned_ == v) return;
   // A learner that already learned something else: the checker reports it.
@@ -153,6 +163,7 @@ void BasicPaxosNode::learn(HostT& host, Value v) {
   host.emit("learned", {{"value", v}});
   if (phase_ != Phase::kDone) {
     phase_ = Phase::kDone;  // a proposer that learns the outcome stops proposing
+    emit_role(host);
     host.cancel_timer(kProposerTimer);
   }
 }

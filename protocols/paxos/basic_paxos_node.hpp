@@ -50,6 +50,9 @@ class BasicPaxosNode {
   void on_promise(HostT& host, NodeId from, const Promise& m);
   void on_accepted(HostT& host, NodeId from, const Accepted& m);
   void rejected(HostT& host, const Ballot& min_proposal);
+  // The `role` trace event (the proposer's phase, and its ballot), after
+  // every change of phase_: the lane a viewer draws.
+  void emit_role(HostT& host) const;
   void broadcast_decided(HostT& host);
 
   // Learner.

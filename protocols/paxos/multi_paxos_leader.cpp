@@ -19,6 +19,7 @@ void MultiPaxosNode::on_start(HostT& host) {
   last_applied_ = 0;
   store_ = kv::KvStore();
   host.emit("start", {{"promised", promised_.round}, {"chosen", commit_upto_}});
+  emit_role(host, promised_);
   advance_and_apply(host);  // rebuild the state machine from the chosen prefix
   reset_election_timer(host);
 }
@@ -87,6 +88,7 @@ void MultiPaxosNode::start_phase1(HostT& host) {
   waiting_clients_.clear();
   reset_election_timer(host);  // no majority by then: try again, higher
   host.emit("candidate", {{"round", ballot_.round}});
+  emit_role(host, ballot_);
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_) host.send(i, MultiPrepare{ballot_, first_open_});
   on_promise(host, self_, on_prepare(host, MultiPrepare{ballot_, first_open_}));
@@ -116,6 +118,7 @@ void MultiPaxosNode::become_leader(HostT& host) {
   last_heard_.assign(n_, host.now());
   last_catch_up_.assign(n_, -1);
   host.emit("leader", {{"round", ballot_.round}});
+  emit_role(host, ballot_);
   Slot last = commit_upto_;
   if (!reported_.empty()) last = std::max(last, reported_.rbegin()->first);
   // Re-propose every open slot in our ballot: the reported value where there
@@ -195,8 +198,16 @@ void MultiPaxosNode::step_down(HostT& host, const Ballot& higher) {
   pending_.clear();
   waiting_clients_.clear();  // their clients time out and retry elsewhere; sessions dedupe
   host.cancel_timer(kHeartbeatTimer);
-  if (was_leading) host.emit("follower", {{"round", higher.round}});
+  if (was_leading) {
+    host.emit("follower", {{"round", higher.round}});
+    emit_role(host, higher);
+  }
   reset_election_timer(host);
+}
+
+void MultiPaxosNode::emit_role(HostT& host, const Ballot& ballot) const {
+  constexpr std::string_view kNames[] = {"follower", "candidate", "leader"};
+  host.emit("role", {{"role", kNames[static_cast<int>(role_)]}, {"ballot", ballot.round}, {"ballot_node", node_field(ballot.node)}});
 }
 
 }  // namespace faultline::paxos

@@ -11,6 +11,7 @@
 
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/paxos/ballot.hpp"
+#include "protocols/paxos/basic_paxos_messages.hpp"  // ballot_fields
 
 namespace faultline::paxos {
 
@@ -94,6 +95,46 @@ inline std::uint32_t message_bytes(const MultiMessage& m) {
   if (const auto* c = std::get_if<MultiChosen>(&m))
     for (const auto& e : c->entries) bytes += 8 + command_bytes(e.second);
   return bytes;
+}
+
+// What a trace line says about a message besides its type, by the names in
+// docs/trace-format.md ("Message fields"): calls field(TraceField) once per
+// field, in a fixed order. `slot` and `digest` name the first entry of a
+// message that carries several (`count`).
+template <class F>
+void message_fields(const MultiMessage& m, F&& field) {
+  if (const auto* p = std::get_if<MultiPrepare>(&m)) {
+    ballot_fields(p->ballot, field);
+    field(TraceField{"first_slot", p->first_slot});
+  } else if (const auto* r = std::get_if<MultiPromise>(&m)) {
+    ballot_fields(r->ballot, field);
+    field(TraceField{"ok", r->ok ? 1 : 0});
+    field(TraceField{"promised", r->promised.round});
+    field(TraceField{"count", static_cast<std::uint64_t>(r->accepted.size())});
+  } else if (const auto* a = std::get_if<MultiAccept>(&m)) {
+    ballot_fields(a->ballot, field);
+    field(TraceField{"count", static_cast<std::uint64_t>(a->entries.size())});
+    if (!a->entries.empty()) {
+      field(TraceField{"slot", a->entries.front().first});
+      field(TraceField{"digest", command_digest(a->entries.front().second)});
+    }
+    field(TraceField{"commit", a->commit_upto});
+  } else if (const auto* r = std::get_if<MultiAccepted>(&m)) {
+    ballot_fields(r->ballot, field);
+    field(TraceField{"ok", r->ok ? 1 : 0});
+    field(TraceField{"promised", r->promised.round});
+    field(TraceField{"count", static_cast<std::uint64_t>(r->slots.size())});
+    if (!r->slots.empty()) field(TraceField{"slot", r->slots.front()});
+    field(TraceField{"commit", r->commit_upto});
+  } else {
+    const auto& c = std::get<MultiChosen>(m);
+    ballot_fields(c.ballot, field);
+    field(TraceField{"count", static_cast<std::uint64_t>(c.entries.size())});
+    if (!c.entries.empty()) {
+      field(TraceField{"slot", c.entries.front().first});
+      field(TraceField{"digest", command_digest(c.entries.front().second)});
+    }
+  }
 }
 
 }  // namespace faultline::paxos

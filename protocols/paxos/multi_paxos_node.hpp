@@ -70,6 +70,9 @@ class MultiPaxosNode {
   void propose(HostT& host, Slot slot, const Command& c);
   void send_heartbeats(HostT& host);
   void step_down(HostT& host, const Ballot& higher);
+  // The `role` trace event (role, and the ballot it stands for or lost to),
+  // after every change the candidate/leader/follower events report.
+  void emit_role(HostT& host, const Ballot& ballot) const;
   void reset_election_timer(HostT& host);
 
   // multi_paxos_learner.cpp

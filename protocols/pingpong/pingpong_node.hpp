@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "protocols/host/host.hpp"
+#include "protocols/host/trace_field.hpp"
 
 namespace faultline::pingpong {
 
@@ -19,6 +20,11 @@ struct Message {
 
 inline std::string_view message_type_name(const Message& m) { return m.is_ping ? "ping" : "pong"; }
 inline std::uint32_t message_bytes(const Message&) { return 16; }
+// What a trace line says about a message besides its type (docs/trace-format.md).
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  field(TraceField{"round", m.round});
+}
 
 class PingPongNode {
  public:

@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "protocols/host/host.hpp"
+#include "protocols/host/trace_field.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/kv/kv_store.hpp"
 
@@ -38,6 +39,17 @@ using Message = Update;
 inline std::string_view message_type_name(const Message&) { return "update"; }
 inline std::uint32_t message_bytes(const Message& m) {
   return static_cast<std::uint32_t>(32 + m.request.key.size() + m.request.value.size() + m.request.expected.size());
+}
+
+// What a trace line says about a message besides its type
+// (docs/trace-format.md): the update's index and the request it applies.
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  field(TraceField{"index", m.index});
+  field(TraceField{"client", m.request.client});
+  field(TraceField{"op", kv::op_name(m.request.kind)});
+  field(TraceField{"key", std::string_view(m.request.key)});
+  field(TraceField{"value", std::string_view(m.request.value)});
 }
 
 class PrimaryBackupNode {

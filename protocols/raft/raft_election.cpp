@@ -28,6 +28,7 @@ void RaftNode::on_start(HostT& host) {
   commit_index_ = last_applied_ = log_.base_index();
   role_ = Role::kFollower;
   host.emit("start", {{"term", term_}, {"log", log_.last_index()}});
+  emit_role(host);
   reset_election_timer(host);
 }
 
@@ -97,6 +98,7 @@ void RaftNode::start_election(HostT& host, bool pre_vote) {
   leader_ = kNoNode;
   persist_term_and_vote(host);
   host.emit("candidate", {{"term", term_}});
+  emit_role(host);
   for (NodeId i = 0; i < n_; ++i)
     if (i != self_ && is_member(i))
       host.send(i, RequestVote{term_, log_.last_index(), log_.last_term(), false, transfer_election_});
@@ -183,7 +185,15 @@ void RaftNode::become_follower(HostT& host, Term term, NodeId leader) {
   pre_voting_ = false;
   leader_ = leader;
   transfer_target_ = kNoNode;
-  if (changed) host.emit("follower", {{"term", term_}});
+  if (changed) {
+    host.emit("follower", {{"term", term_}});
+    emit_role(host);
+  }
+}
+
+void RaftNode::emit_role(HostT& host) const {
+  constexpr std::string_view kNames[] = {"follower", "candidate", "leader"};
+  host.emit("role", {{"role", kNames[static_cast<int>(role_)]}, {"term", term_}});
 }
 
 void RaftNode::become_leader(HostT& host) {
@@ -196,6 +206,7 @@ void RaftNode::become_leader(HostT& host) {
   last_ack_.assign(n_, host.now());
   acked_round_.assign(n_, 0);
   host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});
+  emit_role(host);
   // Section 8: a no-op of the new term, so earlier terms' entries commit.
   // (The Figure 8 mutant leaves it out, as the paper's Figure 8 does: its
   // leader commits earlier terms' entries by counting replicas instead.)

@@ -9,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "protocols/host/trace_field.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/kv/kv_codec.hpp"
 
@@ -119,6 +120,42 @@ inline std::uint32_t message_bytes(const Message& m) {
   if (const auto* snap = std::get_if<InstallSnapshot>(&m))
     return 40 + static_cast<std::uint32_t>(snap->data.size() + snap->members.size());
   return 32;
+}
+
+// What a trace line says about a message besides its type: each field of
+// Figure 2's arguments, by the names in docs/trace-format.md ("Message
+// fields"). Calls field(TraceField) once per field, in a fixed order.
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  if (const auto* v = std::get_if<RequestVote>(&m)) {
+    field(TraceField{"term", v->term});
+    field(TraceField{"last_index", v->last_log_index});
+    field(TraceField{"last_term", v->last_log_term});
+    field(TraceField{"transfer", v->transfer ? 1 : 0});
+  } else if (const auto* r = std::get_if<VoteReply>(&m)) {
+    field(TraceField{"term", r->term});
+    field(TraceField{"granted", r->granted ? 1 : 0});
+  } else if (const auto* a = std::get_if<AppendEntries>(&m)) {
+    field(TraceField{"term", a->term});
+    field(TraceField{"prev_index", a->prev_log_index});
+    field(TraceField{"prev_term", a->prev_log_term});
+    field(TraceField{"count", static_cast<std::uint64_t>(a->entries.size())});
+    field(TraceField{"commit", a->leader_commit});
+    field(TraceField{"read_round", a->round});
+  } else if (const auto* r = std::get_if<AppendReply>(&m)) {
+    field(TraceField{"term", r->term});
+    field(TraceField{"success", r->success ? 1 : 0});
+    field(TraceField{"match", r->match_index});
+    field(TraceField{"conflict_index", r->conflict_index});
+    field(TraceField{"conflict_term", r->conflict_term});
+    field(TraceField{"read_round", r->round});
+  } else if (const auto* snap = std::get_if<InstallSnapshot>(&m)) {
+    field(TraceField{"term", snap->term});
+    field(TraceField{"last_index", snap->last_included_index});
+    field(TraceField{"last_term", snap->last_included_term});
+  } else {
+    field(TraceField{"term", std::get<TimeoutNow>(m).term});
+  }
 }
 
 }  // namespace faultline::raft

@@ -70,6 +70,9 @@ class RaftNode {
   void on_vote_reply(HostT& host, NodeId from, const VoteReply& m);
   void become_follower(HostT& host, Term term, NodeId leader);
   void become_leader(HostT& host);
+  // The `role` trace event (role and term), after every change of either
+  // that the candidate/leader/follower events report: the lane a viewer draws.
+  void emit_role(HostT& host) const;
   bool log_up_to_date(Index last_index, Term last_term) const;
   void persist_term_and_vote(HostT& host);
   bool heard_from_majority_recently(HostT& host) const;

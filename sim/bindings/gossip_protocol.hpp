@@ -72,6 +72,9 @@ struct GossipProtocol {
   using Observer = GossipObserver;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return gossip::message_type_name(m); }
+  // The message's own fields on its trace lines (docs/trace-format.md).
+  template <class F>
+  static void message_fields(const Message& m, F&& field) { gossip::message_fields(m, field); }
   // Byte accounting needs the payload size, which is a parameter.
   static std::uint32_t message_bytes(const Message& m, const Params& p) { return gossip::message_bytes(m, p.value_bytes); }
   static Node make_node(NodeId, NodeId, const Params& p) { return Node(p); }

@@ -63,6 +63,9 @@ struct HeartbeatProtocol {
   using Observer = HeartbeatObserver;
   static constexpr TimerSlot kTimerSlots = heartbeat::HeartbeatNode::kTimerSlots;
   static std::string_view message_type(const Message& m) { return heartbeat::message_type_name(m); }
+  // The message's own fields on its trace lines (docs/trace-format.md).
+  template <class F>
+  static void message_fields(const Message& m, F&& field) { heartbeat::message_fields(m, field); }
   static std::uint32_t message_bytes(const Message& m) { return heartbeat::message_bytes(m); }
   static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
 };

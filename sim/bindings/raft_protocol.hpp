@@ -132,6 +132,9 @@ struct RaftProtocol {
   using Observer = RaftObserver;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return raft::message_type_name(m); }
+  // The message's own fields on its trace lines (docs/trace-format.md).
+  template <class F>
+  static void message_fields(const Message& m, F&& field) { raft::message_fields(m, field); }
   static std::uint32_t message_bytes(const Message& m) { return raft::message_bytes(m); }
   static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
 };

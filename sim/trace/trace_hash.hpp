@@ -21,7 +21,10 @@ class TraceHash {
     h_ *= 0xff51afd7ed558ccdULL;
     h_ ^= h_ >> 32;
   }
-  void add(std::string_view text) {
+  // Always inlined: a message's type is hashed on every send, and the
+  // compiler would otherwise call it out of line once it has enough callers
+  // (+3% instructions on the ping-pong benchmark, measured with callgrind).
+  [[gnu::always_inline]] void add(std::string_view text) {
     add(text.size());
     std::size_t i = 0;
     for (; i + 8 <= text.size(); i += 8) {

@@ -10,7 +10,7 @@ namespace {
 
 // Event codes folded into the hash; never renumber (hashes in tests and bug
 // reports would change meaning).
-enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol, kDisk };
+enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol, kDisk, kViolation, kClient };
 
 }  // namespace
 
@@ -41,15 +41,21 @@ void TraceRecorder::begin_line(Time t, NodeId node, std::string_view kind) {
   }
 }
 
-void TraceRecorder::write_fields(std::initializer_list<TraceField> fields) {
+void TraceRecorder::append_field(const TraceField& f) {
   auto& out = writer_.line();
-  for (const auto& f : fields) {
-    out.push_back(',');
-    append_json_string(out, f.key);
-    out.push_back(':');
-    if (f.is_text) append_json_string(out, f.text);
-    else fmt::format_to(std::back_inserter(out), "{}", f.number);
-  }
+  out.push_back(',');
+  append_json_string(out, f.key);
+  out.push_back(':');
+  if (f.is_text) append_json_string(out, f.text);
+  else fmt::format_to(std::back_inserter(out), "{}", f.number);
+}
+
+void TraceRecorder::write_fields(std::initializer_list<TraceField> fields) {
+  for (const auto& f : fields) append_field(f);
+}
+
+void TraceRecorder::write_message_fields(MessageFields fields) {
+  if (fields.write) fields.write(fields.message, *this);
 }
 
 void TraceRecorder::hash_fields(std::initializer_list<TraceField> fields) {
@@ -61,7 +67,7 @@ void TraceRecorder::hash_fields(std::initializer_list<TraceField> fields) {
 }
 
 void TraceRecorder::message_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes,
-                                 std::uint64_t id) {
+                                 std::uint64_t id, MessageFields fields) {
   ++events_;
   hash_.add(kSent);
   hash_.add(static_cast<std::uint64_t>(t));
@@ -75,11 +81,14 @@ void TraceRecorder::message_sent(Time t, NodeId from, NodeId to, std::string_vie
   append_name(to);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
-  fmt::format_to(std::back_inserter(out), ",\"bytes\":{},\"id\":{}}}", bytes, id);
+  fmt::format_to(std::back_inserter(out), ",\"bytes\":{},\"id\":{}", bytes, id);
+  write_message_fields(fields);
+  out.push_back('}');
   writer_.end_line();
 }
 
-void TraceRecorder::message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id) {
+void TraceRecorder::message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
+                                       MessageFields fields) {
   ++events_;
   hash_.add(kDuplicated);
   hash_.add(static_cast<std::uint64_t>(t));
@@ -91,11 +100,14 @@ void TraceRecorder::message_duplicated(Time t, NodeId from, NodeId to, std::stri
   append_name(to);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
-  fmt::format_to(std::back_inserter(out), ",\"id\":{}}}", id);
+  fmt::format_to(std::back_inserter(out), ",\"id\":{}", id);
+  write_message_fields(fields);
+  out.push_back('}');
   writer_.end_line();
 }
 
-void TraceRecorder::message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id) {
+void TraceRecorder::message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
+                                      MessageFields fields) {
   ++events_;
   hash_.add(kDelivered);
   hash_.add(static_cast<std::uint64_t>(t));
@@ -108,12 +120,14 @@ void TraceRecorder::message_delivered(Time t, NodeId from, NodeId to, std::strin
   append_name(from);
   out.append(std::string_view(",\"type\":"));
   append_json_string(out, type);
-  fmt::format_to(std::back_inserter(out), ",\"id\":{}}}", id);
+  fmt::format_to(std::back_inserter(out), ",\"id\":{}", id);
+  write_message_fields(fields);
+  out.push_back('}');
   writer_.end_line();
 }
 
 void TraceRecorder::message_dropped(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
-                                    DropReason reason) {
+                                    DropReason reason, MessageFields fields) {
   ++events_;
   hash_.add(kDropped);
   hash_.add(static_cast<std::uint64_t>(t));
@@ -128,6 +142,7 @@ void TraceRecorder::message_dropped(Time t, NodeId from, NodeId to, std::string_
   append_json_string(out, type);
   fmt::format_to(std::back_inserter(out), ",\"id\":{},\"reason\":", id);
   append_json_string(out, drop_reason_name(reason));
+  write_message_fields(fields);
   out.push_back('}');
   writer_.end_line();
 }
@@ -184,6 +199,33 @@ void TraceRecorder::disk(Time t, NodeId node, std::string_view kind, std::initia
   hash_fields(fields);
   if (!keeps(TraceLevel::kMessages)) return;
   begin_line(t, node, kind);
+  write_fields(fields);
+  writer_.line().push_back('}');
+  writer_.end_line();
+}
+
+void TraceRecorder::violation(Time t, NodeId node, std::string_view checker, std::string_view details) {
+  ++events_;
+  hash_.add(kViolation);
+  hash_.add(static_cast<std::uint64_t>(t));
+  hash_.add(static_cast<std::uint64_t>(node));
+  hash_.add(checker);
+  hash_.add(details);
+  if (!keeps(TraceLevel::kFaults)) return;
+  begin_line(t, node, "violation");
+  write_fields({{"checker", checker}, {"details", details}});
+  writer_.line().push_back('}');
+  writer_.end_line();
+}
+
+void TraceRecorder::client_operation(Time t, std::string_view kind, std::initializer_list<TraceField> fields) {
+  ++events_;
+  hash_.add(kClient);
+  hash_.add(static_cast<std::uint64_t>(t));
+  hash_.add(kind);
+  hash_fields(fields);
+  if (!keeps(TraceLevel::kProtocol)) return;
+  begin_line(t, kNoNode, kind);
   write_fields(fields);
   writer_.line().push_back('}');
   writer_.end_line();

@@ -26,6 +26,18 @@ enum class DropReason : std::uint8_t {
 };
 std::string_view drop_reason_name(DropReason reason);
 
+class TraceRecorder;
+
+// A message's own fields (term, ballot, ...: P::message_fields), added to its
+// send, duplicate, deliver and drop lines. Written only when the level keeps
+// messages: `write` is not called otherwise, so a run without a trace file
+// pays two stores per message. They are not folded into the trace hash
+// (docs/trace-format.md, "The trace hash").
+struct MessageFields {
+  const void* message = nullptr;
+  void (*write)(const void* message, TraceRecorder& to) = nullptr;
+};
+
 class TraceRecorder {
  public:
   // `names` names node ids in the file (a Scenario: listed or n0, n1, ...).
@@ -36,10 +48,16 @@ class TraceRecorder {
   void commit() { writer_.commit(); }
   void abandon() { writer_.abandon(); }
 
-  void message_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes, std::uint64_t id);
-  void message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id);
-  void message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id);
-  void message_dropped(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id, DropReason reason);
+  void message_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes, std::uint64_t id,
+                    MessageFields fields);
+  void message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
+                          MessageFields fields);
+  void message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
+                         MessageFields fields);
+  void message_dropped(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id, DropReason reason,
+                       MessageFields fields);
+  // Adds one field to the message line being written (for MessageFields::write).
+  void append_field(const TraceField& field);
   void timer_fired(Time t, NodeId node, TimerSlot slot);
   // A fault or nemesis action; `node` is kNoNode for network-wide faults.
   void fault(Time t, std::string_view fault, NodeId node, std::initializer_list<TraceField> fields);
@@ -48,6 +66,13 @@ class TraceRecorder {
   // `synced`, `sync_lost` (level messages).
   void disk(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
 
+  // A broken invariant (level faults): `checker` names it, `details` says
+  // how; `node` is kNoNode when it is not one node's (linearizability).
+  void violation(Time t, NodeId node, std::string_view checker, std::string_view details);
+  // A client operation of the key-value workload (level protocol): kind
+  // `invoke` when the client issues it, `complete` when its outcome is known.
+  void client_operation(Time t, std::string_view kind, std::initializer_list<TraceField> fields);
+
   std::uint64_t hash() const { return hash_.value(); }
   std::uint64_t events() const { return events_; }
 
@@ -55,6 +80,7 @@ class TraceRecorder {
   bool keeps(TraceLevel level) const { return writer_.is_open() && level <= level_; }
   void begin_line(Time t, NodeId node, std::string_view kind);
   void write_fields(std::initializer_list<TraceField> fields);
+  void write_message_fields(MessageFields fields);
   void hash_fields(std::initializer_list<TraceField> fields);
 
   void append_name(NodeId node);

@@ -87,6 +87,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   op.invoked = now;
   auto& group = history_group(key_index);
   client.history_index = group.size();
+  trace_invoke(now, op);
   group.push_back(std::move(op));
   client.request = std::move(r);
   client.busy = true;
@@ -127,6 +128,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
       if (client.attempt >= max_attempts(c) || (now >= stop_ && !is_operator(c))) {
+        if (!is_operator(c)) trace_complete(now, history_group(client.key_index)[client.history_index], "unknown");
         client.busy = false;  // give up: the operation stays unanswered
         think(c, now);
         break;
@@ -162,6 +164,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       op.completed = now;
       op.output = reply.value;
       op.cas_ok = reply.cas_ok;
+      trace_complete(now, op, op.kind == KvOperation::Kind::kCas && !op.cas_ok ? "fail" : "ok");
       const std::size_t key_index = client.key_index;
       if (op.kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
       else if (op.kind == KvOperation::Kind::kPut || (op.kind == KvOperation::Kind::kCas && reply.cas_ok))
@@ -202,7 +205,34 @@ void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
   hooks_.schedule(now + latency(), token(Wake::kReply, slot));
 }
 
+void KvWorkload::trace_invoke(Time now, const KvOperation& op) {
+  if (!hooks_.trace) return;
+  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind));
+  if (op.kind == KvOperation::Kind::kGet)
+    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)}});
+  else if (op.kind == KvOperation::Kind::kCas)
+    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
+                                 {"value", std::string_view(op.value)}, {"expected", std::string_view(op.expected)}});
+  else
+    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
+                                 {"value", std::string_view(op.value)}});
+}
+
+void KvWorkload::trace_complete(Time now, const KvOperation& op, std::string_view result) {
+  if (!hooks_.trace) return;
+  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind));
+  if (op.kind == KvOperation::Kind::kGet && op.answered())
+    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
+                                   {"result", result}, {"value", std::string_view(op.output)}});
+  else
+    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
+                                   {"result", result}});
+}
+
 void KvWorkload::finish(Time end, Metrics& metrics) {
+  // Operations still outstanding when the run ends: their outcome is unknown.
+  for (ClientId c = 0; c < spec_.clients; ++c)
+    if (clients_[c].busy) trace_complete(end, history_group(clients_[c].key_index)[clients_[c].history_index], "unknown");
   std::vector<double> latencies;
   std::vector<Time> completions;
   std::uint64_t unanswered = 0;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "protocols/host/rng.hpp"
+#include "protocols/host/trace_field.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "sim/checkers/kv_history.hpp"
 #include "sim/run/run_result.hpp"
@@ -38,6 +39,10 @@ class KvWorkload {
   struct Hooks {
     std::function<void(Time at, std::uint64_t token)> schedule;                    // call on_event(token) at `at`
     std::function<void(NodeId node, ClientId client, const kv::Request&)> deliver;  // hand to a node now
+    // Optional: each operation of the history as trace events, `invoke`
+    // when issued and `complete` when its outcome is known (ok, fail: a cas
+    // that did not swap, unknown: the client gave up or the run ended first).
+    std::function<void(Time at, std::string_view kind, std::initializer_list<TraceField> fields)> trace;
   };
 
   KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, NodeId nodes, Time run_end, std::uint64_t seed,
@@ -83,6 +88,8 @@ class KvWorkload {
   void issue(ClientId c, Time now);
   void send_attempt(ClientId c, Time now, NodeId target);
   NodeId other_node(NodeId not_this);
+  void trace_invoke(Time now, const KvOperation& op);
+  void trace_complete(Time now, const KvOperation& op, std::string_view result);
 
   WorkloadSpec spec_;
   const LatencySpec& latency_;

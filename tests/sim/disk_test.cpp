@@ -74,6 +74,8 @@ struct JournalProtocol {
   using Observer = JournalObserver;
   static constexpr TimerSlot kTimerSlots = 1;
   static std::string_view message_type(const Message&) { return "note"; }
+  template <class F>
+  static void message_fields(const Message&, F&&) {}  // a note carries nothing worth tracing
   static std::uint32_t message_bytes(const Message&) { return 8; }
   static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
 };
