@@ -23,7 +23,7 @@ void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commi
   }
 }
 
-void CommittedLog::acknowledged(NodeId node, raft::Index index) {
+void CommittedLog::acknowledge(NodeId node, raft::Index index) {
   index = std::min(index, commit_index());
   while (index > 0 && terms_[index - 1] == 0) --index;  // only what can be confirmed
   acked_[node] = std::max(acked_[node], index);

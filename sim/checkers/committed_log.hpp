@@ -55,7 +55,10 @@ class CommittedLog {
   bool terms_unknown() const { return !unknown_.empty(); }
   // A leader that committed up to `index` counted `node`'s acknowledgement
   // of it (index = min(its match index for node, its commit index)).
-  void acknowledged(NodeId node, raft::Index index);
+  void acknowledged(NodeId node, raft::Index index) {
+    if (index <= acked_[node] && index <= held_[node]) return;  // known already (a leader reports it on every event)
+    acknowledge(node, index);
+  }
   // `node` crashed: what it must recover is what it acknowledged.
   void crashed(NodeId node) { held_[node] = acked_[node]; }
   // After an event that may have changed `node`'s log (`server`): the committed entry it
@@ -69,6 +72,7 @@ class CommittedLog {
   raft::Index held(NodeId node) const { return held_[node]; }
 
  private:
+  void acknowledge(NodeId node, raft::Index index);
   bool holds(const raft::RaftStateView& server, raft::Index i) const;
 
   std::vector<raft::Term> terms_;  // terms_[i - 1]: the committed entry's term at index i (0: unknown)
