@@ -164,22 +164,20 @@ void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading
   // when only the base's term is left.
   const ViewIndex base = v.log_base_index();
   const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
-  const bool digest_known = index > base;
-  const std::uint64_t digest = digest_known ? v.entry_digest(index) : 0;
+  const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
   if (term != 0) {
     if (applied_.size() < index) applied_.resize(index);
     Applied& slot = applied_[index - 1];
+    auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
     if (slot.term == 0) {
-      slot = {term, digest, highest_leader_term_, digest_known};
-    } else if (slot.term != term || (digest_known && slot.digest_known && slot.digest != digest)) {
+      slot = {term, digest, highest_leader_term_};
+    } else if (slot.term != term || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
       cluster_.report_violation(
           node, "state_machine_safety",
           fmt::format("{} applied (term {}, command {}) at index {}, where another node applied (term {}, command {})",
-                      cluster_.node_name(node), term, digest_known ? fmt::format("{:x}", digest) : "compacted", index,
-                      slot.term, slot.digest_known ? fmt::format("{:x}", slot.digest) : "compacted"));
-    } else if (digest_known && !slot.digest_known) {
+                      cluster_.node_name(node), term, shown(digest), index, slot.term, shown(slot.digest)));
+    } else if (slot.digest == kUnknownDigest) {
       slot.digest = digest;
-      slot.digest_known = true;
     }
     leaders_.committed(t, term);
   }

@@ -175,10 +175,11 @@ class RaftObserver : public ObserverBase {
   // Per log index (1-based): what was first applied there, and the highest
   // leader term established by then, a bound on the term that committed it.
   // A slot's term is 0 until some server applied it readably; its digest is
-  // unknown while only a snapshot's base term was read.
+  // kUnknownDigest while only a snapshot's base term was read (a command
+  // whose digest is that value is compared by term only: 1 in 2^64).
+  static constexpr std::uint64_t kUnknownDigest = ~std::uint64_t{0};
   struct Applied {
-    std::uint64_t term = 0, digest = 0, committed_by_term_at_most = 0;
-    bool digest_known = false;
+    std::uint64_t term = 0, digest = kUnknownDigest, committed_by_term_at_most = 0;
   };
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
