@@ -66,7 +66,8 @@ TEST_CASE("Raft mutants are caught the same with the observer deaf to protocol e
       {"commit_without_quorum", "nemesis.yaml", 5},   {"truncate_without_conflict", "loss_5pct.yaml", 5},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.mutant);
+    const std::string mutant = c.mutant;
+    CAPTURE(mutant);
     const Scenario s = raft_scenario(c.scenario, {std::string("params.mutant=") + c.mutant});
     // The first seed the observer catches the mutant on, hearing events...
     std::uint64_t seed = 1;
@@ -88,7 +89,8 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
   // from a snapshot).
   for (const auto& [file, sets] : std::vector<std::pair<const char*, std::vector<std::string>>>{
            {"nemesis.yaml", {}}, {"churn.yaml", {"params.snapshot_threshold=50"}}}) {
-    CAPTURE(file);
+    const std::string scenario = file;
+    CAPTURE(scenario);
     const Scenario s = raft_scenario(file, sets);
     const RunResult heard = run_seed<RaftProtocol>(s, 1);
     const RunResult deaf = run_seed<DeafRaft>(s, 1);
