@@ -42,6 +42,8 @@ raft::Params read_params(const Scenario& s) {
 
 }  // namespace
 
+raft::Params raft_params_of(const Scenario& s) { return read_params(s); }
+
 void read_leader_timing(YamlSection& params, Duration& timeout_min, Duration& timeout_max, Duration& heartbeat) {
   if (params.has("election_timeout"))
     std::tie(timeout_min, timeout_max) = read_duration_range(params, "election_timeout", true);

@@ -20,8 +20,8 @@
 // A crash loses what was not synced, and Raft syncs before it acknowledges:
 // across a restart, what a server must recover is what it acknowledged.
 //
-// The checker reads typed state (each server's log and commit index, and a
-// leader's match indexes) after every event, so a loss is caught at the event
+// The checker reads typed state through raft::RaftStateView (each server's
+// log and commit index, and a leader's match indexes) after every event, so a loss is caught at the event
 // that made it, or, for an acknowledged entry lost before its commit, at the
 // commit.
 //
@@ -35,7 +35,8 @@
 #include <set>
 #include <vector>
 
-#include "protocols/raft/raft_log.hpp"
+#include "protocols/raft/raft_messages.hpp"
+#include "protocols/raft/raft_state_view.hpp"
 #include "sim/checkers/chosen_values.hpp"
 
 namespace faultline {
@@ -45,30 +46,34 @@ class CommittedLog {
   explicit CommittedLog(NodeId cluster_size) : held_(cluster_size, 0), acked_(cluster_size, 0) {}
 
   // A server reports `commit_index`: every entry up to it is committed, with
-  // the terms `log` holds there (unknown where the log compacted them).
-  void committed(const raft::RaftLog& log, raft::Index commit_index);
+  // the terms its log holds there (unknown where the log compacted them).
+  void committed(const raft::RaftStateView& server, raft::Index commit_index);
   // Terms the first report could not give (a server that installed a
   // snapshot reports its base as committed, without the entries below it),
   // from a server whose log and commit index cover them.
-  void learn_terms(const raft::RaftLog& log, raft::Index commit_index);
+  void learn_terms(const raft::RaftStateView& server, raft::Index commit_index);
   bool terms_unknown() const { return !unknown_.empty(); }
   // A leader that committed up to `index` counted `node`'s acknowledgement
   // of it (index = min(its match index for node, its commit index)).
-  void acknowledged(NodeId node, raft::Index index);
+  void acknowledged(NodeId node, raft::Index index) {
+    if (index <= acked_[node] && index <= held_[node]) return;  // known already (a leader reports it on every event)
+    acknowledge(node, index);
+  }
   // `node` crashed: what it must recover is what it acknowledged.
   void crashed(NodeId node) { held_[node] = acked_[node]; }
-  // After an event that may have changed `node`'s log: the committed entry it
+  // After an event that may have changed `node`'s log (`server`): the committed entry it
   // held, if it no longer holds it (the message says what became of it, for
   // the caller to prefix with the server's name). Then records how far it
   // holds them now.
-  std::optional<SafetyViolation> check(NodeId node, const raft::RaftLog& log);
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server);
 
   raft::Index commit_index() const { return terms_.size(); }
   // The highest committed index `node` is known to hold (0: none).
   raft::Index held(NodeId node) const { return held_[node]; }
 
  private:
-  bool holds(const raft::RaftLog& log, raft::Index i) const;
+  void acknowledge(NodeId node, raft::Index index);
+  bool holds(const raft::RaftStateView& server, raft::Index i) const;
 
   std::vector<raft::Term> terms_;  // terms_[i - 1]: the committed entry's term at index i (0: unknown)
   std::set<raft::Index> unknown_;  // committed indexes whose term is not known yet

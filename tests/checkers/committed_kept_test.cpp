@@ -5,6 +5,7 @@
 
 #include "protocols/paxos/multi_paxos_node.hpp"
 #include "protocols/raft/raft_node.hpp"
+#include "protocols/raft/raft_node_view.hpp"
 #include "sim/checkers/chosen_kept.hpp"
 #include "sim/checkers/committed_log.hpp"
 #include "sim/node/memory_store.hpp"
@@ -30,6 +31,28 @@ std::vector<raft::Entry> entries(raft::Term term, int count) {
   return out;
 }
 
+// A bare log seen as a server (CommittedLog reads only the log part of the view).
+class LogView final : public raft::RaftStateView {
+ public:
+  explicit LogView(const raft::RaftLog& log) : log_(log) {}
+  raft::ViewRole role() const override { return raft::ViewRole::kFollower; }
+  raft::ViewTerm current_term() const override { return log_.last_term(); }
+  std::optional<NodeId> voted_for() const override { return std::nullopt; }
+  raft::ViewIndex commit_index() const override { return 0; }
+  raft::ViewIndex last_applied() const override { return 0; }
+  raft::ViewIndex log_base_index() const override { return log_.base_index(); }
+  raft::ViewIndex log_last_index() const override { return log_.last_index(); }
+  raft::ViewTerm term_at(raft::ViewIndex i) const override { return log_.term_at(i); }
+  std::uint64_t entry_digest(raft::ViewIndex i) const override {
+    return log_.at(i).noop ? 0 : kv::digest(log_.at(i).command());
+  }
+  std::optional<raft::ViewIndex> match_index(NodeId) const override { return std::nullopt; }
+  bool leadership_established() const override { return false; }
+
+ private:
+  const raft::RaftLog& log_;
+};
+
 // Node 1 of three, a follower, sent AppendEntries by node 0 (leader of term 1).
 struct Follower {
   raft::Params params;
@@ -54,11 +77,11 @@ TEST_CASE("committed_entry_kept fires at the stale AppendEntries that truncates 
     const auto batch = entries(1, 3);
     // The leader sends entries 1..3, then (pipelined) entry 1 again, stale.
     f.append(0, batch, 0);
-    committed.committed(f.node.log(), 3);  // the leader commits 1..3 with our acknowledgement
-    CHECK_FALSE(committed.check(1, f.node.log()));
+    committed.committed(raft::RaftNodeView(f.node), 3);  // the leader commits 1..3 with our acknowledgement
+    CHECK_FALSE(committed.check(1, raft::RaftNodeView(f.node)));
     CHECK(committed.held(1) == 3);
     f.append(0, {batch[0]}, 0);  // arrives late: it matches what we hold, so nothing conflicts
-    const auto v = committed.check(1, f.node.log());
+    const auto v = committed.check(1, raft::RaftNodeView(f.node));
     if (!mutant) {
       CHECK_FALSE(v);
       CHECK(f.node.log().last_index() == 3);
@@ -76,30 +99,30 @@ TEST_CASE("committed_entry_kept: compaction keeps a committed prefix, truncation
   raft::RaftLog log;
   for (const auto& e : entries(1, 5)) log.append(store, e);
   CommittedLog committed(1);
-  committed.committed(log, 4);
-  CHECK_FALSE(committed.check(0, log));
+  committed.committed(LogView(log), 4);
+  CHECK_FALSE(committed.check(0, LogView(log)));
   CHECK(committed.held(0) == 4);  // index 5 is in the log but not committed
 
   SUBCASE("a snapshot through index 4 is not a loss") {
     log.compact_through(store, 4, 1);
-    CHECK_FALSE(committed.check(0, log));
+    CHECK_FALSE(committed.check(0, LogView(log)));
   }
   SUBCASE("dropping index 4 is") {
     log.truncate_from(store, 4);
-    const auto v = committed.check(0, log);
+    const auto v = committed.check(0, LogView(log));
     REQUIRE(v);
     CHECK(v->message.find("ends at index 3") != std::string::npos);
   }
   SUBCASE("replacing it with another term's entry is") {
     log.truncate_from(store, 4);
     log.append(store, raft::Entry(2, true));
-    const auto v = committed.check(0, log);
+    const auto v = committed.check(0, LogView(log));
     REQUIRE(v);
     CHECK(v->message.find("term 2 there") != std::string::npos);
   }
   SUBCASE("dropping only the uncommitted index 5 is not") {
     log.truncate_from(store, 5);
-    CHECK_FALSE(committed.check(0, log));
+    CHECK_FALSE(committed.check(0, LogView(log)));
   }
 }
 
@@ -110,8 +133,8 @@ TEST_CASE("committed_entry_kept across a crash: what a server acknowledged must 
   store.sync();
   for (const auto& e : entries(1, 2)) log.append(store, e);  // 5 and 6, never synced
   CommittedLog committed(1);
-  committed.committed(log, 6);
-  CHECK_FALSE(committed.check(0, log));
+  committed.committed(LogView(log), 6);
+  CHECK_FALSE(committed.check(0, LogView(log)));
   CHECK(committed.held(0) == 6);
   raft::RaftLog recovered;
 
@@ -121,14 +144,14 @@ TEST_CASE("committed_entry_kept across a crash: what a server acknowledged must 
     store.crash();
     recovered.load(store);
     CHECK(recovered.last_index() == 4);
-    CHECK_FALSE(committed.check(0, recovered));
+    CHECK_FALSE(committed.check(0, LogView(recovered)));
   }
   SUBCASE("acknowledged before it was synced: the restart loses a counted entry") {
     committed.acknowledged(0, 6);
     committed.crashed(0);
     store.crash();
     recovered.load(store);
-    const auto v = committed.check(0, recovered);
+    const auto v = committed.check(0, LogView(recovered));
     REQUIRE(v);
     CHECK(v->message.find("acknowledged") != std::string::npos);
     CHECK(v->message.find("index 6") != std::string::npos);

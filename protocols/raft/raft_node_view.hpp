@@ -1,0 +1,53 @@
+// faultline's RaftNode seen through the checkers' typed view
+// (raft_state_view.hpp). A thin adapter, one per node, kept by the
+// observer's side: the node itself stays as compact as it was (no vtable
+// pointer per node) and its behaviour is untouched.
+#pragma once
+
+#include "protocols/kv/kv_client_protocol.hpp"
+#include "protocols/raft/raft_node.hpp"
+#include "protocols/raft/raft_state_view.hpp"
+
+namespace faultline::raft {
+
+class RaftNodeView final : public RaftStateView {
+ public:
+  RaftNodeView() = default;
+  explicit RaftNodeView(const RaftNode& node) : node_(&node) {}
+  void bind(const RaftNode& node) { node_ = &node; }
+
+  ViewRole role() const override {
+    switch (node_->role()) {
+      case Role::kLeader: return ViewRole::kLeader;
+      case Role::kCandidate: return ViewRole::kCandidate;
+      case Role::kFollower: break;
+    }
+    return ViewRole::kFollower;
+  }
+  ViewTerm current_term() const override { return node_->current_term(); }
+  std::optional<NodeId> voted_for() const override { return node_->voted_for(); }
+  ViewIndex commit_index() const override { return node_->commit_index(); }
+  ViewIndex last_applied() const override { return node_->last_applied(); }
+  ViewIndex log_base_index() const override { return node_->log().base_index(); }
+  ViewIndex log_last_index() const override { return node_->log().last_index(); }
+  ViewTerm term_at(ViewIndex i) const override { return node_->log().term_at(i); }
+  // A no-op digests to 0, as the "apply" trace event has it; a
+  // configuration change is a command (kAddServer, kRemoveServer) and
+  // digests as one.
+  std::uint64_t entry_digest(ViewIndex i) const override {
+    const Entry& e = node_->log().at(i);
+    return e.noop ? 0 : kv::digest(e.command());
+  }
+  // Meaningful only while it leads (match indexes are reinitialised on
+  // election, Figure 2).
+  std::optional<ViewIndex> match_index(NodeId server) const override {
+    if (node_->role() != Role::kLeader) return std::nullopt;
+    return node_->match_index()[server];
+  }
+  bool leadership_established() const override { return node_->leadership_established(); }
+
+ private:
+  const RaftNode* node_ = nullptr;
+};
+
+}  // namespace faultline::raft
