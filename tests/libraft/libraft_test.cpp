@@ -77,3 +77,24 @@ TEST_CASE("libraft keeps every invariant and a linearizable history through lead
   CHECK(r.metrics.at("ops_ok").min > 1000);
   CHECK(r.metrics.at("unavailable_nodes").max == 0);
 }
+
+TEST_CASE("figure8: libraft 0.15 commits an earlier term's entry by counting replicas, and faultline's Raft does not") {
+  // Seed 3 is the first of seeds 1..200 that fails (7 of 200 do, all by
+  // state_machine_safety): a leader of term 24 commits and applies entries
+  // of terms 14 and 17 held by a majority, before any entry of its own term
+  // is committed; a later leader, whose log has term 21 there, overwrites
+  // and applies them (Raft paper, Figure 8; section 5.4.2 forbids it).
+  const Scenario libraft = shipped_scenario("libraft/figure8.yaml");
+  const RunResult failing = run_once(libraft, 3);
+  REQUIRE(!failing.violations.empty());
+  CHECK(failing.violations[0].invariant == "state_machine_safety");
+  for (std::uint64_t seed = 1; seed < 3; ++seed) CHECK(run_once(libraft, seed).violations.empty());
+  // The same scenario and seeds on faultline's Raft keep every invariant.
+  const Scenario raft = shipped_scenario("libraft/figure8.yaml", {"protocol=raft"});
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    const RunResult r = run_once(raft, seed);
+    CHECK(r.violations.empty());
+    CHECK(scalar(r, "leader_changes") >= 20);
+  }
+}
