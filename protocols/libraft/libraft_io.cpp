@@ -312,7 +312,9 @@ int LibraftServer::io_append(raft_io_append* req, const raft_entry entries[], un
   }
   unsynced_ = true;
   req->cb = cb;
-  defer([req](int status) { req->cb(req, status); });
+  defer([req, cb](int status) {
+    if (cb != nullptr) cb(req, status);
+  });
   return 0;
 }
 
@@ -355,16 +357,19 @@ int LibraftServer::io_snapshot_put(unsigned trailing, raft_io_snapshot_put* req,
   }
   unsynced_ = true;
   req->cb = cb;
-  defer([req](int status) { req->cb(req, status); });
+  defer([req, cb](int status) {
+    if (cb != nullptr) cb(req, status);
+  });
   return 0;
 }
 
 int LibraftServer::io_snapshot_get(raft_io_snapshot_get* req, raft_io_snapshot_get_cb cb) {
   auto stored = host_->storage().read("libraft/snapshot");
   req->cb = cb;
-  defer([this, req, stored = std::move(stored)](int status) {
-    if (status != 0 || !stored) return req->cb(req, nullptr, status != 0 ? status : RAFT_NOTFOUND);
-    req->cb(req, to_raft_snapshot(decode_snapshot(*stored), addresses_), 0);
+  defer([this, req, cb, stored = std::move(stored)](int status) {
+    if (cb == nullptr) return;
+    if (status != 0 || !stored) return cb(req, nullptr, status != 0 ? status : RAFT_NOTFOUND);
+    cb(req, to_raft_snapshot(decode_snapshot(*stored), addresses_), 0);
   });
   return 0;
 }
@@ -375,7 +380,9 @@ int LibraftServer::io_send(raft_io_send* req, const raft_message* message, raft_
   req->cb = cb;
   const raft_id to = message->server_id;
   if (host_ == nullptr || to < 1 || to > n_) {
-    defer([req](int) { req->cb(req, RAFT_NOCONNECTION); });
+    defer([req, cb](int) {
+      if (cb != nullptr) cb(req, RAFT_NOCONNECTION);
+    });
     return 0;
   }
   // A deep copy: the network may hold it, drop it or deliver it twice, long
@@ -399,7 +406,11 @@ int LibraftServer::io_send(raft_io_send* req, const raft_message* message, raft_
   }
   host_->send(static_cast<NodeId>(to - 1), std::move(m));
   // The send callback: complete (the copy is made), but never re-entrant.
-  defer([req](int status) { req->cb(req, status); });
+  // (A null callback means the library does not wait for it; the request
+  // is never touched again then.)
+  defer([req, cb](int status) {
+    if (cb != nullptr) cb(req, status);
+  });
   return 0;
 }
 
