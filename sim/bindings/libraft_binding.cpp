@@ -46,7 +46,7 @@ ProtocolBinding libraft_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.has_membership = true;
-  b.metrics = {"elections", "leader_changes", "unavailable_nodes"};
+  b.metrics = {"elections", "leader_changes", "time_to_leader_ns", "unavailable_ns", "unavailable_nodes"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<LibraftProtocol>(s, read_params(s), o); };

@@ -10,7 +10,12 @@
 // history (the simulation's). It is meant to give way to the shared Raft
 // observer (sim/bindings/raft_observer.cpp reading RaftStateView) once that
 // serves any RaftStateView; everything it does is in libraft_observer.cpp.
-// Metrics: elections (terms in which some server stood), leader_changes,
+// Metrics: elections (terms in which some server stood), and from the
+// LeaderTimeline faultline's Raft and Multi-Paxos share (so `faultline
+// compare` measures libraft the same way): leader_changes,
+// time_to_leader_ns (until the new leader has heard from a majority within
+// an election timeout, libraft's nearest to an acknowledged round),
+// unavailable_ns (until an entry of the new leader's term applies); and
 // unavailable_nodes (servers the library turned RAFT_UNAVAILABLE after an
 // I/O error, instead of leaving them silently idle).
 #pragma once
@@ -19,6 +24,7 @@
 #include <vector>
 
 #include "protocols/libraft/libraft_node.hpp"
+#include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -33,13 +39,14 @@ class LibraftObserver : public ObserverBase {
   LibraftObserver(const Scenario& scenario, const libraft::Params& params, Simulation<LibraftProtocol>& sim);
 
   void on_crash(Time t, NodeId node);
+  void on_connectivity_change(Time t);
   void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   // For a nemesis that targets the leader: the running leader of the highest term.
   NodeId current_leader() const { return leader_; }
 
  private:
-  void check_applied(NodeId node);
+  void check_applied(Time t, NodeId node);
   void check_leader(Time t, NodeId node);
 
   Simulation<LibraftProtocol>& sim_;
@@ -53,7 +60,9 @@ class LibraftObserver : public ObserverBase {
   std::map<std::uint64_t, bool> stood_in_term_;
   NodeId leader_ = kNoNode;
   std::uint64_t leader_term_ = 0;
-  std::uint64_t leader_changes_ = 0;
+  LeaderTimeline leaders_;
+  std::vector<std::uint64_t> led_term_;  // per node: the term it leads (0: not leading)
+  std::vector<bool> cut_off_;            // per node: cut off from a majority now
   std::vector<bool> unavailable_;
 };
 
