@@ -314,7 +314,7 @@ int LibraftServer::fsm_snapshot(raft_buffer* bufs[], unsigned* n_bufs) {
 int LibraftServer::fsm_restore(raft_buffer* buf) {
   store_ = kv::KvStore::restore(std::string(static_cast<const char*>(buf->base), buf->len));
   raft_free(buf->base);
-  if (host_ != nullptr) host_->emit("snapshot_installed", {{"index", static_cast<std::uint64_t>(raft_.snapshot.pending.index)}});
+  if (host_ != nullptr) host_->emit("snapshot_installed", {});  // at start from storage, or from the leader
   return 0;
 }
 
