@@ -2,7 +2,7 @@
 # Installs, from Debian's packages, whatever faultline needs and is missing.
 # Nothing is downloaded from anywhere else.
 set -euo pipefail
-packages=(g++ make cmake pkg-config libfmt-dev libcli11-dev libyaml-cpp-dev doctest-dev python3-matplotlib)
+packages=(g++ make cmake pkg-config libfmt-dev libcli11-dev libyaml-cpp-dev doctest-dev python3-matplotlib libraft-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -18,6 +18,7 @@ const std::vector<ProtocolBinding>& bindings() {
     v.push_back(gossip_binding());
     v.push_back(swim_binding());
     v.push_back(raft_binding());
+    v.push_back(libraft_binding());
     v.push_back(paxos_binding());
     v.push_back(multipaxos_binding());
     return v;

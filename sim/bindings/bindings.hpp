@@ -12,6 +12,7 @@ ProtocolBinding primary_backup_binding();
 ProtocolBinding gossip_binding();
 ProtocolBinding swim_binding();
 ProtocolBinding raft_binding();
+ProtocolBinding libraft_binding();
 ProtocolBinding paxos_binding();
 ProtocolBinding multipaxos_binding();
 
