@@ -179,6 +179,7 @@ class Shrinker {
       changed |= shorten_units();
       changed |= reduce_workload();
       changed |= reduce_nodes();
+      changed |= ddmin_single_entries();
     }
 
     // The output, checked from its own text.
@@ -350,6 +351,27 @@ class Shrinker {
       if (n >= size) break;
       n = std::min(size, n * 2);
     }
+    return smaller;
+  }
+
+  // 3b. ddmin again with every entry a unit of its own: an undo can go
+  // without its fault (a candidate that restarts a running node is refused
+  // by the loader and not kept).
+  bool ddmin_single_entries() {
+    const bool paired = std::any_of(best_.units.begin(), best_.units.end(), [](const Unit& u) { return u.faults.size() > 1; });
+    if (!paired || !stopped_by_.empty()) return false;
+    const Candidate paired_best = best_;
+    std::vector<Unit> single;
+    for (const auto& u : best_.units) {
+      if (!u.faults.front().written || (u.faults.size() > 1 && !u.faults[1].written)) {
+        single.push_back(u);  // a slow_disk and the end the loader adds stay together
+        continue;
+      }
+      for (const auto& f : u.faults) single.push_back(Unit{{f}});
+    }
+    best_.units = std::move(single);
+    const bool smaller = ddmin();
+    if (!smaller) best_ = paired_best;  // keep the pairs for the next round's shortening
     return smaller;
   }
 
