@@ -16,7 +16,8 @@
 //   4. drop or bring forward each remaining undo (shorter partitions and downtimes);
 //   5. fewer clients (none, then halving), a lower request rate (halving);
 //   6. fewer nodes (`nodes: N` scenarios only; faults naming removed nodes go);
-//   then 2 and 3 again on what is left, while the budget lasts.
+//   7. ddmin again with every entry a unit of its own;
+//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts.
 // Every candidate is written as YAML, loaded back and run with the same seed;
 // it is kept only when its first violation names the same invariant. The
 // scenario's expectations and expect_failure are left out (the failure kept
