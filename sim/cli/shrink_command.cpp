@@ -33,7 +33,7 @@ int shrink_command(const ShrinkCommand& c) {
   // All the input is checked before the first run.
   const auto budget = parse_duration(c.budget);
   if (!budget || *budget <= 0)
-    throw ScenarioError({"--budget", 0, 0}, "--budget",
+    throw ScenarioError({"--budget", 0, 0}, "",
                         fmt::format("expected a wall-clock time above zero, e.g. 60s or 5m, got '{}'", c.budget));
   const auto overrides = parse_overrides(c.sets);
   const std::string text = read_scenario_file(c.scenario);
@@ -41,7 +41,7 @@ int shrink_command(const ShrinkCommand& c) {
   const std::uint64_t seed = c.seed_given ? c.seed : scenario.seed;
   const std::string output = c.output.empty() ? default_output(c.scenario, seed) : c.output;
   if (output_target(output) != OutputTarget::kAbsent && !c.force)
-    throw ScenarioError({"-o", 0, 0}, "-o",
+    throw ScenarioError({"-o", 0, 0}, "",
                         fmt::format("'{}' exists; shrink does not replace a file without --force", output));
   check_output_target(output, c.force, "-o");
 
