@@ -62,6 +62,7 @@ static int faultline_main(int argc, char** argv) {
              "  faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..1000 --shard 0/4 --out s0.json\n"
              "  faultline merge s0.json s1.json s2.json s3.json -o all.json\n"
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
+             "  faultline shrink scenarios/raft/churn.yaml --seed 1 --set params.mutant=vote_not_persisted -o small.yaml\n"
              "  faultline validate scenarios/*/*.yaml\n"
              "  faultline run scenarios/raft/nemesis.yaml --set params.mutant=no_election_restriction --html out/run.html\n"
              "  faultline view out/raft.jsonl -o out/raft.html --chrome-trace out/raft.perfetto.json\n"
@@ -140,6 +141,21 @@ static int faultline_main(int argc, char** argv) {
   compare_cmd->add_option("--memory-limit", compare.memory_limit, kMemoryLimitHelp);
   compare_cmd->add_flag("--progress", compare.progress, "Progress lines on stderr even when it is not a terminal");
 
+  ShrinkCommand shrink;
+  auto* shrink_cmd = app.add_subcommand(
+      "shrink", "From a seed that breaks an invariant, write a smaller scenario that breaks it the same way.");
+  shrink_cmd->add_option("scenario", shrink.scenario, "Scenario file (YAML)")->required();
+  shrink_cmd->add_option("--seed", shrink.seed, "The failing seed (default: the scenario's `seed`, else 1)")
+      ->check(whole_number(0, UINT64_MAX, "a seed"));
+  shrink_cmd->add_option("--set", shrink.sets, "Override a scenario key (repeatable); written into the output");
+  shrink_cmd->add_option("-o,--output", shrink.output, "Where to write the shrunk scenario (default: SCENARIO-seedN-shrunk.yaml)");
+  shrink_cmd->add_option("--budget", shrink.budget, "Wall-clock time to spend; then the best found so far is written")
+      ->capture_default_str();
+  shrink_cmd->add_option("--max-runs", shrink.max_runs, "Stop after this many runs (0: no limit)")
+      ->check(whole_number(0, UINT64_MAX, "a number of runs"));
+  shrink_cmd->add_flag("--force", shrink.force, "Replace the output file if it exists");
+  shrink_cmd->add_flag("--quiet,-q", shrink.quiet, "No progress lines on stderr");
+
   std::vector<std::string> validate_files, validate_sets;
   std::string validate_memory_limit;
   auto* validate_cmd = app.add_subcommand("validate", "Check scenario files without running them.");
@@ -184,6 +200,10 @@ static int faultline_main(int argc, char** argv) {
     if (sweep_cmd->parsed()) return sweep_command(sweep);
     if (merge_cmd->parsed()) return merge_command(merge);
     if (compare_cmd->parsed()) return compare_command(compare);
+    if (shrink_cmd->parsed()) {
+      shrink.seed_given = shrink_cmd->count("--seed") > 0;
+      return shrink_command(shrink);
+    }
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
     if (view_cmd->parsed()) return view_command(view);

@@ -36,6 +36,25 @@ inline bool targets_leader(const FaultEvent& f) {
     if (in(g)) return true;
   return false;
 }
+// The timeline fault that does what nemesis action `a` does at `now`.
+inline FaultEvent as_timeline_fault(const NemesisAction& a, Time now) {
+  using A = NemesisAction::Kind;
+  using K = FaultEvent::Kind;
+  FaultEvent f;
+  f.at = now;
+  switch (a.kind) {
+    case A::kCrash: f.kind = K::kCrash; break;
+    case A::kRestart: f.kind = K::kRestart; break;
+    case A::kPause: f.kind = K::kPause; break;
+    case A::kResume: f.kind = K::kResume; break;
+    case A::kPartition: f.kind = K::kPartition; break;
+    case A::kIsolate: f.kind = K::kIsolate; break;
+    case A::kHeal: f.kind = K::kHeal; break;
+  }
+  if (a.kind == A::kPartition) f.groups = {a.minority};  // the rest form one more group, as for the nemesis
+  else if (a.node != kNoNode) f.nodes = {a.node};
+  return f;
+}
 }  // namespace fault_detail
 
 template <class P>
@@ -156,6 +175,7 @@ void Simulation<P>::on_nemesis(std::uint32_t token) {
   nemesis_.fire(token, now_, status, leader, nemesis_actions_, nemesis_wakeups_);
   using A = NemesisAction::Kind;
   for (const auto& a : nemesis_actions_) {
+    if (options_.nemesis_record) options_.nemesis_record->push_back(fault_detail::as_timeline_fault(a, now_));
     switch (a.kind) {
       case A::kCrash: crash(a.node, "nemesis"); break;
       case A::kRestart: restart(a.node, "nemesis"); break;

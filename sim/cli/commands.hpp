@@ -91,6 +91,19 @@ struct MergeCommand {
 };
 int merge_command(const MergeCommand& c);
 
+struct ShrinkCommand {
+  std::string scenario;
+  std::uint64_t seed = 0;
+  bool seed_given = false;
+  std::vector<std::string> sets;
+  std::string output;  // -o; empty: SCENARIO-seedN-shrunk.yaml here
+  std::string budget = "60s";
+  std::uint64_t max_runs = 0;  // 0: no limit
+  bool force = false;  // replace an existing output file
+  bool quiet = false;
+};
+int shrink_command(const ShrinkCommand& c);
+
 // Applies every check `run` applies before running, the memory estimate included.
 int validate_command(const std::vector<std::string>& files, const std::vector<std::string>& sets,
                      const std::string& memory_limit = "");

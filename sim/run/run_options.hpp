@@ -5,8 +5,11 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace faultline {
+
+struct FaultEvent;  // sim/scenario/scenario.hpp
 
 // What the trace file keeps. The trace hash always covers every event,
 // whatever the level, so the level never changes a run's identity.
@@ -28,6 +31,10 @@ struct RunOptions {
   // Write trace and history even where the path is not a regular file
   // (--force; sim/io/output_file.hpp says what that means for each kind).
   bool force_output = false;
+  // Null: nothing recorded. Else every action the nemesis takes is appended
+  // here, as it applies, as the timeline fault that does the same (its node
+  // resolved, `leader` included), for `faultline shrink` (sim/shrink/).
+  std::vector<FaultEvent>* nemesis_record = nullptr;
 };
 
 }  // namespace faultline

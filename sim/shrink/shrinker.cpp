@@ -1,0 +1,461 @@
+#include "sim/shrink/shrinker.hpp"
+
+#include <algorithm>
+#include <map>
+#include <deque>
+#include <optional>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "sim/protocol_registry.hpp"
+#include "sim/shrink/scenario_document.hpp"
+
+namespace faultline {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// One timeline entry of a candidate. `order` keeps the original run's order
+// among entries at the same time: the file's entries first (the engine queues
+// them before anything else), then the nemesis's actions as they happened.
+struct TimedFault {
+  FaultEvent fault;
+  std::size_t order = 0;
+  bool written = true;  // false: the end of a slow_disk `for`, which the loader adds itself
+};
+
+// A fault and the entry that undoes it (crash/restart, pause/resume, a cut and
+// the heal after it), removed together so the timeline stays one the loader
+// accepts. faults[0] is the earliest.
+struct Unit {
+  std::vector<TimedFault> faults;
+};
+
+struct Candidate {
+  std::vector<Unit> units;
+  Duration duration = 0;
+  NodeId nodes = 0;
+  bool workload = false;
+  std::uint32_t clients = 0;
+  double rate = 0.0;
+};
+
+std::size_t written_faults(const Candidate& c) {
+  std::size_t n = 0;
+  for (const auto& u : c.units)
+    for (const auto& f : u.faults) n += f.written ? 1 : 0;
+  return n;
+}
+
+std::string seconds_text(Time t) { return fmt::format("{:.3f}s", static_cast<double>(t) / 1e9); }
+
+// Groups the timeline (sorted by time, then order) into units.
+std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
+  using K = FaultEvent::Kind;
+  std::stable_sort(all.begin(), all.end(), [](const TimedFault& a, const TimedFault& b) {
+    return a.fault.at != b.fault.at ? a.fault.at < b.fault.at : a.order < b.order;
+  });
+  std::vector<Unit> units;
+  std::map<NodeId, std::size_t> crashed, paused;  // node -> its open unit
+  std::deque<std::size_t> cuts;                    // open partitions, one-way cuts, isolations
+  std::vector<bool> taken(all.size(), false);
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (taken[i]) continue;
+    const FaultEvent& f = all[i].fault;
+    const bool one = f.nodes.size() == 1;
+    auto attach = [&](std::map<NodeId, std::size_t>& open) {
+      if (auto it = open.find(f.nodes[0]); it != open.end()) {
+        units[it->second].faults.push_back(all[i]);
+        open.erase(it);
+        return true;
+      }
+      return false;
+    };
+    if (f.kind == K::kRestart && one && attach(crashed)) continue;
+    if (f.kind == K::kResume && one && attach(paused)) continue;
+    if (f.kind == K::kHeal && !cuts.empty()) {
+      units[cuts.front()].faults.push_back(all[i]);
+      cuts.pop_front();
+      continue;
+    }
+    units.push_back(Unit{{all[i]}});
+    const std::size_t u = units.size() - 1;
+    if (f.kind == K::kCrash && one) crashed[f.nodes[0]] = u;
+    if (f.kind == K::kPause && one) paused[f.nodes[0]] = u;
+    if (f.kind == K::kPartition || f.kind == K::kOneWay || f.kind == K::kIsolate) cuts.push_back(u);
+    if (f.kind == K::kSlowDisk && f.slow_for > 0) {
+      // The entry the loader added to end it goes (or stays) with it.
+      for (std::size_t j = i + 1; j < all.size(); ++j) {
+        const FaultEvent& e = all[j].fault;
+        if (!taken[j] && e.kind == K::kSlowDisk && e.at == f.at + f.slow_for && e.nodes == f.nodes &&
+            e.disk_factor_permille == 1000 && e.slow_for == 0) {
+          taken[j] = true;
+          units[u].faults.push_back(all[j]);
+          units[u].faults.back().written = false;
+          break;
+        }
+      }
+    }
+  }
+  return units;
+}
+
+bool mentions_node_from(const FaultEvent& f, NodeId limit) {
+  auto above = [&](const std::vector<NodeId>& ids) {
+    return std::any_of(ids.begin(), ids.end(), [&](NodeId n) { return n != kLeaderTarget && n >= limit; });
+  };
+  if (above(f.nodes) || above(f.from) || above(f.to)) return true;
+  for (const auto& g : f.groups)
+    if (above(g)) return true;
+  return f.leader_side >= limit;
+}
+
+class Shrinker {
+ public:
+  Shrinker(std::string_view text, const std::string& file, const std::vector<Override>& overrides,
+           const ShrinkOptions& options)
+      : file_(file), options_(options), started_(Clock::now()) {
+    base_ = load_scenario_text(text, file, overrides);
+    binding_ = find_protocol(base_.protocol);
+    document_ = scenario_document(text, file, overrides);
+    for (const char* key : {"nemesis", "expect", "expect_failure", "faults"}) document_.remove(key);
+    document_["seed"] = options_.seed;
+  }
+
+  ShrinkResult run() {
+    ShrinkResult result;
+    result.seed = options_.seed;
+
+    // The original run, recording what the nemesis did.
+    std::vector<FaultEvent> recorded;
+    RunOptions original;
+    original.seed = options_.seed;
+    original.nemesis_record = &recorded;
+    const RunResult first = binding_->run(base_, original);
+    ++runs_;
+    if (first.violations.empty()) {
+      std::string failed;
+      for (const auto& e : first.expectations)
+        if (!e.ok) failed += (failed.empty() ? "" : ", ") + e.name;
+      throw ScenarioError({file_, 0, 0}, "",
+                          fmt::format("seed {} breaks no invariant{}, so there is nothing to shrink (shrink keeps a "
+                                      "broken safety invariant; find a failing seed with `faultline sweep`)",
+                                      options_.seed, failed.empty() ? "" : " (expectations that failed: " + failed + ")"));
+    }
+    invariant_ = first.violations.front().invariant;
+    result.invariant = invariant_;
+    result.before_violation = first.violations.front();
+
+    // 1. The nemesis as an explicit timeline, nothing else changed.
+    std::vector<TimedFault> timeline;
+    for (std::size_t i = 0; i < base_.faults.size(); ++i) timeline.push_back({base_.faults[i], i, true});
+    for (std::size_t j = 0; j < recorded.size(); ++j) timeline.push_back({recorded[j], base_.faults.size() + j, true});
+    Candidate c;
+    c.units = pair_into_units(std::move(timeline));
+    c.duration = base_.duration;
+    c.nodes = base_.node_count();
+    c.workload = base_.workload.has_value();
+    c.clients = c.workload ? base_.workload->clients : 0;
+    c.rate = c.workload ? base_.workload->rate_per_s : 0.0;
+    result.before = size_of(c, first);
+    result.before.nemeses = base_.nemesis.size();
+    best_ = c;
+    best_run_ = first;
+    if (!try_candidate(c, "materialize the nemesis"))
+      throw std::runtime_error(
+          fmt::format("the nemesis's {} actions, replayed as a fault timeline with the same seed, do not break {} "
+                      "again{}; nothing was shrunk",
+                      recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
+    result.materialized_violation = best_run_.violations.front();
+
+    bool changed = true;
+    for (int round = 0; round < 3 && changed && stopped_by_.empty(); ++round) {
+      changed = false;
+      changed |= trim_duration();
+      changed |= ddmin();
+      changed |= trim_duration();
+      changed |= shorten_units();
+      changed |= reduce_workload();
+      changed |= reduce_nodes();
+      changed |= ddmin_single_entries();
+    }
+
+    // The output, checked from its own text.
+    result.yaml = text_of(best_);
+    const Scenario check = load_scenario_text(result.yaml, file_ + " (shrunk)");
+    RunOptions o;
+    o.seed = options_.seed;
+    const RunResult final_run = binding_->run(check, o);
+    ++runs_;
+    if (final_run.violations.empty() || final_run.violations.front().invariant != invariant_)
+      throw std::logic_error("the shrunk scenario, loaded from its own YAML, no longer breaks " + invariant_);
+    result.after = size_of(best_, final_run);
+    result.after_violation = final_run.violations.front();
+    result.runs = runs_;
+    result.stopped_by = stopped_by_;
+    result.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    return result;
+  }
+
+ private:
+  ShrinkSize size_of(const Candidate& c, const RunResult& r) const {
+    ShrinkSize s;
+    s.faults = written_faults(c);
+    s.nodes = c.nodes;
+    s.clients = c.workload ? c.clients : 0;
+    s.rate_per_s = c.workload ? c.rate : 0.0;
+    s.duration = c.duration;
+    s.events = r.events;
+    s.virtual_time = r.virtual_time_ns;
+    return s;
+  }
+
+  std::string text_of(const Candidate& c) const {
+    YAML::Node doc = YAML::Clone(document_);
+    doc["duration"] = duration_text(c.duration);
+    if (c.nodes != base_.node_count()) doc["nodes"] = c.nodes;
+    if (!c.workload) {
+      doc.remove("workload");
+    } else {
+      doc["workload"]["clients"] = c.clients;
+      doc["workload"]["rate"] = fmt::format("{}", c.rate);
+    }
+    std::vector<const TimedFault*> faults;
+    for (const auto& u : c.units)
+      for (const auto& f : u.faults)
+        if (f.written) faults.push_back(&f);
+    std::stable_sort(faults.begin(), faults.end(), [](const TimedFault* a, const TimedFault* b) {
+      return a->fault.at != b->fault.at ? a->fault.at < b->fault.at : a->order < b->order;
+    });
+    if (!faults.empty()) {
+      YAML::Node list(YAML::NodeType::Sequence);
+      for (const auto* f : faults) list.push_back(fault_entry(f->fault, base_));
+      doc["faults"] = list;
+    }
+    return emit_document(doc, "");
+  }
+
+  bool out_of_budget() {
+    if (!stopped_by_.empty()) return true;
+    if (options_.stop.stop_requested()) stopped_by_ = "interrupt";
+    else if (options_.max_runs > 0 && runs_ >= options_.max_runs) stopped_by_ = "max_runs";
+    else if (Clock::now() - started_ >= options_.budget) stopped_by_ = "budget";
+    return !stopped_by_.empty();
+  }
+
+  // Runs `c` from its YAML text; keeps it as the best when it breaks the same invariant.
+  bool try_candidate(const Candidate& c, std::string_view what) {
+    if (out_of_budget()) return false;
+    ++runs_;
+    std::string verdict;
+    bool same = false;
+    try {
+      const Scenario s = load_scenario_text(text_of(c), file_ + " (candidate)");
+      RunOptions o;
+      o.seed = options_.seed;
+      const RunResult r = binding_->run(s, o);
+      same = !r.violations.empty() && r.violations.front().invariant == invariant_;
+      verdict = same ? "kept" : r.violations.empty() ? "no violation" : "breaks " + r.violations.front().invariant;
+      if (same) {
+        best_ = c;
+        best_run_ = r;
+      }
+    } catch (const ScenarioError& e) {
+      verdict = "not a valid scenario";
+    } catch (const std::exception& e) {
+      verdict = std::string("run failed: ") + e.what();
+    }
+    if (options_.progress)
+      options_.progress(fmt::format("shrink: run {:>4}  {:<32} {:<22} best: {} faults, {} nodes, {} clients, {}", runs_,
+                                    what, verdict, written_faults(best_), best_.nodes,
+                                    best_.workload ? best_.clients : 0, seconds_text(best_.duration)));
+    return same;
+  }
+
+  // 2. End the run just after the failure.
+  bool trim_duration() {
+    const Time v = best_run_.violations.front().time;
+    const Duration current = best_.duration;
+    auto with = [&](Duration d) {
+      Candidate c = best_;
+      c.duration = d;
+      for (auto& u : c.units)
+        u.faults.erase(std::remove_if(u.faults.begin(), u.faults.end(), [&](const TimedFault& f) { return f.fault.at > d; }),
+                       u.faults.end());
+      c.units.erase(std::remove_if(c.units.begin(), c.units.end(), [](const Unit& u) { return u.faults.empty(); }),
+                    c.units.end());
+      return c;
+    };
+    if (v < current) {
+      const Duration next_ms = (v / kMillisecond + 1) * kMillisecond;
+      return next_ms < current && try_candidate(with(next_ms), "end just after the failure");
+    }
+    // Found only at the end of the run (linearizability): bisect the duration.
+    Duration lo = 0, hi = current;
+    bool shorter = false;
+    for (int step = 0; step < 8 && hi - lo > kMillisecond; ++step) {
+      const Duration mid = std::max<Duration>(kMillisecond, (lo + hi) / 2 / kMillisecond * kMillisecond);
+      if (mid >= hi) break;
+      if (try_candidate(with(mid), fmt::format("duration {}", seconds_text(mid)))) {
+        hi = mid;
+        shorter = true;
+      } else {
+        if (!stopped_by_.empty()) break;
+        lo = mid;
+      }
+    }
+    return shorter;
+  }
+
+  // 3. Delta debugging (Zeller and Hildebrandt's ddmin) over the units.
+  bool ddmin() {
+    bool smaller = false;
+    auto with_units = [&](std::vector<Unit> units) {
+      Candidate c = best_;
+      c.units = std::move(units);
+      return c;
+    };
+    if (best_.units.empty()) return false;
+    if (try_candidate(with_units({}), "no faults at all")) return true;
+    std::size_t n = 2;
+    while (best_.units.size() >= 2 && stopped_by_.empty()) {
+      const auto& units = best_.units;
+      const std::size_t size = units.size();
+      n = std::min(n, size);
+      auto chunk = [&](std::size_t i) { return std::pair{i * size / n, (i + 1) * size / n}; };
+      bool reduced = false;
+      for (std::size_t i = 0; i < n && !reduced; ++i) {  // one chunk alone
+        const auto [a, b] = chunk(i);
+        if (n == 2 && b - a == size) continue;
+        std::vector<Unit> only(units.begin() + a, units.begin() + b);
+        if (try_candidate(with_units(only), fmt::format("ddmin: {} of {} units", only.size(), size))) {
+          reduced = true;
+          n = 2;
+        }
+      }
+      for (std::size_t i = 0; i < n && !reduced && n > 2; ++i) {  // all but one chunk
+        const auto [a, b] = chunk(i);
+        std::vector<Unit> rest(units.begin(), units.begin() + a);
+        rest.insert(rest.end(), units.begin() + b, units.end());
+        if (try_candidate(with_units(rest), fmt::format("ddmin: {} of {} units", rest.size(), size))) {
+          reduced = true;
+          n = std::max<std::size_t>(n - 1, 2);
+        }
+      }
+      if (reduced) {
+        smaller = true;
+        continue;
+      }
+      if (n >= size) break;
+      n = std::min(size, n * 2);
+    }
+    return smaller;
+  }
+
+  // 3b. ddmin again with every entry a unit of its own: an undo can go
+  // without its fault (a candidate that restarts a running node is refused
+  // by the loader and not kept).
+  bool ddmin_single_entries() {
+    const bool paired = std::any_of(best_.units.begin(), best_.units.end(), [](const Unit& u) { return u.faults.size() > 1; });
+    if (!paired || !stopped_by_.empty()) return false;
+    const Candidate paired_best = best_;
+    std::vector<Unit> single;
+    for (const auto& u : best_.units) {
+      if (!u.faults.front().written || (u.faults.size() > 1 && !u.faults[1].written)) {
+        single.push_back(u);  // a slow_disk and the end the loader adds stay together
+        continue;
+      }
+      for (const auto& f : u.faults) single.push_back(Unit{{f}});
+    }
+    best_.units = std::move(single);
+    const bool smaller = ddmin();
+    if (!smaller) best_ = paired_best;  // keep the pairs for the next round's shortening
+    return smaller;
+  }
+
+  // 4. Each undo dropped, else brought forward (a shorter partition or downtime).
+  bool shorten_units() {
+    bool shorter = false;
+    for (std::size_t i = 0; i < best_.units.size() && stopped_by_.empty(); ++i) {
+      if (best_.units[i].faults.size() != 2 || !best_.units[i].faults[1].written) continue;
+      Candidate c = best_;
+      c.units[i].faults.pop_back();
+      if (try_candidate(c, "drop an undo")) {
+        shorter = true;
+        continue;
+      }
+      for (int step = 0; step < 3 && stopped_by_.empty(); ++step) {
+        const Time start = best_.units[i].faults[0].fault.at, end = best_.units[i].faults[1].fault.at;
+        const Time mid = start + std::max<Duration>(kMillisecond, (end - start) / 2 / kMillisecond * kMillisecond);
+        if (mid >= end) break;
+        Candidate d = best_;
+        d.units[i].faults[1].fault.at = mid;
+        if (!try_candidate(d, fmt::format("undo after {}", seconds_text(mid - start)))) break;
+        shorter = true;
+      }
+    }
+    return shorter;
+  }
+
+  // 5. Fewer clients, fewer requests.
+  bool reduce_workload() {
+    if (!best_.workload) return false;
+    Candidate none = best_;
+    none.workload = false;
+    if (try_candidate(none, "no clients")) return true;
+    bool smaller = false;
+    for (std::uint32_t k = 1; k < best_.clients && stopped_by_.empty(); k *= 2) {
+      Candidate c = best_;
+      c.clients = k;
+      if (try_candidate(c, fmt::format("{} clients", k))) {
+        smaller = true;
+        break;
+      }
+    }
+    for (int step = 0; step < 4 && stopped_by_.empty(); ++step) {
+      Candidate c = best_;
+      c.rate = best_.rate / 2;
+      if (!try_candidate(c, fmt::format("rate {}/s", c.rate))) break;
+      smaller = true;
+    }
+    return smaller;
+  }
+
+  // 6. Fewer nodes, where the scenario counts them (`nodes: N`).
+  bool reduce_nodes() {
+    if (!base_.generated_names) return false;
+    for (NodeId k = 1; k < best_.nodes && stopped_by_.empty(); ++k) {
+      Candidate c = best_;
+      c.nodes = k;
+      std::erase_if(c.units, [&](const Unit& u) {
+        return std::any_of(u.faults.begin(), u.faults.end(), [&](const TimedFault& f) { return mentions_node_from(f.fault, k); });
+      });
+      if (try_candidate(c, fmt::format("{} nodes", k))) return true;
+    }
+    return false;
+  }
+
+  std::string file_;
+  ShrinkOptions options_;
+  Clock::time_point started_;
+  Scenario base_;
+  const ProtocolBinding* binding_ = nullptr;
+  YAML::Node document_;
+  std::string invariant_;
+  Candidate best_;
+  RunResult best_run_;
+  std::uint64_t runs_ = 0;
+  std::string stopped_by_;
+};
+
+}  // namespace
+
+ShrinkResult shrink_scenario(std::string_view text, const std::string& file, const std::vector<Override>& overrides,
+                             const ShrinkOptions& options) {
+  Shrinker shrinker(text, file, overrides, options);
+  return shrinker.run();
+}
+
+}  // namespace faultline

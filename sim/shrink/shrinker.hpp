@@ -1,0 +1,78 @@
+// Shrinking a failing run (`faultline shrink`): from a scenario and a seed
+// whose run breaks a safety invariant, a smaller scenario whose run with the
+// same seed breaks the same invariant.
+//
+// The order of reductions (docs/shrinking.md):
+//   1. materialize: the nemesis's actions in the failing run (recorded as
+//      typed faults through RunOptions::nemesis_record) become an explicit
+//      fault timeline and the nemesis goes; this candidate must reproduce
+//      the failure, or nothing else is tried (the nemesis has its own random
+//      stream, Stream::kNemesis, so nothing else the run draws changes);
+//   2. end the run just after the failure (duration = violation time, to
+//      the next millisecond; a failure found only at the end of the run, as
+//      linearizability is, by bisecting the duration);
+//   3. ddmin over the timeline: a fault and the entry that undoes it (crash
+//      and restart, pause and resume, a cut and the heal after it) are one unit;
+//   4. drop or bring forward each remaining undo (shorter partitions and downtimes);
+//   5. fewer clients (none, then halving), a lower request rate (halving);
+//   6. fewer nodes (`nodes: N` scenarios only; faults naming removed nodes go);
+//   7. ddmin again with every entry a unit of its own;
+//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts.
+// Every candidate is written as YAML, loaded back and run with the same seed;
+// it is kept only when its first violation names the same invariant. The
+// scenario's expectations and expect_failure are left out (the failure kept
+// is the invariant), and its --set overrides are written in.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+
+namespace faultline {
+
+struct ShrinkOptions {
+  std::uint64_t seed = 1;
+  std::chrono::steady_clock::duration budget = std::chrono::seconds(60);  // wall time; stops between runs
+  std::uint64_t max_runs = 0;  // 0: no limit (tests bound the work by runs, not by the clock)
+  std::stop_token stop;        // SIGINT: stop between runs, keep the best found
+  // Called after every run: what it tried, whether it kept it, the size now.
+  std::function<void(std::string_view line)> progress;
+};
+
+// How big a scenario (and its failing run) is.
+struct ShrinkSize {
+  std::size_t faults = 0;   // timeline entries, plus nemesis actions taken before the failure
+  std::size_t nemeses = 0;
+  NodeId nodes = 0;
+  std::uint32_t clients = 0;  // 0: no workload
+  double rate_per_s = 0.0;
+  Duration duration = 0;
+  std::uint64_t events = 0;   // of the failing run
+  Time virtual_time = 0;      // when the failing run stopped
+};
+
+struct ShrinkResult {
+  std::string invariant;  // the checker that fails, before and after
+  Violation before_violation, after_violation;
+  Violation materialized_violation;  // of step 1: the nemesis replayed as a timeline, nothing else changed
+  ShrinkSize before, after;
+  std::string yaml;  // the shrunk scenario (its seed written in)
+  std::uint64_t seed = 0;
+  std::uint64_t runs = 0;  // candidate runs, the first (original) run and the final check included
+  double wall_seconds = 0.0;
+  std::string stopped_by;  // "" (done), "budget", "max_runs" or "interrupt"
+};
+
+// Throws ScenarioError for bad input, and for a run that breaks no invariant
+// (nothing to shrink). `file` names the scenario in messages and the header.
+ShrinkResult shrink_scenario(std::string_view text, const std::string& file, const std::vector<Override>& overrides,
+                             const ShrinkOptions& options);
+
+}  // namespace faultline
