@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/host/trace_field.hpp"
 #include "protocols/libraft/raft_c.hpp"
 
 namespace faultline::libraft {
@@ -51,6 +52,50 @@ inline std::uint32_t message_bytes(const Message& m) {
   std::size_t bytes = 48 + m.snapshot_data.size() + m.conf.size() * 16;
   for (const auto& e : m.entries) bytes += 16 + e.data.size();
   return static_cast<std::uint32_t>(bytes);
+}
+
+// The message's fields for the trace (docs/trace-format.md, "Message
+// fields"): libraft's own names where they differ from faultline's Raft
+// (`rejected`: the index an AppendEntries was rejected at, 0 if accepted;
+// `last_index`: the receiver's last log index, as a hint).
+template <class F>
+void message_fields(const Message& m, F&& field) {
+  const raft_message& h = m.header;
+  switch (h.type) {
+    case RAFT_IO_REQUEST_VOTE:
+      field(TraceField{"term", std::uint64_t{h.request_vote.term}});
+      field(TraceField{"last_index", std::uint64_t{h.request_vote.last_log_index}});
+      field(TraceField{"last_term", std::uint64_t{h.request_vote.last_log_term}});
+      field(TraceField{"pre_vote", h.request_vote.pre_vote ? 1 : 0});
+      field(TraceField{"disrupt_leader", h.request_vote.disrupt_leader ? 1 : 0});
+      break;
+    case RAFT_IO_REQUEST_VOTE_RESULT:
+      field(TraceField{"term", std::uint64_t{h.request_vote_result.term}});
+      field(TraceField{"granted", h.request_vote_result.vote_granted ? 1 : 0});
+      break;
+    case RAFT_IO_APPEND_ENTRIES:
+      field(TraceField{"term", std::uint64_t{h.append_entries.term}});
+      field(TraceField{"prev_index", std::uint64_t{h.append_entries.prev_log_index}});
+      field(TraceField{"prev_term", std::uint64_t{h.append_entries.prev_log_term}});
+      field(TraceField{"count", static_cast<std::uint64_t>(m.entries.size())});
+      field(TraceField{"commit", std::uint64_t{h.append_entries.leader_commit}});
+      break;
+    case RAFT_IO_APPEND_ENTRIES_RESULT:
+      field(TraceField{"term", std::uint64_t{h.append_entries_result.term}});
+      field(TraceField{"rejected", std::uint64_t{h.append_entries_result.rejected}});
+      field(TraceField{"last_index", std::uint64_t{h.append_entries_result.last_log_index}});
+      break;
+    case RAFT_IO_INSTALL_SNAPSHOT:
+      field(TraceField{"term", std::uint64_t{h.install_snapshot.term}});
+      field(TraceField{"last_index", std::uint64_t{h.install_snapshot.last_index}});
+      field(TraceField{"last_term", std::uint64_t{h.install_snapshot.last_term}});
+      break;
+    case RAFT_IO_TIMEOUT_NOW:
+      field(TraceField{"term", std::uint64_t{h.timeout_now.term}});
+      field(TraceField{"last_index", std::uint64_t{h.timeout_now.last_log_index}});
+      field(TraceField{"last_term", std::uint64_t{h.timeout_now.last_log_term}});
+      break;
+  }
 }
 
 }  // namespace faultline::libraft
