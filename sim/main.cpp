@@ -59,6 +59,7 @@ static int faultline_main(int argc, char** argv) {
              "  faultline run scenarios/heartbeat/crash_detection.yaml\n"
              "  faultline run scenarios/heartbeat/crash_detection.yaml --seed 7 --set network.loss=0.05 --json\n"
              "  faultline sweep scenarios/heartbeat/nemesis.yaml --seeds 1..200 --jobs 2\n"
+             "  faultline swarm scenarios/raft/nemesis.yaml --seeds 1..500 --until-failure\n"
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline validate scenarios/*/*.yaml\n"
              "  faultline bench engine --json\n"
@@ -70,6 +71,8 @@ static int faultline_main(int argc, char** argv) {
              "  4    out of memory during a run\n"
              "  5    an output could not be written (--trace, --history, standard output); the\n"
              "       path and the reason are named, no partial file is left, an old file is kept\n"
+             "  6    a run failed liveness only: no invariant broke, progress stopped after the\n"
+             "       faults healed (swarm mode's liveness phase)\n"
              "  130  interrupted by SIGINT, 143 by SIGTERM (a sweep or compare prints the\n"
              "       seeds that completed first; a second signal abandons the runs in progress)\n"
              "--trace and --history replace a regular file (a note on stderr says so) and refuse\n"
@@ -103,6 +106,18 @@ static int faultline_main(int argc, char** argv) {
   sweep_cmd->add_flag("--quiet,-q", sweep.quiet, "No progress line on the terminal");
   sweep_cmd->add_option("--memory-limit", sweep.memory_limit, kMemoryLimitHelp);
   sweep_cmd->add_flag("--progress", sweep.progress, "Progress lines on stderr even when it is not a terminal");
+
+  SwarmCommand swarm;
+  auto* swarm_cmd = app.add_subcommand(
+      "swarm", "Swarm testing: every seed also draws the faults, timeouts, network and load (docs/swarm.md).");
+  swarm_cmd->add_option("scenario", swarm.scenario, "Scenario file (YAML)")->required();
+  swarm_cmd->add_option("--seeds", swarm.seeds, "Seed range A..B (inclusive)")->capture_default_str();
+  swarm_cmd->add_option("--jobs,-j", swarm.jobs, "Parallel runs (default: one per core)");
+  swarm_cmd->add_option("--set", swarm.sets, "Override a scenario key (repeatable), before the draws");
+  swarm_cmd->add_flag("--until-failure", swarm.until_failure, "Stop at the first failing seed");
+  swarm_cmd->add_flag("--quiet,-q", swarm.quiet, "No progress line on the terminal");
+  swarm_cmd->add_option("--memory-limit", swarm.memory_limit, kMemoryLimitHelp);
+  swarm_cmd->add_flag("--progress", swarm.progress, "Progress lines on stderr even when it is not a terminal");
 
   CompareCommand compare;
   auto* compare_cmd = app.add_subcommand(
@@ -155,6 +170,7 @@ static int faultline_main(int argc, char** argv) {
     }
     if (sweep_cmd->parsed()) return sweep_command(sweep);
     if (compare_cmd->parsed()) return compare_command(compare);
+    if (swarm_cmd->parsed()) return swarm_command(swarm);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
   } catch (const OutputError& e) {
