@@ -53,19 +53,22 @@ int swarm_command(const SwarmCommand& c) {
   // Validated before any thread starts: a pin in `swarm:` that makes the
   // first seed's knobs invalid is an exit-2 error naming it, nothing run.
   (void)load_scenario_text(text, c.scenario, overrides_of(first));
+  std::stop_source stop;
   const SeedRun run_seed = [&](std::uint64_t seed, unsigned) {
     const Scenario s = load_scenario_text(text, c.scenario, overrides_of(seed));
     RunOptions options;
     options.seed = seed;
-    return binding->run(s, options);
+    RunResult r = binding->run(s, options);
+    // From the worker itself, so it takes no further seed: with --jobs 1 the
+    // failing seed is the last one run.
+    if (c.until_failure && !r.ok()) stop.request_stop();
+    return r;
   };
 
   const bool terminal = isatty(STDERR_FILENO);
   const bool show_progress = c.progress || (!c.quiet && terminal);
-  std::stop_source stop;
   const auto started = std::chrono::steady_clock::now();
   const SweepProgress progress = [&](std::size_t done, std::size_t total, std::size_t failed) {
-    if (c.until_failure && failed > 0) stop.request_stop();
     if (!show_progress) return;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     const double rate = wall > 0 ? static_cast<double>(done) / wall : 0;
