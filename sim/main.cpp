@@ -61,6 +61,7 @@ static int faultline_main(int argc, char** argv) {
              "  faultline sweep scenarios/heartbeat/nemesis.yaml --seeds 1..200 --jobs 2\n"
              "  faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..1000 --shard 0/4 --out s0.json\n"
              "  faultline merge s0.json s1.json s2.json s3.json -o all.json\n"
+             "  faultline swarm scenarios/raft/nemesis.yaml --seeds 1..500 --until-failure\n"
              "  faultline compare scenarios/compare/leader_crash.yaml --protocols raft,multipaxos --seeds 1..20\n"
              "  faultline shrink scenarios/raft/churn.yaml --seed 1 --set params.mutant=vote_not_persisted -o small.yaml\n"
              "  faultline validate scenarios/*/*.yaml\n"
@@ -75,6 +76,8 @@ static int faultline_main(int argc, char** argv) {
              "  4    out of memory during a run\n"
              "  5    an output could not be written (--trace, --history, standard output); the\n"
              "       path and the reason are named, no partial file is left, an old file is kept\n"
+             "  6    a run failed liveness only: no invariant broke, progress stopped after the\n"
+             "       faults healed (swarm mode's liveness phase)\n"
              "  130  interrupted by SIGINT, 143 by SIGTERM (a sweep or compare prints the\n"
              "       seeds that completed first; a second signal abandons the runs in progress)\n"
              "--trace and --history replace a regular file (a note on stderr says so) and refuse\n"
@@ -125,6 +128,18 @@ static int faultline_main(int argc, char** argv) {
   merge_cmd->add_option("shards", merge.shards, "Shard result files (sweep --shard K/N --out FILE)")->required();
   merge_cmd->add_option("-o,--out", merge.out, "Write the merged record (the same bytes as a one-machine sweep --out)");
   merge_cmd->add_flag("--force", merge.force, "Replace an existing -o file");
+
+  SwarmCommand swarm;
+  auto* swarm_cmd = app.add_subcommand(
+      "swarm", "Swarm testing: every seed also draws the faults, timeouts, network and load (docs/swarm.md).");
+  swarm_cmd->add_option("scenario", swarm.scenario, "Scenario file (YAML)")->required();
+  swarm_cmd->add_option("--seeds", swarm.seeds, "Seed range A..B (inclusive)")->capture_default_str();
+  swarm_cmd->add_option("--jobs,-j", swarm.jobs, "Parallel runs (default: one per core)");
+  swarm_cmd->add_option("--set", swarm.sets, "Override a scenario key (repeatable), before the draws");
+  swarm_cmd->add_flag("--until-failure", swarm.until_failure, "Stop at the first failing seed");
+  swarm_cmd->add_flag("--quiet,-q", swarm.quiet, "No progress line on the terminal");
+  swarm_cmd->add_option("--memory-limit", swarm.memory_limit, kMemoryLimitHelp);
+  swarm_cmd->add_flag("--progress", swarm.progress, "Progress lines on stderr even when it is not a terminal");
 
   CompareCommand compare;
   auto* compare_cmd = app.add_subcommand(
@@ -204,6 +219,7 @@ static int faultline_main(int argc, char** argv) {
       shrink.seed_given = shrink_cmd->count("--seed") > 0;
       return shrink_command(shrink);
     }
+    if (swarm_cmd->parsed()) return swarm_command(swarm);
     if (validate_cmd->parsed()) return validate_command(validate_files, validate_sets, validate_memory_limit);
     if (bench_cmd->parsed()) return bench_command(bench);
     if (view_cmd->parsed()) return view_command(view);

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocols/host/swarm_range.hpp"
 #include "sim/run/run_options.hpp"
 #include "sim/run/run_result.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -24,6 +25,7 @@ struct ProtocolBinding {
   bool has_leader = false;  // faults may target `leader` (its observer offers current_leader())
   std::vector<std::string> stop_conditions;  // names usable in `stop.when`
   std::vector<std::string> metrics;          // names usable in `expect[].metric`
+  std::vector<SwarmRange> swarm_ranges;      // the params `faultline swarm` draws (declared by the protocol)
   // Checks scenario.params (and anything else protocol-specific); throws ScenarioError.
   std::function<void(const Scenario&)> validate;
   std::function<RunResult(const Scenario&, const RunOptions&)> run;

@@ -38,6 +38,7 @@ enum class Stream : std::uint64_t {
   kBench = 6,
   kDisk = 7,         // sync latencies, one stream per node (index: node id)
   kTimerJitter = 8,  // how late timers fire, one stream per node (index: node id)
+  kSwarm = 9,        // `faultline swarm`'s knob draws, one stream per knob (index: hash of its name)
 };
 
 constexpr std::uint64_t derive_seed(std::uint64_t master, Stream stream, std::uint64_t index = 0) {

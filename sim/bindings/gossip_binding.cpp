@@ -1,4 +1,5 @@
 // Binds gossip dissemination (protocols/gossip) to the simulator.
+#include "protocols/gossip/gossip_swarm.hpp"
 #include "sim/bindings/bindings.hpp"
 #include "sim/bindings/gossip_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -64,6 +65,7 @@ ProtocolBinding gossip_binding() {
   b.metrics = {"time_to_full_ns", "rounds_to_full", "periods_to_full", "time_to_99pct_ns", "residue",
                "rounds_to_informed_mean", "rounds_to_last_informed", "messages_per_node", "update_messages_per_node",
                "bytes_per_node",  "redundant_deliveries", "removed"};
+  b.swarm_ranges.assign(gossip::kDisseminationSwarmRanges.begin(), gossip::kDisseminationSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<GossipProtocol>(s, read_params(s), o); };
   return b;

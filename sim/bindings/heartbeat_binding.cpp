@@ -1,5 +1,6 @@
 // Binds the heartbeat failure detector (protocols/heartbeat) to the simulator.
 #include "protocols/heartbeat/heartbeat_node.hpp"
+#include "protocols/heartbeat/heartbeat_swarm.hpp"
 #include "sim/bindings/bindings.hpp"
 #include "sim/bindings/heartbeat_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -30,6 +31,7 @@ ProtocolBinding heartbeat_binding() {
   b.has_clients = false;
   b.stop_conditions = {"all_crashes_detected"};
   b.metrics = {"detection_ns", "undetected_crashes", "false_suspicions", "restarts_noticed", "crashes"};
+  b.swarm_ranges.assign(heartbeat::kSwarmRanges.begin(), heartbeat::kSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<HeartbeatProtocol>(s, read_params(s), o);

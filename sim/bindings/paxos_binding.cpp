@@ -1,4 +1,5 @@
 // Binds Basic Paxos and Multi-Paxos (protocols/paxos) to the simulator.
+#include "protocols/paxos/paxos_swarm.hpp"
 #include "sim/bindings/bindings.hpp"
 #include "sim/bindings/paxos_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -61,6 +62,7 @@ ProtocolBinding paxos_binding() {
   b.has_clients = false;
   b.stop_conditions = {"all_learned"};
   b.metrics = {"rounds", "rejections", "chosen", "time_to_choose_ns", "learned_nodes"};
+  b.swarm_ranges.assign(paxos::kBasicSwarmRanges.begin(), paxos::kBasicSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_basic_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<BasicPaxosProtocol>(s, read_basic_params(s), o);
@@ -76,6 +78,7 @@ ProtocolBinding multipaxos_binding() {
   b.has_leader = true;
   b.metrics = {"elections", "leader_changes", "time_to_leader_ns", "unavailable_ns", "chosen_slots"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
+  b.swarm_ranges.assign(paxos::kMultiSwarmRanges.begin(), paxos::kMultiSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_multi_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<MultiPaxosProtocol>(s, read_multi_params(s), o);

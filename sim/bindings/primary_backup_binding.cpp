@@ -24,7 +24,7 @@ const std::vector<std::string>& kv_workload_metric_names() {
       "ops_ok",          "ops_unanswered",        "client_redirects",      "client_timeouts",
       "throughput_ops_per_s", "commit_latency_p50_ns", "commit_latency_p99_ns", "commit_latency_max_ns",
       "linearizability_steps", "linearizability_unknown", "commit_gap_max_ns", "messages_per_commit",
-      "bytes_per_commit", "admin_ops_ok", "admin_ops_abandoned"};
+      "bytes_per_commit", "admin_ops_ok", "admin_ops_abandoned", "last_ok_ns"};
   return names;
 }
 

@@ -1,4 +1,5 @@
 // Binds Raft (protocols/raft) to the simulator.
+#include "protocols/raft/raft_swarm.hpp"
 #include "sim/bindings/bindings.hpp"
 #include "sim/bindings/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -63,6 +64,7 @@ ProtocolBinding raft_binding() {
                "unavailable_ns",    "cut_off_commits",        "entries_truncated", "snapshots_taken", "snapshots_installed", "config_changes", "transfer_ns", "stepdown_after_heal_ns",
                "catchup_entries",   "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
+  b.swarm_ranges.assign(raft::kSwarmRanges.begin(), raft::kSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<RaftProtocol>(s, read_params(s), o); };
   return b;

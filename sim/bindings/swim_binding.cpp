@@ -1,4 +1,5 @@
 // Binds SWIM membership (protocols/gossip/swim_node) to the simulator.
+#include "protocols/gossip/gossip_swarm.hpp"
 #include "sim/bindings/bindings.hpp"
 #include "sim/bindings/swim_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -66,6 +67,7 @@ ProtocolBinding swim_binding() {
   b.summary = "SWIM membership: random probes, indirect probes, suspicion and refutation, join, leave";
   b.metrics = {"detect_first_suspect_ns", "detect_dead_ns", "detect_all_aware_ns", "join_all_aware_ns",
                "false_positives",         "refutations",    "view_entries_per_node"};
+  b.swarm_ranges.assign(gossip::kSwimSwarmRanges.begin(), gossip::kSwimSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<SwimProtocol>(s, read_params(s), o); };
   return b;

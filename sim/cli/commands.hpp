@@ -13,6 +13,10 @@
 
 namespace faultline {
 
+// A run (or a swarm seed) that lost liveness and nothing else: no invariant
+// broke, only `liveness: true` expectations failed.
+constexpr int kLivenessExitCode = 6;
+
 struct RunCommand {
   std::string scenario;
   std::uint64_t seed = 0;
@@ -67,6 +71,18 @@ struct SweepCommand {
   bool force = false;     // replace an existing --out / --per-seed file
 };
 int sweep_command(const SweepCommand& c);
+
+struct SwarmCommand {
+  std::string scenario;
+  std::string seeds = "1..100";
+  unsigned jobs = 0;  // 0: one per core
+  std::vector<std::string> sets;
+  bool until_failure = false;
+  bool quiet = false;
+  bool progress = false;
+  std::string memory_limit;  // per run
+};
+int swarm_command(const SwarmCommand& c);
 
 struct CompareCommand {
   std::string scenario;

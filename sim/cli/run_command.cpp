@@ -84,7 +84,7 @@ int run_command(const RunCommand& c) {
   } else {
     fmt::print("{}", result_summary(result, reproduce));
   }
-  return result.ok() ? 0 : 1;
+  return result.ok() ? 0 : result.failed_liveness_only() ? kLivenessExitCode : 1;
 }
 
 std::uint64_t memory_limit_bytes(const std::string& text) {

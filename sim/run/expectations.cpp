@@ -47,6 +47,14 @@ void evaluate_expectations(const Scenario& scenario, RunResult& result) {
   for (const auto& e : scenario.expectations) {
     ExpectationResult r;
     r.name = expectation_name(e);
+    r.liveness = e.liveness;
+    if (e.liveness && result.stop_reason == "violation") {
+      // Progress after the heal is not judged when the run ended at a broken invariant, before it.
+      r.ok = true;
+      r.detail = "not judged: the run stopped at a violation";
+      result.expectations.push_back(std::move(r));
+      continue;
+    }
     auto it = result.metrics.find(e.metric);
     const std::vector<double> none;
     const auto& samples = it == result.metrics.end() ? none : it->second.samples;

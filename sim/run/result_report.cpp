@@ -84,7 +84,7 @@ std::string result_summary(const RunResult& r, const std::string& reproduce) {
       line("  at {} {}{}: {}", time_text(v.time), v.invariant, v.node.empty() ? "" : " on " + v.node, v.message);
   }
   if (r.expected_failure) line("expected   {}", r.expected_failure->detail);
-  line("result     {}", r.ok() ? "ok" : "FAILED");
+  line("result     {}", r.ok() ? "ok" : r.failed_liveness_only() ? "FAILED (liveness)" : "FAILED");
   if (!r.ok()) line("reproduce  {}", reproduce);
   return fmt::to_string(out);
 }

@@ -24,6 +24,7 @@ struct ExpectationResult {
   bool ok = false;
   std::string detail;  // what was measured, e.g. "max 412ms over 3 samples"
   bool expected_to_fail = false;  // listed in the scenario's expect_failure
+  bool liveness = false;          // a liveness bound (Expectation::liveness)
 };
 
 // For a scenario with `expect_failure`: whether the run failed as declared.
@@ -76,6 +77,15 @@ struct RunResult {
     if (!violations.empty()) return false;
     for (const auto& e : expectations)
       if (!e.ok) return false;
+    return true;
+  }
+
+  // Failed, and only on liveness: no invariant broke and every failed
+  // expectation is a liveness bound (exit code 6, "LIVENESS" in summaries).
+  bool failed_liveness_only() const {
+    if (ok() || expected_failure || !violations.empty()) return false;
+    for (const auto& e : expectations)
+      if (!e.ok && !e.liveness) return false;
     return true;
   }
 };

@@ -42,6 +42,21 @@ MetricStats summarize_samples(std::vector<double> samples) {
 SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t first_seed,
                       std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress,
                       std::stop_token stop) {
+  // One deep copy of the scenario per worker: yaml-cpp nodes are not safe to
+  // read from several threads at once.
+  const std::size_t workers = std::min<std::uint64_t>({std::max(1u, jobs), last_seed - first_seed + 1, 256});
+  std::vector<Scenario> copies(workers, scenario);
+  for (auto& c : copies) c.params = YAML::Clone(scenario.params);
+  const SeedRun run_seed = [&](std::uint64_t seed, unsigned w) {
+    RunOptions options;
+    options.seed = seed;
+    return binding.run(copies[w], options);
+  };
+  return run_sweep(first_seed, last_seed, jobs, run_seed, progress, stop);
+}
+
+SweepResult run_sweep(std::uint64_t first_seed, std::uint64_t last_seed, unsigned jobs, const SeedRun& run_seed,
+                      const SweepProgress& progress, std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
   const std::size_t total = last_seed - first_seed + 1;
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::min<std::size_t>(total, 256))));
@@ -57,11 +72,6 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
   std::condition_variable_any changed;
   std::exception_ptr error;
 
-  // One deep copy of the scenario per worker: yaml-cpp nodes are not safe to
-  // read from several threads at once.
-  std::vector<Scenario> copies(jobs, scenario);
-  for (auto& c : copies) c.params = YAML::Clone(scenario.params);
-
   auto worker = [&](unsigned w) {
     for (;;) {
       std::size_t i = 0;
@@ -74,9 +84,7 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
       }
       RunResult r;
       try {
-        RunOptions options;
-        options.seed = first_seed + i;
-        r = binding.run(copies[w], options);
+        r = run_seed(first_seed + i, w);
       } catch (...) {
         std::lock_guard lock(mutex);
         if (!error) error = std::current_exception();

@@ -48,4 +48,11 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
                       std::uint64_t last_seed, unsigned jobs, const SweepProgress& progress,
                       std::stop_token stop = {});
 
+// The same over any per-seed run (`faultline swarm` runs a different
+// scenario per seed): `run_seed(seed, worker)` is called from worker thread
+// `worker` (0 .. jobs-1), never from two threads with the same worker index.
+using SeedRun = std::function<RunResult(std::uint64_t seed, unsigned worker)>;
+SweepResult run_sweep(std::uint64_t first_seed, std::uint64_t last_seed, unsigned jobs, const SeedRun& run_seed,
+                      const SweepProgress& progress, std::stop_token stop = {});
+
 }  // namespace faultline

@@ -186,6 +186,10 @@ struct Expectation {
   std::string metric;
   std::optional<double> min, max;
   std::optional<std::uint64_t> count_min, count_max;
+  // A liveness bound (`liveness: true`; swarm mode adds one per run): its
+  // failure is progress lost after the faults healed, reported apart from
+  // safety (exit code 6 when nothing else failed).
+  bool liveness = false;
   SourceLocation where;
 };
 
@@ -204,6 +208,17 @@ struct ExpectedFailure {
   std::string reason;                     // why it must fail, in a sentence
   std::vector<std::string> expectations;  // names of `expect` entries (as shown in the summary)
   std::vector<std::string> invariants;    // e.g. election_safety
+  SourceLocation where;
+};
+
+// One entry of `swarm:` (sim/run/swarm.hpp): a knob swarm mode leaves
+// alone (off: the scenario's own value stays) or draws from [lo, hi] only,
+// in the knob's units (ns, a count, thousandths; a flag: 0 or 1), inside
+// the range the protocol or the simulator declares for it.
+struct SwarmNarrowing {
+  std::string name;  // e.g. "params.heartbeat_interval", "nemesis.pause"
+  bool off = false;
+  std::int64_t lo = 0, hi = 0;
   SourceLocation where;
 };
 
@@ -235,6 +250,7 @@ struct Scenario {
   StopSpec stop;
   std::vector<Expectation> expectations;
   std::optional<ExpectedFailure> expect_failure;
+  std::vector<SwarmNarrowing> swarm;  // only `faultline swarm` reads it
 
   NodeId node_count() const { return node_names.empty() ? nodes : static_cast<NodeId>(node_names.size()); }
   std::string node_name(NodeId id) const { return node_names.empty() ? "n" + std::to_string(id) : node_names[id]; }

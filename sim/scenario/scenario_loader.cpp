@@ -32,7 +32,7 @@ constexpr std::size_t kMaxScenarioBytes = 64u << 20;
 const std::vector<std::string> kTopLevelKeys = {"name",     "description", "protocol", "params", "nodes",
                                                 "duration", "seed",        "network",  "workload", "faults",
                                                 "nemesis",  "stop",        "expect",   "expect_failure", "disk",
-                                                "timers"};
+                                                "timers",   "swarm"};
 
 bool valid_name(const std::string& n) {
   if (n.empty() || n.size() > 64) return false;
@@ -141,6 +141,7 @@ std::vector<Expectation> read_expectations(YamlSection& top, const ProtocolBindi
     x.max = bound("max");
     if (e.has("count_min")) x.count_min = e.integer("count_min", 0, 0, UINT64_MAX >> 1);
     if (e.has("count_max")) x.count_max = e.integer("count_max", 0, 0, UINT64_MAX >> 1);
+    x.liveness = e.flag("liveness", false);
     if (!x.min && !x.max && !x.count_min && !x.count_max)
       e.fail("metric", "an expectation needs a bound: min, max, count_min or count_max");
     if (x.min && x.max && *x.min > *x.max) e.fail("min", "is above max");
@@ -262,6 +263,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   s.stop = read_stop(top, *binding);
   s.expectations = read_expectations(top, *binding);
   s.expect_failure = read_expected_failure(top, s.expectations);
+  s.swarm = read_swarm(top, s, *binding);
   top.finish();
   binding->validate(s);
   return s;

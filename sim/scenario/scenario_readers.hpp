@@ -62,5 +62,7 @@ TimerSpec read_timers(YamlSection& top, const NodeNames& nodes);
 std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
                                     bool has_membership, bool has_disk = true);
 std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
+struct ProtocolBinding;
+std::vector<SwarmNarrowing> read_swarm(YamlSection& top, const Scenario& s, const ProtocolBinding& binding);
 
 }  // namespace faultline

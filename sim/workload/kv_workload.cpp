@@ -267,6 +267,9 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   }
   set_scalar(metrics, "client_timeouts", static_cast<double>(timeouts_));
   set_scalar(metrics, "commit_gap_max_ns", static_cast<double>(longest_gap));
+  // When the last operation was acknowledged (0: none was): swarm mode's
+  // liveness bound, progress after the faults healed.
+  set_scalar(metrics, "last_ok_ns", completions.empty() ? 0.0 : static_cast<double>(completions.back()));
   set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(latencies.size()) / active_s);
   if (!latencies.empty()) {
     set_scalar(metrics, "commit_latency_p50_ns", s.p50);

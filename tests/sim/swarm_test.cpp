@@ -1,0 +1,194 @@
+// Swarm mode (sim/run/swarm.hpp, `faultline swarm`): per-seed knob draws,
+// the `swarm:` section, the liveness phase, and failures that replay as
+// ordinary `faultline run` commands.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+
+#include "sim/protocol_registry.hpp"
+#include "sim/run/swarm.hpp"
+#include "sim/scenario/scenario_loader.hpp"
+#include "sim/scenario/yaml_section.hpp"
+#include "tests/support/heartbeat_runs.hpp"
+#include "tests/support/loader_errors.hpp"
+#include "tests/support/run_binary.hpp"
+
+using namespace faultline;
+using faultline::test::run_binary;
+using faultline::test::temp_path;
+
+namespace {
+
+const char* kRaftBase = R"(name: swarm-raft
+protocol: raft
+nodes: 5
+duration: 8s
+workload: {clients: 2, rate: 100}
+)";
+
+std::string value_of(const std::vector<Override>& os, const std::string& path) {
+  for (const auto& o : os)
+    if (o.path == path) return o.value;
+  return "<absent>";
+}
+
+Duration duration_of(const std::string& text) { return parse_duration(text).value(); }
+
+std::string write_temp(const char* what, const std::string& text) {
+  const std::string path = temp_path(what);
+  std::ofstream(path) << text;
+  return path;
+}
+
+// "FAILED seed 17 [SAFETY] trace 0123...:" -> {seed, label, hash, reproduce command}.
+struct PrintedFailure {
+  std::string seed, label, hash, reproduce;
+};
+std::vector<PrintedFailure> printed_failures(const std::string& out) {
+  std::vector<PrintedFailure> found;
+  const std::regex line(R"(FAILED seed (\d+) \[(\w+)\] trace ([0-9a-f]{16}):.*\n  reproduce: faultline (.*)\n)");
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), line); it != std::sregex_iterator(); ++it)
+    found.push_back({(*it)[1], (*it)[2], (*it)[3], (*it)[4]});
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("swarm draws are the same for a seed every time, differ between seeds and stay in their ranges") {
+  const Scenario base = load_scenario_text(kRaftBase, "swarm.yaml");
+  const ProtocolBinding& raft = *find_protocol("raft");
+  CHECK(draw_swarm_overrides(base, raft, 7).size() > 8);
+  std::set<std::string> timeouts;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    const auto a = draw_swarm_overrides(base, raft, seed);
+    const auto b = draw_swarm_overrides(base, raft, seed);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i].path == b[i].path && a[i].value == b[i].value));
+    timeouts.insert(value_of(a, "params.election_timeout"));
+    // Every draw is a valid scenario: the loader accepts it.
+    const Scenario s = load_scenario_text(kRaftBase, "swarm.yaml", a);
+    const std::string range = value_of(a, "params.election_timeout");
+    const auto dots = range.find("..");
+    const Duration lo = duration_of(range.substr(0, dots)), hi = duration_of(range.substr(dots + 2));
+    CHECK(lo >= 100 * kMillisecond);
+    CHECK(lo <= hi);
+    CHECK(hi <= 1000 * kMillisecond);
+    const Duration heartbeat = duration_of(value_of(a, "params.heartbeat_interval"));
+    CHECK((heartbeat >= 10 * kMillisecond && heartbeat <= 90 * kMillisecond));
+    CHECK(s.network.defaults.loss <= 0.05);
+    CHECK(s.network.defaults.duplicate <= 0.03);
+    REQUIRE(s.workload);
+    CHECK((s.workload->clients >= 1 && s.workload->clients <= 8));
+    CHECK(s.nemesis.size() <= 6);
+    for (const auto& n : s.nemesis) {
+      CHECK(n.stop == swarm_fault_phase_end(s));  // 6 s of 8
+      CHECK((n.every_min >= 80 * kMillisecond && n.every_max <= 800 * kMillisecond));
+      CHECK((n.recover_min >= 40 * kMillisecond && n.recover_max <= 400 * kMillisecond));
+    }
+    // The liveness bound is the only expectation: a commit after everything healed.
+    REQUIRE(s.expectations.size() == 1);
+    CHECK(s.expectations[0].liveness);
+    CHECK(s.expectations[0].metric == "last_ok_ns");
+    CHECK(*s.expectations[0].min >= 6e9);
+    CHECK(*s.expectations[0].min <= 6.4e9);
+  }
+  CHECK(timeouts.size() > 40);  // 60 seeds, hardly any repeats
+}
+
+TEST_CASE("a swarm: section pins, narrows or switches off knobs, leaving every other draw as it was") {
+  const std::string narrowed = std::string(kRaftBase) +
+                               "swarm:\n  params.heartbeat_interval: 20ms\n  network.loss: 0..0.01\n"
+                               "  nemesis.pause: false\n  params.pre_vote: off\n";
+  const Scenario plain = load_scenario_text(kRaftBase, "swarm.yaml");
+  const Scenario s = load_scenario_text(narrowed, "swarm.yaml");
+  REQUIRE(s.swarm.size() == 4);
+  const ProtocolBinding& raft = *find_protocol("raft");
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const auto os = draw_swarm_overrides(s, raft, seed);
+    const auto unpinned = draw_swarm_overrides(plain, raft, seed);
+    CHECK(value_of(os, "params.heartbeat_interval") == "20ms");
+    CHECK(std::stod(value_of(os, "network.loss")) <= 0.01);
+    CHECK(value_of(os, "params.pre_vote") == "<absent>");
+    CHECK(value_of(os, "nemesis").find("kind: pause") == std::string::npos);
+    CHECK(value_of(os, "params.election_timeout") == value_of(unpinned, "params.election_timeout"));
+    CHECK(value_of(os, "workload.rate") == value_of(unpinned, "workload.rate"));
+  }
+
+  // Bad entries: exit-2 errors naming file, line and key.
+  using faultline::test::error_of;
+  const std::string unknown = error_of(std::string(kRaftBase) + "swarm:\n  params.heartbeat: 20ms\n");
+  CHECK(unknown.find("s.yaml:7") != std::string::npos);
+  CHECK(unknown.find("params.heartbeat") != std::string::npos);
+  const std::string inverted = error_of(std::string(kRaftBase) + "swarm:\n  network.loss: 0.02..0.01\n");
+  CHECK(inverted.find("s.yaml:7") != std::string::npos);
+  CHECK(inverted.find("lower end is above") != std::string::npos);
+  const std::string wider = error_of(std::string(kRaftBase) + "swarm:\n  params.heartbeat_interval: 5ms..50ms\n");
+  CHECK(wider.find("outside the declared range 10ms..90ms") != std::string::npos);
+  const std::string not_a_flag = error_of(std::string(kRaftBase) + "swarm:\n  nemesis.crash: sometimes\n");
+  CHECK(not_a_flag.find("expected true, false or off") != std::string::npos);
+}
+
+TEST_CASE("a swarm failure prints a faultline run command that reproduces it: same verdict, same trace hash") {
+  const auto r = run_binary(
+      "swarm scenarios/paxos/crashes_and_loss.yaml --seeds 1..12 --jobs 2 --set params.mutant=ignore_accepted_values");
+  CHECK(r.code == 1);
+  const auto failures = printed_failures(r.out);
+  REQUIRE(failures.size() >= 1);
+  CHECK(std::any_of(failures.begin(), failures.end(), [](const auto& f) { return f.label == "SAFETY"; }));
+  for (const auto& f : failures) {
+    const auto again = run_binary(f.reproduce + " --json");
+    CHECK(again.code == (f.label == "SAFETY" ? 1 : 6));
+    CHECK(faultline::test::json_field(again.out, "trace_hash") == f.hash);
+    CHECK(again.out.find("\"ok\":false") != std::string::npos);
+  }
+  // Without the mutant no seed breaks safety (a few drawn mixes lose
+  // liveness: exit 6, not 1).
+  const auto correct = run_binary("swarm scenarios/paxos/crashes_and_loss.yaml --seeds 1..12 --jobs 2");
+  CHECK((correct.code == 0 || correct.code == 6));
+  CHECK(correct.out.find(" 0 safety,") != std::string::npos);
+}
+
+TEST_CASE("progress lost after the faults heal is reported as liveness, apart from safety, with exit code 6") {
+  // A partition that never heals: no majority, so no commit after the
+  // nemeses stop, but nothing unsafe. (A partition or isolation nemesis
+  // heals every cut when it recovers, so those are switched off.)
+  const std::string path = write_temp(
+      "stuck.yaml", std::string(kRaftBase) +
+                        "faults:\n  - {at: 1s, partition: [[n0, n1], [n2, n3], [n4]]}\n"
+                        "swarm: {nemesis.partition: false, nemesis.isolate: false, nemesis.isolate_leader: false}\n");
+  const auto r = run_binary("swarm '" + path + "' --seeds 1..3 --jobs 2");
+  CHECK(r.code == 6);
+  CHECK(r.out.find("3 failed: 0 safety, 3 liveness") != std::string::npos);
+  const auto failures = printed_failures(r.out);
+  REQUIRE(failures.size() == 3);
+  for (const auto& f : failures) CHECK(f.label == "LIVENESS");
+  const auto again = run_binary(failures[0].reproduce);
+  CHECK(again.code == 6);
+  CHECK(again.out.find("FAILED (liveness)") != std::string::npos);
+  CHECK(again.out.find("trace hash " + failures[0].hash) != std::string::npos);
+  std::filesystem::remove(path);
+}
+
+TEST_CASE("--until-failure stops at the first failing seed, and a mutant is caught within 20 seeds") {
+  const std::string all = "swarm scenarios/paxos/crashes_and_loss.yaml --seeds 1..20 --jobs 1 --set params.mutant=ignore_accepted_values";
+  const auto full = run_binary(all);
+  const auto failures = printed_failures(full.out);
+  REQUIRE(failures.size() >= 1);
+  CHECK(std::any_of(failures.begin(), failures.end(), [](const auto& f) { return f.label == "SAFETY"; }));
+  const auto stopped = run_binary(all + " --until-failure --progress");
+  CHECK(stopped.code == (failures[0].label == "SAFETY" ? 1 : 6));
+  // One worker: it stops taking seeds at the failing one.
+  const std::string first = failures[0].seed;
+  CHECK(stopped.out.find("stopped    at the first failing seed, " + first + " (" + first + " seeds run)") !=
+        std::string::npos);
+  const auto stopped_failures = printed_failures(stopped.out);
+  REQUIRE(stopped_failures.size() == 1);
+  CHECK(stopped_failures[0].seed == first);
+  CHECK(stopped_failures[0].hash == failures[0].hash);
+  CHECK(stopped.err.find("seeds/s") != std::string::npos);
+  CHECK(stopped.err.find("ETA") != std::string::npos);
+}
