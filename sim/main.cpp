@@ -9,6 +9,8 @@
 #include <new>
 #include <stdexcept>
 
+#include <unistd.h>
+
 #include "sim/cli/commands.hpp"
 #include "sim/cli/option_checks.hpp"
 #include "sim/io/interrupts.hpp"
@@ -40,8 +42,9 @@ int with_stdout_checked(int code) {
   const int flush_error = errno;
   const bool closed = std::fclose(stdout) == 0;
   if (flushed && closed) return code;
+  const int reason = !flushed && flush_error != 0 ? flush_error : errno;
   fmt::print(stderr, "error: cannot write to standard output: {}\n",
-             std::strerror(!flushed && flush_error != 0 ? flush_error : errno));
+             reason != 0 ? std::strerror(reason) : "a write failed (the system gave no reason)");
   return code <= 1 ? kExitOutputError : code;
 }
 
@@ -248,4 +251,11 @@ static int faultline_main(int argc, char** argv) {
   return 2;
 }
 
-int main(int argc, char** argv) { return with_stdout_checked(faultline_main(argc, argv)); }
+int main(int argc, char** argv) {
+  // Not a terminal: buffer the whole report (up to 1 MiB), so that a failed
+  // write happens in with_stdout_checked's flush, where its reason (errno) is
+  // known. A longer output that fails earlier still exits 5.
+  static char stdout_buffer[1 << 20];
+  if (!isatty(fileno(stdout))) std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+  return with_stdout_checked(faultline_main(argc, argv));
+}
