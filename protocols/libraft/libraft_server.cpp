@@ -327,10 +327,16 @@ void LibraftServer::note_changes() {
   if (state == last_state_ && term == last_term_) return;
   last_state_ = state;
   last_term_ = term;
+  // The lane a viewer draws (docs/trace-format.md, "Lanes"): the kind of the
+  // change, then `role` carrying the whole state.
+  const auto lane = [&](const char* role) {
+    host_->emit(role, {{"term", static_cast<std::uint64_t>(term)}});
+    host_->emit("role", {{"role", role}, {"term", static_cast<std::uint64_t>(term)}});
+  };
   switch (state) {
-    case RAFT_LEADER: host_->emit("leader", {{"term", static_cast<std::uint64_t>(term)}}); break;
-    case RAFT_CANDIDATE: host_->emit("candidate", {{"term", static_cast<std::uint64_t>(term)}}); break;
-    case RAFT_FOLLOWER: host_->emit("follower", {{"term", static_cast<std::uint64_t>(term)}}); break;
+    case RAFT_LEADER: lane("leader"); break;
+    case RAFT_CANDIDATE: lane("candidate"); break;
+    case RAFT_FOLLOWER: lane("follower"); break;
     default:
       // Not closing, yet unavailable: the library gave up after an I/O error.
       unavailable_ = true;
