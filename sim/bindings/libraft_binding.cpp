@@ -46,7 +46,11 @@ ProtocolBinding libraft_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.has_membership = true;
-  b.metrics = {"elections", "leader_changes", "time_to_leader_ns", "unavailable_ns", "unavailable_nodes"};
+  // The shared Raft observer's metrics (raft_observer.hpp), but
+  // entries_truncated: libraft does not say when it truncates its log.
+  b.metrics = {"elections",       "leader_changes",      "split_votes",    "failed_elections", "time_to_leader_ns",
+               "unavailable_ns",  "cut_off_commits",     "snapshots_taken", "snapshots_installed", "config_changes",
+               "transfer_ns",     "stepdown_after_heal_ns", "catchup_entries", "catchup_ns", "unavailable_nodes"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<LibraftProtocol>(s, read_params(s), o); };
