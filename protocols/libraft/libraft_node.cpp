@@ -48,11 +48,25 @@ raft::ViewTerm LibraftNode::term_at(raft::ViewIndex i) const {
 
 std::uint64_t LibraftNode::entry_digest(raft::ViewIndex i) const { return server_->log_at(i).digest; }
 
-std::optional<raft::ViewIndex> LibraftNode::match_index(NodeId server) const {
-  const struct raft& r = server_->raft();
-  if (!server_->started() || r.state != RAFT_LEADER) return std::nullopt;
-  for (unsigned i = 0; i < r.configuration.n; ++i)
-    if (r.configuration.servers[i].id == server + 1) return r.leader_state.progress[i].match_index;
+std::optional<raft::ViewIndex> LibraftNode::match_index(NodeId) const {
+  // Not exposed: libraft's progress match_index is not "the highest index
+  // known replicated on the server". A follower answers an AppendEntries
+  // that carries no new entry with its own last stored index
+  // (src/recv_append_entries.c: result->last_log_index = r->last_stored),
+  // past the request's prev_log_index + n_entries, and the leader takes it
+  // as the match index, clamped only to its own last index
+  // (src/replication.c, replicationUpdate: "If it has a longer log, it
+  // might be a leftover from previous terms"). Entries left over from an
+  // earlier term are then counted as replicas of the leader's own
+  // (scenarios/libraft/membership_churn.yaml seed 20: n4, holding term-100
+  // entries up to 138, answers a heartbeat of prev 135 with 138, and n3
+  // counts it for its term-102 entry at 136). Reading it would make the
+  // observer believe the follower acknowledged what it never held, so the
+  // acknowledged-entry part of committed_entry_kept is not checked for
+  // libraft; the entries a server is seen holding still are, and a commit
+  // made on such a count is caught where it loses the entry
+  // (leader_completeness, state_machine_safety). The adapter cannot derive
+  // the true value either: a result does not say which request it answers.
   return std::nullopt;
 }
 

@@ -57,6 +57,8 @@ class LibraftNode final : public raft::RaftStateView {
   // from struct raft's public fields; the log is the one the library wrote
   // through raft_io (written, synced or about to be: what a restart may
   // recover), kept by the adapter because libraft's own log is internal.
+  // match_index is not exposed (std::nullopt): libraft's progress counts a
+  // follower's leftover entries of earlier terms (libraft_node.cpp).
   raft::ViewRole role() const override;
   raft::ViewTerm current_term() const override;
   std::optional<NodeId> voted_for() const override;

@@ -2,8 +2,9 @@
 // seed gives the same run, whatever the environment and the jobs; a
 // scenario asking for what only faultline's Raft has is refused by name; a
 // correct run keeps every invariant; and the Figure 8 bug of 0.15 (a leader
-// commits an entry of an earlier term by counting replicas) is found by
-// seed, while faultline's Raft passes the same seeds.
+// commits an entry of an earlier term by counting replicas) and its stale
+// acknowledgement bug (a follower's leftover entries counted as replicas)
+// are found by seed, while faultline's Raft passes the same seeds.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -79,15 +80,21 @@ TEST_CASE("libraft keeps every invariant and a linearizable history through lead
 }
 
 TEST_CASE("figure8: libraft 0.15 commits an earlier term's entry by counting replicas, and faultline's Raft does not") {
-  // Seed 3 is the first of seeds 1..200 that fails (7 of 200 do, all by
-  // state_machine_safety): a leader of term 24 commits and applies entries
-  // of terms 14 and 17 held by a majority, before any entry of its own term
-  // is committed; a later leader, whose log has term 21 there, overwrites
-  // and applies them (Raft paper, Figure 8; section 5.4.2 forbids it).
+  // Seed 3 is the first of seeds 1..200 that fails: n1, leader of term 24,
+  // commits entries of terms 14 and 17 (indexes up to 27) that a majority
+  // holds, before any entry of its own term is committed (Raft paper,
+  // Figure 8; section 5.4.2 forbids it). At 6.16 s n3, whose log has term
+  // 21 at index 24, wins term 27 without that committed entry: the shared
+  // observer's leader_completeness catches it there, before n3 overwrites
+  // and applies it (state_machine_safety, 6.41 s, caught it before the
+  // observer checked leader completeness).
   const Scenario libraft = shipped_scenario("libraft/figure8.yaml");
   const RunResult failing = run_once(libraft, 3);
   REQUIRE(!failing.violations.empty());
-  CHECK(failing.violations[0].invariant == "state_machine_safety");
+  CHECK(failing.violations[0].invariant == "leader_completeness");
+  CHECK(failing.violations[0].node == "n3");
+  CHECK(failing.violations[0].message.find("leader of term 27 without the entry committed at index 24 (term 14") !=
+        std::string::npos);
   for (std::uint64_t seed = 1; seed < 3; ++seed) CHECK(run_once(libraft, seed).violations.empty());
   // The same scenario and seeds on faultline's Raft keep every invariant.
   const Scenario raft = shipped_scenario("libraft/figure8.yaml", {"protocol=raft"});
@@ -96,5 +103,37 @@ TEST_CASE("figure8: libraft 0.15 commits an earlier term's entry by counting rep
     const RunResult r = run_once(raft, seed);
     CHECK(r.violations.empty());
     CHECK(scalar(r, "leader_changes") >= 20);
+  }
+}
+
+TEST_CASE("membership_churn: libraft 0.15 counts a follower's stale entries as replicas of the leader's, and loses a commit") {
+  // A follower answers an AppendEntries with no new entry with its own last
+  // stored index, past the request's prev_log_index; the entries there are
+  // left over from an earlier term. The leader, which has since appended an
+  // entry of its own term, takes that index (clamped to its own last index)
+  // as the follower's match index and commits its new entry on that
+  // "replica" (src/recv_append_entries.c: last_log_index = r->last_stored;
+  // src/replication.c, replicationUpdate). Seed 20: n3, leader of term 102
+  // of voters n2, n3, n4, appends index 136; n4, with term-100 entries up to
+  // 138, answers the heartbeat of prev 135 with 138; n3 commits and applies
+  // 136 (term 102), held by no follower. n4 then wins term 105 without it.
+  const Scenario libraft = shipped_scenario("libraft/membership_churn.yaml");
+  const RunResult failing = run_once(libraft, 20);
+  REQUIRE(!failing.violations.empty());
+  CHECK(failing.violations[0].invariant == "leader_completeness");
+  CHECK(failing.violations[0].node == "n4");
+  CHECK(failing.violations[0].message.find("leader of term 105 without the entry committed at index 136 (term 102") !=
+        std::string::npos);
+  // Seed 10 is the first of 1..20 that fails (10, 13, 20 do), the same way.
+  const RunResult first = run_once(libraft, 10);
+  REQUIRE(!first.violations.empty());
+  CHECK(first.violations[0].invariant == "leader_completeness");
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) CHECK(run_once(libraft, seed).violations.empty());
+  // faultline's Raft counts a follower only up to what it appended for the
+  // leader (prev_log_index + entries): the same file and seeds pass.
+  const Scenario raft = shipped_scenario("libraft/membership_churn.yaml", {"protocol=raft"});
+  for (const std::uint64_t seed : {10, 20}) {
+    CAPTURE(seed);
+    CHECK(run_once(raft, seed).violations.empty());
   }
 }
