@@ -3,7 +3,8 @@
 # run (Raft's nemesis scenario with the no_election_restriction mutant, seed 1:
 # leader_completeness breaks at 11.9 s), opens it in headless Chromium, and
 # checks what the page drew, as the viewer reports it in #render-summary after
-# its script ran: five lanes n0..n4, message arrows, the violation in view,
+# its script ran: five node lanes n0..n4 and the clients' lanes, message
+# arrows, the violation in view,
 # and, read back from the canvas pixels, the violation's colour at its marker
 # and an arrow's colour on an arrow. Installs Debian's chromium if missing.
 #
@@ -61,7 +62,10 @@ s = Summary.found
 if not s or s.get("data-ready") != "true":
     sys.exit("test-browser: FAIL: the viewer's script did not run (no #render-summary data)")
 checks = [
-    ("five lanes, n0..n4", s["data-lanes"] == "5" and s["data-lane-names"] == "n0,n1,n2,n3,n4"),
+    ("five node lanes n0..n4, then one lane per client",
+     s["data-lane-names"].split(",")[:5] == ["n0", "n1", "n2", "n3", "n4"]
+     and len(s["data-lane-names"].split(",")) == int(s["data-lanes"]) > 5
+     and all(n.startswith("client ") for n in s["data-lane-names"].split(",")[5:])),
     ("at least one message arrow drawn", int(s["data-arrows-drawn"]) + int(s["data-aggregate-arrows-drawn"]) >= 1),
     ("an arrow's colour is on the canvas at the arrow (" + s["data-arrow-sampled"] + ")", s["data-arrow-pixel-seen"] == "true"),
     ("one violation, in view on open", s["data-violations"] == "1" and s["data-violation-visible"] == "true"),
