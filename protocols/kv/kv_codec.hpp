@@ -3,7 +3,10 @@
 // escaped. Round-trips exactly.
 #pragma once
 
+#include <charconv>
 #include <optional>
+#include <string_view>
+#include <system_error>
 #include <string>
 #include <vector>
 
@@ -47,22 +50,46 @@ inline std::string encode(const Request& r) {
   return out;
 }
 
-inline std::optional<Request> decode(const std::string& text) {
-  std::vector<std::string> fields(1);
+// Decodes what encode_into wrote; nullopt when `text` is not seven fields
+// with numbers where encode_into puts them. One pass over the text: each
+// field is a view of it, copied (and unescaped) once into the request.
+inline std::optional<Request> decode(std::string_view text) {
+  std::string_view fields[7];
+  bool escaped[7] = {};
+  std::size_t n = 0, start = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size()) fields.back().push_back(text[++i]);
-    else if (text[i] == '\x1f') fields.emplace_back();
-    else fields.back().push_back(text[i]);
+    if (text[i] == '\\' && i + 1 < text.size()) {
+      escaped[n] = true;
+      ++i;
+    } else if (text[i] == '\x1f') {
+      if (n == 6) return std::nullopt;
+      fields[n++] = text.substr(start, i - start);
+      start = i + 1;
+    }
   }
-  if (fields.size() != 7) return std::nullopt;
+  if (n != 6) return std::nullopt;
+  fields[6] = text.substr(start);
+  auto unescaped = [&](std::size_t f) {
+    if (!escaped[f]) return std::string(fields[f]);
+    std::string out;
+    for (std::size_t i = 0; i < fields[f].size(); ++i) {
+      if (fields[f][i] == '\\' && i + 1 < fields[f].size()) ++i;
+      out.push_back(fields[f][i]);
+    }
+    return out;
+  };
+  auto number = [&](std::size_t f, auto& out) {
+    const std::string digits = unescaped(f);
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+  };
   Request r;
-  r.client = static_cast<ClientId>(std::stoul(fields[0]));
-  r.sequence = std::stoull(fields[1]);
-  r.kind = static_cast<OpKind>(std::stoi(fields[2]));
-  r.key = fields[3];
-  r.value = fields[4];
-  r.expected = fields[5];
-  r.server = static_cast<NodeId>(std::stoul(fields[6]));
+  int kind = 0;
+  if (!number(0, r.client) || !number(1, r.sequence) || !number(2, kind) || !number(6, r.server)) return std::nullopt;
+  r.kind = static_cast<OpKind>(kind);
+  r.key = unescaped(3);
+  r.value = unescaped(4);
+  r.expected = unescaped(5);
   return r;
 }
 

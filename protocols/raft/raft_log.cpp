@@ -1,6 +1,8 @@
 #include "protocols/raft/raft_log.hpp"
 
+#include <charconv>
 #include <stdexcept>
+#include <system_error>
 #include <string>
 #include <string_view>
 
@@ -25,11 +27,13 @@ void encode_into(std::string& out, const Entry& e) {
 Entry decode(std::string_view text) {
   Entry e;
   const auto bar = text.find('|');
-  e.term = std::stoull(std::string(text.substr(0, bar)));
+  if (bar == std::string_view::npos || std::from_chars(text.data(), text.data() + bar, e.term).ec != std::errc())
+    throw std::runtime_error("raft log: a stored entry does not start with its term");
   e.noop = text.substr(bar, 3) == "|n|";
   if (!e.noop) {
-    std::string encoded(text.substr(bar + 3));
-    if (auto r = kv::decode(encoded)) e.shared = std::make_shared<const Command>(Command{std::move(*r), std::move(encoded)});
+    const std::string_view encoded = text.substr(bar + 3);
+    if (auto r = kv::decode(encoded))
+      e.shared = std::make_shared<const Command>(Command{std::move(*r), std::string(encoded)});
   }
   return e;
 }
