@@ -9,13 +9,6 @@
 
 namespace faultline {
 
-KvHistory flatten(const KvHistoryGroups& groups) {
-  KvHistory out;
-  for (const auto& g : groups) out.insert(out.end(), g.begin(), g.end());
-  std::stable_sort(out.begin(), out.end(), invoked_before);
-  return out;
-}
-
 void write_history_csv(const std::string& path, const KvHistory& history, bool force) {
   static constexpr const char* kKinds[] = {"get", "put", "append", "cas"};
   OutputFile file;

@@ -34,18 +34,10 @@ struct KvOperation {
 
 using KvHistory = std::vector<KvOperation>;
 
-// A history kept in groups: the workload keeps one group per key, so that a
-// key's operations sit together in memory when the checker walks them. Within
-// a group, operations are in invocation order.
-using KvHistoryGroups = std::vector<KvHistory>;
-
 // Invocation order, ties broken by client: the order the checker and the CSV use.
 inline bool invoked_before(const KvOperation& a, const KvOperation& b) {
   return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
 }
-
-// The groups as one history, in invocation order.
-KvHistory flatten(const KvHistoryGroups& groups);
 
 // Writes `history` as CSV (header client,op,key,invoked_ns,completed_ns; an
 // unanswered operation has an empty completed_ns) to `path`, through an

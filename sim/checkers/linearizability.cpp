@@ -311,42 +311,54 @@ std::string describe(const KvOperation& op) {
 
 namespace {
 
-LinearizabilityResult check_groups(std::span<const KvHistory> groups, std::uint64_t step_budget) {
-  // Ordered: keys are checked in name order. The operations are not copied.
-  std::map<std::string_view, std::vector<const KvOperation*>> by_key;
-  for (const auto& group : groups)
-    for (const auto& op : group) by_key[op.key].push_back(&op);
-  LinearizabilityResult result;
-  std::uint64_t budget = step_budget;
-  for (auto& [key, ops] : by_key) {
-    const std::uint64_t before = budget;
-    const Verdict v = check_key(ops, budget);
-    result.steps += before - budget;
-    if (v == Verdict::kNotLinearizable) {
-      result.verdict = v;
-      result.key = std::string(key);
-      std::vector<KvOperation> copies;
-      for (const KvOperation* op : ops) copies.push_back(*op);
-      result.witness = minimize(copies, std::max<std::uint64_t>(step_budget / 64, 100'000));
-      return result;
-    }
-    if (v == Verdict::kUnknown && result.verdict == Verdict::kLinearizable) {
-      result.verdict = v;
-      result.key = std::string(key);
-      budget = step_budget / 16;  // still try the remaining keys for a definite failure
-    }
+// Checks one key's operations into `result`; false once the history is known
+// not to be linearizable (the remaining keys need not be checked).
+bool check_one_key(LinearizabilityResult& result, std::uint64_t& budget, std::uint64_t step_budget,
+                   std::string_view key, const std::vector<const KvOperation*>& ops) {
+  const std::uint64_t before = budget;
+  const Verdict v = check_key(ops, budget);
+  result.steps += before - budget;
+  if (v == Verdict::kNotLinearizable) {
+    result.verdict = v;
+    result.key = std::string(key);
+    std::vector<KvOperation> copies;
+    for (const KvOperation* op : ops) copies.push_back(*op);
+    result.witness = minimize(copies, std::max<std::uint64_t>(step_budget / 64, 100'000));
+    return false;
   }
-  return result;
+  if (v == Verdict::kUnknown && result.verdict == Verdict::kLinearizable) {
+    result.verdict = v;
+    result.key = std::string(key);
+    budget = step_budget / 16;  // still try the remaining keys for a definite failure
+  }
+  return true;
 }
 
 }  // namespace
 
 LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget) {
-  return check_groups({&history, 1}, step_budget);
+  // Ordered: keys are checked in name order. The operations are not copied.
+  std::map<std::string_view, std::vector<const KvOperation*>> by_key;
+  for (const auto& op : history) by_key[op.key].push_back(&op);
+  LinearizabilityResult result;
+  std::uint64_t budget = step_budget;
+  for (auto& [key, ops] : by_key)
+    if (!check_one_key(result, budget, step_budget, key, ops)) break;
+  return result;
 }
 
-LinearizabilityResult check_linearizability(const KvHistoryGroups& groups, std::uint64_t step_budget) {
-  return check_groups(groups, step_budget);
+LinearizabilityResult check_linearizability(const KvClientHistory& history, std::uint64_t step_budget) {
+  LinearizabilityResult result;
+  std::uint64_t budget = step_budget;
+  bool failed = false;
+  std::vector<const KvOperation*> pointers;
+  history.for_each_key([&](const std::string& key, std::vector<KvOperation>& ops) {
+    if (failed) return;
+    pointers.clear();
+    for (const auto& op : ops) pointers.push_back(&op);
+    failed = !check_one_key(result, budget, step_budget, key, pointers);
+  });
+  return result;
 }
 
 }  // namespace faultline

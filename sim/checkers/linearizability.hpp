@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/checkers/kv_client_history.hpp"
 #include "sim/checkers/kv_history.hpp"
 
 namespace faultline {
@@ -31,9 +32,9 @@ struct LinearizabilityResult {
 };
 
 LinearizabilityResult check_linearizability(const KvHistory& history, std::uint64_t step_budget = 20'000'000);
-// The same over a grouped history (the verdict does not depend on the
-// grouping; keys are checked in name order either way).
-LinearizabilityResult check_linearizability(const KvHistoryGroups& groups, std::uint64_t step_budget = 20'000'000);
+// The same over the workload's recorded history (keys in name order too),
+// one key at a time in the wide form.
+LinearizabilityResult check_linearizability(const KvClientHistory& history, std::uint64_t step_budget = 20'000'000);
 
 // "client 3 put(x, "a") [1.2ms, 3.4ms]", for reports.
 std::string describe(const KvOperation& op);

@@ -1,7 +1,8 @@
 #include "sim/workload/kv_workload.hpp"
 
 #include <algorithm>
-#include <charconv>
+#include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -18,18 +19,16 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
       rng_(seed),
       hooks_(std::move(hooks)),
-      clients_(spec.clients) {
+      clients_(spec.clients),
+      // The history's size is about rate x duration: reserve it (up to a few
+      // million operations), so a long run does not copy it as it grows.
+      history_(std::clamp<std::uint32_t>(spec.keys, 1, kKeysKeptApart),
+               stop_ > spec.start ? static_cast<std::size_t>(std::min(spec.rate_per_s * static_cast<double>(stop_ - spec.start) /
+                                                                           1e9 * 1.05 + spec.clients, 8e6) * 1.1)
+                                  : 0) {
   // Key names are made once (for key spaces of a size clients can cover).
   for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, kKeysKeptApart); ++k)
-    key_names_.push_back(fmt::format("k{}", k));
-  // The history's size is about rate x duration: reserve it (up to a few
-  // million operations), so a long run does not copy it as it grows.
-  history_.resize(std::clamp<std::uint32_t>(spec_.keys, 1, kKeysKeptApart));
-  if (stop_ > spec_.start) {
-    const double expected = spec_.rate_per_s * static_cast<double>(stop_ - spec_.start) / 1e9 * 1.05 + spec_.clients;
-    const double per_group = std::min(expected, 8e6) / static_cast<double>(history_.size()) * 1.1 + 16;
-    for (auto& group : history_) group.reserve(static_cast<std::size_t>(per_group));
-  }
+    key_names_.push_back(kv_key_name(k));
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
@@ -62,8 +61,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   r.client = c;
   r.sequence = ++client.sequence;
   const auto key_index = static_cast<std::uint32_t>(rng_.below(spec_.keys));
-  r.key = key_index < key_names_.size() ? key_names_[key_index] : fmt::format("k{}", key_index);
-  client.key_index = key_index;
+  r.key = key_index < key_names_.size() ? key_names_[key_index] : kv_key_name(key_index);
   const bool read = Probability::of(spec_.read_fraction).draw(rng_);
   if (read) {
     r.kind = kv::OpKind::kGet;
@@ -71,24 +69,20 @@ void KvWorkload::issue(ClientId c, Time now) {
     const auto pick = rng_.below(4);
     r.kind = pick < 2 ? kv::OpKind::kPut : pick == 2 ? kv::OpKind::kAppend : kv::OpKind::kCas;
     // "client.sequence": unique, so a read tells which write it saw.
-    char text[48];
-    auto end = std::to_chars(text, text + sizeof text, c).ptr;
-    *end++ = '.';
-    end = std::to_chars(end, text + sizeof text, r.sequence).ptr;
-    r.value.assign(text, end);
+    r.value = kv_written_value(c, r.sequence);
     if (r.kind == kv::OpKind::kCas) r.expected = client.last_seen[key_index];
   }
-  KvOperation op;
+  if (r.sequence > KvRecord::kMaxSequence)
+    throw std::length_error(fmt::format("key-value workload: client {} issued more than {} operations", c,
+                                        KvRecord::kMaxSequence));
+  KvRecord op;
   op.client = c;
-  op.kind = static_cast<KvOperation::Kind>(r.kind);
-  op.key = r.key;
-  op.value = r.value;
-  op.expected = r.expected;
+  op.set(static_cast<KvOperation::Kind>(r.kind), r.sequence);
+  op.key = key_index;
+  if (r.kind == kv::OpKind::kCas) op.text = history_.add_text(r.expected);
   op.invoked = now;
-  auto& group = history_group(key_index);
-  client.history_index = group.size();
-  trace_invoke(now, op);
-  group.push_back(std::move(op));
+  trace_invoke(now, r);
+  client.history_place = history_.invoke(op);
   client.request = std::move(r);
   client.busy = true;
   client.attempt = 0;
@@ -128,7 +122,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
       if (client.attempt >= max_attempts(c) || (now >= stop_ && !is_operator(c))) {
-        if (!is_operator(c)) trace_complete(now, history_group(client.key_index)[client.history_index], "unknown");
+        if (!is_operator(c)) trace_complete(now, history_.at(client.history_place), "unknown");
         client.busy = false;  // give up: the operation stays unanswered
         think(c, now);
         break;
@@ -160,15 +154,16 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
         client.busy = false;
         break;
       }
-      KvOperation& op = history_group(client.key_index)[client.history_index];
+      KvRecord& op = history_.at(client.history_place);
       op.completed = now;
-      op.output = reply.value;
-      op.cas_ok = reply.cas_ok;
-      trace_complete(now, op, op.kind == KvOperation::Kind::kCas && !op.cas_ok ? "fail" : "ok");
-      const std::size_t key_index = client.key_index;
-      if (op.kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
-      else if (op.kind == KvOperation::Kind::kPut || (op.kind == KvOperation::Kind::kCas && reply.cas_ok))
-        client.last_seen[key_index] = op.value;
+      const KvOperation::Kind kind = op.kind();
+      if (kind == KvOperation::Kind::kGet) op.text = history_.add_text(reply.value);
+      op.set_cas_ok(reply.cas_ok);
+      trace_complete(now, op, kind == KvOperation::Kind::kCas && !reply.cas_ok ? "fail" : "ok");
+      const std::size_t key_index = op.key;
+      if (kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
+      else if (kind == KvOperation::Kind::kPut || (kind == KvOperation::Kind::kCas && reply.cas_ok))
+        client.last_seen[key_index] = client.request.value;
       client.busy = false;
       think(reply.client, now);
       break;
@@ -205,50 +200,57 @@ void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
   hooks_.schedule(now + latency(), token(Wake::kReply, slot));
 }
 
-void KvWorkload::trace_invoke(Time now, const KvOperation& op) {
+void KvWorkload::trace_invoke(Time now, const kv::Request& r) {
   if (!hooks_.trace) return;
-  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind));
-  if (op.kind == KvOperation::Kind::kGet)
-    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)}});
-  else if (op.kind == KvOperation::Kind::kCas)
-    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
-                                 {"value", std::string_view(op.value)}, {"expected", std::string_view(op.expected)}});
+  const std::string_view name = kv::op_name(r.kind);
+  if (r.kind == kv::OpKind::kGet)
+    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)}});
+  else if (r.kind == kv::OpKind::kCas)
+    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)},
+                                 {"value", std::string_view(r.value)}, {"expected", std::string_view(r.expected)}});
   else
-    hooks_.trace(now, "invoke", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
-                                 {"value", std::string_view(op.value)}});
+    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)},
+                                 {"value", std::string_view(r.value)}});
 }
 
-void KvWorkload::trace_complete(Time now, const KvOperation& op, std::string_view result) {
+void KvWorkload::trace_complete(Time now, const KvRecord& op, std::string_view result) {
   if (!hooks_.trace) return;
-  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind));
-  if (op.kind == KvOperation::Kind::kGet && op.answered())
-    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
-                                   {"result", result}, {"value", std::string_view(op.output)}});
+  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind()));
+  const std::string key_name = op.key < key_names_.size() ? std::string() : kv_key_name(op.key);
+  const std::string_view key = op.key < key_names_.size() ? std::string_view(key_names_[op.key]) : std::string_view(key_name);
+  if (op.kind() == KvOperation::Kind::kGet && op.answered())
+    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", key},
+                                   {"result", result}, {"value", history_.text(op.text)}});
   else
-    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", std::string_view(op.key)},
-                                   {"result", result}});
+    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", key}, {"result", result}});
 }
 
 void KvWorkload::finish(Time end, Metrics& metrics) {
   // Operations still outstanding when the run ends: their outcome is unknown.
   for (ClientId c = 0; c < spec_.clients; ++c)
-    if (clients_[c].busy) trace_complete(end, history_group(clients_[c].key_index)[clients_[c].history_index], "unknown");
-  std::vector<double> latencies;
-  std::vector<Time> completions;
-  std::uint64_t unanswered = 0;
-  for (const auto& group : history_) {
-    for (const auto& op : group) {
-      if (op.answered()) {
-        latencies.push_back(static_cast<double>(op.completed - op.invoked));
-        completions.push_back(op.completed);
-      } else {
-        ++unanswered;
-      }
-    }
+    if (clients_[c].busy) trace_complete(end, history_.at(clients_[c].history_place), "unknown");
+  // One pass per figure, each vector made, used and freed in turn: at the end
+  // of a long run the history holds millions of operations, and so would
+  // each of these.
+  std::uint64_t answered = 0, unanswered = 0;
+  history_.for_each_record([&](const KvRecord& op) { ++(op.answered() ? answered : unanswered); });
+  MetricStats s;
+  {
+    std::vector<double> latencies;
+    latencies.reserve(answered);
+    history_.for_each_record([&](const KvRecord& op) {
+      if (op.answered()) latencies.push_back(static_cast<double>(op.completed - op.invoked));
+    });
+    s = summarize_samples(std::move(latencies));
   }
   // The longest stretch without an acknowledged operation, from the first
   // one (the cluster's first election is not an outage) to the end of the
   // load: what a leader crash, a partition or loss cost users.
+  std::vector<Time> completions;
+  completions.reserve(answered);
+  history_.for_each_record([&](const KvRecord& op) {
+    if (op.answered()) completions.push_back(op.completed);
+  });
   std::sort(completions.begin(), completions.end());
   Duration longest_gap = 0;
   if (!completions.empty()) {
@@ -256,9 +258,10 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
       longest_gap = std::max(longest_gap, completions[i] - completions[i - 1]);
     longest_gap = std::max(longest_gap, std::min(end, stop_) - completions.back());
   }
-  const MetricStats s = summarize_samples(latencies);
+  const Time last_ok = completions.empty() ? 0 : completions.back();
+  completions = {};
   const double active_s = static_cast<double>(std::max<Time>(1, std::min(end, stop_) - spec_.start)) / 1e9;
-  set_scalar(metrics, "ops_ok", static_cast<double>(latencies.size()));
+  set_scalar(metrics, "ops_ok", static_cast<double>(answered));
   set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));
   set_scalar(metrics, "client_redirects", static_cast<double>(redirects_));
   if (admin_issued_ > 0) {
@@ -269,9 +272,9 @@ void KvWorkload::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "commit_gap_max_ns", static_cast<double>(longest_gap));
   // When the last operation was acknowledged (0: none was): swarm mode's
   // liveness bound, progress after the faults healed.
-  set_scalar(metrics, "last_ok_ns", completions.empty() ? 0.0 : static_cast<double>(completions.back()));
-  set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(latencies.size()) / active_s);
-  if (!latencies.empty()) {
+  set_scalar(metrics, "last_ok_ns", static_cast<double>(last_ok));
+  set_scalar(metrics, "throughput_ops_per_s", static_cast<double>(answered) / active_s);
+  if (answered > 0) {
     set_scalar(metrics, "commit_latency_p50_ns", s.p50);
     set_scalar(metrics, "commit_latency_p99_ns", s.p99);
     set_scalar(metrics, "commit_latency_max_ns", s.max);

@@ -25,7 +25,7 @@
 #include "protocols/host/rng.hpp"
 #include "protocols/host/trace_field.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
-#include "sim/checkers/kv_history.hpp"
+#include "sim/checkers/kv_client_history.hpp"
 #include "sim/run/run_result.hpp"
 #include "sim/scenario/scenario.hpp"
 
@@ -59,8 +59,8 @@ class KvWorkload {
   // Metrics of the run; the history is complete after this.
   void finish(Time end, Metrics& metrics);
 
-  // The client history, one group per key (see KvHistoryGroups).
-  const KvHistoryGroups& history() const { return history_; }
+  // The client history (one record per operation, kept per key).
+  const KvClientHistory& history() const { return history_; }
 
  private:
   enum class Wake : std::uint8_t { kThink = 0, kArrive = 1, kTimeout = 2, kReply = 3 };
@@ -68,11 +68,10 @@ class KvWorkload {
     std::uint64_t sequence = 0;   // of the current operation
     int attempt = 0;              // of the current operation
     bool busy = false;            // an operation is outstanding
-    std::size_t history_index = 0;  // in history_group(key_index)
+    KvClientHistory::Place history_place;  // of the current operation
     NodeId target = 0;            // where the current attempt went
     kv::Request request;
     std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
-    std::uint32_t key_index = 0;         // of the current operation
   };
 
   // A wake-up: bits 0..2 what, 3..31 extra (the target node of an arrival,
@@ -88,8 +87,8 @@ class KvWorkload {
   void issue(ClientId c, Time now);
   void send_attempt(ClientId c, Time now, NodeId target);
   NodeId other_node(NodeId not_this);
-  void trace_invoke(Time now, const KvOperation& op);
-  void trace_complete(Time now, const KvOperation& op, std::string_view result);
+  void trace_invoke(Time now, const kv::Request& r);
+  void trace_complete(Time now, const KvRecord& op, std::string_view result);
 
   WorkloadSpec spec_;
   const LatencySpec& latency_;
@@ -101,10 +100,9 @@ class KvWorkload {
   std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens
   std::vector<std::uint32_t> free_replies_;
   // Up to this many keys get a name made once and a history group of their
-  // own; beyond it, keys share groups (the checker sorts them out by name).
+  // own; beyond it, keys share groups (the checker sorts them out by key).
   static constexpr std::uint32_t kKeysKeptApart = 1 << 16;
-  KvHistoryGroups history_;
-  KvHistory& history_group(std::uint32_t key_index) { return history_[key_index % history_.size()]; }
+  KvClientHistory history_;
   std::vector<std::string> key_names_;  // "k0", "k1", ...: made once
   std::uint64_t redirects_ = 0, timeouts_ = 0;
   // Clients from spec_.clients on are operator clients, one per request.

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The issue's seed-throughput target: 10,000 seeds of the leader-crash
+# scenario, 10 s of virtual time each (the scenario itself runs 20 s:
+# `--set duration=10s` makes it 10 s), on 2 cores, with the default checks
+# (linearizability of each seed's history included).
+# usage: scripts/bench/raft_seed_throughput.sh [seeds (10000)] [jobs (2)]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+[ -x build/faultline ] || scripts/build.sh
+seeds=${1:-10000}
+jobs=${2:-2}
+/usr/bin/time -f "wall %e s, peak %M KB" build/faultline sweep scenarios/raft/leader_crash.yaml --seeds "1..$seeds" \
+  --set duration=10s --set 'expect=[]' --jobs "$jobs" --quiet | grep -E "^sweep|^runs|wall"

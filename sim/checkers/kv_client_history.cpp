@@ -1,0 +1,89 @@
+#include "sim/checkers/kv_client_history.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace faultline {
+
+std::string kv_key_name(std::uint32_t key) {
+  char text[16] = {'k'};
+  return std::string(text, std::to_chars(text + 1, text + sizeof text, key).ptr);
+}
+
+std::string kv_written_value(std::uint32_t client, std::uint64_t sequence) {
+  char text[48];
+  auto end = std::to_chars(text, text + sizeof text, client).ptr;
+  *end++ = '.';
+  end = std::to_chars(end, text + sizeof text, sequence).ptr;
+  return std::string(text, end);
+}
+
+KvTextPool::Id KvTextPool::add(std::string_view text) {
+  if (text.empty()) return 0;
+  if (starts_.size() > std::numeric_limits<Id>::max() ||
+      bytes_.size() + text.size() > std::numeric_limits<std::uint32_t>::max())
+    throw std::length_error("client history: more than 4 GiB or 2^32 stored values (what gets read, what cas expects)");
+  bytes_ += text;
+  starts_.push_back(static_cast<std::uint32_t>(bytes_.size()));
+  return static_cast<Id>(starts_.size() - 2);
+}
+
+KvClientHistory::KvClientHistory(std::uint32_t keys_apart, std::size_t expected_operations)
+    : groups_(std::max<std::uint32_t>(keys_apart, 1)) {
+  const std::size_t per_group = expected_operations / groups_.size() + 16;
+  for (auto& g : groups_) g.reserve(per_group);
+}
+
+KvClientHistory::Place KvClientHistory::invoke(const KvRecord& r) {
+  const auto group = static_cast<std::uint32_t>(r.key % groups_.size());
+  groups_[group].push_back(r);
+  return {group, groups_[group].size() - 1};
+}
+
+KvOperation KvClientHistory::operation(const KvRecord& r) const {
+  using K = KvOperation::Kind;
+  KvOperation op;
+  op.client = r.client;
+  op.kind = r.kind();
+  op.key = kv_key_name(r.key);
+  if (op.kind != K::kGet) op.value = kv_written_value(r.client, r.sequence());
+  if (op.kind == K::kCas) op.expected = text(r.text);
+  op.invoked = r.invoked;
+  op.completed = r.completed;
+  if (op.kind == K::kGet) op.output = text(r.text);
+  op.cas_ok = r.cas_ok();
+  return op;
+}
+
+void KvClientHistory::for_each_key(
+    const std::function<void(const std::string& key, std::vector<KvOperation>& ops)>& visit) const {
+  // The keys present, in name order (the order the checker has always used).
+  std::vector<std::pair<std::string, std::uint32_t>> keys;
+  for (const auto& g : groups_) {
+    std::vector<std::uint32_t> in_group;
+    for (const auto& r : g)
+      if (std::find(in_group.begin(), in_group.end(), r.key) == in_group.end()) in_group.push_back(r.key);
+    for (auto k : in_group) keys.emplace_back(kv_key_name(k), k);
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<KvOperation> ops;
+  for (const auto& [name, key] : keys) {
+    ops.clear();
+    for (const auto& r : groups_[key % groups_.size()])
+      if (r.key == key) ops.push_back(operation(r));
+    visit(name, ops);
+  }
+}
+
+KvHistory flatten(const KvClientHistory& history) {
+  KvHistory out;
+  history.for_each_record([&](const KvRecord& r) { out.push_back(history.operation(r)); });
+  std::stable_sort(out.begin(), out.end(), invoked_before);
+  return out;
+}
+
+}  // namespace faultline
