@@ -1,6 +1,8 @@
 #include "sim/bindings/raft_observer.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -158,6 +160,12 @@ void RaftObserver::on_elected(Time t, NodeId node, ViewTerm term, const RaftStat
   leaders_.elected(t, node, term, cut_off_[node]);
 }
 
+std::uint32_t RaftObserver::narrow_term(std::uint64_t term) {
+  if (term > std::numeric_limits<std::uint32_t>::max())
+    throw std::overflow_error(fmt::format("raft observer: term {} does not fit the 32 bits it keeps per entry", term));
+  return static_cast<std::uint32_t>(term);
+}
+
 void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading, const RaftStateView& v) {
   // What was applied at `index`: readable unless this very event compacted
   // it (a snapshot right after applying, or one installed from the leader),
@@ -170,8 +178,8 @@ void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading
     Applied& slot = applied_[index - 1];
     auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
     if (slot.term == 0) {
-      slot = {term, digest, highest_leader_term_};
-    } else if (slot.term != term || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
+      slot = {digest, narrow_term(term), narrow_term(highest_leader_term_)};
+    } else if (slot.term != narrow_term(term) || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
       cluster_.report_violation(
           node, "state_machine_safety",
           fmt::format("{} applied (term {}, command {}) at index {}, where another node applied (term {}, command {})",

@@ -178,9 +178,13 @@ class RaftObserver : public ObserverBase {
   // kUnknownDigest while only a snapshot's base term was read (a command
   // whose digest is that value is compared by term only: 1 in 2^64).
   static constexpr std::uint64_t kUnknownDigest = ~std::uint64_t{0};
+  // 16 bytes a slot (a slot per entry of the run: millions in an hour): terms
+  // are kept in 32 bits, and a term beyond that stops the run (narrow_term).
   struct Applied {
-    std::uint64_t term = 0, digest = kUnknownDigest, committed_by_term_at_most = 0;
+    std::uint64_t digest = kUnknownDigest;
+    std::uint32_t term = 0, committed_by_term_at_most = 0;
   };
+  static std::uint32_t narrow_term(std::uint64_t term);
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
   CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
