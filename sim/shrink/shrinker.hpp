@@ -39,9 +39,17 @@ namespace faultline {
 
 struct ShrinkOptions {
   std::uint64_t seed = 1;
-  std::chrono::steady_clock::duration budget = std::chrono::seconds(60);  // wall time; stops between runs
+  // Wall time. A run under way when it expires is stopped (RunOptions::deadline)
+  // and not kept; the original run and step 1 are never stopped by it.
+  std::chrono::steady_clock::duration budget = std::chrono::seconds(60);
   std::uint64_t max_runs = 0;  // 0: no limit (tests bound the work by runs, not by the clock)
-  std::stop_token stop;        // SIGINT: stop between runs, keep the best found
+  std::stop_token stop;        // SIGINT: stop the run under way, keep the best found
+  // The same-seed steps leave more faults than this: the steps run again with
+  // every candidate tried on up to `seeds_per_candidate` seeds (the best's
+  // seed, then the original seed + 1, + 2, ...) and kept with the first that
+  // fails the same way, so the seed of the output may change.
+  std::size_t handful = 5;
+  std::uint32_t seeds_per_candidate = 8;  // 1: the seed never changes
   // Called after every run: what it tried, whether it kept it, the size now.
   std::function<void(std::string_view line)> progress;
 };
@@ -64,8 +72,9 @@ struct ShrinkResult {
   Violation materialized_violation;  // of step 1: the nemesis replayed as a timeline, nothing else changed
   ShrinkSize before, after;
   std::string yaml;  // the shrunk scenario (its seed written in)
-  std::uint64_t seed = 0;
-  std::uint64_t runs = 0;  // candidate runs, the first (original) run and the final check included
+  std::uint64_t original_seed = 0;
+  std::uint64_t seed = 0;  // of the output: differs from original_seed when a step needed another seed
+  std::uint64_t runs = 0;  // runs made: the original run and every candidate on every seed tried
   double wall_seconds = 0.0;
   std::string stopped_by;  // "" (done), "budget", "max_runs" or "interrupt"
 };
