@@ -1,6 +1,6 @@
 // Shrinking a failing run (`faultline shrink`): from a scenario and a seed
-// whose run breaks a safety invariant, a smaller scenario whose run with the
-// same seed breaks the same invariant.
+// whose run breaks a safety invariant, a smaller scenario and a seed (the
+// same one when it can) whose run breaks the same invariant.
 //
 // The order of reductions (docs/shrinking.md):
 //   1. materialize: the nemesis's actions in the failing run (recorded as
@@ -17,9 +17,12 @@
 //   5. fewer clients (none, then halving), a lower request rate (halving);
 //   6. fewer nodes (`nodes: N` scenarios only; faults naming removed nodes go);
 //   7. ddmin again with every entry a unit of its own;
-//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts.
-// Every candidate is written as YAML, loaded back and run with the same seed;
-// it is kept only when its first violation names the same invariant. The
+//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts;
+//   8. when more than a handful of faults are left: 2 to 7 again with every
+//      candidate tried on a few seeds (the best's, then the original + 1, ...),
+//      so the output's seed may differ from the one given (ShrinkResult::seed).
+// Every candidate is written as YAML, loaded back and run; it is kept only
+// when its first violation names the same invariant. The
 // scenario's expectations and expect_failure are left out (the failure kept
 // is the invariant), and its --set overrides are written in.
 #pragma once
