@@ -171,6 +171,11 @@ static int faultline_main(int argc, char** argv) {
       ->capture_default_str();
   shrink_cmd->add_option("--max-runs", shrink.max_runs, "Stop after this many runs (0: no limit)")
       ->check(whole_number(0, UINT64_MAX, "a number of runs"));
+  shrink_cmd->add_option("--seeds-per-candidate", shrink.seeds_per_candidate,
+                         "When the same seed leaves more than 5 faults, try each candidate on up to this many seeds "
+                         "(1: never change the seed)")
+      ->capture_default_str()
+      ->check(whole_number(1, 1000, "a number of seeds"));
   shrink_cmd->add_flag("--force", shrink.force, "Replace the output file if it exists");
   shrink_cmd->add_flag("--quiet,-q", shrink.quiet, "No progress lines on stderr");
 

@@ -118,11 +118,20 @@ RunResult Simulation<P>::run() {
 
   const std::uint64_t max_events = scenario_.stop.max_events.value_or(UINT64_MAX);
   std::string end_reason = "duration";
+  // RunOptions::stop and deadline, looked at every kStopCheckEvents events.
+  std::uint32_t until_stop_check = options_.stoppable() ? RunOptions::kStopCheckEvents : UINT32_MAX;
   while (!queue_.empty() && stop_reason_.empty()) {
     if (queue_.next_time() > scenario_.duration) break;
     if (events_ >= max_events) {
       end_reason = "max_events";
       break;
+    }
+    if (--until_stop_check == 0) {
+      if (options_.stop_now()) {
+        end_reason = "stopped";
+        break;
+      }
+      until_stop_check = RunOptions::kStopCheckEvents;
     }
     const Event e = queue_.pop();
     now_ = e.time;
@@ -509,7 +518,7 @@ void Simulation<P>::finish(RunResult& r) {
   r.bytes_sent = bytes_;
   for (int i = 0; i < 3; ++i)
     if (dropped_by_[i] > 0) r.drops_by_reason[std::string(drop_reason_name(static_cast<DropReason>(i)))] = dropped_by_[i];
-  if (workload_) check_client_history(r.metrics);
+  if (workload_ && r.stop_reason != "stopped") check_client_history(r.metrics);
   r.violations = violations_;
   observer_.finish(now_, r.metrics);
   r.trace_hash = trace_.hash();

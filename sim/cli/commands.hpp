@@ -115,6 +115,7 @@ struct ShrinkCommand {
   std::string output;  // -o; empty: SCENARIO-seedN-shrunk.yaml here
   std::string budget = "60s";
   std::uint64_t max_runs = 0;  // 0: no limit
+  std::uint32_t seeds_per_candidate = 8;  // ShrinkOptions::seeds_per_candidate
   bool force = false;  // replace an existing output file
   bool quiet = false;
 };

@@ -49,6 +49,7 @@ int shrink_command(const ShrinkCommand& c) {
   options.seed = seed;
   options.budget = std::chrono::nanoseconds(*budget);
   options.max_runs = c.max_runs;
+  options.seeds_per_candidate = c.seeds_per_candidate;
   const bool terminal = isatty(STDERR_FILENO);
   if (!c.quiet)
     options.progress = [terminal](std::string_view line) {
@@ -63,12 +64,14 @@ int shrink_command(const ShrinkCommand& c) {
   if (!c.quiet && terminal) fmt::print(stderr, "\n");
 
   const std::string original = reproduce_command(c.scenario, seed, overrides);
-  const std::string replay = fmt::format("faultline run {} --seed {}", output, seed);
+  const std::string replay = fmt::format("faultline run {} --seed {}", output, r.seed);
+  const std::string seed_note =
+      r.seed == seed ? "" : fmt::format(" (not {}: no smaller scenario was found that fails with the original seed)", seed);
   std::string header = fmt::format(
-      "Shrunk by faultline shrink from:\n  {}\nwhich breaks {} ({} at {}).\nThis scenario breaks it too with seed {}; "
+      "Shrunk by faultline shrink from:\n  {}\nwhich breaks {} ({} at {}).\nThis scenario breaks it too with seed {}{}; "
       "replay with:\n  {}",
       original, r.invariant, r.before_violation.node.empty() ? "across nodes" : r.before_violation.node,
-      seconds(r.before_violation.time), seed, replay);
+      seconds(r.before_violation.time), r.seed, seed_note, replay);
   std::string yaml;
   for (std::size_t start = 0; start < header.size();) {
     const auto end = std::min(header.find('\n', start), header.size());
@@ -88,6 +91,7 @@ int shrink_command(const ShrinkCommand& c) {
              r.before_violation.node.empty() ? "-" : r.before_violation.node, seconds(r.before_violation.time),
              r.after_violation.node.empty() ? "-" : r.after_violation.node, seconds(r.after_violation.time));
   fmt::print("{:<14} {:>12} {:>12}\n", "", "before", "after");
+  fmt::print("{:<14} {:>12} {:>12}{}\n", "seed", seed, r.seed, r.seed == seed ? "" : "  (changed: the original seed fails only with more faults)");
   fmt::print("{:<14} {:>12} {:>12}\n", "faults", b.faults, a.faults);
   fmt::print("{:<14} {:>12} {:>12}\n", "nemeses", b.nemeses, a.nemeses);
   fmt::print("{:<14} {:>12} {:>12}\n", "nodes", b.nodes, a.nodes);

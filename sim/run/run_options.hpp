@@ -3,7 +3,9 @@
 // change only what is recorded.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -35,6 +37,17 @@ struct RunOptions {
   // here, as it applies, as the timeline fault that does the same (its node
   // resolved, `leader` included), for `faultline shrink` (sim/shrink/).
   std::vector<FaultEvent>* nemesis_record = nullptr;
+  // Ends the run early, between two events, once `stop` is requested or the
+  // wall clock passes `deadline` (for `faultline shrink`'s --budget). Checked
+  // every kStopCheckEvents events, so it costs nothing measurable and never
+  // changes what a run that is not stopped does. A stopped run has
+  // stop_reason "stopped", skips the end-of-run history checks, and is no
+  // result: its metrics and violations cover only the part that ran.
+  std::stop_token stop;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  static constexpr std::uint32_t kStopCheckEvents = 4096;
+  bool stoppable() const { return stop.stop_possible() || deadline != std::chrono::steady_clock::time_point::max(); }
+  bool stop_now() const { return stop.stop_requested() || std::chrono::steady_clock::now() >= deadline; }
 };
 
 }  // namespace faultline

@@ -64,7 +64,7 @@ struct RunResult {
   std::uint64_t bytes_sent = 0;
   std::map<std::string, std::uint64_t> drops_by_reason;  // "loss", "partition", "crashed", ...
   std::uint64_t trace_hash = 0;
-  std::string stop_reason;  // "duration", "condition:all_informed", "max_events", "violation"
+  std::string stop_reason;  // "duration", "condition:all_informed", "max_events", "violation", "stopped" (RunOptions::stop)
   std::vector<Violation> violations;
   std::vector<ExpectationResult> expectations;
   Metrics metrics;

@@ -121,20 +121,22 @@ class Shrinker {
     binding_ = find_protocol(base_.protocol);
     document_ = scenario_document(text, file, overrides);
     for (const char* key : {"nemesis", "expect", "expect_failure", "faults"}) document_.remove(key);
-    document_["seed"] = options_.seed;
+    best_seed_ = options_.seed;
   }
 
   ShrinkResult run() {
     ShrinkResult result;
-    result.seed = options_.seed;
+    result.original_seed = options_.seed;
 
     // The original run, recording what the nemesis did.
     std::vector<FaultEvent> recorded;
     RunOptions original;
     original.seed = options_.seed;
     original.nemesis_record = &recorded;
+    original.stop = options_.stop;
     const RunResult first = binding_->run(base_, original);
     ++runs_;
+    if (first.stop_reason == "stopped") throw std::runtime_error("interrupted during the original run; nothing was shrunk");
     if (first.violations.empty()) {
       std::string failed;
       for (const auto& e : first.expectations)
@@ -163,13 +165,37 @@ class Shrinker {
     result.before.nemeses = base_.nemesis.size();
     best_ = c;
     best_run_ = first;
-    if (!try_candidate(c, "materialize the nemesis"))
+    if (!try_candidate(c, "materialize the nemesis", /*required=*/true))
       throw std::runtime_error(
           fmt::format("the nemesis's {} actions, replayed as a fault timeline with the same seed, do not break {} "
                       "again{}; nothing was shrunk",
                       recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
     result.materialized_violation = best_run_.violations.front();
 
+    rounds();
+    // A failure that needs a rare schedule is lost by removing almost any
+    // fault with the same seed (the run diverges after it): the same steps
+    // again, each candidate tried on a few seeds.
+    if (written_faults(best_) > options_.handful && options_.seeds_per_candidate > 1 && stopped_by_.empty()) {
+      seeds_to_try_ = options_.seeds_per_candidate;
+      rounds();
+    }
+
+    // The output: the text the best candidate was run from (text_of is a
+    // function of the candidate and the seed), so no run is made again here.
+    result.yaml = text_of(best_, best_seed_);
+    result.seed = best_seed_;
+    result.after = size_of(best_, best_run_);
+    result.after_violation = best_run_.violations.front();
+    result.runs = runs_;
+    result.stopped_by = stopped_by_;
+    result.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    return result;
+  }
+
+ private:
+  // Steps 2 to 7, again while anything shrinks (three rounds at most).
+  void rounds() {
     bool changed = true;
     for (int round = 0; round < 3 && changed && stopped_by_.empty(); ++round) {
       changed = false;
@@ -181,25 +207,8 @@ class Shrinker {
       changed |= reduce_nodes();
       changed |= ddmin_single_entries();
     }
-
-    // The output, checked from its own text.
-    result.yaml = text_of(best_);
-    const Scenario check = load_scenario_text(result.yaml, file_ + " (shrunk)");
-    RunOptions o;
-    o.seed = options_.seed;
-    const RunResult final_run = binding_->run(check, o);
-    ++runs_;
-    if (final_run.violations.empty() || final_run.violations.front().invariant != invariant_)
-      throw std::logic_error("the shrunk scenario, loaded from its own YAML, no longer breaks " + invariant_);
-    result.after = size_of(best_, final_run);
-    result.after_violation = final_run.violations.front();
-    result.runs = runs_;
-    result.stopped_by = stopped_by_;
-    result.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    return result;
   }
 
- private:
   ShrinkSize size_of(const Candidate& c, const RunResult& r) const {
     ShrinkSize s;
     s.faults = written_faults(c);
@@ -212,8 +221,9 @@ class Shrinker {
     return s;
   }
 
-  std::string text_of(const Candidate& c) const {
+  std::string text_of(const Candidate& c, std::uint64_t seed) const {
     YAML::Node doc = YAML::Clone(document_);
+    doc["seed"] = seed;
     doc["duration"] = duration_text(c.duration);
     if (c.nodes != base_.node_count()) doc["nodes"] = c.nodes;
     if (!c.workload) {
@@ -245,22 +255,48 @@ class Shrinker {
     return !stopped_by_.empty();
   }
 
-  // Runs `c` from its YAML text; keeps it as the best when it breaks the same invariant.
-  bool try_candidate(const Candidate& c, std::string_view what) {
-    if (out_of_budget()) return false;
+  // The seeds a candidate is tried on, in order: the best's seed, then the
+  // original seed + 1, + 2, ... (one seed until the multi-seed pass).
+  std::vector<std::uint64_t> seeds_for_candidate() const {
+    std::vector<std::uint64_t> seeds{best_seed_};
+    for (std::uint64_t s = options_.seed + 1; seeds.size() < seeds_to_try_; ++s)
+      if (s != best_seed_) seeds.push_back(s);
+    return seeds;
+  }
+
+  // Runs `c` from its YAML text on each seed in turn; keeps it as the best
+  // with the first seed on which it breaks the same invariant. A `required`
+  // run (step 1) is made whatever the budget.
+  bool try_candidate(const Candidate& c, std::string_view what, bool required = false) {
+    for (const std::uint64_t seed : seeds_for_candidate()) {
+      if (!required && out_of_budget()) return false;
+      if (try_seed(c, what, seed, required)) return true;
+    }
+    return false;
+  }
+
+  bool try_seed(const Candidate& c, std::string_view what, std::uint64_t seed, bool required) {
     ++runs_;
     std::string verdict;
     bool same = false;
     try {
-      const Scenario s = load_scenario_text(text_of(c), file_ + " (candidate)");
+      const Scenario s = load_scenario_text(text_of(c, seed), file_ + " (candidate)");
       RunOptions o;
-      o.seed = options_.seed;
+      o.seed = seed;
+      o.stop = options_.stop;
+      if (!required) o.deadline = started_ + options_.budget;  // stopped mid-run when the budget runs out
       const RunResult r = binding_->run(s, o);
-      same = !r.violations.empty() && r.violations.front().invariant == invariant_;
-      verdict = same ? "kept" : r.violations.empty() ? "no violation" : "breaks " + r.violations.front().invariant;
+      if (r.stop_reason == "stopped") {
+        stopped_by_ = options_.stop.stop_requested() ? "interrupt" : "budget";
+        verdict = "stopped mid-run (" + stopped_by_ + ")";
+      } else {
+        same = !r.violations.empty() && r.violations.front().invariant == invariant_;
+        verdict = same ? "kept" : r.violations.empty() ? "no violation" : "breaks " + r.violations.front().invariant;
+      }
       if (same) {
         best_ = c;
         best_run_ = r;
+        best_seed_ = seed;
       }
     } catch (const ScenarioError& e) {
       verdict = "not a valid scenario";
@@ -268,9 +304,9 @@ class Shrinker {
       verdict = std::string("run failed: ") + e.what();
     }
     if (options_.progress)
-      options_.progress(fmt::format("shrink: run {:>4}  {:<32} {:<22} best: {} faults, {} nodes, {} clients, {}", runs_,
-                                    what, verdict, written_faults(best_), best_.nodes,
-                                    best_.workload ? best_.clients : 0, seconds_text(best_.duration)));
+      options_.progress(fmt::format("shrink: run {:>4}  {:<32} seed {:<4} {:<22} best: {} faults, {} nodes, {} clients, {}, seed {}",
+                                    runs_, what, seed, verdict, written_faults(best_), best_.nodes,
+                                    best_.workload ? best_.clients : 0, seconds_text(best_.duration), best_seed_));
     return same;
   }
 
@@ -446,6 +482,8 @@ class Shrinker {
   std::string invariant_;
   Candidate best_;
   RunResult best_run_;
+  std::uint64_t best_seed_ = 0;     // the seed best_ fails with
+  std::size_t seeds_to_try_ = 1;     // per candidate: 1, then options_.seeds_per_candidate
   std::uint64_t runs_ = 0;
   std::string stopped_by_;
 };

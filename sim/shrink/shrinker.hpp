@@ -1,6 +1,6 @@
 // Shrinking a failing run (`faultline shrink`): from a scenario and a seed
-// whose run breaks a safety invariant, a smaller scenario whose run with the
-// same seed breaks the same invariant.
+// whose run breaks a safety invariant, a smaller scenario and a seed (the
+// same one when it can) whose run breaks the same invariant.
 //
 // The order of reductions (docs/shrinking.md):
 //   1. materialize: the nemesis's actions in the failing run (recorded as
@@ -17,9 +17,12 @@
 //   5. fewer clients (none, then halving), a lower request rate (halving);
 //   6. fewer nodes (`nodes: N` scenarios only; faults naming removed nodes go);
 //   7. ddmin again with every entry a unit of its own;
-//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts.
-// Every candidate is written as YAML, loaded back and run with the same seed;
-// it is kept only when its first violation names the same invariant. The
+//   then 2 to 7 again on what is left (three rounds at most), while the budget lasts;
+//   8. when more than a handful of faults are left: 2 to 7 again with every
+//      candidate tried on a few seeds (the best's, then the original + 1, ...),
+//      so the output's seed may differ from the one given (ShrinkResult::seed).
+// Every candidate is written as YAML, loaded back and run; it is kept only
+// when its first violation names the same invariant. The
 // scenario's expectations and expect_failure are left out (the failure kept
 // is the invariant), and its --set overrides are written in.
 #pragma once
@@ -39,9 +42,17 @@ namespace faultline {
 
 struct ShrinkOptions {
   std::uint64_t seed = 1;
-  std::chrono::steady_clock::duration budget = std::chrono::seconds(60);  // wall time; stops between runs
+  // Wall time. A run under way when it expires is stopped (RunOptions::deadline)
+  // and not kept; the original run and step 1 are never stopped by it.
+  std::chrono::steady_clock::duration budget = std::chrono::seconds(60);
   std::uint64_t max_runs = 0;  // 0: no limit (tests bound the work by runs, not by the clock)
-  std::stop_token stop;        // SIGINT: stop between runs, keep the best found
+  std::stop_token stop;        // SIGINT: stop the run under way, keep the best found
+  // The same-seed steps leave more faults than this: the steps run again with
+  // every candidate tried on up to `seeds_per_candidate` seeds (the best's
+  // seed, then the original seed + 1, + 2, ...) and kept with the first that
+  // fails the same way, so the seed of the output may change.
+  std::size_t handful = 5;
+  std::uint32_t seeds_per_candidate = 8;  // 1: the seed never changes
   // Called after every run: what it tried, whether it kept it, the size now.
   std::function<void(std::string_view line)> progress;
 };
@@ -64,8 +75,9 @@ struct ShrinkResult {
   Violation materialized_violation;  // of step 1: the nemesis replayed as a timeline, nothing else changed
   ShrinkSize before, after;
   std::string yaml;  // the shrunk scenario (its seed written in)
-  std::uint64_t seed = 0;
-  std::uint64_t runs = 0;  // candidate runs, the first (original) run and the final check included
+  std::uint64_t original_seed = 0;
+  std::uint64_t seed = 0;  // of the output: differs from original_seed when a step needed another seed
+  std::uint64_t runs = 0;  // runs made: the original run and every candidate on every seed tried
   double wall_seconds = 0.0;
   std::string stopped_by;  // "" (done), "budget", "max_runs" or "interrupt"
 };
