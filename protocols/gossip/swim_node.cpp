@@ -42,10 +42,7 @@ void SwimNode::on_start(HostT& host) {
   // A restarted member rejoins with an incarnation above every earlier one,
   // so its "alive" beats the "dead" the others hold about it.
   const bool restarted = host.storage().read(kIncarnationKey).has_value();
-  if (restarted) {
-    incarnation_ = static_cast<std::uint32_t>(std::stoul(*host.storage().read(kIncarnationKey)));
-    if (params_->mutant != Mutant::kRejoinSameIncarnation) ++incarnation_;
-  }
+  if (restarted) incarnation_ = static_cast<std::uint32_t>(std::stoul(*host.storage().read(kIncarnationKey))) + 1;
   host.storage().write(kIncarnationKey, std::to_string(incarnation_));
   host.storage().sync();
   const bool late = self_ < params_->late_joiner.size() && params_->late_joiner[self_];
@@ -306,7 +303,7 @@ void SwimNode::apply(HostT& host, const Update& u) {
         !params_->no_refute) {
       incarnation_ = u.incarnation + 1;
       host.storage().write(kIncarnationKey, std::to_string(incarnation_));
-      host.storage().sync();
+      if (params_->mutant != Mutant::kRefuteNotSynced) host.storage().sync();
       enqueue({self_, incarnation_, MemberState::kAlive});
       adjust_awareness(+1);  // Lifeguard: being suspected hints that we are slow
       host.emit("refute", {{"incarnation", incarnation_}});
@@ -314,10 +311,10 @@ void SwimNode::apply(HostT& host, const Update& u) {
     return;
   }
   const MemberInfo current = view_.get(u.member);
-  const bool stale_alive_wins = params_->mutant == Mutant::kAliveSameIncarnation && u.state == MemberState::kAlive &&
-                                u.incarnation == current.incarnation &&
-                                (current.state == MemberState::kSuspect || current.state == MemberState::kDead);
-  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation) && !stale_alive_wins) {
+  const bool mutant_refuses = params_->mutant == Mutant::kSuspectNeedsHigherIncarnation &&
+                              u.state == MemberState::kSuspect && current.state == MemberState::kAlive &&
+                              u.incarnation == current.incarnation;
+  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation) || mutant_refuses) {
     // Lifeguard: another member's suspicion of one we suspect confirms it;
     // pass a new confirmation on, so the others' timeouts shrink too.
     if (dynamic_suspicion() && u.state == MemberState::kSuspect && current.state == MemberState::kSuspect &&

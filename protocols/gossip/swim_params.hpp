@@ -28,10 +28,13 @@ enum class Mutant : std::uint8_t {
   kNone,
   kNoRefute,               // a suspected member does not refute (the same as params.no_refute): false deaths
                            // under loss and pauses, for good
-  kAliveSameIncarnation,   // forgets the incarnation rule (SWIM 4.2): an alive at the same incarnation overrides
-                           // a suspect or a dead one, so a stale alive still gossiped undoes a newer suspicion
-  kRejoinSameIncarnation,  // a restarted member rejoins with the incarnation it had, not a higher one: its alive
-                           // never beats the dead the others hold about it
+  kSuspectNeedsHigherIncarnation,  // gets the incarnation rule wrong (SWIM 4.2: suspect(i) overrides alive(j)
+                           // when i >= j): a suspect must carry a higher incarnation than the alive it
+                           // overrides, as alive must, so no member ever suspects a member it holds alive
+                           // and a crashed member is never declared dead
+  kRefuteNotSynced,        // a refutation's new incarnation is written but not synced: after a crash the member
+                           // restarts from an older one and can reuse an incarnation it already gossiped
+                           // (incarnation_monotonic)
 };
 
 // Every option below defaults to plain SWIM as faultline ran it before the

@@ -13,6 +13,7 @@ HeartbeatObserver::HeartbeatObserver(const Scenario& scenario, const heartbeat::
       suspects_(scenario.node_count(), std::vector<bool>(scenario.node_count(), false)),
       suspected_since_(scenario.node_count(), std::vector<Time>(scenario.node_count(), 0)),
       convergence_bound_(convergence_bound(params)),
+      up_since_(scenario.node_count(), 0),
       last_incarnation_(scenario.node_count(), 0) {
   const auto& when = scenario.stop.when;
   stop_when_all_detected_ = std::find(when.begin(), when.end(), "all_crashes_detected") != when.end();
@@ -64,6 +65,12 @@ void HeartbeatObserver::on_crash(Time t, NodeId node) {
 
 void HeartbeatObserver::on_restart(Time t, NodeId node) {
   last_fault_change_ = t;
+  up_since_[node] = t;
+  // Completeness: a crash longer than the bound is suspected by every node
+  // that ran throughout it.
+  if (auto it = pending_.find(node); it != pending_.end() && t - it->second.crashed_at > convergence_bound_)
+    for (NodeId w : it->second.waiting)
+      if (sim_.is_running(w) && up_since_[w] <= it->second.crashed_at) ++missed_detections_;
   if (pending_.erase(node) > 0) ++undetected_;
 }
 
@@ -80,7 +87,7 @@ std::uint64_t HeartbeatObserver::unconverged_pairs(Time end) const {
   // wrong only while it is younger than the bound, counted from the last
   // fault change or (a suspicion of a running peer) from when it began, so a
   // suspicion after a few lost heartbeats near the end is not a failure.
-  std::uint64_t wrong = 0;
+  std::uint64_t wrong = missed_detections_;
   for (NodeId o = 0; o < sim_.node_count(); ++o) {
     if (!sim_.is_running(o)) continue;
     for (NodeId p = 0; p < sim_.node_count(); ++p) {

@@ -15,7 +15,10 @@
 //                       than the convergence bound after the last fault change
 //                       (crash, restart, pause, resume, partition or heal): it
 //                       suspects a running peer, or trusts a crashed or paused
-//                       one. The liveness expectation of swarm mode (max: 0).
+//                       one; plus, during the run, each node that ran
+//                       throughout a crash longer than the bound and never
+//                       suspected the crashed node (completeness). The
+//                       liveness expectation of swarm mode (max: 0).
 //                       The bound (convergence_bound) is timeout + interval,
 //                       the diamond-P bound on a lossless network whose delays
 //                       stay below timeout - interval, plus 4 more intervals
@@ -51,7 +54,10 @@ class HeartbeatObserver : public ObserverBase {
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void on_pause(Time t, NodeId) { last_fault_change_ = t; }
-  void on_resume(Time t, NodeId) { last_fault_change_ = t; }
+  void on_resume(Time t, NodeId node) {
+    last_fault_change_ = t;
+    up_since_[node] = t;
+  }
   void on_connectivity_change(Time t) { last_fault_change_ = t; }
   void finish(Time end, Metrics& metrics);
 
@@ -72,6 +78,8 @@ class HeartbeatObserver : public ObserverBase {
   std::vector<std::vector<Time>> suspected_since_;  // [observer][subject]: when the current suspicion began
   Duration convergence_bound_;
   Time last_fault_change_ = 0;  // the last crash, restart, pause, resume or connectivity change
+  std::vector<Time> up_since_;  // per node: its last start or resume
+  std::uint64_t missed_detections_ = 0;  // (observer, crash) pairs: a long crash it never suspected
   std::vector<std::uint64_t> last_incarnation_;
   std::map<NodeId, PendingDetection> pending_;  // by crashed node
   std::vector<double> detection_ns_;

@@ -33,12 +33,12 @@ swim::SwimParams read_params(const Scenario& s) {
   p.reconnect_interval = params.duration("reconnect_interval", p.reconnect_interval, true);
   p.no_refute = params.flag("no_refute", false);
   const std::string mutant =
-      params.choice("mutant", "none", {"none", "no_refute", "alive_same_incarnation", "rejoin_same_incarnation"});
+      params.choice("mutant", "none", {"none", "no_refute", "suspect_needs_higher_incarnation", "refute_not_synced"});
   using M = swim::Mutant;
-  p.mutant = mutant == "no_refute"               ? M::kNoRefute
-           : mutant == "alive_same_incarnation"  ? M::kAliveSameIncarnation
-           : mutant == "rejoin_same_incarnation" ? M::kRejoinSameIncarnation
-                                                 : M::kNone;
+  p.mutant = mutant == "no_refute"                        ? M::kNoRefute
+           : mutant == "suspect_needs_higher_incarnation" ? M::kSuspectNeedsHigherIncarnation
+           : mutant == "refute_not_synced"                ? M::kRefuteNotSynced
+                                                          : M::kNone;
   if (p.mutant == M::kNoRefute) p.no_refute = true;
   const NodeNames names(s.node_names, s.generated_names, s.node_count());
   p.late_joiner.assign(s.node_count(), false);

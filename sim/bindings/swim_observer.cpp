@@ -27,7 +27,24 @@ SwimObserver::SwimObserver(const Scenario& scenario, const swim::SwimParams& par
       strict_accuracy_(reliable(scenario)),
       params_(params),
       started_at_(scenario.node_count(), 0),
+      earlier_lives_incarnation_(scenario.node_count(), -1),
       gone_at_(scenario.node_count(), -1) {}
+
+void SwimObserver::check_incarnation(NodeId node) {
+  const std::uint32_t now = sim_.node(node).incarnation();
+  if (earlier_lives_incarnation_[node] >= 0 && now <= earlier_lives_incarnation_[node])
+    sim_.report_violation(node, "incarnation_monotonic",
+                          fmt::format("{} runs at incarnation {}, but an earlier life already ran at {}",
+                                      sim_.node_name(node), now, earlier_lives_incarnation_[node]));
+}
+
+void SwimObserver::before_crash(Time t, NodeId node) {
+  // The node is still its old self here (in on_crash it is already a fresh one).
+  if (sim_.node(node).active()) gone_at_[node] = t;
+  check_incarnation(node);
+  earlier_lives_incarnation_[node] =
+      std::max<std::int64_t>(earlier_lives_incarnation_[node], sim_.node(node).incarnation());
+}
 
 Duration SwimObserver::convergence_bound(const swim::SwimParams& p, Duration longest_suspicion,
                                          std::uint32_t retransmit_limit) {
@@ -83,6 +100,7 @@ bool SwimObserver::everyone_aware(const Watch& w, NodeId subject) const {
 
 void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
+  check_incarnation(node);
   if (kind == "refute") {
     ++refutations_;
     return;
@@ -140,7 +158,6 @@ void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
 
 void SwimObserver::on_crash(Time t, NodeId node) {
   last_fault_change_ = t;
-  if (sim_.node(node).active()) gone_at_[node] = t;
   crashed_[node] = Watch{t, false, false, {}};
   // Fewer nodes to wait for in the other watches.
   for (auto* watches : {&crashed_, &joined_})

@@ -21,8 +21,16 @@
 //                            a suspect is still a member (SWIM 4.2) until its
 //                            suspicion times out. The liveness expectation of
 //                            swarm mode (max: 0); the bound is convergence_bound.
-// Invariant (online), only where the network is reliable (no loss, no
-// partitions, no pauses): no_false_dead, no running member is declared dead.
+// Invariants (online):
+//   no_false_dead          only where the network is reliable (no loss, no
+//                          partitions, no pauses): no running member is declared dead
+//   incarnation_monotonic  a member never runs at an incarnation at or below one it
+//                          ran at in an earlier life (SWIM 4.2 orders a member's
+//                          updates by incarnation; reusing one lets its old
+//                          suspicions and deaths beat its new alive). Read from the
+//                          member's typed state at every event it emits and at
+//                          its crash; needs each new incarnation synced (broken
+//                          by params.mutant=refute_not_synced).
 #pragma once
 
 #include <map>
@@ -46,6 +54,7 @@ class SwimObserver : public ObserverBase {
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
+  void before_crash(Time t, NodeId node);
   void on_pause(Time t, NodeId) { last_fault_change_ = t; }
   void on_resume(Time t, NodeId) { last_fault_change_ = t; }
   void on_connectivity_change(Time t) { last_fault_change_ = t; }
@@ -81,6 +90,8 @@ class SwimObserver : public ObserverBase {
   const swim::SwimParams& params_;
   Time last_fault_change_ = 0;     // the last crash, restart, pause, resume or connectivity change
   std::vector<Time> started_at_;   // per node: its last start
+  std::vector<std::int64_t> earlier_lives_incarnation_;  // per node: the highest it ran at before its last crash (-1: none)
+  void check_incarnation(NodeId node);
   std::vector<Time> gone_at_;      // per node: when it crashed or left (-1: it is a member or never was)
 };
 
