@@ -140,7 +140,7 @@ void DisseminationNode::push(HostT& host, bool only_fresh_key, std::uint16_t fre
   Message m;
   m.kind = Message::Kind::kPush;
   for (std::uint16_t k = 0; k < kMaxKeys; ++k) {
-    if (only_fresh_key && k != fresh_key) continue;
+    if ((only_fresh_key && k != fresh_key) || (!only_fresh_key && params_->mutant == Mutant::kForwardOnce)) continue;
     if (version_[k] != 0 && (infective_[k] || params_->spread == Spread::kAntiEntropy))
       m.items[m.count++] = Item{k, version_[k]};
   }

@@ -40,6 +40,15 @@ struct Injection {
   std::uint32_t version = 1;
 };
 
+// Known bugs a test can switch on (`params.mutant=...`) to prove the
+// "every node informed" liveness bound.
+enum class Mutant : std::uint8_t {
+  kNone,
+  kForwardOnce,  // push: a node forwards an update only in the push when it learns it, never in a later
+                 // round (spreading stops after one round per node, the anti-entropy that repairs losses,
+                 // partitions and restarts never runs)
+};
+
 struct DisseminationParams {
   Exchange exchange = Exchange::kPush;
   Spread spread = Spread::kAntiEntropy;
@@ -56,6 +65,7 @@ struct DisseminationParams {
   bool synchronous_rounds = false;
   std::uint32_t value_bytes = 64; // payload size per (key, value, version), for byte accounting
   std::vector<Injection> injections = {Injection{}};
+  Mutant mutant = Mutant::kNone;
 };
 
 }  // namespace faultline::gossip

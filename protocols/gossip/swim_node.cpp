@@ -9,6 +9,7 @@ namespace faultline::swim {
 
 namespace {
 constexpr std::string_view kIncarnationKey = "swim/incarnation";
+constexpr std::uint32_t kReconnectSeq = 0xffffffff;  // a reconnect ping: acked, but no probe's
 
 std::string_view state_event(MemberState s) { return state_name(s); }
 }  // namespace
@@ -67,6 +68,8 @@ void SwimNode::become_active(HostT& host) {
   active_ = true;
   host.set_timer(kProbeTimer, host.rng().between(1, params_->probe_interval));
   if (params_->gossip_interval > 0) host.set_timer(kGossipTimer, host.rng().between(1, params_->gossip_interval));
+  if (params_->reconnect_interval > 0)
+    host.set_timer(kReconnectTimer, host.rng().between(1, params_->reconnect_interval));
 }
 
 void SwimNode::on_timer(HostT& host, TimerSlot slot) {
@@ -97,6 +100,7 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
         host.cancel_timer(kProbeTimer);
         host.cancel_timer(kPhaseTimer);
         if (params_->gossip_interval > 0) host.cancel_timer(kGossipTimer);
+        if (params_->reconnect_interval > 0) host.cancel_timer(kReconnectTimer);
       }
     schedule_script(host, false);
     return;
@@ -112,6 +116,29 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
     expire_suspicions(host);
     gossip(host);
     host.set_timer(kGossipTimer, params_->gossip_interval);
+  } else if (slot == kReconnectTimer) {
+    reconnect(host);
+    host.set_timer(kReconnectTimer, params_->reconnect_interval);
+  }
+}
+
+void SwimNode::reconnect(HostT& host) {
+  // Serf's reconnect: try one member we hold dead, uniformly; send() puts
+  // its death first in the ping, so if it is running it refutes, and its
+  // ack (with the higher incarnation) brings it back.
+  std::uint32_t dead = 0;
+  for (const auto& d : view_.deltas())
+    if (d.state == MemberState::kDead && d.member != self_) ++dead;
+  if (dead == 0) return;
+  auto pick = static_cast<std::uint32_t>(host.rng().below(dead));
+  for (const auto& d : view_.deltas()) {
+    if (d.state != MemberState::kDead || d.member == self_) continue;
+    if (pick-- > 0) continue;
+    Message m;
+    m.kind = Message::Kind::kPing;
+    m.seq = kReconnectSeq;
+    send(host, d.member, m);
+    return;
   }
 }
 
@@ -253,6 +280,9 @@ void SwimNode::send(HostT& host, NodeId to, Message m) {
   // so it can refute without waiting for the rumor to find it.
   const MemberInfo about_to = view_.get(to);
   if (params_->buddy && about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
+  // With reconnect, the same for a member we hold dead: it hears its death and refutes.
+  if (params_->reconnect_interval > 0 && about_to.state == MemberState::kDead)
+    m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kDead};
   // Then the least-sent updates (infection-style dissemination).
   std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
   for (auto& p : gossip_) {
@@ -273,7 +303,7 @@ void SwimNode::apply(HostT& host, const Update& u) {
         !params_->no_refute) {
       incarnation_ = u.incarnation + 1;
       host.storage().write(kIncarnationKey, std::to_string(incarnation_));
-      host.storage().sync();
+      if (params_->mutant != Mutant::kRefuteNotSynced) host.storage().sync();
       enqueue({self_, incarnation_, MemberState::kAlive});
       adjust_awareness(+1);  // Lifeguard: being suspected hints that we are slow
       host.emit("refute", {{"incarnation", incarnation_}});
@@ -281,7 +311,10 @@ void SwimNode::apply(HostT& host, const Update& u) {
     return;
   }
   const MemberInfo current = view_.get(u.member);
-  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation)) {
+  const bool mutant_refuses = params_->mutant == Mutant::kSuspectNeedsHigherIncarnation &&
+                              u.state == MemberState::kSuspect && current.state == MemberState::kAlive &&
+                              u.incarnation == current.incarnation;
+  if (!supersedes(u.state, u.incarnation, current.state, current.incarnation) || mutant_refuses) {
     // Lifeguard: another member's suspicion of one we suspect confirms it;
     // pass a new confirmation on, so the others' timeouts shrink too.
     if (dynamic_suspicion() && u.state == MemberState::kSuspect && current.state == MemberState::kSuspect &&

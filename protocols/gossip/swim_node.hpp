@@ -76,7 +76,8 @@ class SwimNode {
   static constexpr TimerSlot kPhaseTimer = 1;   // end of the direct, then the indirect, probe
   static constexpr TimerSlot kScriptTimer = 2;  // scripted join or leave
   static constexpr TimerSlot kGossipTimer = 3;  // the gossip channel (gossip_interval > 0)
-  static constexpr TimerSlot kTimerSlots = 4;
+  static constexpr TimerSlot kReconnectTimer = 4;  // a ping to a member held dead (reconnect_interval > 0)
+  static constexpr TimerSlot kTimerSlots = 5;
 
   SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params);
 
@@ -89,10 +90,13 @@ class SwimNode {
   std::uint32_t incarnation() const { return incarnation_; }
   bool active() const { return active_; }
   std::size_t view_entries() const { return view_.deltas().size(); }
+  const std::vector<MemberInfo>& view_deltas() const { return view_.deltas(); }
   std::uint32_t awareness() const { return awareness_; }
   // The suspicion timeout of member m's current suspicion (plain SWIM:
   // suspicion_periods intervals; dynamic: by its confirmations so far).
   Duration suspicion_timeout_of(NodeId m) const;
+  // How many times an update is piggybacked before it is dropped (lambda * log n).
+  std::uint32_t retransmit_limit() const { return retransmit_limit_; }
 
  private:
   enum class Phase : std::uint8_t { kIdle, kDirect, kIndirect };
@@ -107,6 +111,7 @@ class SwimNode {
   NodeId random_member(HostT& host, NodeId avoid1, NodeId avoid2);
   void schedule_script(HostT& host, bool include_now);
   void gossip(HostT& host);
+  void reconnect(HostT& host);
   Duration suspicion_timeout(std::size_t confirmations) const;
   Duration scaled(Duration d) const { return d * (awareness_ + 1); }  // Lifeguard LHM
   void adjust_awareness(int delta);

@@ -22,6 +22,21 @@ struct Leaver {
   Time at = 0;
 };
 
+// Known bugs a test can switch on one at a time (`params.mutant=...`) to
+// prove the checkers and the swarm liveness bound.
+enum class Mutant : std::uint8_t {
+  kNone,
+  kNoRefute,               // a suspected member does not refute (the same as params.no_refute): false deaths
+                           // under loss and pauses, for good
+  kSuspectNeedsHigherIncarnation,  // gets the incarnation rule wrong (SWIM 4.2: suspect(i) overrides alive(j)
+                           // when i >= j): a suspect must carry a higher incarnation than the alive it
+                           // overrides, as alive must, so no member ever suspects a member it holds alive
+                           // and a crashed member is never declared dead
+  kRefuteNotSynced,        // a refutation's new incarnation is written but not synced: after a crash the member
+                           // restarts from an older one and can reuse an incarnation it already gossiped
+                           // (incarnation_monotonic)
+};
+
 // Every option below defaults to plain SWIM as faultline ran it before the
 // memberlist mechanisms were added; `params.preset: memberlist_lan` (see
 // memberlist_lan() and docs/scenario-format.md) turns them all on with
@@ -56,7 +71,16 @@ struct SwimParams {
   // probe traffic only (SWIM's piggybacking).
   Duration gossip_interval = 0;
   std::uint32_t gossip_nodes = 3;
+  // Serf's reconnect: every reconnect_interval a member pings one member it
+  // holds dead, and any message to a member held dead carries that death
+  // first (the buddy system, for deaths), so a member wrongly declared dead
+  // hears it and refutes. Without it, once two sides of a partition have
+  // declared each other dead neither ever sends to the other again: the
+  // membership stays split after the heal (swarm mode's liveness phase
+  // finds it). 0: off.
+  Duration reconnect_interval = 0;
   bool no_refute = false;                   // mutant: a suspected member does not refute
+  Mutant mutant = Mutant::kNone;
   std::vector<Joiner> joiners;              // everyone else is a member from the start
   std::vector<Leaver> leavers;
   std::vector<bool> late_joiner;            // per node: in `joiners` (not in the base view)

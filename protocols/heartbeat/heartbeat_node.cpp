@@ -18,7 +18,7 @@ void HeartbeatNode::on_start(HostT& host) {
   if (auto stored = host.storage().read(kIncarnationKey)) incarnation_ = std::stoull(*stored);
   ++incarnation_;
   host.storage().write(kIncarnationKey, std::to_string(incarnation_));
-  if (!params_.skip_sync) host.storage().sync();
+  if (!params_.skip_sync && params_.mutant != Mutant::kSkipSync) host.storage().sync();
 
   const Time now = host.now();
   for (auto& peer : peers_) peer.last_heard = now;  // a grace period of one timeout after start
@@ -36,7 +36,7 @@ void HeartbeatNode::on_message(HostT& host, NodeId from, const Message& message)
     peer.incarnation = message.incarnation;
   }
   peer.last_heard = host.now();
-  if (peer.suspected) {
+  if (peer.suspected && params_.mutant != Mutant::kNeverTrustAgain) {
     peer.suspected = false;
     host.emit("trust", {{"peer", from}});
   }
@@ -60,8 +60,10 @@ void HeartbeatNode::check_timeouts(HostT& host) {
   for (NodeId id = 0; id < peers_.size(); ++id) {
     PeerState& peer = peers_[id];
     if (id == self_ || peer.suspected) continue;
+    if (params_.mutant == Mutant::kSuspectOnce && peer.reported) continue;
     if (now - peer.last_heard > params_.timeout) {
       peer.suspected = true;
+      peer.reported = true;
       host.emit("suspect", {{"peer", id}, {"silent_ns", now - peer.last_heard}});
     }
   }

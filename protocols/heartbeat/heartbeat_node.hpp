@@ -24,12 +24,25 @@
 
 namespace faultline::heartbeat {
 
+// Known bugs a test can switch on one at a time (`params.mutant=...`) to
+// prove the checkers and the swarm liveness bound.
+enum class Mutant : std::uint8_t {
+  kNone,
+  kSkipSync,          // the incarnation is written but not synced: a restart can reuse one (incarnation_monotonic)
+  kNeverTrustAgain,   // once suspected, a peer stays suspected: heartbeats from it no longer end the suspicion
+                      // (a detector that drops a peer for good; breaks eventual accuracy)
+  kSuspectOnce,       // each peer is suspected at most once per life of the detector: the "already reported"
+                      // mark is not cleared on trust, so a second failure of the same peer goes unnoticed
+                      // (an alert that never re-arms; breaks completeness)
+};
+
 struct Params {
   Duration interval = 100 * kMillisecond;
   Duration timeout = 500 * kMillisecond;
   // Writes the incarnation but does not sync it: a known bug, so tests can
-  // show that unsynced writes are lost on restart.
+  // show that unsynced writes are lost on restart (the same as mutant skip_sync).
   bool skip_sync = false;
+  Mutant mutant = Mutant::kNone;
 };
 
 struct Message {
@@ -68,6 +81,7 @@ class HeartbeatNode {
     Time last_heard = 0;           // local time of the last heartbeat from it
     std::uint64_t incarnation = 0;  // highest incarnation heard from it
     bool suspected = false;
+    bool reported = false;  // mutant suspect_once: suspected at least once in this life
   };
   void send_heartbeats(HostT& host);
   void check_timeouts(HostT& host);

@@ -18,6 +18,12 @@ heartbeat::Params read_params(const Scenario& s) {
   if (p.timeout <= p.interval)
     params.fail("timeout", "must be longer than params.interval, or every node is suspected between heartbeats");
   p.skip_sync = params.flag("skip_sync", false);
+  const std::string mutant = params.choice("mutant", "none", {"none", "skip_sync", "never_trust_again", "suspect_once"});
+  using M = heartbeat::Mutant;
+  p.mutant = mutant == "skip_sync"           ? M::kSkipSync
+           : mutant == "never_trust_again" ? M::kNeverTrustAgain
+           : mutant == "suspect_once"      ? M::kSuspectOnce
+                                           : M::kNone;
   params.finish();
   return p;
 }
@@ -30,7 +36,8 @@ ProtocolBinding heartbeat_binding() {
   b.summary = "all-to-all heartbeat failure detector (suspect after a timeout of silence)";
   b.has_clients = false;
   b.stop_conditions = {"all_crashes_detected"};
-  b.metrics = {"detection_ns", "undetected_crashes", "false_suspicions", "restarts_noticed", "crashes"};
+  b.metrics = {"detection_ns", "undetected_crashes", "false_suspicions", "restarts_noticed", "crashes",
+               "unconverged_pairs"};
   b.swarm_ranges.assign(heartbeat::kSwarmRanges.begin(), heartbeat::kSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {

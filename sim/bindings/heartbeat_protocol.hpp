@@ -10,6 +10,22 @@
 //                       (expected under partitions, pauses and heavy loss;
 //                       zero on a healthy network)
 //   restarts_noticed    "restarted" events: a peer saw a higher incarnation
+//   unconverged_pairs   at the end of the run, ordered pairs (observer, peer) of
+//                       a running observer whose verdict is still wrong longer
+//                       than the convergence bound after the last fault change
+//                       (crash, restart, pause, resume, partition or heal): it
+//                       suspects a running peer, or trusts a crashed or paused
+//                       one; plus, during the run, each node that ran
+//                       throughout a crash longer than the bound and never
+//                       suspected the crashed node (completeness). The
+//                       liveness expectation of swarm mode (max: 0).
+//                       The bound (convergence_bound) is timeout + interval,
+//                       the diamond-P bound on a lossless network whose delays
+//                       stay below timeout - interval, plus 4 more intervals
+//                       (up to 4 heartbeats in a row lost: at most 0.05^4 per
+//                       pair at swarm's highest loss) and one more timeout
+//                       for latency tails (lognormal) and the tick on which
+//                       the check runs.
 // Invariant (online):
 //   incarnation_monotonic  every start of a node has a higher incarnation
 //                          than all its earlier starts (needs durable, synced
@@ -37,7 +53,16 @@ class HeartbeatObserver : public ObserverBase {
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
+  void on_pause(Time t, NodeId) { last_fault_change_ = t; }
+  void on_resume(Time t, NodeId node) {
+    last_fault_change_ = t;
+    up_since_[node] = t;
+  }
+  void on_connectivity_change(Time t) { last_fault_change_ = t; }
   void finish(Time end, Metrics& metrics);
+
+  // How long after the last fault change every verdict must be right.
+  static Duration convergence_bound(const heartbeat::Params& p) { return 2 * p.timeout + 5 * p.interval; }
 
  private:
   struct PendingDetection {
@@ -45,10 +70,16 @@ class HeartbeatObserver : public ObserverBase {
     std::set<NodeId> waiting;  // running nodes that do not suspect it yet
   };
   void resolve(NodeId subject, Time t);
+  std::uint64_t unconverged_pairs(Time end) const;
 
   Simulation<HeartbeatProtocol>& sim_;
   bool stop_when_all_detected_ = false;
   std::vector<std::vector<bool>> suspects_;  // [observer][subject]
+  std::vector<std::vector<Time>> suspected_since_;  // [observer][subject]: when the current suspicion began
+  Duration convergence_bound_;
+  Time last_fault_change_ = 0;  // the last crash, restart, pause, resume or connectivity change
+  std::vector<Time> up_since_;  // per node: its last start or resume
+  std::uint64_t missed_detections_ = 0;  // (observer, crash) pairs: a long crash it never suspected
   std::vector<std::uint64_t> last_incarnation_;
   std::map<NodeId, PendingDetection> pending_;  // by crashed node
   std::vector<double> detection_ns_;

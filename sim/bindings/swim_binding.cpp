@@ -30,7 +30,16 @@ swim::SwimParams read_params(const Scenario& s) {
   p.awareness_max = static_cast<std::uint32_t>(params.integer("awareness_max", p.awareness_max, 0, 64));
   p.gossip_interval = params.duration("gossip_interval", p.gossip_interval, true);
   p.gossip_nodes = static_cast<std::uint32_t>(params.integer("gossip_nodes", p.gossip_nodes, 1, 64));
+  p.reconnect_interval = params.duration("reconnect_interval", p.reconnect_interval, true);
   p.no_refute = params.flag("no_refute", false);
+  const std::string mutant =
+      params.choice("mutant", "none", {"none", "no_refute", "suspect_needs_higher_incarnation", "refute_not_synced"});
+  using M = swim::Mutant;
+  p.mutant = mutant == "no_refute"                        ? M::kNoRefute
+           : mutant == "suspect_needs_higher_incarnation" ? M::kSuspectNeedsHigherIncarnation
+           : mutant == "refute_not_synced"                ? M::kRefuteNotSynced
+                                                          : M::kNone;
+  if (p.mutant == M::kNoRefute) p.no_refute = true;
   const NodeNames names(s.node_names, s.generated_names, s.node_count());
   p.late_joiner.assign(s.node_count(), false);
   for (auto& j : read_list_of_sections(params, "join")) {
@@ -66,7 +75,8 @@ ProtocolBinding swim_binding() {
   b.name = "swim";
   b.summary = "SWIM membership: random probes, indirect probes, suspicion and refutation, join, leave";
   b.metrics = {"detect_first_suspect_ns", "detect_dead_ns", "detect_all_aware_ns", "join_all_aware_ns",
-               "false_positives",         "refutations",    "view_entries_per_node"};
+               "false_positives",         "refutations",    "view_entries_per_node",
+               "unconverged_pairs"};
   b.swarm_ranges.assign(gossip::kSwimSwarmRanges.begin(), gossip::kSwimSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<SwimProtocol>(s, read_params(s), o); };

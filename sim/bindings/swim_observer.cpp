@@ -22,8 +22,73 @@ bool reliable(const Scenario& s) {
 
 }  // namespace
 
-SwimObserver::SwimObserver(const Scenario& scenario, const swim::SwimParams&, Simulation<SwimProtocol>& sim)
-    : sim_(sim), strict_accuracy_(reliable(scenario)) {}
+SwimObserver::SwimObserver(const Scenario& scenario, const swim::SwimParams& params, Simulation<SwimProtocol>& sim)
+    : sim_(sim),
+      strict_accuracy_(reliable(scenario)),
+      params_(params),
+      started_at_(scenario.node_count(), 0),
+      earlier_lives_incarnation_(scenario.node_count(), -1),
+      gone_at_(scenario.node_count(), -1) {}
+
+void SwimObserver::check_incarnation(NodeId node) {
+  const std::uint32_t now = sim_.node(node).incarnation();
+  if (earlier_lives_incarnation_[node] >= 0 && now <= earlier_lives_incarnation_[node])
+    sim_.report_violation(node, "incarnation_monotonic",
+                          fmt::format("{} runs at incarnation {}, but an earlier life already ran at {}",
+                                      sim_.node_name(node), now, earlier_lives_incarnation_[node]));
+}
+
+void SwimObserver::before_crash(Time t, NodeId node) {
+  // The node is still its old self here (in on_crash it is already a fresh one).
+  if (sim_.node(node).active()) gone_at_[node] = t;
+  check_incarnation(node);
+  earlier_lives_incarnation_[node] =
+      std::max<std::int64_t>(earlier_lives_incarnation_[node], sim_.node(node).incarnation());
+}
+
+Duration SwimObserver::convergence_bound(const swim::SwimParams& p, Duration longest_suspicion,
+                                         std::uint32_t retransmit_limit) {
+  const Duration period = p.probe_interval * std::max<std::uint32_t>(1, p.awareness_max);
+  constexpr std::uint32_t kUnprobedPeriods = 20;  // e^-20: no member probed the failed one
+  return longest_suspicion + period * (kUnprobedPeriods + 1 + 2 * retransmit_limit);
+}
+
+std::uint64_t SwimObserver::unconverged_pairs(Time end) const {
+  const NodeId n = sim_.node_count();
+  const Duration bound = convergence_bound(params_, sim_.node(0).suspicion_timeout_of(kNoNode), sim_.node(0).retransmit_limit());
+  auto too_old = [&](Time since) { return end - std::max(since, last_fault_change_) > bound; };
+  auto member_now = [&](NodeId m) { return sim_.is_running(m) && sim_.node(m).active(); };
+  // Members that crashed or left (a paused member is neither: skipped).
+  std::vector<NodeId> gone;
+  for (NodeId m = 0; m < n; ++m)
+    if (gone_at_[m] >= 0 && sim_.status(m) != NodeStatus::kPaused && !member_now(m)) gone.push_back(m);
+  std::uint64_t wrong = 0;
+  for (NodeId o = 0; o < n; ++o) {
+    if (!member_now(o)) continue;
+    const swim::SwimNode& view = sim_.node(o);
+    // A running member held dead, left or unknown. Only entries that differ
+    // from the base view can say dead or left; the base view says unknown
+    // only of late joiners.
+    for (const auto& d : view.view_deltas())
+      if (d.member != o && member_now(d.member) &&
+          (d.state == swim::MemberState::kDead || d.state == swim::MemberState::kLeft ||
+           d.state == swim::MemberState::kUnknown) &&
+          too_old(std::max(d.since, started_at_[o])))
+        ++wrong;
+    for (NodeId m = 0; m < n && m < params_.late_joiner.size(); ++m)
+      if (params_.late_joiner[m] && m != o && member_now(m) && view.member(m).state == swim::MemberState::kUnknown &&
+          view.member(m).since == 0 && too_old(started_at_[o]))
+        ++wrong;
+    // A crashed or departed member still held alive or suspect, by a member
+    // that was up when it went.
+    for (NodeId g : gone) {
+      if (g == o || started_at_[o] > gone_at_[g]) continue;
+      const swim::MemberState s = view.member(g).state;
+      if ((s == swim::MemberState::kAlive || s == swim::MemberState::kSuspect) && too_old(gone_at_[g])) ++wrong;
+    }
+  }
+  return wrong;
+}
 
 bool SwimObserver::everyone_aware(const Watch& w, NodeId subject) const {
   for (NodeId n = 0; n < sim_.node_count(); ++n) {
@@ -35,12 +100,18 @@ bool SwimObserver::everyone_aware(const Watch& w, NodeId subject) const {
 
 void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
                                      std::initializer_list<TraceField> fields) {
+  check_incarnation(node);
   if (kind == "refute") {
     ++refutations_;
     return;
   }
   if (kind == "join") {
     joined_[node] = Watch{t, false, false, {}};
+    gone_at_[node] = -1;
+    return;
+  }
+  if (kind == "leave") {
+    gone_at_[node] = t;
     return;
   }
   const auto member = static_cast<NodeId>(field_number(fields, "member"));
@@ -86,6 +157,7 @@ void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
 }
 
 void SwimObserver::on_crash(Time t, NodeId node) {
+  last_fault_change_ = t;
   crashed_[node] = Watch{t, false, false, {}};
   // Fewer nodes to wait for in the other watches.
   for (auto* watches : {&crashed_, &joined_})
@@ -100,9 +172,14 @@ void SwimObserver::on_crash(Time t, NodeId node) {
     }
 }
 
-void SwimObserver::on_restart(Time, NodeId node) { crashed_.erase(node); }
+void SwimObserver::on_restart(Time t, NodeId node) {
+  last_fault_change_ = t;
+  started_at_[node] = t;
+  gone_at_[node] = -1;
+  crashed_.erase(node);
+}
 
-void SwimObserver::finish(Time, Metrics& metrics) {
+void SwimObserver::finish(Time end, Metrics& metrics) {
   set_series(metrics, "detect_first_suspect_ns", first_suspect_);
   set_series(metrics, "detect_dead_ns", dead_);
   set_series(metrics, "detect_all_aware_ns", all_aware_);
@@ -112,6 +189,7 @@ void SwimObserver::finish(Time, Metrics& metrics) {
   double entries = 0;
   for (NodeId n = 0; n < sim_.node_count(); ++n) entries += static_cast<double>(sim_.node(n).view_entries());
   set_scalar(metrics, "view_entries_per_node", entries / sim_.node_count());
+  set_scalar(metrics, "unconverged_pairs", static_cast<double>(unconverged_pairs(end)));
 }
 
 }  // namespace faultline

@@ -168,6 +168,10 @@ std::vector<Override> draw_swarm_overrides(const Scenario& s, const ProtocolBind
                            s.node_count());
   else if (s.protocol == "gossip")
     liveness = "{name: every node informed, metric: time_to_full_ns, count_min: 1, liveness: true}";
+  else if (s.protocol == "heartbeat")  // the bound is the observer's (sim/bindings/heartbeat_protocol.hpp)
+    liveness = "{name: every verdict right after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
+  else if (s.protocol == "swim")  // the bound is the observer's (sim/bindings/swim_protocol.hpp)
+    liveness = "{name: membership converged after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
   out.push_back({"expect", "[" + liveness + "]"});
   if (s.expect_failure) out.push_back({"expect_failure", "null"});
   return out;
