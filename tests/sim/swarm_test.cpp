@@ -300,7 +300,7 @@ TEST_CASE("correct raft, multipaxos and paxos pass swarm mode on their nemesis s
   const std::pair<const char*, const char*> runs[] = {
       {"scenarios/raft/nemesis.yaml", "1..30"},
       {"scenarios/multipaxos/churn.yaml", "1..30"},
-      {"scenarios/paxos/crashes_and_loss.yaml", "1..200"},
+      {"scenarios/paxos/crashes_and_loss.yaml", "1..300"},
   };
   for (const auto& [scenario, seeds] : runs) {
     CAPTURE(scenario);
