@@ -1,83 +1,158 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """Measures how many seeds `faultline swarm` needs to first catch each mutant
-on the shipped nemesis scenarios, untuned (`--until-failure`, seeds from 1,
-at most --cap seeds each), beside the first seed the tuned scenarios need
-(docs/protocols.md's tables), and writes the table into docs/swarm.md
-between its `<!-- swarm-table -->` markers (or prints it with --print).
+on the shipped nemesis scenarios, untuned: `faultline swarm SCENARIO --seeds
+1..CAP --until-failure --safety-only --set MUTANT`, no `swarm:` narrowing,
+no other --set. Writes the table beside the first seed the hand-tuned
+scenarios need (docs/protocols.md) into docs/swarm.md between its
+`<!-- swarm-table -->` markers (or prints it with --print).
 
-usage: swarm_table.py [--faultline build/faultline] [--jobs 2] [--cap 300] [--print]
+Bounded: each row stops at its CAP seeds or after --row-limit seconds,
+whichever comes first, and the whole table after --time-limit seconds (the
+rows left are marked "not run"); a row cut short by time says how many
+seeds it ran ("none in 1..N (time limit)").
+
+usage: swarm_table.py [--faultline build/faultline] [--jobs 2] [--row-limit 240]
+                      [--time-limit 1500] [--only SUBSTRING] [--print]
+(--only: run the rows whose scenario or mutant contains SUBSTRING; the
+others keep their line from the table already in docs/swarm.md)
 """
 import argparse
 import os
 import re
+import signal
 import subprocess
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
-# (mutant, swarm scenario, what the tuned scenarios need today: first seed (scenario), from docs/protocols.md)
-MUTANTS = [
-    ("no_election_restriction", "raft/nemesis", "1 (raft/nemesis)"),
-    ("vote_not_persisted", "raft/nemesis", "1 (raft/churn)"),
-    ("ack_before_sync", "raft/nemesis", "1 (raft/churn)"),
-    ("up_to_date_index_only", "raft/nemesis", "6 (raft/churn)"),
-    ("figure8", "raft/nemesis", "18 (raft/leader_churn_quiet)"),
-    ("commit_without_quorum", "raft/nemesis", "1 (raft/nemesis)"),
-    ("skip_consistency_check", "raft/nemesis", "1 (raft/churn)"),
-    ("config_before_term_commit", "raft/membership_churn", "44 (raft/membership_churn)"),
-    ("read_without_confirmation", "raft/nemesis", "2 (raft/nemesis with read_index: true)"),
-    ("truncate_without_conflict", "raft/nemesis", "1 (raft/nemesis)"),
-    ("accept_below_promise", "paxos/crashes_and_loss", "58 (paxos/crashes_and_loss)"),
-    ("ignore_accepted_values", "paxos/crashes_and_loss", "1 (paxos/crashes_and_loss)"),
-    ("acceptor_not_persisted", "paxos/crashes_and_loss", "6 (paxos/crashes_and_loss)"),
-    ("accept_below_promise", "multipaxos/churn", "2 (multipaxos/churn)"),
-    ("acceptor_not_persisted", "multipaxos/churn", "1 (multipaxos/churn)"),
-    ("noop_fill_without_collect", "multipaxos/churn", "1 (multipaxos/churn)"),
-    ("forget_on_promise", "multipaxos/churn", "1 (multipaxos/churn)"),
+# ---------------------------------------------------------------------------
+# THE ROWS: one line per mutant, so rows from other protocols merge as single
+# added lines. (protocol, swarm scenario under scenarios/ without .yaml, the
+# --set that switches the mutant on, the tuned scenarios' first failing seed
+# as "SEED (scenario)" from docs/protocols.md, CAP: most seeds to try).
+ROWS = [
+    ("raft", "raft/nemesis", "params.mutant=no_election_restriction", "1 (raft/nemesis)", 100),
+    ("raft", "raft/nemesis", "params.mutant=vote_not_persisted", "1 (raft/churn)", 100),
+    ("raft", "raft/nemesis", "params.mutant=ack_before_sync", "1 (raft/churn)", 100),
+    ("raft", "raft/nemesis", "params.mutant=up_to_date_index_only", "6 (raft/churn)", 100),
+    ("raft", "raft/nemesis", "params.mutant=figure8", "18 (raft/leader_churn_quiet)", 300),
+    ("raft", "raft/nemesis", "params.mutant=commit_without_quorum", "1 (raft/nemesis)", 100),
+    ("raft", "raft/nemesis", "params.mutant=skip_consistency_check", "1 (raft/churn)", 100),
+    ("raft", "raft/membership_churn", "params.mutant=config_before_term_commit", "44 (raft/membership_churn)", 300),
+    ("raft", "raft/nemesis", "params.mutant=read_without_confirmation", "2 (raft/nemesis, read_index: true)", 100),
+    ("raft", "raft/nemesis", "params.mutant=truncate_without_conflict", "1 (raft/nemesis)", 100),
+    ("paxos", "paxos/crashes_and_loss", "params.mutant=accept_below_promise", "58 (paxos/crashes_and_loss)", 2000),
+    ("paxos", "paxos/crashes_and_loss", "params.mutant=ignore_accepted_values", "1 (paxos/crashes_and_loss)", 2000),
+    ("paxos", "paxos/crashes_and_loss", "params.mutant=acceptor_not_persisted", "6 (paxos/crashes_and_loss)", 2000),
+    ("multipaxos", "multipaxos/churn", "params.mutant=accept_below_promise", "2 (multipaxos/churn)", 100),
+    ("multipaxos", "multipaxos/churn", "params.mutant=acceptor_not_persisted", "1 (multipaxos/churn)", 100),
+    ("multipaxos", "multipaxos/churn", "params.mutant=noop_fill_without_collect", "1 (multipaxos/churn)", 100),
+    ("multipaxos", "multipaxos/churn", "params.mutant=forget_on_promise", "1 (multipaxos/churn)", 100),
 ]
+# ---------------------------------------------------------------------------
 
-FIRST = re.compile(r"stopped    at the first failing seed, (\d+)")
-FAILED = re.compile(r"FAILED seed (\d+) \[(\w+)\] trace [0-9a-f]+: *([^;\n]*)")
+SWARM = re.compile(r"^swarm .* ([0-9.]+) s wall, ([0-9.]+) seeds/s$", re.M)
+FIRST = re.compile(r"^stopped    at the first failing SAFETY seed, (\d+)", re.M)
+INTERRUPTED = re.compile(r"^interrupted by \w+ after (\d+) of", re.M)
+FAILED = re.compile(r"^FAILED seed (\d+) \[SAFETY\] trace [0-9a-f]+: *(.*)$", re.M)
+INVARIANT = re.compile(r"([a-z_]+) violated|'([^']+)' failed")
 
 
-def measure(faultline, scenario, mutant, cap, jobs):
-    cmd = [faultline, "swarm", f"scenarios/{scenario}.yaml", "--seeds", f"1..{cap}", "--until-failure", "--jobs",
-           str(jobs), "-q", "--set", f"params.mutant={mutant}"]
-    started = time.time()
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True).stdout
-    wall = time.time() - started
+def measure(faultline, scenario, setting, cap, jobs, limit):
+    """-> (first SAFETY seed or None, what caught it, seeds run, seeds/s, cut short by time)"""
+    cmd = [faultline, "swarm", f"scenarios/{scenario}.yaml", "--seeds", f"1..{cap}", "--until-failure",
+           "--safety-only", "--jobs", str(jobs), "-q", "--set", setting]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cut = False
+    try:
+        out, _ = proc.communicate(timeout=max(1, limit))
+    except subprocess.TimeoutExpired:
+        cut = True
+        proc.send_signal(signal.SIGINT)  # faultline stops handing out seeds and reports what it ran
+        try:
+            out, _ = proc.communicate(timeout=30)  # the seeds under way finish first
+        except subprocess.TimeoutExpired:
+            proc.kill()  # a long seed on a loaded machine: give up on the row's count
+            out, _ = proc.communicate()
+    swarm = SWARM.search(out)
+    rate = float(swarm.group(2)) if swarm else 0.0
+    interrupted = INTERRUPTED.search(out)
+    runs = re.search(r"^runs       (\d+)", out, re.M)
+    ran = int(runs.group(1)) if runs else (int(interrupted.group(1)) if interrupted else 0)
     first = FIRST.search(out)
     if not first:
-        return f"not in {cap}", "", wall
+        return None, "", ran, rate, cut
     seed = first.group(1)
+    why = ""
     for m in FAILED.finditer(out):
         if m.group(1) == seed:
-            return seed, f"{m.group(2).lower()}: {m.group(3).strip()}", wall
-    return seed, "", wall
+            names = []
+            for n in INVARIANT.finditer(m.group(2)):
+                name = n.group(1) or n.group(2)
+                if name not in names:
+                    names.append(name)
+            why = ", ".join(names) or m.group(2).strip()
+    return int(seed), why, ran, rate, False
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--faultline", default=os.path.join(ROOT, "build/faultline"))
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--cap", type=int, default=300, help="most seeds per mutant")
+    ap.add_argument("--row-limit", type=float, default=240, help="seconds one row may take")
+    ap.add_argument("--time-limit", type=float, default=1500, help="seconds the whole table may take")
+    ap.add_argument("--only", default="", help="run only the rows whose scenario or mutant contains this")
     ap.add_argument("--print", action="store_true", help="print the table instead of writing docs/swarm.md")
     args = ap.parse_args()
-    rows = ["| mutant | swarm scenario (untuned) | swarm: first failing seed | caught by | tuned: first seed (scenario) |",
-            "|---|---|---|---|---|"]
-    total = 0.0
-    for mutant, scenario, tuned in MUTANTS:
-        seed, why, wall = measure(args.faultline, scenario, mutant, args.cap, args.jobs)
-        total += wall
-        rows.append(f"| `{mutant}` | {scenario} | {seed} | {why} | {tuned} |")
-        print(rows[-1], f"({wall:.0f} s)", flush=True)
-    table = "\n".join(rows) + f"\n\n(measured with `scripts/swarm_table.py --cap {args.cap} --jobs {args.jobs}`: {total:.0f} s wall)\n"
-    if args.print:
-        print(table)
-        return
+    rows = ["| protocol | mutant | swarm scenario (untuned) | swarm: first SAFETY seed | caught by | seeds/s "
+            "| tuned: first seed (scenario) |",
+            "|---|---|---|---|---|---|---|"]
+    started = time.time()
+    # Run the rows with the shortest runs first (the table keeps the list's
+    # order), so a time limit cuts the slow ones, not the cheap ones.
+    cost = {"paxos": 0, "multipaxos": 1}
+    order = sorted(range(len(ROWS)), key=lambda i: (cost.get(ROWS[i][0], 2), i))
+    done = {}
+    # With --only, the other rows keep their line from the table in docs/swarm.md.
     path = os.path.join(ROOT, "docs/swarm.md")
     text = open(path).read()
     begin, end = "<!-- swarm-table -->", "<!-- /swarm-table -->"
+    kept = {}
+    for line in text[text.index(begin):text.index(end)].splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) == 7:
+            kept[(cells[0], cells[1].strip("`"), cells[2])] = line
+    for i in order:
+        protocol, scenario, setting, tuned, cap = ROWS[i]
+        mutant = setting.split("=", 1)[1] if setting.startswith("params.mutant=") else setting
+        if args.only and args.only not in scenario and args.only not in setting:
+            if (protocol, mutant, scenario) in kept:
+                done[i] = kept[(protocol, mutant, scenario)]
+            continue
+        left = args.time_limit - (time.time() - started)
+        if left < 5:
+            done[i] = f"| {protocol} | `{mutant}` | {scenario} | not run (table time limit) | | | {tuned} |"
+            print(done[i], flush=True)
+            continue
+        t0 = time.time()
+        seed, why, ran, rate, cut = measure(args.faultline, scenario, setting, cap, args.jobs,
+                                            min(args.row_limit, left))
+        if seed is not None:
+            found = str(seed)
+        elif cut:
+            found = f"none in 1..{ran} (time limit)"
+        else:
+            found = f"none in 1..{ran}"
+        done[i] = f"| {protocol} | `{mutant}` | {scenario} | {found} | {why} | {rate:.1f} | {tuned} |"
+        print(done[i], f"({time.time() - t0:.0f} s)", flush=True)
+    rows += [done[i] for i in sorted(done)]
+    total = time.time() - started
+    table = ("\n".join(rows) + f"\n\nMeasured {time.strftime('%d %b %Y', time.gmtime())} by "
+             f"`scripts/swarm_table.py --jobs {args.jobs} --row-limit {args.row_limit:.0f}` in {total:.0f} s wall; "
+             "seeds/s is for the seeds that row ran, on the machine as loaded then.\n")
+    if args.print:
+        print(table)
+        return
     text = text[: text.index(begin) + len(begin)] + "\n" + table + text[text.index(end):]
     open(path, "w").write(text)
 

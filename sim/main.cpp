@@ -140,6 +140,8 @@ static int faultline_main(int argc, char** argv) {
   swarm_cmd->add_option("--jobs,-j", swarm.jobs, "Parallel runs (default: one per core)");
   swarm_cmd->add_option("--set", swarm.sets, "Override a scenario key (repeatable), before the draws");
   swarm_cmd->add_flag("--until-failure", swarm.until_failure, "Stop at the first failing seed");
+  swarm_cmd->add_flag("--safety-only", swarm.safety_only,
+                      "With --until-failure: stop at the first seed that breaks an invariant, run on past liveness failures");
   swarm_cmd->add_flag("--quiet,-q", swarm.quiet, "No progress line on the terminal");
   swarm_cmd->add_option("--memory-limit", swarm.memory_limit, kMemoryLimitHelp);
   swarm_cmd->add_flag("--progress", swarm.progress, "Progress lines on stderr even when it is not a terminal");

@@ -21,6 +21,12 @@ struct SwarmRange {
   Kind kind = Kind::kInteger;
   std::int64_t lo = 0;
   std::int64_t hi = 0;
+  // kDurationRange only: the drawn b - a is at least this percentage of a
+  // (100: b >= 2a), as far as [lo, hi] allows. Randomized timeouts need a
+  // spread, not only a value (Raft 5.2: "spread out the servers so that in
+  // most cases only a single server will time out"); a 212ms..214ms draw
+  // fires five timers within 2 ms of each other and split votes livelock.
+  std::int64_t min_width_percent = 0;
 };
 
 }  // namespace faultline

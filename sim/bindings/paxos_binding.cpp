@@ -61,7 +61,7 @@ ProtocolBinding paxos_binding() {
   b.summary = "single-decree Paxos: proposers, acceptors, learners; dueling proposers and backoff; mutants";
   b.has_clients = false;
   b.stop_conditions = {"all_learned"};
-  b.metrics = {"rounds", "rejections", "chosen", "time_to_choose_ns", "learned_nodes"};
+  b.metrics = {"rounds", "rejections", "chosen", "time_to_choose_ns", "learned_nodes", "unlearned_proposers"};
   b.swarm_ranges.assign(paxos::kBasicSwarmRanges.begin(), paxos::kBasicSwarmRanges.end());
   b.validate = [](const Scenario& s) { read_basic_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {

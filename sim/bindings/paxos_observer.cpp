@@ -13,9 +13,9 @@ paxos::Ballot ballot_of(std::initializer_list<TraceField> fields) {
 
 }  // namespace
 
-BasicPaxosObserver::BasicPaxosObserver(const Scenario& scenario, const paxos::BasicParams&,
+BasicPaxosObserver::BasicPaxosObserver(const Scenario& scenario, const paxos::BasicParams& params,
                                        Simulation<BasicPaxosProtocol>& sim)
-    : sim_(sim), chosen_(scenario.node_count()), learned_(scenario.node_count(), false) {
+    : sim_(sim), chosen_(scenario.node_count()), learned_(scenario.node_count(), false), proposers_(params.proposers) {
   const auto& when = scenario.stop.when;
   stop_when_all_learned_ = std::find(when.begin(), when.end(), "all_learned") != when.end();
 }
@@ -57,6 +57,8 @@ void BasicPaxosObserver::finish(Time, Metrics& metrics) {
   set_scalar(metrics, "chosen", chosen_.chosen(0) ? 1.0 : 0.0);
   set_series(metrics, "time_to_choose_ns", time_to_choose_);
   set_scalar(metrics, "learned_nodes", static_cast<double>(std::count(learned_.begin(), learned_.end(), true)));
+  set_scalar(metrics, "unlearned_proposers",
+             static_cast<double>(std::count(learned_.begin(), learned_.begin() + proposers_, false)));
 }
 
 MultiPaxosObserver::MultiPaxosObserver(const Scenario& scenario, const paxos::MultiParams&,

@@ -34,7 +34,10 @@ struct MultiPaxosProtocol;
 
 // Metrics: rounds (phase-1 attempts, all proposers), rejections,
 // time_to_choose_ns (from the first proposal to a majority accepting one
-// value), learned_nodes.
+// value), learned_nodes, unlearned_proposers (proposers that never learned
+// the value: each keeps proposing until it does, so after the faults heal
+// this reaches 0, whereas a node that only accepts learns only from the
+// choosing proposer's announcements; docs/swarm.md).
 class BasicPaxosObserver : public ObserverBase {
  public:
   BasicPaxosObserver(const Scenario& scenario, const paxos::BasicParams& params, Simulation<BasicPaxosProtocol>& sim);
@@ -47,6 +50,7 @@ class BasicPaxosObserver : public ObserverBase {
   ChosenValues chosen_;
   std::set<std::uint64_t> proposed_;
   std::vector<bool> learned_;
+  NodeId proposers_ = 0;  // nodes 0 .. proposers_-1 propose
   bool stop_when_all_learned_ = false;
   Time first_proposal_ = -1;
   std::vector<double> time_to_choose_;

@@ -78,6 +78,7 @@ struct SwarmCommand {
   unsigned jobs = 0;  // 0: one per core
   std::vector<std::string> sets;
   bool until_failure = false;
+  bool safety_only = false;  // --until-failure stops at a SAFETY failure only
   bool quiet = false;
   bool progress = false;
   std::string memory_limit;  // per run

@@ -61,7 +61,7 @@ int swarm_command(const SwarmCommand& c) {
     RunResult r = binding->run(s, options);
     // From the worker itself, so it takes no further seed: with --jobs 1 the
     // failing seed is the last one run.
-    if (c.until_failure && !r.ok()) stop.request_stop();
+    if (c.until_failure && !r.ok() && !(c.safety_only && r.failed_liveness_only())) stop.request_stop();
     return r;
   };
 
@@ -99,8 +99,17 @@ int swarm_command(const SwarmCommand& c) {
                run.failed_liveness_only() ? "LIVENESS" : "SAFETY", run.trace_hash, failure_reasons(run),
                reproduce_command(c.scenario, s, overrides_of(s)));
   }
-  if (c.until_failure && !r.failed_seeds.empty())
-    fmt::print("stopped    at the first failing seed, {} ({} seeds run)\n", r.failed_seeds.front(), r.runs.size());
+  if (c.until_failure) {
+    // The lowest seed that stopped the search (any failure, or with
+    // --safety-only the lowest SAFETY one); later seeds already under way
+    // finish and are listed too.
+    for (auto s : r.failed_seeds) {
+      if (c.safety_only && r.runs[s - first].failed_liveness_only()) continue;
+      fmt::print("stopped    at the first failing{} seed, {} ({} seeds run)\n", c.safety_only ? " SAFETY" : "", s,
+                 r.runs.size());
+      break;
+    }
+  }
   if (interrupted) {
     const std::string how = fmt::format("interrupted by {} after {} of {} seeds", signal_name(interrupt_signal()),
                                         r.runs.size(), last - first + 1);

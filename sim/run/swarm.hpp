@@ -28,6 +28,7 @@ struct SwarmKnob {
   std::string name;
   SwarmRange::Kind kind = SwarmRange::Kind::kInteger;
   std::int64_t lo = 0, hi = 0;
+  std::int64_t min_width_percent = 0;  // kDurationRange: b - a >= a * this / 100 (SwarmRange)
 };
 
 // Every knob swarm mode draws for `scenario` (before its `swarm:` narrowing).

@@ -75,10 +75,12 @@ TEST_CASE("swarm draws are the same for a seed every time, differ between seeds 
     const auto dots = range.find("..");
     const Duration lo = duration_of(range.substr(0, dots)), hi = duration_of(range.substr(dots + 2));
     CHECK(lo >= 100 * kMillisecond);
-    CHECK(lo <= hi);
+    CHECK(lo <= 500 * kMillisecond);
+    CHECK(hi - lo >= lo);  // a spread at least as wide as the minimum (raft_swarm.hpp)
     CHECK(hi <= 1000 * kMillisecond);
     const Duration heartbeat = duration_of(value_of(a, "params.heartbeat_interval"));
-    CHECK((heartbeat >= 10 * kMillisecond && heartbeat <= 90 * kMillisecond));
+    CHECK((heartbeat >= 10 * kMillisecond && heartbeat <= 50 * kMillisecond));
+    CHECK(2 * heartbeat <= lo);
     CHECK(s.network.defaults.loss <= 0.05);
     CHECK(s.network.defaults.duplicate <= 0.03);
     REQUIRE(s.workload);
@@ -127,7 +129,7 @@ TEST_CASE("a swarm: section pins, narrows or switches off knobs, leaving every o
   CHECK(inverted.find("s.yaml:7") != std::string::npos);
   CHECK(inverted.find("lower end is above") != std::string::npos);
   const std::string wider = error_of(std::string(kRaftBase) + "swarm:\n  params.heartbeat_interval: 5ms..50ms\n");
-  CHECK(wider.find("outside the declared range 10ms..90ms") != std::string::npos);
+  CHECK(wider.find("outside the declared range 10ms..50ms") != std::string::npos);
   const std::string not_a_flag = error_of(std::string(kRaftBase) + "swarm:\n  nemesis.crash: sometimes\n");
   CHECK(not_a_flag.find("expected true, false or off") != std::string::npos);
 }
@@ -145,11 +147,10 @@ TEST_CASE("a swarm failure prints a faultline run command that reproduces it: sa
     CHECK(faultline::test::json_field(again.out, "trace_hash") == f.hash);
     CHECK(again.out.find("\"ok\":false") != std::string::npos);
   }
-  // Without the mutant no seed breaks safety (a few drawn mixes lose
-  // liveness: exit 6, not 1).
+  // Without the mutant no seed fails at all.
   const auto correct = run_binary("swarm scenarios/paxos/crashes_and_loss.yaml --seeds 1..12 --jobs 2");
-  CHECK((correct.code == 0 || correct.code == 6));
-  CHECK(correct.out.find(" 0 safety,") != std::string::npos);
+  CHECK(correct.code == 0);
+  CHECK(correct.out.find("runs       12, 0 failed: 0 safety, 0 liveness") != std::string::npos);
 }
 
 TEST_CASE("progress lost after the faults heal is reported as liveness, apart from safety, with exit code 6") {
@@ -191,4 +192,120 @@ TEST_CASE("--until-failure stops at the first failing seed, and a mutant is caug
   CHECK(stopped_failures[0].hash == failures[0].hash);
   CHECK(stopped.err.find("seeds/s") != std::string::npos);
   CHECK(stopped.err.find("ETA") != std::string::npos);
+}
+
+TEST_CASE("a narrowed timeout range still draws a spread as wide as it allows") {
+  const ProtocolBinding& raft = *find_protocol("raft");
+  // 300ms..400ms cannot hold b >= 2a: a is 300ms..400ms, b from 400ms up.
+  const Scenario s = load_scenario_text(std::string(kRaftBase) + "swarm:\n  params.election_timeout: 300ms..400ms\n",
+                                        "swarm.yaml");
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    const std::string range = value_of(draw_swarm_overrides(s, raft, seed), "params.election_timeout");
+    const auto dots = range.find("..");
+    CHECK(duration_of(range.substr(0, dots)) >= 300 * kMillisecond);
+    CHECK(duration_of(range.substr(dots + 2)) == 400 * kMillisecond);
+  }
+  // 100ms..900ms holds it: a <= 450ms, b >= 2a.
+  const Scenario wide = load_scenario_text(std::string(kRaftBase) + "swarm:\n  params.election_timeout: 100ms..900ms\n",
+                                           "swarm.yaml");
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    const std::string range = value_of(draw_swarm_overrides(wide, raft, seed), "params.election_timeout");
+    const auto dots = range.find("..");
+    const Duration lo = duration_of(range.substr(0, dots)), hi = duration_of(range.substr(dots + 2));
+    CHECK(lo <= 450 * kMillisecond);
+    CHECK(hi >= 2 * lo);
+    CHECK(hi <= 900 * kMillisecond);
+  }
+}
+
+TEST_CASE("the start spread: late nodes are down from 0s until their drawn start, and only those") {
+  const ProtocolBinding& raft = *find_protocol("raft");
+  const Scenario base = load_scenario_text(kRaftBase, "swarm.yaml");
+  int spread_seeds = 0;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const auto os = draw_swarm_overrides(base, raft, seed);
+    const std::string crash = value_of(os, "faults.0");
+    if (crash == "<absent>") continue;
+    ++spread_seeds;
+    const Scenario s = load_scenario_text(kRaftBase, "swarm.yaml", os);
+    REQUIRE(s.faults.size() >= 2);
+    CHECK(s.faults[0].kind == FaultEvent::Kind::kCrash);
+    CHECK(s.faults[0].at == 0);
+    const auto late = s.faults[0].nodes;
+    // One restart per late node, within 5% of the 8 s run.
+    REQUIRE(s.faults.size() == late.size() + 1);
+    for (std::size_t i = 1; i < s.faults.size(); ++i) {
+      CHECK(s.faults[i].kind == FaultEvent::Kind::kRestart);
+      CHECK(s.faults[i].at > 0);
+      CHECK(s.faults[i].at <= 400 * kMillisecond);
+      CHECK(std::find(late.begin(), late.end(), s.faults[i].nodes[0]) != late.end());
+    }
+  }
+  CHECK(spread_seeds >= 30);  // nearly every seed draws a spread above 0
+
+  // A node the scenario crashes itself before its drawn start starts at 0;
+  // the appended entries follow the scenario's own.
+  const std::string own = std::string(kRaftBase) + "faults:\n  - {at: 1ms, crash: [n0, n1, n2, n3]}\n  - {at: 2s, restart: [n0, n1, n2, n3]}\n";
+  const Scenario with_faults = load_scenario_text(own, "swarm.yaml");
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    const auto os = draw_swarm_overrides(with_faults, raft, seed);
+    const std::string crash = value_of(os, "faults.2");
+    if (crash != "<absent>") CHECK(crash.find("crash: [n4]") != std::string::npos);
+    CHECK(value_of(os, "faults.0") == "<absent>");
+    (void)load_scenario_text(own, "swarm.yaml", os);  // a valid timeline
+  }
+  // Switched off: nothing appended, every other draw as before.
+  const Scenario off = load_scenario_text(std::string(kRaftBase) + "swarm:\n  nodes.start_spread: off\n", "swarm.yaml");
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+    const auto os = draw_swarm_overrides(off, raft, seed);
+    CHECK(value_of(os, "faults.0") == "<absent>");
+    CHECK(value_of(os, "nemesis") == value_of(draw_swarm_overrides(base, raft, seed), "nemesis"));
+  }
+  // Paxos has its own proposers' start_spread instead.
+  const Scenario paxos = load_scenario_text("name: p\nprotocol: paxos\nnodes: 5\nduration: 3s\n", "p.yaml");
+  CHECK(value_of(draw_swarm_overrides(paxos, *find_protocol("paxos"), 1), "faults.0") == "<absent>");
+}
+
+TEST_CASE("--safety-only runs on past seeds that only lost liveness") {
+  // The partition that never heals (see above): every seed loses liveness.
+  const std::string path = write_temp(
+      "stuck2.yaml", std::string(kRaftBase) +
+                         "faults:\n  - {at: 1s, partition: [[n0, n1], [n2, n3], [n4]]}\n"
+                         "swarm: {nemesis.partition: false, nemesis.isolate: false, nemesis.isolate_leader: false}\n");
+  const auto stops = run_binary("swarm '" + path + "' --seeds 1..3 --jobs 1 --until-failure");
+  CHECK(stops.code == 6);
+  CHECK(stops.out.find("stopped    at the first failing seed, 1 (1 seeds run)") != std::string::npos);
+  const auto runs_on = run_binary("swarm '" + path + "' --seeds 1..3 --jobs 1 --until-failure --safety-only");
+  CHECK(runs_on.code == 6);
+  CHECK(runs_on.out.find("runs       3, 3 failed: 0 safety, 3 liveness") != std::string::npos);
+  CHECK(runs_on.out.find("stopped") == std::string::npos);
+  std::filesystem::remove(path);
+  // A safety failure still stops it.
+  const auto mutant = run_binary(
+      "swarm scenarios/paxos/crashes_and_loss.yaml --seeds 1..50 --jobs 1 --until-failure --safety-only "
+      "--set params.mutant=ignore_accepted_values");
+  CHECK(mutant.code == 1);
+  const auto failures = printed_failures(mutant.out);
+  REQUIRE(failures.size() == 1);
+  CHECK(failures[0].label == "SAFETY");
+  CHECK(mutant.out.find("stopped    at the first failing SAFETY seed, " + failures[0].seed + " (" + failures[0].seed +
+                        " seeds run)") != std::string::npos);
+}
+
+// Correct code passes every drawn mix: no safety and no liveness failure on
+// the shipped nemesis scenario of each consensus protocol (docs/swarm.md,
+// where 200 seeds of each were measured).
+TEST_CASE("correct raft, multipaxos and paxos pass swarm mode on their nemesis scenarios" *
+          doctest::test_suite("long")) {
+  const std::pair<const char*, const char*> runs[] = {
+      {"scenarios/raft/nemesis.yaml", "1..30"},
+      {"scenarios/multipaxos/churn.yaml", "1..30"},
+      {"scenarios/paxos/crashes_and_loss.yaml", "1..300"},
+  };
+  for (const auto& [scenario, seeds] : runs) {
+    CAPTURE(scenario);
+    const auto r = run_binary(std::string("swarm ") + scenario + " --seeds " + seeds + " --jobs 2");
+    CHECK(r.code == 0);
+    CHECK(r.out.find(" 0 failed: 0 safety, 0 liveness") != std::string::npos);
+  }
 }
