@@ -48,6 +48,13 @@ ROWS = [
     ("multipaxos", "multipaxos/churn", "params.mutant=acceptor_not_persisted", "1 (multipaxos/churn)", 100),
     ("multipaxos", "multipaxos/churn", "params.mutant=noop_fill_without_collect", "1 (multipaxos/churn)", 100),
     ("multipaxos", "multipaxos/churn", "params.mutant=forget_on_promise", "1 (multipaxos/churn)", 100),
+    ("heartbeat", "heartbeat/nemesis", "params.mutant=skip_sync", "1 (heartbeat/nemesis)", 100),
+    ("heartbeat", "heartbeat/nemesis", "params.mutant=never_trust_again", "none in 1..100 (heartbeat/nemesis)", 100),
+    ("heartbeat", "heartbeat/nemesis", "params.mutant=suspect_once", "1 (heartbeat/nemesis)", 100),
+    ("swim", "swim/nemesis", "params.mutant=no_refute", "1 (swim/nemesis)", 100),
+    ("swim", "swim/nemesis", "params.mutant=suspect_needs_higher_incarnation", "1 (swim/nemesis)", 100),
+    ("swim", "swim/nemesis", "params.mutant=refute_not_synced", "1 (swim/nemesis)", 100),
+    ("gossip", "gossip/push_broadcast", "params.mutant=forward_once", "1 (gossip/push_broadcast)", 100),
 ]
 # ---------------------------------------------------------------------------
 

@@ -117,8 +117,12 @@ SweepResult run_sweep(std::uint64_t first_seed, std::uint64_t last_seed, unsigne
     std::size_t reported = 0;
     const auto finished = [&] { return error || done == total || (out.stopped && running == 0 && done == reported); };
     while (!finished()) {
-      // Woken by a finished run, or once by the stop request.
-      if (out.stopped) changed.wait(lock, [&] { return done > reported || error; });
+      // Woken by a finished run, or once by the stop request. Once a stop is
+      // requested, the wait must not take the token: a wait on a requested
+      // token returns at once without releasing the lock, so the workers could
+      // never record their runs (a stop asked for after the last seed was
+      // handed out, where `out.stopped` stays false, spun here for ever).
+      if (out.stopped || stop.stop_requested()) changed.wait(lock, [&] { return done > reported || error; });
       else changed.wait(lock, stop, [&] { return done > reported || error; });
       if (stop.stop_requested()) out.stopped = next < total;
       if (done > reported && !error) {
