@@ -56,7 +56,7 @@ class EventQueue {
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 
-  void push(Time time, std::uint64_t payload) {
+  [[gnu::always_inline]] void push(Time time, std::uint64_t payload) {
     if (time < last_) [[unlikely]] throw std::logic_error("event scheduled before the current time");
     place(Event{time, seq_++, payload});
     ++size_;

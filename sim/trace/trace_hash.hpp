@@ -42,9 +42,22 @@ class TraceHash {
       if (rest != 0 && text.size() >= 8) {
         std::memcpy(&tail, text.data() + text.size() - 8, 8);
         tail >>= 8 * (8 - rest);
-      } else {
-        for (std::size_t j = 0; j < rest; ++j)
-          tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(text[i + j])) << (8 * j);
+      } else {  // a short string: its 4-, 2- and 1-byte pieces
+        const char* p = text.data() + i;
+        std::size_t at = 0;
+        if (rest & 4) {
+          std::uint32_t v;
+          std::memcpy(&v, p, 4);
+          tail = v;
+          at = 4;
+        }
+        if (rest & 2) {
+          std::uint16_t v;
+          std::memcpy(&v, p + at, 2);
+          tail |= static_cast<std::uint64_t>(v) << (8 * at);
+          at += 2;
+        }
+        if (rest & 1) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
       }
     } else {
       std::memcpy(&tail, text.data() + i, rest);
