@@ -324,7 +324,9 @@ void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog)
     }
   }
   ++delivered_;
-  trace_.message_delivered(now_, m.from, m.to, P::message_type(m.message), m.id, fields_of(m.message));
+  trace_.message_delivered(now_, m.from, m.to,
+                           trace_.writes_messages() ? P::message_type(m.message) : std::string_view(), m.id,
+                           fields_of(m.message));
   const NodeId from = m.from;
   Message message = std::move(m.message);
   free_slot(slot);

@@ -4,6 +4,8 @@
 # loop always, ns-3 and SimGrid 3.32 (kernel timers) when their Debian
 # packages are installed. Needs: MODEL=gossip or hold.
 peerbench=${PEERBENCH:-$(git rev-parse --show-toplevel)/../shared/peerbench}
+# From a git worktree elsewhere: beside the main checkout instead.
+[ -n "${PEERBENCH:-}" ] || [ -d "$peerbench" ] || peerbench=$(cd "$(git rev-parse --git-common-dir)/../.." && pwd)/shared/peerbench
 [ -f "$peerbench/baseline/${MODEL}_pq.cpp" ] || { echo "peerbench not found at $peerbench (set PEERBENCH)" >&2; exit 2; }
 [ -x build/faultline ] || scripts/build.sh
 rm -rf build/peerbench && mkdir -p build/peerbench && cp -r "$peerbench"/. build/peerbench/

@@ -5,20 +5,26 @@
 # informed): the lean hand-written heap loop, ns-3 and SimGrid 3.32 (kernel
 # timers) when their Debian packages are installed, and SimPy up to
 # N = 100,000 (it does not finish 1,000,000 in minutes). One after the other,
-# in one go. Wall time (each engine's own run time), events per second, peak
-# memory (/usr/bin/time), bytes per node.
-# usage: scripts/bench/gossip_vs_peers.sh [MAX_N=1000000]
+# in one go; faultline and the lean loop REPS times each, alternately, and
+# their medians reported (the peers once). Wall time (each engine's own run
+# time), events per second, peak memory (/usr/bin/time), bytes per node.
+# Then SWIM at 1,000,000 members (scenarios/swim/crash_detection.yaml: one
+# crash, detection until every member knows): wall, peak memory, bytes per
+# member, and when the crash was detected and known to all.
+# usage: scripts/bench/gossip_vs_peers.sh [MAX_N=1000000] [REPS=3]
+#   SWIM=no skips the SWIM row (about 40 s and 700 MB at a million)
 #   peers: apt-get install -y libsimgrid-dev libns3-dev python3-simpy3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 max_n=${1:-1000000}
+reps=${2:-3}
 MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 
-# One engine's figures as "wall events peak_mb", or "- - -".
-peer() {  # peer N command...
+# One peer engine's figures as "wall events peak_mb", or "- - -".
+peer() {  # peer command...
   local out
-  out=$( { /usr/bin/time -f "PEAK %M" "${@:2}"; } 2>&1 ) || { echo "- - -"; return; }
+  out=$( { /usr/bin/time -f "PEAK %M" "$@"; } 2>&1 ) || { echo "- - -"; return; }
   python3 - "$out" <<'PY'
 import re, sys
 t = sys.argv[1]
@@ -26,38 +32,76 @@ run = re.search(r"run_s=([0-9.]+)", t); ev = re.search(r"events=(\d+)", t); pk =
 print(f"{max(float(run.group(1)), 1e-4)} {int(ev.group(1))} {int(pk.group(1)) / 1024:.0f}" if run and ev and pk else "- - -")
 PY
 }
+# faultline's figures as "wall events peak_mb" (wall: the whole run, setup
+# of the node records included), from its --json summary.
+faultline() {  # faultline scenario [--set ...]
+  local out
+  out=$( { /usr/bin/time -f "PEAK %M" build/faultline run "$@" --json; } 2>&1 ) || { echo "- - -"; return; }
+  python3 - "$out" <<'PY'
+import json, re, sys
+t = sys.argv[1]
+r = json.loads(next(l for l in t.splitlines() if l.startswith("{")))
+print(f"{r['wall_seconds']} {r['events']} {int(re.search(r'PEAK (\d+)', t).group(1)) / 1024:.0f}")
+PY
+}
+# The median run (by wall) of several "wall events peak_mb" lines.
+median() { grep -v '^-' | sort -g | awk '{a[NR]=$0} END {if (NR) print a[int((NR+1)/2)]; else print "- - -"}'; }
 
 echo "| N | faultline wall (s) | M events/s | peak MB | bytes/node | lean loop wall (s) | M events/s | peak MB | ns-3 wall (s) / MB | SimGrid 3.32 wall (s) / MB | SimPy wall (s) / MB | faultline vs lean: events/s, wall |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in 1000 10000 100000 1000000; do
   [ "$n" -le "$max_n" ] || break
-  fl=$( { /usr/bin/time -f "PEAK %M" build/faultline run scenarios/gossip/push_broadcast.yaml --set nodes=$n --json; } 2>&1 )
-  lean=$(peer "$n" build/peerbench/bin/gossip_pq "$n" 3 42)
+  fl_runs=""; lean_runs=""
+  for ((r = 1; r <= reps; r++)); do
+    fl_runs+="$(faultline scenarios/gossip/push_broadcast.yaml --set nodes=$n)"$'\n'
+    lean_runs+="$(peer build/peerbench/bin/gossip_pq "$n" 3 42)"$'\n'
+  done
+  fl=$(median <<<"$fl_runs")
+  lean=$(median <<<"$lean_runs")
   ns3="- - -"; sg="- - -"; sp="- - -"
-  [ -x build/peerbench/bin/ns3_gossip ] && ns3=$(peer "$n" build/peerbench/bin/ns3_gossip "$n" 3 42)
-  [ -x build/peerbench/bin/sg332_gossip_timers ] && sg=$(peer "$n" build/peerbench/bin/sg332_gossip_timers "$n" 3 42)
+  [ -x build/peerbench/bin/ns3_gossip ] && ns3=$(peer build/peerbench/bin/ns3_gossip "$n" 3 42)
+  [ -x build/peerbench/bin/sg332_gossip_timers ] && sg=$(peer build/peerbench/bin/sg332_gossip_timers "$n" 3 42)
   if [ "$have_simpy" = yes ] && [ "$n" -le 100000 ]; then
-    sp=$(peer "$n" /usr/bin/python3 build/peerbench/simpy/simpy_gossip.py "$n" --variant lean)
+    sp=$(peer /usr/bin/python3 build/peerbench/simpy/simpy_gossip.py "$n" --variant lean)
   fi
   python3 - "$n" "$fl" "$lean" "$ns3" "$sg" "$sp" <<'PY'
-import json, re, sys
+import sys
 n = int(sys.argv[1])
-fl_text = sys.argv[2]
-fl = json.loads(next(l for l in fl_text.splitlines() if l.startswith("{")))
-fl_peak = int(re.search(r"PEAK (\d+)", fl_text).group(1)) / 1024
-fl_wall = fl["wall_seconds"]
-fl_rate = fl["events"] / fl_wall
 def parts(s):
     w, e, m = s.split()
     return (None, None, None) if w == "-" else (float(w), int(e), float(m))
+fw, fe, fm = parts(sys.argv[2])
 lw, le, lm = parts(sys.argv[3])
 def short(s):
     w, e, m = parts(s)
     return "-" if w is None else f"{w:.3g} / {m:.0f}"
-ratio = "-" if lw is None else f"{fl_rate / (le / lw):.2f}x, {lw / fl_wall:.2f}x"
+fl = "- | - | - | -" if fw is None else f"{fw:.3g} | {fe / fw / 1e6:.2f} | {fm:.0f} | {fm * 1024 * 1024 / n:.0f}"
 lean = "- | - | -" if lw is None else f"{lw:.3g} | {le / lw / 1e6:.2f} | {lm:.0f}"
-print(f"| {n:,} | {fl_wall:.3g} | {fl_rate / 1e6:.2f} | {fl_peak:.0f} | {fl_peak * 1024 * 1024 / n:.0f} | {lean} | "
-      f"{short(sys.argv[4])} | {short(sys.argv[5])} | {short(sys.argv[6])} | {ratio} |")
+ratio = "-" if fw is None or lw is None else f"{(fe / fw) / (le / lw):.2f}x, {lw / fw:.2f}x"
+print(f"| {n:,} | {fl} | {lean} | {short(sys.argv[4])} | {short(sys.argv[5])} | {short(sys.argv[6])} | {ratio} |")
 PY
 done
-echo "(wall: each engine's own run time, setup excluded for the peers; faultline events/s over the lean loop's, and the lean loop's wall over faultline's; 'bytes/node' is faultline's peak memory over N; $(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "(wall: each engine's own run time, faultline's including setup, the peers' excluding it; faultline and the lean loop: median of $reps runs; faultline events/s over the lean loop's, and the lean loop's wall over faultline's; 'bytes/node' is faultline's peak memory over N; $(nproc) cores, $(date -u +%Y-%m-%d))"
+
+if [ "${SWIM:-yes}" != no ] && [ "$max_n" -ge 1000000 ]; then
+  echo
+  echo "| SWIM, N | virtual time | events | wall (s) | M events/s | peak MB | bytes/member | crash dead after | known to all after |"
+  echo "|---|---|---|---|---|---|---|---|---|"
+  out=$( { /usr/bin/time -f "PEAK %M" build/faultline run scenarios/swim/crash_detection.yaml --set nodes=1000000 --json; } 2>&1 ) || true
+  python3 - "$out" <<'PY'
+import json, re, sys
+t = sys.argv[1]
+line = next((l for l in t.splitlines() if l.startswith("{")), None)
+if line is None:
+    print("| 1,000,000 | failed | | | | | | | |"); sys.exit()
+r = json.loads(line); m = r["metrics"]; peak = int(re.search(r"PEAK (\d+)", t).group(1)) / 1024
+def first(k):
+    v = m.get(k)
+    v = v[0] if isinstance(v, list) and v else v
+    return "-" if v is None or v == [] else f"{v / 1e9:.1f} s"
+print(f"| 1,000,000 | {r['virtual_time_ns'] / 1e9:.0f} s | {r['events'] / 1e6:.1f} M | {r['wall_seconds']:.3g} | "
+      f"{r['events'] / r['wall_seconds'] / 1e6:.2f} | {peak:.0f} | {peak * 1024 * 1024 / 1e6:.0f} | "
+      f"{first('detect_dead_ns')} | {first('detect_all_aware_ns')} |")
+PY
+  echo "(one run; scenarios/swim/crash_detection.yaml --set nodes=1000000: the crash at 10 s; 'after' counts from the crash)"
+fi

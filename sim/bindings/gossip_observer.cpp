@@ -28,6 +28,7 @@ void GossipObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   if (injected) {
     ++injected_;
     if (version > k.latest) {
+      if (k.latest == 0 || k.first_carried_at >= 0) ++awaiting_first_carry_;
       k.latest = version;
       k.injected_at = t;
       k.first_carried_at = -1;
@@ -65,10 +66,14 @@ void GossipObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
 void GossipObserver::on_send(Time t, NodeId, NodeId, const gossip::Message& m) {
   if (!gossip::carries_updates(m)) return;
   ++update_messages_;
+  if (awaiting_first_carry_ == 0) return;  // the common case: every latest version has left its first node
   for (std::uint8_t i = 0; i < m.count; ++i) {
     if (m.items[i].key >= keys_.size()) continue;
     KeyState& k = keys_[m.items[i].key];
-    if (k.first_carried_at < 0 && k.latest != 0 && m.items[i].version == k.latest) k.first_carried_at = t;
+    if (k.first_carried_at < 0 && k.latest != 0 && m.items[i].version == k.latest) {
+      k.first_carried_at = t;
+      --awaiting_first_carry_;
+    }
   }
 }
 

@@ -61,6 +61,9 @@ class GossipObserver : public ObserverBase {
   bool stop_when_all_informed_ = false;
   std::uint64_t removed_ = 0;
   std::uint64_t update_messages_ = 0;
+  // Keys whose latest version no message has carried yet (latest != 0,
+  // first_carried_at < 0): on_send has nothing to look for when it is 0.
+  std::uint32_t awaiting_first_carry_ = 0;
   std::vector<double> time_to_full_, rounds_to_full_, periods_to_full_, time_to_99_;
 };
 

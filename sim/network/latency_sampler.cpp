@@ -16,7 +16,7 @@ Duration to_ns(double value) {
 
 }  // namespace
 
-Duration sample_latency(const LatencySpec& s, Rng& rng) {
+Duration sample_latency_shaped(const LatencySpec& s, Rng& rng) {
   using Kind = LatencySpec::Kind;
   switch (s.kind) {
     case Kind::kConstant:

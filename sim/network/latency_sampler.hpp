@@ -11,7 +11,15 @@ namespace faultline {
 // Latencies are capped at this, so a heavy Pareto tail cannot overflow time.
 inline constexpr Duration kMaxLatency = kHour;
 
-Duration sample_latency(const LatencySpec& spec, Rng& rng);
+// The shapes other than constant and uniform (out of line).
+Duration sample_latency_shaped(const LatencySpec& spec, Rng& rng);
+
+// Inline for the two shapes every large run uses: one draw per message.
+inline Duration sample_latency(const LatencySpec& spec, Rng& rng) {
+  if (spec.kind == LatencySpec::Kind::kUniform) return rng.between(spec.min, spec.max);
+  if (spec.kind == LatencySpec::Kind::kConstant) return spec.value;
+  return sample_latency_shaped(spec, rng);
+}
 
 // The distribution's mean in ns (for tests and documentation); infinite for a
 // Pareto with alpha <= 1.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string_view>
@@ -32,8 +33,35 @@ class TraceHash {
       std::memcpy(&w, text.data() + i, 8);
       add(w);
     }
+    // The last 0..7 bytes as one word, as memcpy would load them, without a
+    // call to memcpy for a length known only at run time (a message type is
+    // hashed on every send): on a little-endian machine, byte j at bits 8j.
+    const std::size_t rest = text.size() - i;
     std::uint64_t tail = 0;
-    std::memcpy(&tail, text.data() + i, text.size() - i);
+    if constexpr (std::endian::native == std::endian::little) {
+      if (rest != 0 && text.size() >= 8) {
+        std::memcpy(&tail, text.data() + text.size() - 8, 8);
+        tail >>= 8 * (8 - rest);
+      } else {  // a short string: its 4-, 2- and 1-byte pieces
+        const char* p = text.data() + i;
+        std::size_t at = 0;
+        if (rest & 4) {
+          std::uint32_t v;
+          std::memcpy(&v, p, 4);
+          tail = v;
+          at = 4;
+        }
+        if (rest & 2) {
+          std::uint16_t v;
+          std::memcpy(&v, p + at, 2);
+          tail |= static_cast<std::uint64_t>(v) << (8 * at);
+          at += 2;
+        }
+        if (rest & 1) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
+      }
+    } else {
+      std::memcpy(&tail, text.data() + i, rest);
+    }
     add(tail);
   }
   // A field name: one word (its length and first seven bytes), enough to

@@ -73,6 +73,11 @@ class TraceRecorder {
   // `invoke` when the client issues it, `complete` when its outcome is known.
   void client_operation(Time t, std::string_view kind, std::initializer_list<TraceField> fields);
 
+  // Whether message lines are written (a trace file at level messages or
+  // all): a delivery's type is on its line but not in the hash, so the
+  // caller need not compute it otherwise.
+  bool writes_messages() const { return keeps(TraceLevel::kMessages); }
+
   std::uint64_t hash() const { return hash_.value(); }
   std::uint64_t events() const { return events_; }
 
