@@ -25,7 +25,7 @@ have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo 
 peer() {  # peer command...
   local out
   out=$( { /usr/bin/time -f "PEAK %M" "$@"; } 2>&1 ) || { echo "- - -"; return; }
-  python3 - "$out" <<'PY'
+  /usr/bin/python3 - "$out" <<'PY'
 import re, sys
 t = sys.argv[1]
 run = re.search(r"run_s=([0-9.]+)", t); ev = re.search(r"events=(\d+)", t); pk = re.search(r"PEAK (\d+)", t)
@@ -37,11 +37,12 @@ PY
 faultline() {  # faultline scenario [--set ...]
   local out
   out=$( { /usr/bin/time -f "PEAK %M" build/faultline run "$@" --json; } 2>&1 ) || { echo "- - -"; return; }
-  python3 - "$out" <<'PY'
+  /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
 t = sys.argv[1]
 r = json.loads(next(l for l in t.splitlines() if l.startswith("{")))
-print(f"{r['wall_seconds']} {r['events']} {int(re.search(r'PEAK (\d+)', t).group(1)) / 1024:.0f}")
+peak = int(re.search(r"PEAK (\d+)", t).group(1)) / 1024
+print(f"{r['wall_seconds']} {r['events']} {peak:.0f}")
 PY
 }
 # The median run (by wall) of several "wall events peak_mb" lines.
@@ -64,7 +65,7 @@ for n in 1000 10000 100000 1000000; do
   if [ "$have_simpy" = yes ] && [ "$n" -le 100000 ]; then
     sp=$(peer /usr/bin/python3 build/peerbench/simpy/simpy_gossip.py "$n" --variant lean)
   fi
-  python3 - "$n" "$fl" "$lean" "$ns3" "$sg" "$sp" <<'PY'
+  /usr/bin/python3 - "$n" "$fl" "$lean" "$ns3" "$sg" "$sp" <<'PY'
 import sys
 n = int(sys.argv[1])
 def parts(s):
@@ -88,7 +89,7 @@ if [ "${SWIM:-yes}" != no ] && [ "$max_n" -ge 1000000 ]; then
   echo "| SWIM, N | virtual time | events | wall (s) | M events/s | peak MB | bytes/member | crash dead after | known to all after |"
   echo "|---|---|---|---|---|---|---|---|---|"
   out=$( { /usr/bin/time -f "PEAK %M" build/faultline run scenarios/swim/crash_detection.yaml --set nodes=1000000 --json; } 2>&1 ) || true
-  python3 - "$out" <<'PY'
+  /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
 t = sys.argv[1]
 line = next((l for l in t.splitlines() if l.startswith("{")), None)
