@@ -46,7 +46,7 @@ print(f"{r['wall_seconds']} {r['events']} {peak:.0f}")
 PY
 }
 # The median run (by wall) of several "wall events peak_mb" lines.
-median() { grep -v '^-' | sort -g | awk '{a[NR]=$0} END {if (NR) print a[int((NR+1)/2)]; else print "- - -"}'; }
+median() { grep -v -e '^-' -e '^$' | sort -g | awk '{a[NR]=$0} END {if (NR) print a[int((NR+1)/2)]; else print "- - -"}'; }
 
 echo "| N | faultline wall (s) | M events/s | peak MB | bytes/node | lean loop wall (s) | M events/s | peak MB | ns-3 wall (s) / MB | SimGrid 3.32 wall (s) / MB | SimPy wall (s) / MB | faultline vs lean: events/s, wall |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
