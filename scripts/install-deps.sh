@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, whatever faultline needs and is missing.
-# Nothing is downloaded from anywhere else.
+# Nothing is downloaded from anywhere else. Extra package names given as
+# arguments are installed too (scripts/test-sanitizers.sh asks for clang-16).
 set -euo pipefail
-packages=(g++ make cmake pkg-config libfmt-dev libcli11-dev libyaml-cpp-dev doctest-dev python3-matplotlib libraft-dev)
+packages=(g++ make cmake pkg-config libfmt-dev libcli11-dev libyaml-cpp-dev doctest-dev python3-matplotlib libraft-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -15,10 +15,14 @@
 # space, so no sanitized process can start under such a limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# clang-16, not GCC: it compiles the instrumented project in about two thirds
+# of GCC's time (raft_test.cpp: 24.6 s against 38.4 s), which keeps CI under
+# its budget. Debian 12's clang-14 does not compile the project.
+scripts/install-deps.sh clang-16 libclang-rt-16-dev
 # -g1: line tables only, enough for the reports' stack traces with file and
 # line, and a much smaller, faster build than full debug information.
 flags="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Sanitize "-DCMAKE_CXX_FLAGS_SANITIZE=$flags" \
+cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Sanitize "-DCMAKE_CXX_FLAGS_SANITIZE=$flags" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" > /dev/null
 cmake --build build-asan -j "$(nproc)"
 # Every shipped scenario still runs under the sanitizers, but on seeds 1..3

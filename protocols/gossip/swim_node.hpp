@@ -145,7 +145,6 @@ class SwimNode {
     std::vector<NodeId> suspecters;
   };
   std::vector<Suspicion> suspicions_;
-  std::uint16_t next_script_ = 0;
 };
 
 }  // namespace faultline::swim

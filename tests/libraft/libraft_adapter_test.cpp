@@ -27,8 +27,8 @@ bool fire_next(Host1& host, LibraftNode& node) {
 }
 
 void run_until_leader(Host1& host, LibraftNode& node) {
-  for (int i = 0; i < 200 && node.role() != raft::ViewRole::kLeader; ++i) REQUIRE(fire_next(host, node));
-  REQUIRE(node.role() == raft::ViewRole::kLeader);
+  for (int i = 0; i < 200 && node.role() != faultline::raft::ViewRole::kLeader; ++i) REQUIRE(fire_next(host, node));
+  REQUIRE(node.role() == faultline::raft::ViewRole::kLeader);
   // Let the election's own writes complete.
   while (host.timers.count(LibraftNode::kIoTimer)) fire_next(host, node);
 }

@@ -69,6 +69,7 @@ TEST_CASE("every shipped timeline, rewritten fault by fault, runs exactly as the
     ++files;
   }
   CHECK(files >= 15);
+  CHECK(faults >= files);  // each file kept has at least one fault of its own
   // Every kind of fault but pause/resume-free ones is among them.
   CHECK(kinds.size() >= 10);
 }

@@ -72,7 +72,7 @@ struct JournalProtocol {
   using Reply = std::monostate;
   using Params = std::monostate;
   using Observer = JournalObserver;
-  static constexpr TimerSlot kTimerSlots = 1;
+  static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message&) { return "note"; }
   template <class F>
   static void message_fields(const Message&, F&&) {}  // a note carries nothing worth tracing

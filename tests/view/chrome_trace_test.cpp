@@ -96,6 +96,7 @@ TEST_CASE("chrome trace: flows pair every delivered or dropped message, tracks a
   CHECK(ended.size() == 13145 - 6);  // sent, less the 6 still in flight when the run stopped
   CHECK(named_pids.size() == trace_nodes(lines).size() + 2);  // the nodes, the network and the clients
   CHECK(role_slices > 20);
+  CHECK(slices > role_slices);  // the crashed slices too
   CHECK(crashes == 9);
   CHECK(crashed_slices == crashes);  // each crash is a slice until its restart (or the end)
   CHECK(violations == 1);  // the trace's own violation line, once
