@@ -1,6 +1,6 @@
 // The catalog as keys of Raft's replicated key-value store (protocols/kv), so
 // the store, its sessions and the linearizability checker apply unchanged:
-//   node/<id>    "registered", or "" (absent: deregistered or never registered)
+//   node/<id>    "registered", "deregistered" (left the pool), or "" (never registered)
 //   health/<id>  the node's gossip health (Consul's serfHealth check):
 //                "passing" or "critical" ("" while not registered)
 //   check/<id>   an agent's service check, as its anti-entropy last synced it
@@ -9,7 +9,11 @@
 // a member gossip holds alive (or suspect: still a member, SWIM 4.2) is
 // registered with health passing; one it holds failed (dead) stays registered
 // with health critical; one that left is deregistered; one it has never
-// heard of is left alone. Every write is a compare-and-set against the value
+// heard of is left alone. A member this server's gossip has no news of in
+// its current life (a restarted server's SWIM starts from the base view,
+// "everyone alive", and has no push/pull state sync to correct it) is only
+// registered if the catalog has never had it: the catalog's critical or
+// deregistered entry is better evidence than a blank view. Every write is a compare-and-set against the value
 // the leader's store holds, so a write replayed (a retry, a new leader
 // redoing the old one's work) finds the value changed and does nothing.
 #pragma once
@@ -26,6 +30,7 @@
 namespace faultline::consul::catalog {
 
 inline constexpr std::string_view kRegistered = "registered";
+inline constexpr std::string_view kDeregistered = "deregistered";
 inline constexpr std::string_view kPassing = "passing";
 inline constexpr std::string_view kCritical = "critical";
 
@@ -64,9 +69,9 @@ inline std::optional<Wanted> wanted(swim::MemberState state, Mutant mutant) {
     case swim::MemberState::kAlive:
     case swim::MemberState::kSuspect: return Wanted{kRegistered, kPassing};
     case swim::MemberState::kDead:
-      if (mutant == Mutant::kDeregisterFailed) return Wanted{"", ""};
+      if (mutant == Mutant::kDeregisterFailed) return Wanted{kDeregistered, ""};
       return Wanted{kRegistered, kCritical};
-    case swim::MemberState::kLeft: return Wanted{"", ""};
+    case swim::MemberState::kLeft: return Wanted{kDeregistered, ""};
     case swim::MemberState::kUnknown: return std::nullopt;
   }
   return std::nullopt;
@@ -85,12 +90,14 @@ struct Write {
 // The writes that bring member m's catalog entries to what gossip's `state`
 // wants, given `current(key)` (the leader's applied store) and `in_flight(key)`
 // (a write of ours to that key not yet answered: left alone until it is).
+// `heard`: the local gossip has news of m in this life (see above).
 template <class Current, class InFlight>
-std::vector<Write> reconcile_writes(NodeId m, swim::MemberState state, Mutant mutant, Current&& current,
+std::vector<Write> reconcile_writes(NodeId m, swim::MemberState state, bool heard, Mutant mutant, Current&& current,
                                     InFlight&& in_flight) {
   std::vector<Write> out;
   const auto want = wanted(state, mutant);
   if (!want) return out;
+  if (!heard && mutant != Mutant::kRegisterTwice && !current(node_key(m)).empty()) return out;
   const std::pair<std::string, std::string_view> targets[] = {{node_key(m), want->node}, {health_key(m), want->health}};
   for (const auto& [key, value] : targets) {
     if (mutant == Mutant::kRegisterTwice) {

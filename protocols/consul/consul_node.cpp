@@ -153,8 +153,12 @@ void ConsulNode::reconcile_all(HostT& host) {
 }
 
 void ConsulNode::reconcile_member(HostT& host, NodeId m) {
+  // News of m in this life: a view entry that differs from the base view
+  // (every initial member alive at incarnation 0), or m is this node.
+  const swim::MemberInfo info = swim_.member(m);
+  const bool heard = m == self_ || info.since > 0 || info.incarnation > 0 || info.state != swim::MemberState::kAlive;
   const auto writes = catalog::reconcile_writes(
-      m, swim_.member(m).state, params_->mutant,
+      m, info.state, heard, params_->mutant,
       [&](const std::string& key) { return raft_->store().read(key); },
       [&](const std::string& key) { return in_flight_.count(key) > 0; });
   for (const auto& w : writes) {

@@ -95,14 +95,14 @@ void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index)
                           fmt::format("{} = '{}' applied at index {}, but the catalog already held it (client {:#x}, "
                                       "sequence {:#x})",
                                       r.key, r.value, index, r.client, r.sequence));
-  if (key->kind == "node" && r.value.empty() && prior == catalog::kRegistered && m < left_.size() && !left_[m])
+  if (key->kind == "node" && r.value == catalog::kDeregistered && m < left_.size() && !left_[m])
     sim_.report_violation(server, "deregistered_only_if_left",
                           fmt::format("{} deregistered at index {}, but it never left the gossip pool ({})",
                                       sim_.node_name(m), index, down_.count(m) ? "it crashed" : "it is running"));
   if (key->kind == "health" && r.value == catalog::kCritical) {
     auto it = down_.find(m);
     if (it == down_.end()) {
-      ++false_criticals_;
+      if (sim_.status(m) == NodeStatus::kRunning) ++false_criticals_;  // a paused node is rightly critical
     } else if (it->second.was_passing && !it->second.reported) {
       it->second.reported = true;
       crash_to_critical_ns_.push_back(static_cast<double>(t - it->second.since));

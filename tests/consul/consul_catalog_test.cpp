@@ -21,6 +21,7 @@ struct Row {
   const char* health_now;  // health/7
   bool health_in_flight;
   Mutant mutant;
+  bool heard;  // the local gossip has news of the member in this life
   std::vector<catalog::Write> expected;
 };
 
@@ -31,32 +32,38 @@ catalog::Write put(const char* key, const char* value) { return {key, "", value,
 
 TEST_CASE("reconciliation writes what gossip says, as compare-and-sets, and nothing when the catalog agrees") {
   const std::vector<Row> rows = {
-      {"a new member is registered, passing", MemberState::kAlive, "", "", false, Mutant::kNone,
+      {"a new member is registered, passing", MemberState::kAlive, "", "", false, Mutant::kNone, true,
        {cas("node/7", "", "registered"), cas("health/7", "", "passing")}},
-      {"a registered passing member: nothing", MemberState::kAlive, "registered", "passing", false, Mutant::kNone, {}},
-      {"a suspect is still a member: nothing", MemberState::kSuspect, "registered", "passing", false, Mutant::kNone, {}},
+      {"a registered passing member: nothing", MemberState::kAlive, "registered", "passing", false, Mutant::kNone, true, {}},
+      {"a suspect is still a member: nothing", MemberState::kSuspect, "registered", "passing", false, Mutant::kNone, true, {}},
       {"a failed member goes critical, stays registered", MemberState::kDead, "registered", "passing", false,
-       Mutant::kNone, {cas("health/7", "passing", "critical")}},
-      {"a failed member already critical: nothing", MemberState::kDead, "registered", "critical", false, Mutant::kNone,
+       Mutant::kNone, true, {cas("health/7", "passing", "critical")}},
+      {"a failed member already critical: nothing", MemberState::kDead, "registered", "critical", false, Mutant::kNone, true,
        {}},
-      {"a failed member never registered is registered critical", MemberState::kDead, "", "", false, Mutant::kNone,
+      {"a failed member never registered is registered critical", MemberState::kDead, "", "", false, Mutant::kNone, true,
        {cas("node/7", "", "registered"), cas("health/7", "", "critical")}},
-      {"a member back alive goes passing", MemberState::kAlive, "registered", "critical", false, Mutant::kNone,
+      {"a member back alive goes passing", MemberState::kAlive, "registered", "critical", false, Mutant::kNone, true,
        {cas("health/7", "critical", "passing")}},
-      {"a member that left is deregistered", MemberState::kLeft, "registered", "passing", false, Mutant::kNone,
-       {cas("node/7", "registered", ""), cas("health/7", "passing", "")}},
-      {"a member never heard of: nothing", MemberState::kUnknown, "", "", false, Mutant::kNone, {}},
-      {"a write in flight is not sent again", MemberState::kDead, "registered", "passing", true, Mutant::kNone, {}},
+      {"a member that left is deregistered", MemberState::kLeft, "registered", "passing", false, Mutant::kNone, true,
+       {cas("node/7", "registered", "deregistered"), cas("health/7", "passing", "")}},
+      {"a member never heard of: nothing", MemberState::kUnknown, "", "", false, Mutant::kNone, true, {}},
+      {"a write in flight is not sent again", MemberState::kDead, "registered", "passing", true, Mutant::kNone, true, {}},
       {"mutant deregister_failed: a failed member is deregistered", MemberState::kDead, "registered", "passing", false,
-       Mutant::kDeregisterFailed, {cas("node/7", "registered", ""), cas("health/7", "passing", "")}},
+       Mutant::kDeregisterFailed, true, {cas("node/7", "registered", "deregistered"), cas("health/7", "passing", "")}},
       {"mutant register_twice: plain puts, catalog or not", MemberState::kAlive, "registered", "passing", false,
-       Mutant::kRegisterTwice, {put("node/7", "registered"), put("health/7", "passing")}},
+       Mutant::kRegisterTwice, true, {put("node/7", "registered"), put("health/7", "passing")}},
+      {"no news of a member the catalog holds critical (a restarted server's blank view): nothing",
+       MemberState::kAlive, "registered", "critical", false, Mutant::kNone, false, {}},
+      {"no news of a member that left: it stays deregistered", MemberState::kAlive, "deregistered", "", false,
+       Mutant::kNone, false, {}},
+      {"no news of a member never registered: registered", MemberState::kAlive, "", "", false, Mutant::kNone, false,
+       {cas("node/7", "", "registered"), cas("health/7", "", "passing")}},
   };
   for (const Row& row : rows) {
     CAPTURE(row.name);
     const std::map<std::string, std::string> store = {{"node/7", row.node_now}, {"health/7", row.health_now}};
     const auto writes = catalog::reconcile_writes(
-        7, row.state, row.mutant, [&](const std::string& k) { return store.at(k); },
+        7, row.state, row.heard, row.mutant, [&](const std::string& k) { return store.at(k); },
         [&](const std::string& k) { return row.health_in_flight && k == "health/7"; });
     CHECK(writes == row.expected);
   }
