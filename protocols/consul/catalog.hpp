@@ -11,7 +11,8 @@
 // with health critical; one that left is deregistered; one it has never
 // heard of is left alone. A member this server's gossip has no news of in
 // its current life (a restarted server's SWIM starts from the base view,
-// "everyone alive", and has no push/pull state sync to correct it) is only
+// "everyone alive", and has no push/pull state sync to correct it; news is
+// an alive update, a death or a departure, not a suspicion) is only
 // registered if the catalog has never had it: the catalog's critical or
 // deregistered entry is better evidence than a blank view. Every write is a compare-and-set against the value
 // the leader's store holds, so a write replayed (a retry, a new leader

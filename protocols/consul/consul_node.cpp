@@ -153,10 +153,14 @@ void ConsulNode::reconcile_all(HostT& host) {
 }
 
 void ConsulNode::reconcile_member(HostT& host, NodeId m) {
-  // News of m in this life: a view entry that differs from the base view
-  // (every initial member alive at incarnation 0), or m is this node.
+  // News of m in this life (see catalog.hpp): m is this node, or the view
+  // holds it dead or left, or alive by an update (a view entry, not the base
+  // view's alive at incarnation 0). A suspicion is not news: it is no failure
+  // (SWIM 4.2), and a lingering one can reach a restarted server long after
+  // the death it preceded.
   const swim::MemberInfo info = swim_.member(m);
-  const bool heard = m == self_ || info.since > 0 || info.incarnation > 0 || info.state != swim::MemberState::kAlive;
+  const bool heard = m == self_ || info.state == swim::MemberState::kDead || info.state == swim::MemberState::kLeft ||
+                     (info.state == swim::MemberState::kAlive && (info.since > 0 || info.incarnation > 0));
   const auto writes = catalog::reconcile_writes(
       m, info.state, heard, params_->mutant,
       [&](const std::string& key) { return raft_->store().read(key); },
@@ -169,6 +173,7 @@ void ConsulNode::reconcile_member(HostT& host, NodeId m) {
     r.key = w.key;
     r.value = w.value;
     r.expected = w.expected;
+    host.emit("catalog_write", {{"member", m}, {"key", r.key}, {"value", r.value}, {"expected", r.expected}});
     if (!w.blind) {
       in_flight_[w.key] = r.sequence;
       in_flight_by_sequence_[r.sequence] = w.key;

@@ -117,7 +117,11 @@ void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index)
 }
 
 void ConsulObserver::before_crash(Time t, NodeId node) {
-  if (params_.is_server(node)) raft_.before_crash(t, node);
+  if (!params_.is_server(node)) return;
+  raft_.before_crash(t, node);
+  // A leader lost with reconciliation writes of its own not yet answered:
+  // they commit under the next leader or are cut, and it must redo them.
+  if (sim_.node(node).writes_in_flight() > 0) ++reconciles_interrupted_;
 }
 
 void ConsulObserver::on_crash(Time t, NodeId node) {
@@ -168,6 +172,7 @@ void ConsulObserver::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "false_criticals", static_cast<double>(false_criticals_));
   set_scalar(metrics, "catalog_writes", static_cast<double>(catalog_writes_));
   set_scalar(metrics, "replays_suppressed", static_cast<double>(replays_suppressed_));
+  set_scalar(metrics, "reconciles_interrupted", static_cast<double>(reconciles_interrupted_));
   set_scalar(metrics, "healthy_but_down", static_cast<double>(healthy_but_down));
 }
 

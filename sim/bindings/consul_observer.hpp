@@ -40,6 +40,8 @@
 //   replays_suppressed   catalog requests the sessions answered without applying
 //                        (a retry of one already applied)
 //   healthy_but_down     at the end: nodes crashed but passing in the catalog
+//   reconciles_interrupted  a leader crashed with reconciliation writes of
+//                        its own unanswered (its successor must redo them)
 // plus the Raft observer's metrics and the workload's (consistent reads, with
 // servers.raft.read_index, are the linearizability checker's).
 #pragma once
@@ -125,7 +127,7 @@ class ConsulObserver : public ObserverBase {
   Time last_server_fault_ = 0, last_leaderless_ = 0, next_check_ = 0;
 
   std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_;
-  std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0;
+  std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
 }  // namespace faultline
