@@ -99,6 +99,17 @@ void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index)
     sim_.report_violation(server, "deregistered_only_if_left",
                           fmt::format("{} deregistered at index {}, but it never left the gossip pool ({})",
                                       sim_.node_name(m), index, down_.count(m) ? "it crashed" : "it is running"));
+  if (key->kind == "check") {
+    // The first commit of each check transition the timeline scripted.
+    const bool passing = r.value == catalog::kPassing;
+    for (const auto& f : params_.failing_checks) {
+      if (f.node != m) continue;
+      const Time changed = passing ? f.until : f.from;
+      if (changed < 0 || changed > t) continue;
+      if (!check_seen_.insert({m, changed}).second) continue;
+      check_to_catalog_ns_.push_back(static_cast<double>(t - changed));
+    }
+  }
   if (key->kind == "health" && r.value == catalog::kCritical) {
     auto it = down_.find(m);
     if (it == down_.end()) {
@@ -163,9 +174,14 @@ void ConsulObserver::after_event(Time t) {
 
 void ConsulObserver::finish(Time end, Metrics& metrics) {
   raft_.finish(end, metrics);
-  std::uint64_t healthy_but_down = 0;
+  std::uint64_t healthy_but_down = 0, critical_but_running = 0;
   for (const auto& [m, d] : down_)
     if (catalog_.read(catalog::health_key(m)) == catalog::kPassing) ++healthy_but_down;
+  for (NodeId m = 0; m < sim_.node_count(); ++m)
+    if (sim_.status(m) == NodeStatus::kRunning && catalog_.read(catalog::health_key(m)) == catalog::kCritical)
+      ++critical_but_running;
+  set_scalar(metrics, "critical_but_running", static_cast<double>(critical_but_running));
+  set_series(metrics, "check_to_catalog_ns", check_to_catalog_ns_);
   set_series(metrics, "detect_ns", detect_ns_);
   set_series(metrics, "commit_ns", commit_ns_);
   set_series(metrics, "crash_to_critical_ns", crash_to_critical_ns_);

@@ -40,6 +40,10 @@
 //   replays_suppressed   catalog requests the sessions answered without applying
 //                        (a retry of one already applied)
 //   healthy_but_down     at the end: nodes crashed but passing in the catalog
+//   critical_but_running at the end: nodes running (not paused) but critical
+//                        in the catalog (a partition's false deaths not yet undone)
+//   check_to_catalog_ns  per scripted check transition (params.agents.failing_checks:
+//                        from, until): until the catalog's check/<id> says so
 //   reconciles_interrupted  a leader crashed with reconciliation writes of
 //                        its own unanswered (its successor must redo them)
 // plus the Raft observer's metrics and the workload's (consistent reads, with
@@ -47,6 +51,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <vector>
 
 #include "protocols/consul/consul_params.hpp"
@@ -126,7 +131,8 @@ class ConsulObserver : public ObserverBase {
   Duration bound_;
   Time last_server_fault_ = 0, last_leaderless_ = 0, next_check_ = 0;
 
-  std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_;
+  std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_, check_to_catalog_ns_;
+  std::set<std::pair<NodeId, Time>> check_seen_;  // check transitions (node, time) already measured
   std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
