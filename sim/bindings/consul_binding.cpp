@@ -89,7 +89,7 @@ ProtocolBinding consul_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
-               "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns",
+               "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
                "elections",      "leader_changes",     "split_votes",          "failed_elections",
                "time_to_leader_ns", "unavailable_ns",  "cut_off_commits",      "entries_truncated",
                "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",

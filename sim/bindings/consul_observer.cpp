@@ -38,6 +38,8 @@ ConsulObserver::ConsulObserver(const Scenario& scenario, const consul::Params& p
       servers_(sim, params.servers),
       raft_(servers_, params.servers),
       left_(scenario.node_count(), false),
+      started_at_(params.servers, 0),
+      deposed_since_(params.servers, -1),
       bound_(healthy_bound(params, swim::SwimNode(0, scenario.node_count(), params.swim).suspicion_timeout_of(kNoNode))) {}
 // (A SwimNode of its own: the simulation's nodes are not built yet.)
 
@@ -50,7 +52,13 @@ void ConsulObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   }
   raft_.on_protocol_event(t, node, kind, fields);
   if (kind == "apply") {
-    apply_committed(t, node, static_cast<std::uint64_t>(field_number(fields, "index")));
+    const auto index = static_cast<std::uint64_t>(field_number(fields, "index"));
+    // Stale reads: a server applying an entry some server applied earlier
+    // would have answered a stale read without it until now (one that was
+    // up when it was first applied; a restarted one is catching up).
+    if (index >= 1 && index <= first_applied_at_.size() && started_at_[node] <= first_applied_at_[index - 1])
+      stale_read_lag_ns_.push_back(static_cast<double>(t - first_applied_at_[index - 1]));
+    apply_committed(t, node, index);
   } else if (kind == "dead") {
     // Detection ends when the leader's SWIM holds it dead (the server that
     // can act on it); a server that learns it first and leads later counts
@@ -74,7 +82,16 @@ void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index)
   // Each index once, in log order: the first server to apply it.
   if (index != catalog_applied_ + 1) return;
   catalog_applied_ = index;
+  first_applied_at_.push_back(t);
   const raft::Entry& e = sim_.node(server).raft()->log().at(index);  // applied now, compacted later
+  // Default reads: a server that still leads an older term now answers
+  // reads without this entry, until it learns it was deposed.
+  for (NodeId s = 0; s < params_.servers; ++s) {
+    const raft::RaftNode* r = sim_.node(s).raft();
+    if (sim_.is_running(s) && r->role() == raft::Role::kLeader && r->current_term() < e.term &&
+        deposed_since_[s] < 0)
+      deposed_since_[s] = t;
+  }
   if (e.noop) return;
   const kv::Request& r = e.command();
   const bool replay = r.sequence != 0 && r.sequence <= last_sequence_[r.client];
@@ -142,6 +159,7 @@ void ConsulObserver::on_crash(Time t, NodeId node) {
 }
 
 void ConsulObserver::on_restart(Time t, NodeId node) {
+  started_at_[node] = t;
   if (params_.is_server(node)) raft_.on_restart(t, node);
   server_fault(t, node);
   down_.erase(node);
@@ -157,6 +175,11 @@ void ConsulObserver::on_connectivity_change(Time t) {
 
 void ConsulObserver::after_event(Time t) {
   raft_.after_event(t);
+  for (NodeId s = 0; s < params_.servers; ++s)
+    if (deposed_since_[s] >= 0 && (!sim_.is_running(s) || sim_.node(s).raft()->role() != raft::Role::kLeader)) {
+      default_read_stale_ns_.push_back(static_cast<double>(t - deposed_since_[s]));
+      deposed_since_[s] = -1;
+    }
   if (down_.empty() || t < next_check_) return;
   next_check_ = t + 100 * kMillisecond;
   if (current_leader() == kNoNode) last_leaderless_ = t;
@@ -174,6 +197,10 @@ void ConsulObserver::after_event(Time t) {
 
 void ConsulObserver::finish(Time end, Metrics& metrics) {
   raft_.finish(end, metrics);
+  for (NodeId s = 0; s < params_.servers; ++s)
+    if (deposed_since_[s] >= 0) default_read_stale_ns_.push_back(static_cast<double>(end - deposed_since_[s]));
+  set_series(metrics, "stale_read_lag_ns", stale_read_lag_ns_);
+  set_series(metrics, "default_read_stale_ns", default_read_stale_ns_);
   std::uint64_t healthy_but_down = 0, critical_but_running = 0;
   for (const auto& [m, d] : down_)
     if (catalog_.read(catalog::health_key(m)) == catalog::kPassing) ++healthy_but_down;

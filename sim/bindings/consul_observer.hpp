@@ -46,8 +46,21 @@
 //                        from, until): until the catalog's check/<id> says so
 //   reconciles_interrupted  a leader crashed with reconciliation writes of
 //                        its own unanswered (its successor must redo them)
-// plus the Raft observer's metrics and the workload's (consistent reads, with
-// servers.raft.read_index, are the linearizability checker's).
+// Reads, in Consul's three modes. Consistent reads are the workload's gets
+// with servers.raft.read_index (ReadIndex: the leader confirms with a quorum
+// that it still leads), and the linearizability checker holds them. The
+// other two modes answer at once from a server's store, so what they would
+// return is measured, not served (the workload's history must stay
+// linearizable):
+//   stale_read_lag_ns     stale mode (any server): per entry and server that
+//                         was up when it was first applied, how long after
+//                         that this server applied it (a stale read there
+//                         missed it for that long)
+//   default_read_stale_ns default mode (the leader, no quorum check): per
+//                         deposed leader, from the first commit of a newer
+//                         term until it stops leading (its default reads miss
+//                         that commit meanwhile)
+// plus the Raft observer's metrics and the workload's.
 #pragma once
 
 #include <map>
@@ -132,7 +145,13 @@ class ConsulObserver : public ObserverBase {
   Time last_server_fault_ = 0, last_leaderless_ = 0, next_check_ = 0;
 
   std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_, check_to_catalog_ns_;
-  std::set<std::pair<NodeId, Time>> check_seen_;  // check transitions (node, time) already measured
+  std::set<std::pair<NodeId, Time>> check_seen_;
+  // Reads. Per log index (1-based): when some server first applied it; per
+  // server: its last start, and since when it leads a term older than a
+  // committed entry's (-1: it does not).
+  std::vector<Time> first_applied_at_;
+  std::vector<Time> started_at_, deposed_since_;
+  std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;  // check transitions (node, time) already measured
   std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
