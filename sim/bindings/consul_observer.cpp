@@ -159,7 +159,7 @@ void ConsulObserver::on_crash(Time t, NodeId node) {
 }
 
 void ConsulObserver::on_restart(Time t, NodeId node) {
-  started_at_[node] = t;
+  if (params_.is_server(node)) started_at_[node] = t;
   if (params_.is_server(node)) raft_.on_restart(t, node);
   server_fault(t, node);
   down_.erase(node);
