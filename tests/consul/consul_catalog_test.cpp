@@ -69,7 +69,7 @@ TEST_CASE("reconciliation writes what gossip says, as compare-and-sets, and noth
   }
 }
 
-TEST_CASE("catalog keys name their node; other keys are not the catalog's") {
+TEST_CASE("catalog keys name their node, other keys are not the catalog's") {
   CHECK(catalog::parse_key("node/12")->node == 12);
   CHECK(catalog::parse_key("health/0")->kind == "health");
   CHECK(catalog::parse_key("check/3")->node == 3);
