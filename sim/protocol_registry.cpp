@@ -21,6 +21,7 @@ const std::vector<ProtocolBinding>& bindings() {
     v.push_back(libraft_binding());
     v.push_back(paxos_binding());
     v.push_back(multipaxos_binding());
+    v.push_back(consul_binding());
     return v;
   }();
   return all;

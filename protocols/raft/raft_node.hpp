@@ -53,6 +53,8 @@ class RaftNode {
   Index commit_index() const { return commit_index_; }
   Index last_applied() const { return last_applied_; }
   const std::vector<bool>& members() const { return members_; }
+  // The state machine as applied so far (a composite node's reconciler reads it).
+  const kv::KvStore& store() const { return store_; }
   // A leader's view of what each server acknowledged (meaningful while it leads).
   const std::vector<Index>& match_index() const { return match_index_; }
   // A leader whose authority a majority has acknowledged: servers making up

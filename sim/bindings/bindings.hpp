@@ -1,6 +1,8 @@
 // One function per protocol binding; protocol_registry.cpp lists them.
 #pragma once
 
+#include "protocols/gossip/swim_params.hpp"
+#include "protocols/raft/raft_params.hpp"
 #include "sim/protocol_registry.hpp"
 #include "sim/scenario/yaml_section.hpp"
 
@@ -15,6 +17,12 @@ ProtocolBinding raft_binding();
 ProtocolBinding libraft_binding();
 ProtocolBinding paxos_binding();
 ProtocolBinding multipaxos_binding();
+ProtocolBinding consul_binding();
+
+// A section of Raft or SWIM parameters, as `raft` and `swim` read their
+// `params` (for protocols that run them inside, as `consul` does).
+raft::Params read_raft_params(YamlSection& params, NodeId nodes);
+swim::SwimParams read_swim_params(YamlSection& params, const Scenario& s);
 
 // The leader-based protocols' shared timing keys (raft, multipaxos), so a
 // compare scenario sets them once: election_timeout (a range) and

@@ -10,12 +10,18 @@ namespace faultline {
 namespace {
 
 raft::Params read_params(const Scenario& s) {
-  raft::Params p;
   YamlSection params = YamlSection::params_of(s);
+  return read_raft_params(params, s.node_count());
+}
+
+}  // namespace
+
+raft::Params read_raft_params(YamlSection& params, NodeId nodes) {
+  raft::Params p;
   read_leader_timing(params, p.election_timeout_min, p.election_timeout_max, p.heartbeat_interval);
   p.append_batch_delay = params.duration("append_batch_delay", 0, true);
   p.max_entries_per_append = static_cast<std::uint32_t>(params.integer("max_entries_per_append", 64, 1, 1 << 20));
-  p.initial_members = static_cast<std::uint32_t>(params.integer("initial_members", 0, 0, s.node_count()));
+  p.initial_members = static_cast<std::uint32_t>(params.integer("initial_members", 0, 0, nodes));
   p.snapshot_threshold = params.integer("snapshot_threshold", p.snapshot_threshold, 0, UINT64_MAX);
   p.pre_vote = params.flag("pre_vote", false);
   p.check_quorum = params.flag("check_quorum", false);
@@ -40,8 +46,6 @@ raft::Params read_params(const Scenario& s) {
   params.finish();
   return p;
 }
-
-}  // namespace
 
 raft::Params raft_params_of(const Scenario& s) { return read_params(s); }
 

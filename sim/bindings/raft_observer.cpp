@@ -14,13 +14,12 @@ using raft::ViewRole;
 using raft::ViewTerm;
 
 RaftObserver::RaftObserver(const Scenario& scenario, RaftCluster& cluster)
-    : cluster_(cluster),
-      seen_(scenario.node_count()),
-      committed_(scenario.node_count()),
-      cut_off_(scenario.node_count(), false),
-      log_at_cut_(scenario.node_count(), 0) {
+    : RaftObserver(cluster, scenario.node_count()) {}
+
+RaftObserver::RaftObserver(RaftCluster& cluster, NodeId servers)
+    : cluster_(cluster), seen_(servers), committed_(servers), cut_off_(servers, false), log_at_cut_(servers, 0) {
   // Every server started before the first event: look at each after it.
-  for (NodeId i = 0; i < scenario.node_count(); ++i) to_look_at_.push_back(i);
+  for (NodeId i = 0; i < servers; ++i) to_look_at_.push_back(i);
 }
 
 void RaftObserver::on_connectivity_change(Time t) {

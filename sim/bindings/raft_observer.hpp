@@ -134,6 +134,9 @@ class RaftCluster {
 class RaftObserver : public ObserverBase {
  public:
   RaftObserver(const Scenario& scenario, RaftCluster& cluster);
+  // Over servers 0 .. servers-1 only, in a run whose other nodes run no Raft
+  // (cluster.node_count() must be `servers` too).
+  RaftObserver(RaftCluster& cluster, NodeId servers);
 
   // The metrics-only path (see above): never read by a safety check.
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);

@@ -10,8 +10,14 @@ namespace faultline {
 namespace {
 
 swim::SwimParams read_params(const Scenario& s) {
-  swim::SwimParams p;
   YamlSection params = YamlSection::params_of(s);
+  return read_swim_params(params, s);
+}
+
+}  // namespace
+
+swim::SwimParams read_swim_params(YamlSection& params, const Scenario& s) {
+  swim::SwimParams p;
   // A preset sets defaults; any key given alongside it overrides its value.
   if (params.choice("preset", "swim", {"swim", "memberlist_lan"}) == "memberlist_lan") swim::apply_memberlist_lan(p);
   p.probe_interval = params.duration("probe_interval", p.probe_interval);
@@ -67,8 +73,6 @@ swim::SwimParams read_params(const Scenario& s) {
   params.finish();
   return p;
 }
-
-}  // namespace
 
 ProtocolBinding swim_binding() {
   ProtocolBinding b;

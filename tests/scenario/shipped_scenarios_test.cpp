@@ -24,7 +24,7 @@ namespace {
 const fs::path kScenarios = fs::path(FAULTLINE_SOURCE_DIR) / "scenarios";
 
 // The folders this file has a test case for (a new folder fails the last test).
-const std::vector<std::string> kFolders = {"compare", "gossip",         "heartbeat", "libraft", "multipaxos", "paxos",
+const std::vector<std::string> kFolders = {"compare", "consul", "gossip",         "heartbeat", "libraft", "multipaxos", "paxos",
                                            "pingpong", "primary_backup", "raft",      "swim"};
 
 // Runs with clients are checked for linearizability, which costs most of
@@ -91,6 +91,7 @@ void check_folder(const std::string& folder, const std::vector<std::string>& exc
 }  // namespace
 
 TEST_CASE("shipped scenarios hold on every seed: compare") { check_folder("compare"); }
+TEST_CASE("shipped scenarios hold on every seed: consul") { check_folder("consul"); }
 TEST_CASE("shipped scenarios hold on every seed: gossip") { check_folder("gossip"); }
 TEST_CASE("shipped scenarios hold on every seed: heartbeat") { check_folder("heartbeat"); }
 // libraft/figure8.yaml and libraft/membership_churn.yaml find bugs of

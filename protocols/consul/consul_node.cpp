@@ -1,0 +1,289 @@
+#include "protocols/consul/consul_node.hpp"
+
+#include <string>
+#include <utility>
+
+#include "protocols/host/sub_host.hpp"
+
+namespace faultline::consul {
+
+// Raft's actions: messages wrapped as Raft's, replies to the composite's own
+// clients kept, the others passed on to the workload's clients.
+struct ConsulNode::RaftRoute {
+  ConsulNode& node;
+  Message wrap(raft::Message&& m) const { return Message(std::in_place_index<0>, std::move(m)); }
+  void reply(HostT& outer, ClientId client, kv::Reply&& r) { node.on_raft_reply(outer, client, std::move(r)); }
+  void emitted(std::string_view, std::initializer_list<TraceField>) {}
+};
+
+// SWIM's actions: messages wrapped as SWIM's; its membership events noted
+// for the reconciler (the composite's local interface between the two).
+struct ConsulNode::SwimRoute {
+  ConsulNode& node;
+  Message wrap(swim::Message&& m) const { return Message(std::in_place_index<1>, std::move(m)); }
+  void reply(Host<Message, kv::Reply>&, ClientId, std::monostate&&) {}
+  void emitted(std::string_view kind, std::initializer_list<TraceField> fields) {
+    if (kind == "alive" || kind == "suspect" || kind == "dead" || kind == "left")
+      for (const auto& f : fields)
+        if (f.key == "member" && !f.is_text) node.changed_members_.push_back(static_cast<NodeId>(f.number));
+  }
+};
+
+ConsulNode::ConsulNode(NodeId self, NodeId cluster_size, const Params& params)
+    : self_(self), n_(cluster_size), params_(&params), swim_(self, cluster_size, params.swim) {
+  if (params.is_server(self)) raft_ = std::make_unique<raft::RaftNode>(self, params.servers, params.raft);
+}
+
+template <class Fn>
+void ConsulNode::with_raft(HostT& host, Fn&& fn) {
+  RaftRoute route{*this};
+  SubHost<Message, kv::Reply, raft::Message, kv::Reply, RaftRoute> sub(host, kRaftSlots, params_->servers, raft_rng_,
+                                                                      route);
+  fn(*raft_, sub);
+  after_raft(host);
+}
+
+template <class Fn>
+void ConsulNode::with_swim(HostT& host, Fn&& fn) {
+  SwimRoute route{*this};
+  SubHost<Message, kv::Reply, swim::Message, std::monostate, SwimRoute> sub(host, kSwimSlots, n_, swim_rng_, route);
+  fn(swim_, sub);
+  if (changed_members_.empty()) return;
+  std::vector<NodeId> changed;
+  changed.swap(changed_members_);
+  if (leads())
+    for (NodeId m : changed) reconcile_member(host, m);
+}
+
+void ConsulNode::on_start(HostT& host) {
+  // Each inner protocol draws from a stream of its own, so one's draws never
+  // shift the other's numbers.
+  raft_rng_.reseed(host.rng().next());
+  swim_rng_.reseed(host.rng().next());
+  const auto epoch = host.storage().read(kEpochKey);
+  epoch_ = epoch ? std::stoull(*epoch) + 1 : 1;
+  host.storage().write(kEpochKey, std::to_string(epoch_));
+  host.storage().sync();
+  with_swim(host, [](swim::SwimNode& s, auto& sub) { s.on_start(sub); });
+  if (raft_) {
+    with_raft(host, [](raft::RaftNode& r, auto& sub) { r.on_start(sub); });
+    host.set_timer(kReconcileTimer, params_->reconcile_interval);
+    return;
+  }
+  passing_ = !params_->check_fails(self_, host.now());
+  host.set_timer(kCheckTimer, host.rng().between(1, params_->check_interval));
+  host.set_timer(kSyncTimer, host.rng().between(1, params_->sync_interval));
+}
+
+void ConsulNode::on_message(HostT& host, NodeId from, const Message& m) {
+  switch (m.index()) {
+    case 0:
+      if (raft_) with_raft(host, [&](raft::RaftNode& r, auto& sub) { r.on_message(sub, from, std::get<0>(m)); });
+      return;
+    case 1: with_swim(host, [&](swim::SwimNode& s, auto& sub) { s.on_message(sub, from, std::get<1>(m)); }); return;
+    case 2:
+      if (raft_) on_sync_request(host, from, std::get<2>(m));
+      return;
+    default:
+      if (!raft_) on_sync_reply(host, std::get<3>(m));
+      return;
+  }
+}
+
+void ConsulNode::on_timer(HostT& host, TimerSlot slot) {
+  if (slot < kSwimSlots) {
+    if (raft_) with_raft(host, [&](raft::RaftNode& r, auto& sub) { r.on_timer(sub, slot - kRaftSlots); });
+  } else if (slot < kCheckTimer) {
+    with_swim(host, [&](swim::SwimNode& s, auto& sub) { s.on_timer(sub, static_cast<TimerSlot>(slot - kSwimSlots)); });
+  } else if (slot == kCheckTimer) {
+    run_check(host);
+    host.set_timer(kCheckTimer, params_->check_interval);
+  } else if (slot == kSyncTimer) {
+    if (!rpc_pending_) start_sync(host);
+    host.set_timer(kSyncTimer, params_->sync_interval);
+  } else if (slot == kRpcTimer) {
+    // No answer: the server may be down or cut off; ask another (same
+    // sequence, so a write that did go through applies once).
+    if (!rpc_pending_) return;
+    rpc_server_ = other_server(host, rpc_server_);
+    send_sync(host);
+  } else if (slot == kReconcileTimer) {
+    if (leads()) reconcile_all(host);
+    host.set_timer(kReconcileTimer, params_->reconcile_interval);
+  }
+}
+
+void ConsulNode::on_client_request(HostT& host, ClientId client, const kv::Request& r) {
+  if (!raft_) {
+    // An agent holds no catalog: point the client at a server.
+    host.reply(client, kv::Reply{r.client, r.sequence, kv::Reply::Status::kNotLeader, self_ % params_->servers, {}, false});
+    return;
+  }
+  with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, client, r); });
+}
+
+// ---- Server ----
+
+void ConsulNode::after_raft(HostT& host) {
+  const bool leading = leads();
+  if (leading && !was_leader_) {
+    was_leader_ = true;
+    // Consul's leaderLoop: a new leader reconciles at once, so what gossip
+    // learned while there was no leader (or an old leader left undone)
+    // reaches the catalog.
+    host.emit("leader_reconcile", {{"skipped", params_->mutant == Mutant::kNoReconcileOnLeadership ? 1 : 0}});
+    if (params_->mutant != Mutant::kNoReconcileOnLeadership) reconcile_all(host);
+  } else if (!leading && was_leader_) {
+    // Our writes may still commit under the next leader, or be cut; either
+    // way they are compare-and-sets, and the next leader reconciles anew.
+    was_leader_ = false;
+    in_flight_.clear();
+    in_flight_by_sequence_.clear();
+  }
+  if (!recheck_.empty()) {
+    std::vector<NodeId> again;
+    again.swap(recheck_);
+    if (leads())
+      for (NodeId m : again) reconcile_member(host, m);
+  }
+}
+
+void ConsulNode::reconcile_all(HostT& host) {
+  for (NodeId m = 0; m < n_; ++m) reconcile_member(host, m);
+}
+
+void ConsulNode::reconcile_member(HostT& host, NodeId m) {
+  // News of m in this life (see catalog.hpp): m is this node, or the view
+  // holds it dead or left, or alive by an update (a view entry, not the base
+  // view's alive at incarnation 0). A suspicion is not news: it is no failure
+  // (SWIM 4.2), and a lingering one can reach a restarted server long after
+  // the death it preceded.
+  const swim::MemberInfo info = swim_.member(m);
+  const bool heard = m == self_ || info.state == swim::MemberState::kDead || info.state == swim::MemberState::kLeft ||
+                     (info.state == swim::MemberState::kAlive && (info.since > 0 || info.incarnation > 0));
+  const auto writes = catalog::reconcile_writes(
+      m, info.state, heard, params_->mutant,
+      [&](const std::string& key) { return raft_->store().read(key); },
+      [&](const std::string& key) { return in_flight_.count(key) > 0; });
+  for (const auto& w : writes) {
+    kv::Request r;
+    r.client = kReconcilerClientBase + self_;
+    r.sequence = next_sequence();
+    r.kind = w.blind ? kv::OpKind::kPut : kv::OpKind::kCas;
+    r.key = w.key;
+    r.value = w.value;
+    r.expected = w.expected;
+    host.emit("catalog_write", {{"member", m}, {"key", r.key}, {"value", r.value}, {"expected", r.expected}});
+    if (!w.blind) {
+      in_flight_[w.key] = r.sequence;
+      in_flight_by_sequence_[r.sequence] = w.key;
+    }
+    with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, r.client, r); });
+    if (!leads()) return;
+  }
+}
+
+void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) {
+  if (client == kReconcilerClientBase + self_) {
+    // Called from inside Raft (while it applies): only note what to do.
+    auto it = in_flight_by_sequence_.find(reply.sequence);
+    if (it == in_flight_by_sequence_.end()) return;
+    const auto key = catalog::parse_key(it->second);
+    in_flight_.erase(it->second);
+    in_flight_by_sequence_.erase(it);
+    // The catalog moved under our compare-and-set: look again.
+    if (reply.status == kv::Reply::Status::kOk && !reply.cas_ok && key) recheck_.push_back(key->node);
+    return;
+  }
+  if (client >= kAgentClientBase && client - kAgentClientBase < n_) {
+    SyncReply a;
+    a.sequence = reply.sequence;
+    a.leader_hint = reply.leader_hint;
+    a.status = reply.status != kv::Reply::Status::kOk ? SyncReply::Status::kNotLeader
+             : reply.cas_ok                            ? SyncReply::Status::kOk
+                                                       : SyncReply::Status::kRetry;
+    host.send(client - kAgentClientBase, Message(std::in_place_index<3>, a));
+    return;
+  }
+  host.reply(client, std::move(reply));
+}
+
+void ConsulNode::on_sync_request(HostT& host, NodeId agent, const SyncRequest& q) {
+  // Consul's Catalog.Register: the leader writes the agent's check state,
+  // unless the catalog already holds it; a follower says who leads.
+  const std::string key = catalog::check_key(agent);
+  const std::string value(q.passing ? catalog::kPassing : catalog::kCritical);
+  std::string expected;
+  if (leads()) {
+    expected = raft_->store().read(key);
+    if (expected == value) {
+      host.send(agent, Message(std::in_place_index<3>, SyncReply{q.sequence, SyncReply::Status::kOk, self_}));
+      return;
+    }
+  }
+  kv::Request r;
+  r.client = kAgentClientBase + agent;
+  r.sequence = q.sequence;
+  r.kind = kv::OpKind::kCas;
+  r.key = key;
+  r.value = value;
+  r.expected = expected;
+  with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, r.client, r); });
+}
+
+// ---- Agent ----
+
+void ConsulNode::run_check(HostT& host) {
+  const bool passing = !params_->check_fails(self_, host.now());
+  if (passing == passing_) return;
+  passing_ = passing;
+  host.emit("check", {{"passing", passing ? 1 : 0}});
+  if (!rpc_pending_) start_sync(host);
+}
+
+void ConsulNode::start_sync(HostT& host) {
+  rpc_pending_ = true;
+  rpc_passing_ = passing_;
+  rpc_sequence_ = next_sequence();
+  rpc_attempts_ = 0;
+  rpc_server_ = static_cast<NodeId>(host.rng().below(params_->servers));
+  send_sync(host);
+}
+
+void ConsulNode::send_sync(HostT& host) {
+  // Every server twice, then wait for the next sync.
+  if (++rpc_attempts_ > 2 * params_->servers + 2) {
+    rpc_pending_ = false;
+    host.cancel_timer(kRpcTimer);
+    return;
+  }
+  host.send(rpc_server_, Message(std::in_place_index<2>, SyncRequest{rpc_sequence_, rpc_passing_}));
+  host.set_timer(kRpcTimer, params_->rpc_timeout);
+}
+
+void ConsulNode::on_sync_reply(HostT& host, const SyncReply& a) {
+  if (!rpc_pending_ || a.sequence != rpc_sequence_) return;  // an answer to an attempt given up
+  switch (a.status) {
+    case SyncReply::Status::kOk:
+    case SyncReply::Status::kRetry:
+      rpc_pending_ = false;
+      host.cancel_timer(kRpcTimer);
+      // The check changed while we synced (or the write lost a race): again.
+      if (passing_ != rpc_passing_ || a.status == SyncReply::Status::kRetry) start_sync(host);
+      return;
+    case SyncReply::Status::kNotLeader:
+      rpc_server_ = a.leader_hint != kNoNode && a.leader_hint < params_->servers && a.leader_hint != rpc_server_
+                        ? a.leader_hint
+                        : other_server(host, rpc_server_);
+      send_sync(host);
+      return;
+  }
+}
+
+NodeId ConsulNode::other_server(HostT& host, NodeId than) {
+  if (params_->servers == 1) return 0;
+  auto pick = static_cast<NodeId>(host.rng().below(params_->servers - 1));
+  return pick >= than ? pick + 1 : pick;
+}
+
+}  // namespace faultline::consul

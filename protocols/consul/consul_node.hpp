@@ -1,0 +1,120 @@
+// A node of a Consul-shaped cluster (Consul's architecture: a few servers
+// replicate the catalog with Raft; every node runs an agent in one SWIM
+// gossip pool). A composite of unmodified sans-IO protocols, each behind a
+// sub-host (protocols/host/sub_host.hpp):
+//   server (nodes 0 .. servers-1): a raft::RaftNode over the catalog (Raft's
+//          key-value store, keys in catalog.hpp) and a swim::SwimNode;
+//   agent  (the others): a swim::SwimNode, a service check run every
+//          check_interval, and anti-entropy to the servers by RPC.
+// The inner protocols know nothing of each other. The one local interface
+// between them is the composite's: the membership SWIM reports on this node
+// (its alive/suspect/dead/left events, and its view) is read by the server's
+// reconciler, which, while its Raft node leads, writes what gossip says into
+// the catalog through Raft's client path, as a local client whose replies
+// the composite keeps (Consul's leader.go: reconcileMember, on every
+// membership change, on gaining leadership, and every reconcile_interval).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "protocols/consul/catalog.hpp"
+#include "protocols/consul/consul_messages.hpp"
+#include "protocols/consul/consul_params.hpp"
+#include "protocols/gossip/swim_node.hpp"
+#include "protocols/host/host.hpp"
+#include "protocols/kv/kv_client_protocol.hpp"
+#include "protocols/raft/raft_node.hpp"
+
+namespace faultline::consul {
+
+class ConsulNode {
+ public:
+  using HostT = Host<Message, kv::Reply>;
+  // Timer slots: each inner protocol's range, then the composite's own.
+  static constexpr TimerSlot kRaftSlots = 0;
+  static constexpr TimerSlot kSwimSlots = kRaftSlots + raft::RaftNode::kTimerSlots;
+  static constexpr TimerSlot kCheckTimer = kSwimSlots + swim::SwimNode::kTimerSlots;  // agent: run the check
+  static constexpr TimerSlot kSyncTimer = kCheckTimer + 1;       // agent: periodic anti-entropy
+  static constexpr TimerSlot kRpcTimer = kCheckTimer + 2;        // agent: the sync RPC's timeout
+  static constexpr TimerSlot kReconcileTimer = kCheckTimer + 3;  // server: periodic full reconciliation
+  static constexpr TimerSlot kTimerSlots = kCheckTimer + 4;
+  // Client ids of the catalog's writers (the workload's clients are 0, 1, ...):
+  // a server's reconciler, and an agent's anti-entropy (its session with the catalog).
+  static constexpr ClientId kReconcilerClientBase = 0xF0000000u;
+  static constexpr ClientId kAgentClientBase = 0xE0000000u;
+  // Durable: the node's lives, so its request sequences grow across restarts.
+  static constexpr std::string_view kEpochKey = "consul/epoch";
+
+  ConsulNode(NodeId self, NodeId cluster_size, const Params& params);
+
+  void on_start(HostT& host);
+  void on_message(HostT& host, NodeId from, const Message& m);
+  void on_timer(HostT& host, TimerSlot slot);
+  void on_client_request(HostT& host, ClientId client, const kv::Request& r);
+
+  // For checkers and tests.
+  bool is_server() const { return raft_ != nullptr; }
+  const raft::RaftNode* raft() const { return raft_.get(); }
+  const swim::SwimNode& swim() const { return swim_; }
+  bool check_passing() const { return passing_; }
+  // Reconciliation writes this server submitted and has not seen answered.
+  std::size_t writes_in_flight() const { return in_flight_.size(); }
+
+ private:
+  struct RaftRoute;
+  struct SwimRoute;
+
+  // Calls into the inner protocols through their sub-hosts.
+  template <class Fn>
+  void with_raft(HostT& host, Fn&& fn);
+  template <class Fn>
+  void with_swim(HostT& host, Fn&& fn);
+  // After every call into Raft: leadership gained or lost, deferred work.
+  void after_raft(HostT& host);
+  void on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply);
+  std::uint64_t next_sequence() { return (epoch_ << 32) | ++sequence_; }
+
+  // Server: reconciliation (leader only) and the agents' RPC.
+  bool leads() const { return raft_ && raft_->role() == raft::Role::kLeader; }
+  void reconcile_all(HostT& host);
+  void reconcile_member(HostT& host, NodeId m);
+  void on_sync_request(HostT& host, NodeId agent, const SyncRequest& q);
+
+  // Agent: the check and anti-entropy.
+  void run_check(HostT& host);
+  void start_sync(HostT& host);
+  void send_sync(HostT& host);
+  void on_sync_reply(HostT& host, const SyncReply& a);
+  NodeId other_server(HostT& host, NodeId than);
+
+  NodeId self_;
+  NodeId n_;
+  const Params* params_;
+  std::unique_ptr<raft::RaftNode> raft_;  // servers only
+  swim::SwimNode swim_;
+  Rng raft_rng_, swim_rng_;  // the inner protocols' streams, seeded from the node's at each start
+  std::uint64_t epoch_ = 0;
+  std::uint32_t sequence_ = 0;
+
+  // Server. Invariant: in_flight_ and in_flight_by_sequence_ hold the same
+  // writes (key <-> sequence), submitted while leading this term.
+  bool was_leader_ = false;
+  std::map<std::string, std::uint64_t> in_flight_;
+  std::map<std::uint64_t, std::string> in_flight_by_sequence_;
+  std::vector<NodeId> changed_members_;  // reported by SWIM during the current call, to reconcile after it
+  std::vector<NodeId> recheck_;          // members whose write lost a race (cas failed), to reconcile again
+
+  // Agent.
+  bool passing_ = true;  // the check's latest result
+  bool rpc_pending_ = false;
+  bool rpc_passing_ = true;
+  std::uint64_t rpc_sequence_ = 0;
+  NodeId rpc_server_ = 0;
+  std::uint32_t rpc_attempts_ = 0;
+};
+
+}  // namespace faultline::consul

@@ -1,0 +1,68 @@
+// Parameters of the Consul-shaped cluster (protocol `consul`): which nodes
+// are servers, the Raft and SWIM parameters they run with, the agents' health
+// checks and anti-entropy, and the known bugs a test can switch on one at a
+// time (`params.mutant`) to prove the catalog checkers.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "protocols/gossip/swim_params.hpp"
+#include "protocols/host/time.hpp"
+#include "protocols/raft/raft_params.hpp"
+
+namespace faultline::consul {
+
+enum class Mutant : std::uint8_t {
+  kNone,
+  kNoReconcileOnLeadership,  // a new leader does not reconcile the membership when it gains leadership
+                             // (Consul's leaderLoop runs reconcile at once): a member that failed while
+                             // there was no leader stays healthy in the catalog (catalog_healthy_but_dead)
+  kDeregisterFailed,         // a failed member is deregistered as if it had left (Consul keeps it, critical,
+                             // until reaped): deregistered_only_if_left
+  kRegisterTwice,            // the reconciler writes what it wants with a plain put every time, without
+                             // comparing with the catalog: the same registration applied again
+                             // (catalog_write_once)
+};
+
+// A service check of an agent that fails from `from` until `until` (-1: to
+// the end of the run), while the agent itself is alive.
+struct FailingCheck {
+  NodeId node = 0;
+  Time from = 0;
+  Time until = -1;
+};
+
+struct Params {
+  // Nodes 0 .. servers-1 are servers (Raft and SWIM); the rest are agents (SWIM only).
+  NodeId servers = 3;
+  raft::Params raft;
+  // One gossip pool (Consul's LAN pool): every member runs with the same parameters.
+  swim::SwimParams swim;
+  // Agents: each runs one service check every check_interval, and syncs its
+  // state to the servers every sync_interval (anti-entropy) and at once when
+  // the check changes; an RPC unanswered within rpc_timeout is retried at
+  // another server.
+  Duration check_interval = 1 * kSecond;
+  Duration sync_interval = 30 * kSecond;
+  Duration rpc_timeout = 500 * kMillisecond;
+  // The leader's full reconciliation of membership into the catalog, besides
+  // the one on every membership change and on gaining leadership (Consul's
+  // reconcile_interval, 60 s).
+  Duration reconcile_interval = 60 * kSecond;
+  std::vector<FailingCheck> failing_checks;
+  // For the catalog checker (catalog_healthy_but_dead), not the protocol:
+  // how long a crashed node may stay passing; 0: derived from the SWIM parameters.
+  Duration healthy_bound = 0;
+  Mutant mutant = Mutant::kNone;
+
+  bool is_server(NodeId n) const { return n < servers; }
+  // Whether `node`'s service check fails at time `t`.
+  bool check_fails(NodeId node, Time t) const {
+    for (const auto& f : failing_checks)
+      if (f.node == node && t >= f.from && (f.until < 0 || t < f.until)) return true;
+    return false;
+  }
+};
+
+}  // namespace faultline::consul
