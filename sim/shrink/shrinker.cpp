@@ -102,6 +102,10 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
   return units;
 }
 
+bool same_violation(const Violation& a, const Violation& b) {
+  return a.invariant == b.invariant && a.time == b.time && a.node == b.node && a.message == b.message;
+}
+
 bool mentions_node_from(const FaultEvent& f, NodeId limit) {
   auto above = [&](const std::vector<NodeId>& ids) {
     return std::any_of(ids.begin(), ids.end(), [&](NodeId n) { return n != kLeaderTarget && n >= limit; });
@@ -150,25 +154,53 @@ class Shrinker {
     result.invariant = invariant_;
     result.before_violation = first.violations.front();
 
-    // 1. The nemesis as an explicit timeline, nothing else changed.
-    std::vector<TimedFault> timeline;
-    for (std::size_t i = 0; i < base_.faults.size(); ++i) timeline.push_back({base_.faults[i], i, true});
-    for (std::size_t j = 0; j < recorded.size(); ++j) timeline.push_back({recorded[j], base_.faults.size() + j, true});
-    Candidate c;
-    c.units = pair_into_units(std::move(timeline));
-    c.duration = base_.duration;
-    c.nodes = base_.node_count();
-    c.workload = base_.workload.has_value();
-    c.clients = c.workload ? base_.workload->clients : 0;
-    c.rate = c.workload ? base_.workload->rate_per_s : 0.0;
-    result.before = size_of(c, first);
+    // 1. The nemesis as an explicit timeline, nothing else changed. An
+    // isolation the nemesis aimed at the leader is written against `leader`
+    // (resolved when it applies, to the node the nemesis hit, since both ask
+    // the same protocol at the same moment), so that it keeps hitting
+    // whoever leads once other faults go or the seed changes; if that
+    // timeline does not fail exactly as the nemesis did, the one naming the
+    // nodes it hit is used.
+    auto materialized = [&](bool leader_targets) {
+      std::vector<TimedFault> timeline;
+      for (std::size_t i = 0; i < base_.faults.size(); ++i) timeline.push_back({base_.faults[i], i, true});
+      for (std::size_t j = 0; j < recorded.size(); ++j) {
+        FaultEvent f = recorded[j];
+        if (leader_targets && f.aimed_at_leader && f.kind == FaultEvent::Kind::kIsolate) f.nodes = {kLeaderTarget};
+        timeline.push_back({std::move(f), base_.faults.size() + j, true});
+      }
+      Candidate c;
+      c.units = pair_into_units(std::move(timeline));
+      c.duration = base_.duration;
+      c.nodes = base_.node_count();
+      c.workload = base_.workload.has_value();
+      c.clients = c.workload ? base_.workload->clients : 0;
+      c.rate = c.workload ? base_.workload->rate_per_s : 0.0;
+      return c;
+    };
+    const Candidate named = materialized(false);
+    result.before = size_of(named, first);
     result.before.nemeses = base_.nemesis.size();
-    best_ = c;
+    best_ = named;
     best_run_ = first;
-    if (!try_candidate(c, "materialize the nemesis", /*required=*/true))
+    const bool any_leader_target = std::any_of(recorded.begin(), recorded.end(), [](const FaultEvent& f) {
+      return f.aimed_at_leader && f.kind == FaultEvent::Kind::kIsolate;
+    });
+    const auto same_as_nemesis = [&] { return same_violation(best_run_.violations.front(), first.violations.front()); };
+    bool reproduced = false;
+    if (any_leader_target) {
+      reproduced = try_candidate(materialized(true), "materialize (isolate: leader)", /*required=*/true) && same_as_nemesis();
+      if (!reproduced) {
+        best_ = named;
+        best_run_ = first;
+      }
+    }
+    if (!reproduced)
+      reproduced = try_candidate(named, "materialize the nemesis", /*required=*/true);
+    if (!reproduced)
       throw std::runtime_error(
           fmt::format("the nemesis's {} actions, replayed as a fault timeline with the same seed, do not break {} "
-                      "again{}; nothing was shrunk",
+                      "again the same way{}; nothing was shrunk",
                       recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
     result.materialized_violation = best_run_.violations.front();
 
@@ -200,6 +232,7 @@ class Shrinker {
     for (int round = 0; round < 3 && changed && stopped_by_.empty(); ++round) {
       changed = false;
       changed |= trim_duration();
+      changed |= retarget_to_leader();
       changed |= ddmin();
       changed |= trim_duration();
       changed |= shorten_units();
@@ -409,6 +442,62 @@ class Shrinker {
     const bool smaller = ddmin();
     if (!smaller) best_ = paired_best;  // keep the pairs for the next round's shortening
     return smaller;
+  }
+
+  // 3a. Faults that name a node hit "whoever leads" instead: a crash or
+  // pause of one node (and its restart or resume) becomes an isolation of
+  // `leader` (and a heal); an isolation of a named node, one of `leader`.
+  // A fault the nemesis aimed at the leader names the node that led in the
+  // original run; once an earlier fault goes or the seed changes, another
+  // node leads then, and the named fault means something else. First every
+  // such fault at once, then each fault the nemesis aimed at the leader alone.
+  bool retarget_to_leader() {
+    auto convertible = [](const Unit& u, bool aimed_only) {
+      const FaultEvent& f = u.faults.front().fault;
+      using K = FaultEvent::Kind;
+      if (f.kind != K::kCrash && f.kind != K::kPause && f.kind != K::kIsolate) return false;
+      if (f.nodes.size() != 1 || f.nodes[0] == kLeaderTarget) return false;
+      if (!u.faults.front().written || (u.faults.size() > 1 && !u.faults[1].written)) return false;
+      return !aimed_only || f.aimed_at_leader;
+    };
+    auto retargeted = [](Unit u) {
+      TimedFault cut = u.faults.front();
+      cut.fault.kind = FaultEvent::Kind::kIsolate;
+      cut.fault.nodes = {kLeaderTarget};
+      std::vector<TimedFault> faults{cut};
+      if (u.faults.size() > 1) {
+        TimedFault heal = u.faults[1];
+        heal.fault.kind = FaultEvent::Kind::kHeal;
+        heal.fault.nodes.clear();
+        faults.push_back(heal);
+      }
+      u.faults = std::move(faults);
+      return u;
+    };
+    auto all = [&](bool aimed_only) {
+      Candidate c = best_;
+      std::size_t n = 0;
+      for (auto& u : c.units)
+        if (convertible(u, aimed_only)) {
+          u = retargeted(u);
+          ++n;
+        }
+      return std::pair{c, n};
+    };
+    for (const bool aimed_only : {true, false}) {
+      const auto [c, n] = all(aimed_only);
+      if (n > 0 && stopped_by_.empty() &&
+          try_candidate(c, fmt::format("{} faults against `leader`", n)))
+        return true;
+    }
+    bool changed = false;
+    for (std::size_t i = 0; i < best_.units.size() && stopped_by_.empty(); ++i) {
+      if (!convertible(best_.units[i], true)) continue;
+      Candidate c = best_;
+      c.units[i] = retargeted(c.units[i]);
+      changed |= try_candidate(c, "a fault against `leader`");
+    }
+    return changed;
   }
 
   // 4. Each undo dropped, else brought forward (a shorter partition or downtime).
