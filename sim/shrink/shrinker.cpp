@@ -27,7 +27,7 @@ struct TimedFault {
 };
 
 // A fault and the entry that undoes it (crash/restart, pause/resume, a cut and
-// the heal after it), removed together so the timeline stays one the loader
+// the heal after it, add_server/remove_server of one server), removed together so the timeline stays one the loader
 // accepts. faults[0] is the earliest.
 struct Unit {
   std::vector<TimedFault> faults;
@@ -59,6 +59,7 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
   });
   std::vector<Unit> units;
   std::map<NodeId, std::size_t> crashed, paused;  // node -> its open unit
+  std::map<NodeId, std::size_t> added, removed;    // membership: a server's change and the next that reverses it
   std::deque<std::size_t> cuts;                    // open partitions, one-way cuts, isolations
   std::vector<bool> taken(all.size(), false);
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -75,6 +76,10 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
     };
     if (f.kind == K::kRestart && one && attach(crashed)) continue;
     if (f.kind == K::kResume && one && attach(paused)) continue;
+    // remove_server X undoes add_server X (and the reverse): dropped
+    // together, the membership outside the pair's interval is unchanged.
+    if (f.kind == K::kRemoveServer && one && attach(added)) continue;
+    if (f.kind == K::kAddServer && one && attach(removed)) continue;
     if (f.kind == K::kHeal && !cuts.empty()) {
       units[cuts.front()].faults.push_back(all[i]);
       cuts.pop_front();
@@ -84,6 +89,8 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
     const std::size_t u = units.size() - 1;
     if (f.kind == K::kCrash && one) crashed[f.nodes[0]] = u;
     if (f.kind == K::kPause && one) paused[f.nodes[0]] = u;
+    if (f.kind == K::kAddServer && one) added[f.nodes[0]] = u;
+    if (f.kind == K::kRemoveServer && one) removed[f.nodes[0]] = u;
     if (f.kind == K::kPartition || f.kind == K::kOneWay || f.kind == K::kIsolate) cuts.push_back(u);
     if (f.kind == K::kSlowDisk && f.slow_for > 0) {
       // The entry the loader added to end it goes (or stays) with it.
