@@ -459,6 +459,7 @@ class Shrinker {
   // node leads then, and the named fault means something else. First every
   // such fault at once, then each fault the nemesis aimed at the leader alone.
   bool retarget_to_leader() {
+    if (!binding_->has_leader) return false;  // the loader would refuse `leader`
     auto convertible = [](const Unit& u, bool aimed_only) {
       const FaultEvent& f = u.faults.front().fault;
       using K = FaultEvent::Kind;
