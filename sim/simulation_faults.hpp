@@ -53,6 +53,7 @@ inline FaultEvent as_timeline_fault(const NemesisAction& a, Time now) {
   }
   if (a.kind == A::kPartition) f.groups = {a.minority};  // the rest form one more group, as for the nemesis
   else if (a.node != kNoNode) f.nodes = {a.node};
+  f.aimed_at_leader = a.at_leader;
   return f;
 }
 }  // namespace fault_detail

@@ -61,7 +61,7 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
       if (s.target_leader && !leader_ok) break;  // no leader to hit this time; try again next round
       if (!running.empty() && down_[t.spec] < max_down) {
         const NodeId victim = s.target_leader ? leader : running[rng_.below(running.size())];
-        actions.push_back({s.kind == K::kCrash ? A::kCrash : A::kPause, victim, {}});
+        actions.push_back({s.kind == K::kCrash ? A::kCrash : A::kPause, victim, {}, s.target_leader});
         ++down_[t.spec];
         wakeups.push_back({now + recover, new_token({t.spec, true, victim})});
       }
@@ -86,7 +86,7 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
     case K::kIsolate: {
       if (s.target_leader && leader == kNoNode) break;
       const auto victim = s.target_leader ? leader : static_cast<NodeId>(rng_.below(nodes_));
-      actions.push_back({A::kIsolate, victim, {}});
+      actions.push_back({A::kIsolate, victim, {}, s.target_leader});
       wakeups.push_back({now + recover, new_token({t.spec, true, victim})});
       break;
     }

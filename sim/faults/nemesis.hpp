@@ -21,6 +21,10 @@ struct NemesisAction {
   Kind kind;
   NodeId node = kNoNode;         // crash, restart, pause, resume, isolate
   std::vector<NodeId> minority;  // partition: this side against the rest
+  // crash, pause, isolate of a `target: leader` nemesis: `node` was hit
+  // because it led at that moment (RunOptions::nemesis_record keeps it, so
+  // `faultline shrink` can write the fault against `leader`, not the name).
+  bool at_leader = false;
 };
 
 struct NemesisWakeup {

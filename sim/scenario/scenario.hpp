@@ -136,6 +136,8 @@ struct FaultEvent {
   std::int64_t disk_factor_permille = 1000; // slow_disk: 10'000 = syncs 10x slower; 1000 = normal again
   Duration slow_for = 0;                    // slow_disk as written: how long (0: to the end); the loader
                                             // adds the entry that ends it (factor 1000)
+  bool aimed_at_leader = false;             // recorded nemesis actions only (RunOptions::nemesis_record):
+                                            // `nodes` names the node hit because it led; never read from YAML
   SourceLocation where;
 };
 

@@ -27,7 +27,7 @@ struct TimedFault {
 };
 
 // A fault and the entry that undoes it (crash/restart, pause/resume, a cut and
-// the heal after it), removed together so the timeline stays one the loader
+// the heal after it, add_server/remove_server of one server), removed together so the timeline stays one the loader
 // accepts. faults[0] is the earliest.
 struct Unit {
   std::vector<TimedFault> faults;
@@ -59,6 +59,7 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
   });
   std::vector<Unit> units;
   std::map<NodeId, std::size_t> crashed, paused;  // node -> its open unit
+  std::map<NodeId, std::size_t> added, removed;    // membership: a server's change and the next that reverses it
   std::deque<std::size_t> cuts;                    // open partitions, one-way cuts, isolations
   std::vector<bool> taken(all.size(), false);
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -75,6 +76,10 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
     };
     if (f.kind == K::kRestart && one && attach(crashed)) continue;
     if (f.kind == K::kResume && one && attach(paused)) continue;
+    // remove_server X undoes add_server X (and the reverse): dropped
+    // together, the membership outside the pair's interval is unchanged.
+    if (f.kind == K::kRemoveServer && one && attach(added)) continue;
+    if (f.kind == K::kAddServer && one && attach(removed)) continue;
     if (f.kind == K::kHeal && !cuts.empty()) {
       units[cuts.front()].faults.push_back(all[i]);
       cuts.pop_front();
@@ -84,6 +89,8 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
     const std::size_t u = units.size() - 1;
     if (f.kind == K::kCrash && one) crashed[f.nodes[0]] = u;
     if (f.kind == K::kPause && one) paused[f.nodes[0]] = u;
+    if (f.kind == K::kAddServer && one) added[f.nodes[0]] = u;
+    if (f.kind == K::kRemoveServer && one) removed[f.nodes[0]] = u;
     if (f.kind == K::kPartition || f.kind == K::kOneWay || f.kind == K::kIsolate) cuts.push_back(u);
     if (f.kind == K::kSlowDisk && f.slow_for > 0) {
       // The entry the loader added to end it goes (or stays) with it.
@@ -100,6 +107,10 @@ std::vector<Unit> pair_into_units(std::vector<TimedFault> all) {
     }
   }
   return units;
+}
+
+bool same_violation(const Violation& a, const Violation& b) {
+  return a.invariant == b.invariant && a.time == b.time && a.node == b.node && a.message == b.message;
 }
 
 bool mentions_node_from(const FaultEvent& f, NodeId limit) {
@@ -150,25 +161,53 @@ class Shrinker {
     result.invariant = invariant_;
     result.before_violation = first.violations.front();
 
-    // 1. The nemesis as an explicit timeline, nothing else changed.
-    std::vector<TimedFault> timeline;
-    for (std::size_t i = 0; i < base_.faults.size(); ++i) timeline.push_back({base_.faults[i], i, true});
-    for (std::size_t j = 0; j < recorded.size(); ++j) timeline.push_back({recorded[j], base_.faults.size() + j, true});
-    Candidate c;
-    c.units = pair_into_units(std::move(timeline));
-    c.duration = base_.duration;
-    c.nodes = base_.node_count();
-    c.workload = base_.workload.has_value();
-    c.clients = c.workload ? base_.workload->clients : 0;
-    c.rate = c.workload ? base_.workload->rate_per_s : 0.0;
-    result.before = size_of(c, first);
+    // 1. The nemesis as an explicit timeline, nothing else changed. An
+    // isolation the nemesis aimed at the leader is written against `leader`
+    // (resolved when it applies, to the node the nemesis hit, since both ask
+    // the same protocol at the same moment), so that it keeps hitting
+    // whoever leads once other faults go or the seed changes; if that
+    // timeline does not fail exactly as the nemesis did, the one naming the
+    // nodes it hit is used.
+    auto materialized = [&](bool leader_targets) {
+      std::vector<TimedFault> timeline;
+      for (std::size_t i = 0; i < base_.faults.size(); ++i) timeline.push_back({base_.faults[i], i, true});
+      for (std::size_t j = 0; j < recorded.size(); ++j) {
+        FaultEvent f = recorded[j];
+        if (leader_targets && f.aimed_at_leader && f.kind == FaultEvent::Kind::kIsolate) f.nodes = {kLeaderTarget};
+        timeline.push_back({std::move(f), base_.faults.size() + j, true});
+      }
+      Candidate c;
+      c.units = pair_into_units(std::move(timeline));
+      c.duration = base_.duration;
+      c.nodes = base_.node_count();
+      c.workload = base_.workload.has_value();
+      c.clients = c.workload ? base_.workload->clients : 0;
+      c.rate = c.workload ? base_.workload->rate_per_s : 0.0;
+      return c;
+    };
+    const Candidate named = materialized(false);
+    result.before = size_of(named, first);
     result.before.nemeses = base_.nemesis.size();
-    best_ = c;
+    best_ = named;
     best_run_ = first;
-    if (!try_candidate(c, "materialize the nemesis", /*required=*/true))
+    const bool any_leader_target = std::any_of(recorded.begin(), recorded.end(), [](const FaultEvent& f) {
+      return f.aimed_at_leader && f.kind == FaultEvent::Kind::kIsolate;
+    });
+    const auto same_as_nemesis = [&] { return same_violation(best_run_.violations.front(), first.violations.front()); };
+    bool reproduced = false;
+    if (any_leader_target) {
+      reproduced = try_candidate(materialized(true), "materialize (isolate: leader)", /*required=*/true) && same_as_nemesis();
+      if (!reproduced) {
+        best_ = named;
+        best_run_ = first;
+      }
+    }
+    if (!reproduced)
+      reproduced = try_candidate(named, "materialize the nemesis", /*required=*/true);
+    if (!reproduced)
       throw std::runtime_error(
           fmt::format("the nemesis's {} actions, replayed as a fault timeline with the same seed, do not break {} "
-                      "again{}; nothing was shrunk",
+                      "again the same way{}; nothing was shrunk",
                       recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
     result.materialized_violation = best_run_.violations.front();
 
@@ -200,6 +239,7 @@ class Shrinker {
     for (int round = 0; round < 3 && changed && stopped_by_.empty(); ++round) {
       changed = false;
       changed |= trim_duration();
+      changed |= retarget_to_leader();
       changed |= ddmin();
       changed |= trim_duration();
       changed |= shorten_units();
@@ -409,6 +449,63 @@ class Shrinker {
     const bool smaller = ddmin();
     if (!smaller) best_ = paired_best;  // keep the pairs for the next round's shortening
     return smaller;
+  }
+
+  // 3a. Faults that name a node hit "whoever leads" instead: a crash or
+  // pause of one node (and its restart or resume) becomes an isolation of
+  // `leader` (and a heal); an isolation of a named node, one of `leader`.
+  // A fault the nemesis aimed at the leader names the node that led in the
+  // original run; once an earlier fault goes or the seed changes, another
+  // node leads then, and the named fault means something else. First every
+  // such fault at once, then each fault the nemesis aimed at the leader alone.
+  bool retarget_to_leader() {
+    if (!binding_->has_leader) return false;  // the loader would refuse `leader`
+    auto convertible = [](const Unit& u, bool aimed_only) {
+      const FaultEvent& f = u.faults.front().fault;
+      using K = FaultEvent::Kind;
+      if (f.kind != K::kCrash && f.kind != K::kPause && f.kind != K::kIsolate) return false;
+      if (f.nodes.size() != 1 || f.nodes[0] == kLeaderTarget) return false;
+      if (!u.faults.front().written || (u.faults.size() > 1 && !u.faults[1].written)) return false;
+      return !aimed_only || f.aimed_at_leader;
+    };
+    auto retargeted = [](Unit u) {
+      TimedFault cut = u.faults.front();
+      cut.fault.kind = FaultEvent::Kind::kIsolate;
+      cut.fault.nodes = {kLeaderTarget};
+      std::vector<TimedFault> faults{cut};
+      if (u.faults.size() > 1) {
+        TimedFault heal = u.faults[1];
+        heal.fault.kind = FaultEvent::Kind::kHeal;
+        heal.fault.nodes.clear();
+        faults.push_back(heal);
+      }
+      u.faults = std::move(faults);
+      return u;
+    };
+    auto all = [&](bool aimed_only) {
+      Candidate c = best_;
+      std::size_t n = 0;
+      for (auto& u : c.units)
+        if (convertible(u, aimed_only)) {
+          u = retargeted(u);
+          ++n;
+        }
+      return std::pair{c, n};
+    };
+    for (const bool aimed_only : {true, false}) {
+      const auto [c, n] = all(aimed_only);
+      if (n > 0 && stopped_by_.empty() &&
+          try_candidate(c, fmt::format("{} faults against `leader`", n)))
+        return true;
+    }
+    bool changed = false;
+    for (std::size_t i = 0; i < best_.units.size() && stopped_by_.empty(); ++i) {
+      if (!convertible(best_.units[i], true)) continue;
+      Candidate c = best_;
+      c.units[i] = retargeted(c.units[i]);
+      changed |= try_candidate(c, "a fault against `leader`");
+    }
+    return changed;
   }
 
   // 4. Each undo dropped, else brought forward (a shorter partition or downtime).

@@ -7,12 +7,17 @@
 //      typed faults through RunOptions::nemesis_record) become an explicit
 //      fault timeline and the nemesis goes; this candidate must reproduce
 //      the failure, or nothing else is tried (the nemesis has its own random
-//      stream, Stream::kNemesis, so nothing else the run draws changes);
+//      stream, Stream::kNemesis, so nothing else the run draws changes); an
+//      isolation the nemesis aimed at the leader is written `isolate: [leader]`
+//      when that timeline fails exactly as the nemesis did;
 //   2. end the run just after the failure (duration = violation time, to
 //      the next millisecond; a failure found only at the end of the run, as
 //      linearizability is, by bisecting the duration);
+//   3a. named crashes, pauses and isolations (the leader's first) as
+//      `isolate: [leader]` (+ heal), so they keep hitting whoever leads;
 //   3. ddmin over the timeline: a fault and the entry that undoes it (crash
-//      and restart, pause and resume, a cut and the heal after it) are one unit;
+//      and restart, pause and resume, a cut and the heal after it, add_server
+//      and remove_server of one server) are one unit;
 //   4. drop or bring forward each remaining undo (shorter partitions and downtimes);
 //   5. fewer clients (none, then halving), a lower request rate (halving);
 //   6. fewer nodes (`nodes: N` scenarios only; faults naming removed nodes go);

@@ -51,34 +51,36 @@ TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful
     std::vector<std::string> sets;
     const char* invariant;
     std::size_t max_faults = 5;  // a handful
-    bool runs_out = false;       // stopped by max_runs (400) with this many faults, not done
+    bool runs_out = false;       // stopped by max_runs with this many faults, not done
+    std::uint64_t max_runs = 400;
   };
-  // Twelve finish with a handful of faults. Five are stopped by max_runs
-  // (400 runs bound the test's time; the runs are deterministic, so these
-  // figures are exact) and are bounded by what those runs reach:
-  // - read_without_confirmation: 136 -> 8 faults, with seed 4 (the same-seed
-  //   steps stop at 16; step 8 finds a smaller timeline failing with seed 4);
-  // - paxos acceptor_not_persisted 22 -> 7 (seed 12), multipaxos
-  //   accept_below_promise 75 -> 6: still shrinking when stopped;
-  // - figure8 (77 -> 70) and config_before_term_commit (346 -> 293) need a
-  //   rare schedule: figure8's shrunk 68-fault timeline fails on 1 seed of
-  //   200, and only its last 1, 4 or 12 faults on 0, 0 and 1 of 1,000 seeds
-  //   (docs/shrinking.md), so a few other seeds per candidate do not help.
+  // Fourteen finish with a handful of faults. Three do not (the runs are
+  // deterministic, so these figures are exact):
+  // - figure8 finishes at 22 faults (77 before) in 1,861 runs (4 s CPU):
+  //   the nemesis's isolations of the leader are written as `isolate:
+  //   [leader]`, so they keep hitting whoever leads as other entries go; the
+  //   22 left are 1-minimal on seed 18 and on the next seven seeds. (With
+  //   every isolation naming its node it stopped at 68 after 1,900 runs.)
+  // - config_before_term_commit (346 -> 294, stopped by 400 runs) needs a
+  //   schedule so rare that removing any unit loses the failure on the same
+  //   seed (docs/shrinking.md);
+  // - paxos acceptor_not_persisted 22 -> 7 (seed 12): still shrinking when
+  //   stopped by 400 runs.
   const Case cases[] = {
       {"raft/nemesis.yaml", 1, {"params.mutant=no_election_restriction"}, "leader_completeness"},
       {"raft/churn.yaml", 1, {"params.mutant=vote_not_persisted"}, "term_monotonic"},
       {"raft/churn.yaml", 1, {"params.mutant=ack_before_sync"}, "applied_entry_lost"},
       {"raft/churn.yaml", 6, {"params.mutant=up_to_date_index_only"}, "leader_completeness"},
-      {"raft/leader_churn_quiet.yaml", 18, {"params.mutant=figure8"}, "leader_completeness", 70, true},
+      {"raft/leader_churn_quiet.yaml", 18, {"params.mutant=figure8"}, "leader_completeness", 22, false, 2000},
       {"raft/nemesis.yaml", 1, {"params.mutant=commit_without_quorum"}, ""},
       {"raft/churn.yaml", 1, {"params.mutant=skip_consistency_check"}, "state_machine_safety"},
-      {"raft/membership_churn.yaml", 44, {"params.mutant=config_before_term_commit"}, "leader_completeness", 293, true},
-      {"raft/nemesis.yaml", 2, {"params.read_index=true", "params.mutant=read_without_confirmation"}, "linearizability", 8, true},
+      {"raft/membership_churn.yaml", 44, {"params.mutant=config_before_term_commit"}, "leader_completeness", 294, true},
+      {"raft/nemesis.yaml", 2, {"params.read_index=true", "params.mutant=read_without_confirmation"}, "linearizability"},
       {"raft/loss_5pct.yaml", 1, {"params.mutant=truncate_without_conflict"}, "committed_entry_kept"},
       {"paxos/crashes_and_loss.yaml", 58, {"params.mutant=accept_below_promise"}, "agreement"},
       {"paxos/crashes_and_loss.yaml", 1, {"params.mutant=ignore_accepted_values"}, "agreement"},
       {"paxos/crashes_and_loss.yaml", 6, {"params.mutant=acceptor_not_persisted"}, "agreement", 7, true},
-      {"multipaxos/churn.yaml", 2, {"params.mutant=accept_below_promise"}, "", 6, true},
+      {"multipaxos/churn.yaml", 2, {"params.mutant=accept_below_promise"}, ""},
       {"multipaxos/churn.yaml", 1, {"params.mutant=acceptor_not_persisted"}, ""},
       {"multipaxos/churn.yaml", 1, {"params.mutant=noop_fill_without_collect"}, "agreement"},
       {"multipaxos/churn.yaml", 1, {"params.mutant=forget_on_promise"}, "chosen_value_kept"},
@@ -88,7 +90,7 @@ TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful
     CAPTURE(scenario);
     CAPTURE(c.seed);
     CAPTURE(c.sets.back());
-    const Shrunk s = shrink_shipped(c.scenario, c.seed, c.sets, 400);
+    const Shrunk s = shrink_shipped(c.scenario, c.seed, c.sets, c.max_runs);
     const ShrinkResult& r = s.result;
     MESSAGE(fmt::format("{} {}: faults {} -> {}, seed {} -> {}, events {} -> {}, virtual {:.3f}s -> {:.3f}s, runs {}, {:.1f}s wall{}",
                         c.scenario, c.sets.back(), r.before.faults, r.after.faults, r.original_seed, r.seed,
