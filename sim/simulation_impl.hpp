@@ -502,6 +502,13 @@ void Simulation<P>::check_client_history(Metrics& metrics) {
                                        "sub-history found ({} operations):{}",
                                        lin.key, lin.witness.size(), witness)});
     trace_.violation(now_, kNoNode, violations_.back().invariant, violations_.back().message);
+  } else if (lin.verdict == LinearizabilityResult::Verdict::kUnknown) {
+    // The search's safety net ran out: no verdict is not a pass.
+    violations_.push_back({now_, "", "linearizability",
+                           fmt::format("unknown: search budget exhausted ({} steps) on key {}; the client history "
+                                       "was neither linearized nor refuted",
+                                       lin.steps, lin.key)});
+    trace_.violation(now_, kNoNode, violations_.back().invariant, violations_.back().message);
   }
 }
 
