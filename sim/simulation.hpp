@@ -264,5 +264,13 @@ class Simulation {
 
 }  // namespace faultline
 
-#include "sim/simulation_host.hpp"
-#include "sim/simulation_impl.hpp"
+// ---- The member definitions ----
+// Simulation<P> is a template, so its definitions must be visible wherever it
+// is instantiated: they are in sim/simulation/, one part per concern, and
+// included here, after the class, and nowhere else (no part includes another).
+#include "sim/simulation/node_host.ipp"  // NodeHost: the Host a node calls
+#include "sim/simulation/run.ipp"        // construction, event loop, end of run
+#include "sim/simulation/network.ipp"    // send, loss, duplication, delivery
+#include "sim/simulation/timers.ipp"     // timers, drifting clocks, storage
+#include "sim/simulation/disk.ipp"       // syncs that take time, held output
+#include "sim/simulation/faults.ipp"     // crash, restart, pause, partitions, nemesis

@@ -1,6 +1,7 @@
-// The Host a node sees while the simulation calls it. One object serves every
-// node: the simulation points it at the node it is about to call, so a
-// million-node run does not pay for a million hosts.
+// Simulation<P>, part of sim/simulation.hpp: the Host a node sees while the
+// simulation calls it. One object serves every node: the simulation points
+// it at the node it is about to call, so a million-node run does not pay for
+// a million hosts.
 #pragma once
 
 namespace faultline {

@@ -1,5 +1,6 @@
-// Simulation<P> fault actions: crash, restart, pause, resume, partitions,
-// drift; from the fixed timeline and from the nemesis.
+// Simulation<P>, part of sim/simulation.hpp: fault actions (crash, restart,
+// pause, resume, partitions, drift), from the fixed timeline and from the
+// nemesis.
 //
 // The loader has checked the timeline on its own, but the nemesis can get
 // there first (it restarted the node the timeline was about to restart), so
