@@ -1,6 +1,6 @@
 // Binds gossip dissemination (protocols/gossip) to the simulator.
 #include "protocols/gossip/gossip_swarm.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/gossip_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
@@ -68,6 +68,7 @@ ProtocolBinding gossip_binding() {
                "rounds_to_informed_mean", "rounds_to_last_informed", "messages_per_node", "update_messages_per_node",
                "bytes_per_node",  "redundant_deliveries", "removed"};
   b.swarm_ranges.assign(gossip::kDisseminationSwarmRanges.begin(), gossip::kDisseminationSwarmRanges.end());
+  b.swarm_liveness = "{name: every node informed, metric: time_to_full_ns, count_min: 1, liveness: true}";
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<GossipProtocol>(s, read_params(s), o); };
   return b;

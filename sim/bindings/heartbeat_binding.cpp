@@ -1,7 +1,7 @@
 // Binds the heartbeat failure detector (protocols/heartbeat) to the simulator.
 #include "protocols/heartbeat/heartbeat_node.hpp"
 #include "protocols/heartbeat/heartbeat_swarm.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/heartbeat_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"
@@ -39,6 +39,9 @@ ProtocolBinding heartbeat_binding() {
   b.metrics = {"detection_ns", "undetected_crashes", "false_suspicions", "restarts_noticed", "crashes",
                "unconverged_pairs"};
   b.swarm_ranges.assign(heartbeat::kSwarmRanges.begin(), heartbeat::kSwarmRanges.end());
+  // The bound is the observer's (heartbeat_protocol.hpp).
+  b.swarm_liveness =
+      "{name: every verdict right after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<HeartbeatProtocol>(s, read_params(s), o);

@@ -1,5 +1,5 @@
 // Binds libraft (protocols/libraft: canonical/raft 0.15, unmodified) to the simulator.
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/libraft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"

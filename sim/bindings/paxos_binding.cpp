@@ -1,6 +1,6 @@
 // Binds Basic Paxos and Multi-Paxos (protocols/paxos) to the simulator.
 #include "protocols/paxos/paxos_swarm.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/paxos_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
@@ -63,6 +63,12 @@ ProtocolBinding paxos_binding() {
   b.stop_conditions = {"all_learned"};
   b.metrics = {"rounds", "rejections", "chosen", "time_to_choose_ns", "learned_nodes", "unlearned_proposers"};
   b.swarm_ranges.assign(paxos::kBasicSwarmRanges.begin(), paxos::kBasicSwarmRanges.end());
+  // Every proposer learns: one that has not keeps proposing until it does.
+  // Not every node: a node that only accepts learns from the choosing
+  // proposer's few announcements, and a value can be chosen "with no
+  // learner ever finding out" (Lamport 2001, 2.3), e.g. when that proposer
+  // crashes while the node is cut off (swarm seeds 5, 17, 35 and 79).
+  b.swarm_liveness = "{name: every proposer learned the value, metric: unlearned_proposers, max: 0, liveness: true}";
   b.validate = [](const Scenario& s) { read_basic_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<BasicPaxosProtocol>(s, read_basic_params(s), o);

@@ -1,7 +1,7 @@
 // Binds the ping-pong protocol (protocols/pingpong), used by the engine
 // benchmark, to the simulator.
 #include "protocols/pingpong/pingpong_node.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/pingpong_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"

@@ -1,5 +1,5 @@
 // Binds primary-backup replication (protocols/primary_backup) to the simulator.
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/primary_backup_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"
@@ -18,15 +18,6 @@ primary_backup::Params read_params(const Scenario& s) {
 }
 
 }  // namespace
-
-const std::vector<std::string>& kv_workload_metric_names() {
-  static const std::vector<std::string> names = {
-      "ops_ok",          "ops_unanswered",        "client_redirects",      "client_timeouts",
-      "throughput_ops_per_s", "commit_latency_p50_ns", "commit_latency_p99_ns", "commit_latency_max_ns",
-      "linearizability_steps", "linearizability_unknown", "commit_gap_max_ns", "messages_per_commit",
-      "bytes_per_commit", "admin_ops_ok", "admin_ops_abandoned", "last_ok_ns"};
-  return names;
-}
 
 ProtocolBinding primary_backup_binding() {
   ProtocolBinding b;

@@ -1,6 +1,6 @@
 // Binds Raft (protocols/raft) to the simulator.
 #include "protocols/raft/raft_swarm.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
@@ -44,14 +44,6 @@ raft::Params read_params(const Scenario& s) {
 }  // namespace
 
 raft::Params raft_params_of(const Scenario& s) { return read_params(s); }
-
-void read_leader_timing(YamlSection& params, Duration& timeout_min, Duration& timeout_max, Duration& heartbeat) {
-  if (params.has("election_timeout"))
-    std::tie(timeout_min, timeout_max) = read_duration_range(params, "election_timeout", true);
-  heartbeat = params.duration("heartbeat_interval", heartbeat);
-  if (heartbeat >= timeout_min)
-    params.fail("heartbeat_interval", "must be shorter than the election timeout, or followers keep starting elections");
-}
 
 ProtocolBinding raft_binding() {
   ProtocolBinding b;

@@ -1,6 +1,6 @@
 // Binds SWIM membership (protocols/gossip/swim_node) to the simulator.
 #include "protocols/gossip/gossip_swarm.hpp"
-#include "sim/bindings/bindings.hpp"
+#include "sim/binding/binding_support.hpp"
 #include "sim/bindings/swim_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
@@ -78,6 +78,9 @@ ProtocolBinding swim_binding() {
                "false_positives",         "refutations",    "view_entries_per_node",
                "unconverged_pairs"};
   b.swarm_ranges.assign(gossip::kSwimSwarmRanges.begin(), gossip::kSwimSwarmRanges.end());
+  // The bound is the observer's (swim_protocol.hpp).
+  b.swarm_liveness =
+      "{name: membership converged after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
   b.validate = [](const Scenario& s) { read_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<SwimProtocol>(s, read_params(s), o); };
   return b;

@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
 #include "sim/scenario/scenario_readers.hpp"

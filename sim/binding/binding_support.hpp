@@ -1,20 +1,15 @@
-// One function per protocol binding; protocol_registry.cpp lists them.
+// What several protocols' bindings share: parameter readers and metric
+// names. For bindings (protocols/*/binding/); the simulator core does not
+// use it.
 #pragma once
 
-#include "sim/protocol_registry.hpp"
+#include <string>
+#include <vector>
+
+#include "sim/binding/protocol_binding.hpp"
 #include "sim/scenario/yaml_section.hpp"
 
 namespace faultline {
-
-ProtocolBinding heartbeat_binding();
-ProtocolBinding pingpong_binding();
-ProtocolBinding primary_backup_binding();
-ProtocolBinding gossip_binding();
-ProtocolBinding swim_binding();
-ProtocolBinding raft_binding();
-ProtocolBinding libraft_binding();
-ProtocolBinding paxos_binding();
-ProtocolBinding multipaxos_binding();
 
 // The leader-based protocols' shared timing keys (raft, multipaxos), so a
 // compare scenario sets them once: election_timeout (a range) and

@@ -1,13 +1,17 @@
-// The protocols faultline can run, by scenario name ("heartbeat", "raft", ...).
+// ProtocolBinding: what the simulator knows of one protocol it can run, by
+// scenario name ("heartbeat", "raft", ...).
 //
 // A binding connects one sans-IO protocol under protocols/ to the simulator:
-// it validates the scenario's `params` and runs a Simulation of that protocol.
-// Bindings live in sim/bindings/, one file per protocol.
+// it validates the scenario's `params` and runs a Simulation of that
+// protocol. Each protocol's binding lives next to it, in
+// protocols/<protocol>/binding/ (the binding, the protocol struct and the
+// observer); protocols/all_protocols.cpp lists them all, and
+// sim/binding/protocol_registry.hpp finds them by name. The simulator core
+// includes this header, never a binding.
 #pragma once
 
 #include <functional>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "protocols/host/swarm_range.hpp"
@@ -26,15 +30,14 @@ struct ProtocolBinding {
   std::vector<std::string> stop_conditions;  // names usable in `stop.when`
   std::vector<std::string> metrics;          // names usable in `expect[].metric`
   std::vector<SwarmRange> swarm_ranges;      // the params `faultline swarm` draws (declared by the protocol)
+  // The liveness expectation `faultline swarm` adds to a run without a client
+  // load to its end, as a YAML flow mapping (e.g. "{name: every node
+  // informed, metric: time_to_full_ns, count_min: 1, liveness: true}");
+  // empty: none.
+  std::string swarm_liveness;
   // Checks scenario.params (and anything else protocol-specific); throws ScenarioError.
   std::function<void(const Scenario&)> validate;
   std::function<RunResult(const Scenario&, const RunOptions&)> run;
 };
-
-const ProtocolBinding* find_protocol(std::string_view name);
-std::vector<std::string> protocol_names();
-
-// Metrics every run reports, whatever the protocol.
-const std::vector<std::string>& engine_metric_names();
 
 }  // namespace faultline
