@@ -1,7 +1,8 @@
 // Simulation<P>: one seeded run of protocol P over the simulated network,
 // with the scenario's faults.
 //
-// P is a protocol binding (see sim/bindings/), a struct that names:
+// P is a protocol struct (each protocol has one in its binding/ folder, e.g.
+// protocols/raft/binding/raft_protocol.hpp) that names:
 //   using Node, Message, Reply, Params, Observer;
 //   static constexpr TimerSlot kTimerSlots;
 //   static std::string_view message_type(const Message&);

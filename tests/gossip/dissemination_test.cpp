@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/bindings/gossip_protocol.hpp"
+#include "protocols/gossip/binding/gossip_protocol.hpp"
 #include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"

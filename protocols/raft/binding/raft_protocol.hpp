@@ -5,7 +5,7 @@
 
 #include "protocols/raft/raft_node.hpp"
 #include "protocols/raft/raft_node_view.hpp"
-#include "sim/bindings/raft_observer.hpp"
+#include "protocols/raft/binding/raft_observer.hpp"
 
 namespace faultline {
 

@@ -1,5 +1,5 @@
 // libraft's observer: the shared Raft observer, plus unavailable_nodes (see libraft_protocol.hpp).
-#include "sim/bindings/libraft_protocol.hpp"
+#include "protocols/libraft/binding/libraft_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

@@ -1,4 +1,4 @@
-#include "sim/checkers/chosen_kept.hpp"
+#include "protocols/paxos/binding/chosen_kept.hpp"
 
 #include <fmt/format.h>
 

@@ -2,7 +2,7 @@
 // (protocols/libraft) under faultline.
 //
 // LibraftNode answers raft::RaftStateView, so libraft is checked by the one
-// Raft observer faultline's own Raft has (sim/bindings/raft_observer.hpp):
+// Raft observer faultline's own Raft has (protocols/raft/binding/raft_observer.hpp):
 // every Raft safety checker (election_safety, state_machine_safety,
 // leader_completeness, term_monotonic, log_matching, commit_index_monotonic,
 // applied_entry_lost, committed_entry_kept) and, at the end of every run
@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "protocols/libraft/libraft_node.hpp"
-#include "sim/bindings/raft_observer.hpp"
+#include "protocols/raft/binding/raft_observer.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace faultline {

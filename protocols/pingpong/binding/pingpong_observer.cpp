@@ -1,4 +1,4 @@
-#include "sim/bindings/pingpong_protocol.hpp"
+#include "protocols/pingpong/binding/pingpong_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

@@ -1,6 +1,6 @@
 // Binds libraft (protocols/libraft: canonical/raft 0.15, unmodified) to the simulator.
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/libraft_protocol.hpp"
+#include "protocols/libraft/binding/libraft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 

@@ -1,4 +1,4 @@
-#include "sim/checkers/committed_log.hpp"
+#include "protocols/raft/binding/committed_log.hpp"
 
 #include <algorithm>
 

@@ -1,7 +1,7 @@
 // Binds Raft (protocols/raft) to the simulator.
 #include "protocols/raft/raft_swarm.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/raft_protocol.hpp"
+#include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 

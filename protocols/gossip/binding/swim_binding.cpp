@@ -1,7 +1,7 @@
 // Binds SWIM membership (protocols/gossip/swim_node) to the simulator.
 #include "protocols/gossip/gossip_swarm.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/swim_protocol.hpp"
+#include "protocols/gossip/binding/swim_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 

@@ -19,7 +19,7 @@
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/paxos/basic_paxos_node.hpp"
 #include "protocols/paxos/multi_paxos_node.hpp"
-#include "sim/checkers/chosen_kept.hpp"
+#include "protocols/paxos/binding/chosen_kept.hpp"
 #include "sim/checkers/chosen_values.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/observer_base.hpp"

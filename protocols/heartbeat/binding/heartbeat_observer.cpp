@@ -2,7 +2,7 @@
 // incarnation invariant (see heartbeat_protocol.hpp).
 #include <algorithm>
 
-#include "sim/bindings/heartbeat_protocol.hpp"
+#include "protocols/heartbeat/binding/heartbeat_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

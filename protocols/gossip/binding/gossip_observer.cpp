@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "sim/bindings/gossip_protocol.hpp"
+#include "protocols/gossip/binding/gossip_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

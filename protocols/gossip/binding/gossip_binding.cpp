@@ -1,7 +1,7 @@
 // Binds gossip dissemination (protocols/gossip) to the simulator.
 #include "protocols/gossip/gossip_swarm.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/gossip_protocol.hpp"
+#include "protocols/gossip/binding/gossip_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 

@@ -1,4 +1,4 @@
-#include "sim/bindings/swim_protocol.hpp"
+#include "protocols/gossip/binding/swim_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

@@ -2,7 +2,7 @@
 // benchmark, to the simulator.
 #include "protocols/pingpong/pingpong_node.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/pingpong_protocol.hpp"
+#include "protocols/pingpong/binding/pingpong_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"
 

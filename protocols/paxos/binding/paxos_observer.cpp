@@ -1,6 +1,6 @@
 #include <algorithm>
 
-#include "sim/bindings/paxos_protocol.hpp"
+#include "protocols/paxos/binding/paxos_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

@@ -2,7 +2,7 @@
 #include "protocols/heartbeat/heartbeat_node.hpp"
 #include "protocols/heartbeat/heartbeat_swarm.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/heartbeat_protocol.hpp"
+#include "protocols/heartbeat/binding/heartbeat_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"
 

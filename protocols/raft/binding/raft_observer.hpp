@@ -103,7 +103,7 @@
 #include <vector>
 
 #include "protocols/raft/raft_state_view.hpp"
-#include "sim/checkers/committed_log.hpp"
+#include "protocols/raft/binding/committed_log.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/network/connectivity.hpp"
 #include "sim/observer_base.hpp"

@@ -1,7 +1,7 @@
 // Binds Basic Paxos and Multi-Paxos (protocols/paxos) to the simulator.
 #include "protocols/paxos/paxos_swarm.hpp"
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/paxos_protocol.hpp"
+#include "protocols/paxos/binding/paxos_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_readers.hpp"
 

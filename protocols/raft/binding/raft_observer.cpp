@@ -1,4 +1,4 @@
-#include "sim/bindings/raft_observer.hpp"
+#include "protocols/raft/binding/raft_observer.hpp"
 
 #include <algorithm>
 #include <limits>

@@ -1,6 +1,6 @@
 // Binds primary-backup replication (protocols/primary_backup) to the simulator.
 #include "sim/binding/binding_support.hpp"
-#include "sim/bindings/primary_backup_protocol.hpp"
+#include "protocols/primary_backup/binding/primary_backup_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/yaml_section.hpp"
 
