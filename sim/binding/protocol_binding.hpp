@@ -35,6 +35,13 @@ struct ProtocolBinding {
   // informed, metric: time_to_full_ns, count_min: 1, liveness: true}");
   // empty: none.
   std::string swarm_liveness;
+  // Named node groups for a scenario (e.g. "servers" -> {n0, n1, n2},
+  // "agents" -> the rest), which faults and the nemesis may target by name
+  // (docs/scenario-format.md, "Roles"). Called by the loader once nodes,
+  // params, duration, network and workload are read, before the faults; may
+  // throw ScenarioError (a bad param). Role names must not be a node's name,
+  // `all`, `leader` or `random`. Unset: the protocol declares no roles.
+  std::function<NodeRoles(const Scenario&)> roles;
   // Checks scenario.params (and anything else protocol-specific); throws ScenarioError.
   std::function<void(const Scenario&)> validate;
   std::function<RunResult(const Scenario&, const RunOptions&)> run;
