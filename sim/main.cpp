@@ -15,7 +15,7 @@
 #include "sim/cli/option_checks.hpp"
 #include "sim/io/interrupts.hpp"
 #include "sim/io/output_file.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_error.hpp"
 
 namespace {

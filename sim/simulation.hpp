@@ -1,7 +1,8 @@
 // Simulation<P>: one seeded run of protocol P over the simulated network,
 // with the scenario's faults.
 //
-// P is a protocol binding (see sim/bindings/), a struct that names:
+// P is a protocol struct (each protocol has one in its binding/ folder, e.g.
+// protocols/raft/binding/raft_protocol.hpp) that names:
 //   using Node, Message, Reply, Params, Observer;
 //   static constexpr TimerSlot kTimerSlots;
 //   static std::string_view message_type(const Message&);
@@ -264,5 +265,13 @@ class Simulation {
 
 }  // namespace faultline
 
-#include "sim/simulation_host.hpp"
-#include "sim/simulation_impl.hpp"
+// ---- The member definitions ----
+// Simulation<P> is a template, so its definitions must be visible wherever it
+// is instantiated: they are in sim/simulation/, one part per concern, and
+// included here, after the class, and nowhere else (no part includes another).
+#include "sim/simulation/node_host.ipp"  // NodeHost: the Host a node calls
+#include "sim/simulation/run.ipp"        // construction, event loop, end of run
+#include "sim/simulation/network.ipp"    // send, loss, duplication, delivery
+#include "sim/simulation/timers.ipp"     // timers, drifting clocks, storage
+#include "sim/simulation/disk.ipp"       // syncs that take time, held output
+#include "sim/simulation/faults.ipp"     // crash, restart, pause, partitions, nemesis

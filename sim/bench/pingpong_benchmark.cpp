@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/bindings/pingpong_protocol.hpp"
+#include "protocols/pingpong/binding/pingpong_protocol.hpp"
 #include "sim/simulation.hpp"
 
 namespace faultline {

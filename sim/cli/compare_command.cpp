@@ -16,7 +16,7 @@
 #include "sim/run/memory_estimate.hpp"
 #include "sim/io/interrupts.hpp"
 #include "sim/json/json_writer.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/run/sweep.hpp"

@@ -5,7 +5,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/io/output_file.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"

@@ -13,7 +13,7 @@
 
 #include "sim/cli/commands.hpp"
 #include "sim/io/interrupts.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/run/swarm.hpp"

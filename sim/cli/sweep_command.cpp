@@ -11,7 +11,7 @@
 #include "sim/io/interrupts.hpp"
 #include "sim/io/output_file.hpp"
 #include "sim/json/json_writer.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"

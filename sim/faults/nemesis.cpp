@@ -49,14 +49,21 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
   }
 
   // Inject one fault, schedule its undo, and schedule the next injection.
-  const std::uint32_t max_down = s.max_down ? *s.max_down : (nodes_ - 1) / 2;
+  // Default: a minority of the nodes it may hit (all, or the role's members).
+  const NodeId targets = s.target_nodes.empty() ? nodes_ : static_cast<NodeId>(s.target_nodes.size());
+  const std::uint32_t max_down = s.max_down ? *s.max_down : (targets - 1) / 2;
   const Duration recover = draw(s.recover_min, s.recover_max);
   switch (s.kind) {
     case K::kCrash:
     case K::kPause: {
       std::vector<NodeId> running;
-      for (NodeId n = 0; n < nodes_; ++n)
-        if (status[n] == NodeStatus::kRunning) running.push_back(n);
+      if (s.target_nodes.empty()) {
+        for (NodeId n = 0; n < nodes_; ++n)
+          if (status[n] == NodeStatus::kRunning) running.push_back(n);
+      } else {
+        for (NodeId n : s.target_nodes)
+          if (status[n] == NodeStatus::kRunning) running.push_back(n);
+      }
       const bool leader_ok = leader != kNoNode && status[leader] == NodeStatus::kRunning;
       if (s.target_leader && !leader_ok) break;  // no leader to hit this time; try again next round
       if (!running.empty() && down_[t.spec] < max_down) {
@@ -85,7 +92,9 @@ void Nemesis::fire(std::uint32_t token, Time now, const std::vector<NodeStatus>&
     }
     case K::kIsolate: {
       if (s.target_leader && leader == kNoNode) break;
-      const auto victim = s.target_leader ? leader : static_cast<NodeId>(rng_.below(nodes_));
+      const auto victim = s.target_leader           ? leader
+                          : !s.target_nodes.empty() ? s.target_nodes[rng_.below(s.target_nodes.size())]
+                                                    : static_cast<NodeId>(rng_.below(nodes_));
       actions.push_back({A::kIsolate, victim, {}, s.target_leader});
       wakeups.push_back({now + recover, new_token({t.spec, true, victim})});
       break;

@@ -208,19 +208,8 @@ std::vector<Override> draw_swarm_overrides(const Scenario& s, const ProtocolBind
   if (binding.has_clients && load_to_end)
     liveness = fmt::format("{{name: progress after the faults healed, metric: last_ok_ns, min: {}, liveness: true}}",
                            ms_text(healed));
-  else if (s.protocol == "paxos")
-    // Every proposer learns: one that has not keeps proposing until it does.
-    // Not every node: a node that only accepts learns from the choosing
-    // proposer's few announcements, and a value can be chosen "with no
-    // learner ever finding out" (Lamport 2001, 2.3), e.g. when that proposer
-    // crashes while the node is cut off (swarm seeds 5, 17, 35 and 79).
-    liveness = "{name: every proposer learned the value, metric: unlearned_proposers, max: 0, liveness: true}";
-  else if (s.protocol == "gossip")
-    liveness = "{name: every node informed, metric: time_to_full_ns, count_min: 1, liveness: true}";
-  else if (s.protocol == "heartbeat")  // the bound is the observer's (sim/bindings/heartbeat_protocol.hpp)
-    liveness = "{name: every verdict right after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
-  else if (s.protocol == "swim")  // the bound is the observer's (sim/bindings/swim_protocol.hpp)
-    liveness = "{name: membership converged after the faults healed, metric: unconverged_pairs, max: 0, liveness: true}";
+  else
+    liveness = binding.swarm_liveness;  // the protocol's own (ProtocolBinding::swarm_liveness), or none
   out.push_back({"expect", "[" + liveness + "]"});
   if (s.expect_failure) out.push_back({"expect_failure", "null"});
   return out;

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "protocols/host/swarm_range.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 namespace faultline {

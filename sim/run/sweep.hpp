@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/metric_digest.hpp"
 #include "sim/run/run_result.hpp"
 

@@ -5,7 +5,7 @@
 
 namespace faultline {
 
-std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length) {
+std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length, const NodeRoles& roles) {
   std::vector<NemesisSpec> out;
   for (auto& n : read_list_of_sections(top, "nemesis")) {
     NemesisSpec spec;
@@ -27,7 +27,23 @@ std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration r
         n.fail("max_down", "only applies to crash and pause nemeses");
       spec.max_down = static_cast<std::uint32_t>(n.integer("max_down", 1, 1, count));
     }
-    spec.target_leader = n.choice("target", "random", {"random", "leader"}) == "leader";
+    const std::string target = n.text("target", "random");
+    if (target != "random" && target != "leader") {
+      // A role: a random node among its members.
+      if (roles.find(target) == roles.end()) {
+        std::vector<std::string> options = {"random", "leader"};
+        for (const auto& [role, members] : roles) options.push_back(role);
+        std::string list;
+        for (const auto& o : options) list += (list.empty() ? "" : ", ") + o;
+        const std::string hint = did_you_mean(target, options);
+        n.fail("target", fmt::format("unknown target '{}'{}; expected one of {}", target,
+                                     hint.empty() ? "" : " (" + hint + ")", list));
+      }
+      if (spec.kind == K::kPartition) n.fail("target", "a partition nemesis picks a random minority of all nodes");
+      spec.target_role = target;
+      spec.target_nodes = role_members(roles, target, n.raw("target"), n, "target");
+    }
+    spec.target_leader = target == "leader";
     if (spec.target_leader && spec.kind == K::kPartition) n.fail("target", "a partition nemesis picks a random minority");
     if ((spec.kind == K::kPartition || spec.kind == K::kIsolate) && count < 2)
       n.fail("kind", fmt::format("a {} nemesis needs at least 2 nodes", kind));

@@ -42,11 +42,34 @@ void fail_at(const YAML::Node& node, const YamlSection& parent, std::string_view
 void NodeNames::unknown(const YAML::Node& where, const YamlSection& section, std::string_view key,
                         const std::string& name) const {
   // Generated names (n0..) are explained by their range; named nodes get a
-  // did-you-mean.
+  // did-you-mean. With roles, so are they.
+  if (roles_ && !roles_->empty()) {
+    std::vector<std::string> role_names;
+    for (const auto& [role, members] : *roles_) role_names.push_back(role);
+    std::string hint = did_you_mean(name, role_names);
+    if (hint.empty() && !generated_ && names_.size() <= 10000) hint = did_you_mean(name, names_);
+    std::string list;
+    for (const auto& r : role_names) list += (list.empty() ? "" : ", ") + r;
+    const std::string range = generated_ ? fmt::format("nodes are n0..n{}, ", count_ - 1) : "";
+    fail_at(where, section, key, section.key_path(key),
+            fmt::format("no node or role named '{}' ({}roles are {}){}", name, range, list, hint.empty() ? "" : "; " + hint));
+  }
   const std::string hint = generated_ || names_.size() > 10000 ? "" : did_you_mean(name, names_);
   const std::string range = generated_ ? fmt::format(" (nodes are n0..n{})", count_ - 1) : "";
   fail_at(where, section, key, section.key_path(key),
           fmt::format("no node named '{}'{}{}", name, range, hint.empty() ? "" : "; " + hint));
+}
+
+const std::vector<NodeId>& role_members(const NodeRoles& roles, const std::string& name, const YAML::Node& item,
+                                        const YamlSection& section, std::string_view key) {
+  const auto& members = roles.at(name);
+  if (members.empty()) {
+    std::string sizes;
+    for (const auto& [role, m] : roles) sizes += fmt::format("{}{} ({})", sizes.empty() ? "" : ", ", role, m.size());
+    fail_at(item, section, key, section.key_path(key),
+            fmt::format("role '{}' has no members in this scenario (roles and their sizes: {})", name, sizes));
+  }
+  return members;
 }
 
 std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSection& section, std::string_view key,
@@ -59,6 +82,24 @@ std::vector<NodeId> NodeNames::read_list_node(const YAML::Node& n, const YamlSec
     if (allow_all && name == "all") {
       for (NodeId i = 0; i < count_; ++i) out.push_back(i);
       return;
+    }
+    if (roles_) {
+      if (auto role = roles_->find(name); role != roles_->end()) {
+        if (find(name))
+          fail_at(item, section, key, section.key_path(key),
+                  fmt::format("'{}' is both a node's name and a role; rename the node", name));
+        const auto& members = role_members(*roles_, name, item, section, key);
+        std::vector<bool> listed(count_, false);
+        for (NodeId id : out)
+          if (id < count_) listed[id] = true;
+        for (NodeId id : members) {
+          if (listed[id])
+            fail_at(item, section, key, section.key_path(key),
+                    fmt::format("node '{}' is listed twice (role '{}' includes it)", this->name(id), name));
+          out.push_back(id);
+        }
+        return;
+      }
     }
     if (allow_leader && name == "leader") {
       if (find(name))

@@ -101,6 +101,13 @@ struct TimerSpec {
   std::vector<NodeLatencyOverride> nodes;
 };
 
+// Named groups of nodes a protocol declares for a scenario
+// (ProtocolBinding::roles), e.g. "servers" and "agents". Faults and the
+// nemesis may name a role where they take node names; the loader replaces
+// it by its members. Members sorted, each once; a role may be empty (then
+// naming it is an error).
+using NodeRoles = std::map<std::string, std::vector<NodeId>, std::less<>>;
+
 // In a fault's node list (isolate, partition groups, one_way from/to): the
 // protocol's leader when the fault applies, not a fixed node (`leader` in YAML).
 inline constexpr NodeId kLeaderTarget = kNoNode - 1;
@@ -162,6 +169,10 @@ struct NemesisSpec {
   // crash / pause / isolate: a random running node, or the protocol's
   // current leader (for protocols that have one).
   bool target_leader = false;
+  // `target: <role>`: a random running node among the role's members
+  // (sorted; never empty); empty: any node.
+  std::string target_role;
+  std::vector<NodeId> target_nodes;
   SourceLocation where;
 };
 
@@ -241,6 +252,7 @@ struct Scenario {
   NodeId nodes = 0;
   std::vector<std::string> node_names;  // when listed; ids are indexes into this
   bool generated_names = true;
+  NodeRoles roles;  // the protocol's named node groups for this scenario (none for most protocols)
   Duration duration = 10 * kSecond;
   std::uint64_t seed = 1;  // used when --seed is not given
   NetworkSpec network;

@@ -17,7 +17,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/expectations.hpp"
 #include "sim/scenario/scenario_overrides.hpp"
 #include "sim/scenario/scenario_readers.hpp"
@@ -194,6 +194,21 @@ std::optional<ExpectedFailure> read_expected_failure(YamlSection& top, const std
   return x;
 }
 
+// A binding's roles, members sorted and each once. A name that collides
+// with a target keyword or an out-of-range id is the binding's bug.
+NodeRoles checked_roles(NodeRoles roles, const NodeNames& names, const std::string& protocol) {
+  for (auto& [role, members] : roles) {
+    if (role.empty() || role == "all" || role == "leader" || role == "random")
+      throw std::logic_error(fmt::format("protocol {} declares a role named '{}', which is a reserved target", protocol, role));
+    std::sort(members.begin(), members.end());
+    members.erase(std::unique(members.begin(), members.end()), members.end());
+    if (!members.empty() && members.back() >= names.count())
+      throw std::logic_error(fmt::format("protocol {}'s role '{}' holds node id {}, beyond the {} nodes", protocol, role,
+                                         members.back(), names.count()));
+  }
+  return roles;
+}
+
 Scenario load(YAML::Node root, const std::string& file, const std::vector<Override>& overrides) {
   if (!root.IsDefined() || root.IsNull()) {
     if (overrides.empty())
@@ -245,7 +260,7 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
   bool generated = true;
   read_nodes(top, s, generated);
   s.generated_names = generated;
-  const NodeNames names(s.node_names, generated, s.node_count());
+  NodeNames names(s.node_names, generated, s.node_count());
   s.duration = top.duration("duration", s.duration);
   s.seed = top.integer("seed", 1, 0, UINT64_MAX);
   s.network = read_network(top, names);
@@ -258,8 +273,14 @@ Scenario load(YAML::Node root, const std::string& file, const std::vector<Overri
       top.fail("workload", fmt::format("protocol '{}' has no clients; remove 'workload'", s.protocol));
     s.workload = read_workload(*w, s.duration);
   }
+  // The protocol's roles (servers, agents, ...), which faults and the
+  // nemesis may target by name.
+  if (binding->roles) {
+    s.roles = checked_roles(binding->roles(s), names, binding->name);
+    names.set_roles(&s.roles);
+  }
   s.faults = read_faults(top, names, s.duration, binding->has_leader, binding->has_membership, s.disk.enabled);
-  s.nemesis = read_nemesis(top, s.node_count(), s.duration);
+  s.nemesis = read_nemesis(top, s.node_count(), s.duration, s.roles);
   s.stop = read_stop(top, *binding);
   s.expectations = read_expectations(top, *binding);
   s.expect_failure = read_expected_failure(top, s.expectations);

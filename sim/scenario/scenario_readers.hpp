@@ -24,11 +24,15 @@ class NodeNames {
   std::string name(NodeId id) const { return generated_ ? "n" + std::to_string(id) : names_[id]; }
   // `key` holds a name or a list of names (or `all`, where allowed; or
   // `leader`, read as kLeaderTarget, where allowed: a fault target resolved
-  // when the fault applies).
+  // when the fault applies; or a role's name, once set_roles was called: its
+  // members).
   std::vector<NodeId> read_list(YamlSection& section, std::string_view key, bool allow_all,
                                 bool allow_leader = false) const;
   std::vector<NodeId> read_list_node(const YAML::Node& node, const YamlSection& section, std::string_view key,
                                      bool allow_all, bool allow_leader = false) const;
+  // From now on a role's name reads as its members (nullptr: no roles).
+  void set_roles(const NodeRoles* roles) { roles_ = roles; }
+  const NodeRoles* roles() const { return roles_; }
 
  private:
   [[noreturn]] void unknown(const YAML::Node& where, const YamlSection& section, std::string_view key,
@@ -37,7 +41,13 @@ class NodeNames {
   bool generated_;
   NodeId count_;
   std::map<std::string, NodeId, std::less<>> ids_;  // when not generated
+  const NodeRoles* roles_ = nullptr;
 };
+
+// A role `name` a fault names (`key` in `section`, value `item`): its members;
+// a ScenarioError for a role with no members.
+const std::vector<NodeId>& role_members(const NodeRoles& roles, const std::string& name, const YAML::Node& item,
+                                        const YamlSection& section, std::string_view key);
 
 // A location for an element of a list, for errors.
 SourceLocation location_of(const YAML::Node& node, const YamlSection& parent, std::string_view key);
@@ -61,7 +71,9 @@ TimerSpec read_timers(YamlSection& top, const NodeNames& nodes);
 // `has_disk`: the scenario has a `disk:` section, so slow_disk is allowed.
 std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Duration run_length, bool has_leader,
                                     bool has_membership, bool has_disk = true);
-std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length);
+// `roles`: the protocol's roles, which `target` may name.
+std::vector<NemesisSpec> read_nemesis(YamlSection& top, NodeId count, Duration run_length,
+                                      const NodeRoles& roles = {});
 struct ProtocolBinding;
 std::vector<SwarmNarrowing> read_swarm(YamlSection& top, const Scenario& s, const ProtocolBinding& binding);
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/shrink/scenario_document.hpp"
 
 namespace faultline {

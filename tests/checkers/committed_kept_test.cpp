@@ -6,8 +6,8 @@
 #include "protocols/paxos/multi_paxos_node.hpp"
 #include "protocols/raft/raft_node.hpp"
 #include "protocols/raft/raft_node_view.hpp"
-#include "sim/checkers/chosen_kept.hpp"
-#include "sim/checkers/committed_log.hpp"
+#include "protocols/paxos/binding/chosen_kept.hpp"
+#include "protocols/raft/binding/committed_log.hpp"
 #include "sim/node/memory_store.hpp"
 #include "tests/support/recording_host.hpp"
 

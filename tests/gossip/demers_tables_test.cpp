@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 using namespace faultline;

@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <map>
 
-#include "sim/bindings/gossip_protocol.hpp"
-#include "sim/protocol_registry.hpp"
+#include "protocols/gossip/binding/gossip_protocol.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/heartbeat_runs.hpp"

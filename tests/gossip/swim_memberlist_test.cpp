@@ -9,7 +9,7 @@
 #include <cmath>
 
 #include "protocols/gossip/swim_node.hpp"
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/recording_host.hpp"
 #include "tests/support/sweep_runs.hpp"

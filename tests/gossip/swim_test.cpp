@@ -3,7 +3,7 @@
 // after restart, and the no-refutation mutant caught by the checker.
 #include <doctest/doctest.h>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/heartbeat_runs.hpp"
 

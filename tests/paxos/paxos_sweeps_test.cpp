@@ -3,7 +3,7 @@
 // and each known bug (mutant) caught by a bounded sweep.
 #include <doctest/doctest.h>
 
-#include "sim/bindings/paxos_protocol.hpp"
+#include "protocols/paxos/binding/paxos_protocol.hpp"
 #include "sim/simulation.hpp"
 #include "tests/support/sweep_runs.hpp"
 

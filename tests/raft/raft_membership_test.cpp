@@ -2,7 +2,7 @@
 // driven by operator requests in the scenario timeline.
 #include <doctest/doctest.h>
 
-#include "sim/bindings/raft_protocol.hpp"
+#include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/simulation.hpp"
 #include "tests/support/sweep_runs.hpp"
 

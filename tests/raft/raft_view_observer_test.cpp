@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "sim/bindings/raft_protocol.hpp"
+#include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "tests/support/sweep_runs.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 using namespace faultline;

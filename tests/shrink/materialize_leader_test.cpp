@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/shrink/shrinker.hpp"
 

@@ -8,7 +8,7 @@
 #include <chrono>
 #include <stop_token>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 
 using namespace faultline;

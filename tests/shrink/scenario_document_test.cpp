@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/yaml_section.hpp"
 #include "sim/shrink/scenario_document.hpp"

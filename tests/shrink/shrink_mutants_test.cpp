@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/shrink/shrinker.hpp"
 #include "tests/support/sweep_runs.hpp"

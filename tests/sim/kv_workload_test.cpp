@@ -3,7 +3,7 @@
 // check that fails the run when the store serves stale reads.
 #include <doctest/doctest.h>
 
-#include "sim/bindings/primary_backup_protocol.hpp"
+#include "protocols/primary_backup/binding/primary_backup_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 

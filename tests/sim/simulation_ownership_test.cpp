@@ -6,7 +6,7 @@
 
 #include <memory>
 
-#include "sim/bindings/raft_protocol.hpp"
+#include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/simulation.hpp"
 #include "tests/support/sweep_runs.hpp"
 

@@ -9,7 +9,7 @@
 #include <set>
 #include <string>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/swarm.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/scenario/yaml_section.hpp"

@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 
-#include "sim/bindings/heartbeat_protocol.hpp"
+#include "protocols/heartbeat/binding/heartbeat_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 
 namespace faultline::test {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/protocol_registry.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/sweep.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 

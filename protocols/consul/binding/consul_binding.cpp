@@ -1,0 +1,115 @@
+// Binds the Consul-shaped cluster (protocols/consul) to the simulator.
+//
+//   params:
+//     servers: {count: 3, raft: {...}}      # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params
+//     agents:  {count: 97, check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
+//               failing_checks: [{node: n7, from: 10s, until: 20s}]}
+//     swim: {...}                           # the one gossip pool, as protocol `swim` reads its params
+//     reconcile_interval: 60s
+//     healthy_bound: 45s                    # the catalog checker's bound (default: derived from swim)
+//     mutant: none                          # no_reconcile_on_leadership | deregister_failed | register_twice
+//
+// servers.count + agents.count must equal `nodes` (agents.count may be left
+// out: the rest). Servers: an odd number from 1 to 7 (Consul runs 3 or 5; an
+// even count tolerates no more failures than the odd count below it, and 0
+// leaves no catalog at all).
+#include "sim/binding/binding_support.hpp"
+#include "protocols/consul/binding/consul_protocol.hpp"
+#include "protocols/gossip/binding/swim_protocol.hpp"
+#include "protocols/raft/binding/raft_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "sim/scenario/scenario_readers.hpp"
+
+namespace faultline {
+
+namespace {
+
+consul::Params read_params(const Scenario& s) {
+  consul::Params p;
+  YamlSection params = YamlSection::params_of(s);
+  const NodeNames names(s.node_names, s.generated_names, s.node_count());
+  auto servers = params.section("servers");
+  std::uint64_t server_count = 3;
+  if (servers) {
+    server_count = servers->integer("count", 3, 0, 1'000'000);
+    if (server_count == 0) servers->fail("count", "a cluster needs at least one server: the servers hold the catalog");
+    if (server_count % 2 == 0 || server_count > 7)
+      servers->fail("count", fmt::format("{} servers: use an odd number from 1 to 7 (an even count tolerates no more "
+                                         "failures than one server fewer; Consul runs 3 or 5)",
+                                         server_count));
+  }
+  if (server_count > s.node_count())
+    params.fail("servers", fmt::format("{} servers, but the scenario has only {} nodes", server_count, s.node_count()));
+  p.servers = static_cast<NodeId>(server_count);
+  if (servers) {
+    if (auto raft = servers->section("raft")) p.raft = read_raft_params(*raft, p.servers);
+    servers->finish();
+  }
+  if (auto agents = params.section("agents")) {
+    const std::uint64_t agent_count = agents->integer("count", s.node_count() - p.servers, 0, 100'000'000);
+    if (agents->has("raft")) agents->fail("raft", "agents run no Raft: only servers replicate the catalog (servers.raft)");
+    if (agent_count + p.servers != s.node_count())
+      agents->fail("count", fmt::format("{} agents + {} servers = {} nodes, but the scenario has nodes: {}", agent_count,
+                                        p.servers, agent_count + p.servers, s.node_count()));
+    p.check_interval = agents->duration("check_interval", p.check_interval);
+    p.sync_interval = agents->duration("sync_interval", p.sync_interval);
+    p.rpc_timeout = agents->duration("rpc_timeout", p.rpc_timeout);
+    for (auto& f : read_list_of_sections(*agents, "failing_checks")) {
+      const auto node = names.read_list(f, "node", false);
+      if (node.size() != 1) f.fail("node", "one node per failing check");
+      if (p.is_server(node[0])) f.fail("node", "servers run no service checks here: name an agent");
+      consul::FailingCheck c;
+      c.node = node[0];
+      c.from = f.duration("from", 0, true);
+      c.until = f.has("until") ? f.duration("until", 0, true) : -1;
+      if (c.until >= 0 && c.until <= c.from) f.fail("until", "must be after `from`");
+      f.finish();
+      p.failing_checks.push_back(c);
+    }
+    agents->finish();
+  }
+  if (auto swim = params.section("swim")) p.swim = read_swim_params(*swim, s);
+  p.reconcile_interval = params.duration("reconcile_interval", p.reconcile_interval);
+  p.healthy_bound = params.duration("healthy_bound", 0, true);
+  const std::string mutant =
+      params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice"});
+  using M = consul::Mutant;
+  p.mutant = mutant == "no_reconcile_on_leadership" ? M::kNoReconcileOnLeadership
+           : mutant == "deregister_failed"          ? M::kDeregisterFailed
+           : mutant == "register_twice"             ? M::kRegisterTwice
+                                                    : M::kNone;
+  params.finish();
+  return p;
+}
+
+}  // namespace
+
+ProtocolBinding consul_binding() {
+  ProtocolBinding b;
+  b.name = "consul";
+  b.summary = "Consul-shaped cluster: Raft servers hold the catalog, every node a SWIM agent; health checks, anti-entropy, reconciliation";
+  b.has_clients = true;
+  b.has_leader = true;
+  b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
+               "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
+               "elections",      "leader_changes",     "split_votes",          "failed_elections",
+               "time_to_leader_ns", "unavailable_ns",  "cut_off_commits",      "entries_truncated",
+               "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",
+               "stepdown_after_heal_ns", "catchup_entries", "catchup_ns"};
+  for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
+  // Faults and the nemesis may target `servers` (n0 .. n{servers-1}) and
+  // `agents` (the rest) by name, as well as `leader` (the Raft leader).
+  b.roles = [](const Scenario& s) {
+    const consul::Params p = read_params(s);
+    NodeRoles roles;
+    for (NodeId n = 0; n < s.node_count(); ++n) roles[p.is_server(n) ? "servers" : "agents"].push_back(n);
+    roles.try_emplace("servers");
+    roles.try_emplace("agents");
+    return roles;
+  };
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<ConsulProtocol>(s, read_params(s), o); };
+  return b;
+}
+
+}  // namespace faultline

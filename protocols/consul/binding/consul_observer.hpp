@@ -1,0 +1,158 @@
+// The Consul observer: every Raft checker and metric on the servers (the Raft
+// observer, raft_observer.hpp, over servers 0 .. servers-1 through each
+// server's inner RaftNode), and the catalog's own checkers and metrics.
+//
+// The catalog it judges is the committed one: it replays, in log order, the
+// command of each index the first time some server applies it (read from
+// that server's log, typed, at its `apply` event) into a key-value store of
+// its own, with the same client sessions as Raft's store.
+//
+// Invariants (online):
+//   catalog_healthy_but_dead   a node crashed for longer than the bound
+//                              (params.healthy_bound; by default the longest
+//                              SWIM suspicion timeout + 25 probe intervals +
+//                              10 s: time for gossip to find it and for the
+//                              leader to commit) is still passing in the
+//                              catalog. The time counts from the crash, or
+//                              from the latest fault among the servers (crash,
+//                              restart, pause, resume, connectivity change) or
+//                              moment without a leader, whichever is latest:
+//                              with no quorum the catalog is read-only, by design.
+//   deregistered_only_if_left  a node is deregistered only after it left the
+//                              gossip pool gracefully (Consul keeps a failed
+//                              node registered, critical, until it is reaped;
+//                              a false suspicion makes a node dead, never left)
+//   catalog_write_once         every catalog write applied changes the catalog:
+//                              a write that finds the value it writes is the
+//                              same registration applied twice (a replay the
+//                              compare-and-set and the sessions should stop)
+// Metrics (per crash of a node while the catalog had it passing, counted
+// when the catalog commits it critical while it is down):
+//   detect_ns            crash -> the leader's SWIM holds it dead (gossip: the
+//                        probe, the suspicion timeout, the news reaching the
+//                        leader); for a leader that learned it before it
+//                        led, crash -> the first server's SWIM holding it dead
+//   commit_ns            that -> its health committed critical (Raft)
+//   crash_to_critical_ns crash -> committed critical
+//   false_criticals      a node committed critical while it was running
+//                        (a false suspicion that was not refuted in time)
+//   catalog_writes       catalog writes applied
+//   replays_suppressed   catalog requests the sessions answered without applying
+//                        (a retry of one already applied)
+//   healthy_but_down     at the end: nodes crashed but passing in the catalog
+//   critical_but_running at the end: nodes running (not paused) but critical
+//                        in the catalog (a partition's false deaths not yet undone)
+//   check_to_catalog_ns  per scripted check transition (params.agents.failing_checks:
+//                        from, until): until the catalog's check/<id> says so
+//   reconciles_interrupted  a leader crashed with reconciliation writes of
+//                        its own unanswered (its successor must redo them)
+// Reads, in Consul's three modes. Consistent reads are the workload's gets
+// with servers.raft.read_index (ReadIndex: the leader confirms with a quorum
+// that it still leads), and the linearizability checker holds them. The
+// other two modes answer at once from a server's store, so what they would
+// return is measured, not served (the workload's history must stay
+// linearizable):
+//   stale_read_lag_ns     stale mode (any server): per entry and server that
+//                         was up when it was first applied, how long after
+//                         that this server applied it (a stale read there
+//                         missed it for that long)
+//   default_read_stale_ns default mode (the leader, no quorum check): per
+//                         deposed leader, from the first commit of a newer
+//                         term until it stops leading (its default reads miss
+//                         that commit meanwhile)
+// plus the Raft observer's metrics and the workload's.
+#pragma once
+
+#include <map>
+#include <set>
+#include <vector>
+
+#include "protocols/consul/consul_params.hpp"
+#include "protocols/kv/kv_store.hpp"
+#include "protocols/raft/raft_node_view.hpp"
+#include "protocols/raft/binding/raft_observer.hpp"
+#include "sim/observer_base.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace faultline {
+
+template <class P>
+class Simulation;
+struct ConsulProtocol;
+
+class ConsulObserver : public ObserverBase {
+ public:
+  ConsulObserver(const Scenario& scenario, const consul::Params& params, Simulation<ConsulProtocol>& sim);
+
+  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  void before_crash(Time t, NodeId node);
+  void on_crash(Time t, NodeId node);
+  void on_restart(Time t, NodeId node);
+  void on_pause(Time t, NodeId node);
+  void on_resume(Time t, NodeId node);
+  void on_connectivity_change(Time t);
+  void after_event(Time t);
+  void finish(Time end, Metrics& metrics);
+  NodeId current_leader() const { return raft_.current_leader(); }
+
+  // The catalog bound of catalog_healthy_but_dead for these parameters.
+  static Duration healthy_bound(const consul::Params& p, Duration longest_suspicion);
+
+ private:
+  // The servers, as the Raft observer reads them: each one's inner RaftNode.
+  class Servers final : public RaftCluster {
+   public:
+    Servers(Simulation<ConsulProtocol>& sim, NodeId servers) : sim_(sim), servers_(servers), views_(servers) {}
+    NodeId node_count() const override { return servers_; }
+    bool is_running(NodeId node) const override;
+    const Connectivity& connectivity() const override;
+    std::string node_name(NodeId node) const override;
+    NodeId acting_node() const override;
+    const raft::RaftStateView& view(NodeId node) const override;
+    void report_violation(NodeId node, std::string invariant, std::string message) override;
+
+   private:
+    Simulation<ConsulProtocol>& sim_;
+    NodeId servers_;
+    mutable std::vector<raft::RaftNodeView> views_;
+  };
+
+  void apply_committed(Time t, NodeId server, std::uint64_t index);
+  void server_fault(Time t, NodeId node) {
+    if (params_.is_server(node)) last_server_fault_ = t;
+  }
+
+  Simulation<ConsulProtocol>& sim_;
+  const consul::Params& params_;
+  Servers servers_;   // before raft_, which keeps a reference to it
+  RaftObserver raft_;
+
+  // The committed catalog, replayed (see above). Invariant: every index up
+  // to catalog_applied_ has been replayed once, in order.
+  kv::KvStore catalog_;
+  std::uint64_t catalog_applied_ = 0;
+  std::map<ClientId, std::uint64_t> last_sequence_;  // per client: as the store's sessions
+  struct Down {
+    Time since;
+    Time learned = -1;               // the leader's SWIM declared it dead
+    Time first_server_learned = -1;  // some server's SWIM did
+    bool was_passing = false;
+    bool reported = false;
+  };
+  std::map<NodeId, Down> down_;  // crashed nodes, until they restart
+  std::vector<bool> left_;       // per node: left the pool gracefully (and has not joined since)
+  Duration bound_;
+  Time last_server_fault_ = 0, last_leaderless_ = 0, next_check_ = 0;
+
+  std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_, check_to_catalog_ns_;
+  std::set<std::pair<NodeId, Time>> check_seen_;
+  // Reads. Per log index (1-based): when some server first applied it; per
+  // server: its last start, and since when it leads a term older than a
+  // committed entry's (-1: it does not).
+  std::vector<Time> first_applied_at_;
+  std::vector<Time> started_at_, deposed_since_;
+  std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;  // check transitions (node, time) already measured
+  std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
+};
+
+}  // namespace faultline

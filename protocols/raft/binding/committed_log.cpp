@@ -1,0 +1,65 @@
+#include "protocols/raft/binding/committed_log.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace faultline {
+
+void CommittedLog::committed(const raft::RaftStateView& log, raft::Index commit_index) {
+  // A snapshot's base carries its term; the entries it compacted do not.
+  for (raft::Index i = terms_.size() + 1; i <= commit_index; ++i) {
+    terms_.push_back(log.term_at(i));
+    if (terms_.back() == 0) unknown_.insert(i);
+  }
+}
+
+void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commit_index) {
+  for (auto it = unknown_.begin(); it != unknown_.end() && *it <= commit_index;) {
+    if (*it > log.log_base_index()) terms_[*it - 1] = log.term_at(*it);
+    // Learned, or compacted by a server that committed it: then any server
+    // still missing it gets a snapshot that covers it.
+    it = unknown_.erase(it);
+  }
+}
+
+void CommittedLog::acknowledge(NodeId node, raft::Index index) {
+  index = std::min(index, commit_index());
+  while (index > 0 && terms_[index - 1] == 0) --index;  // only what can be confirmed
+  acked_[node] = std::max(acked_[node], index);
+  held_[node] = std::max(held_[node], index);
+}
+
+bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index i) const {
+  if (i <= log.log_base_index()) return true;  // compacted into the snapshot: kept
+  const raft::Term t = terms_[i - 1];
+  return t != 0 && log.term_at(i) == t;  // a term not known yet confirms nothing
+}
+
+std::optional<SafetyViolation> CommittedLog::check(NodeId node, const raft::RaftStateView& log) {
+  raft::Index& held = held_[node];
+  if (held != 0 && !holds(log, held)) {
+    const raft::Index lost = held;
+    held = 0;
+    const std::string now = log.log_last_index() < lost
+                                ? fmt::format("its log now ends at index {}", log.log_last_index())
+                                : fmt::format("its log now has term {} there", log.term_at(lost));
+    const char* how = lost <= acked_[node] ? "acknowledged (a leader counted it toward the commit)" : "held";
+    return SafetyViolation{"committed_entry_kept", fmt::format("{} the committed entry at index {} (term {}), and lost it: {}",
+                                                               how, lost, terms_[lost - 1], now)};
+  }
+  // The highest committed index it holds: holding is true up to some index
+  // and false above (Log Matching), so bisect between what it held and the
+  // end of what is both committed and in its log.
+  raft::Index lo = held, hi = std::min(commit_index(), log.log_last_index());
+  if (hi > lo && holds(log, hi)) lo = hi;
+  while (hi > lo) {
+    const raft::Index mid = lo + (hi - lo + 1) / 2;
+    if (holds(log, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  held = lo;
+  return std::nullopt;
+}
+
+}  // namespace faultline

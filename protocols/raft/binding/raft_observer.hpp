@@ -1,0 +1,270 @@
+// The Raft observer: every Raft safety checker and Raft metric, reading each
+// server through its typed view (protocols/raft/raft_state_view.hpp) and the
+// engine's facts (time, running or crashed, connectivity, crash and restart
+// hooks). One observer serves every Raft implementation that answers the
+// view: faultline's RaftNode (raft_protocol.hpp) and a third-party library
+// behind an adapter alike.
+//
+// Invariants, checked online (Raft paper Figure 3):
+//   election_safety        at most one leader per term
+//   state_machine_safety   no two nodes apply different commands at one index (Log Matching's consequence)
+//   leader_completeness    a new leader's log holds every entry committed in an earlier term
+//   term_monotonic         a restarted node's term is at least what it was before the crash
+//                          (currentTerm is durable state, Figure 2)
+//   log_matching           two logs that agree on an index's term agree on everything up to it
+//                          (checked at every election and at the end)
+//   commit_index_monotonic neither the commit index nor last applied goes back while a node runs
+//   applied_entry_lost     a restarted node recovers every entry it had applied
+//   committed_entry_kept   no node loses a committed entry it held (by a truncation or an
+//                          overwrite), or one it acknowledged (also across a restart)
+//                          (CommittedLog; at the event that lost it)
+// plus, at the end of every run with clients, linearizability of their history
+// (the workload's, not this observer's).
+//
+// How it sees: after every event it looks at the server that handled it
+// (Simulation::acting_node(); a server's state changes only when it handles
+// an event) and at the servers a crash or restart touched, and compares the
+// view with what it saw there last. From the differences it derives
+//   - candidacy: a candidate stands in its term; a leader of a term it was
+//     not seen leading stood in it too (5.2: only a candidate becomes leader);
+//   - elections: leader of a term it was not seen leading (election safety,
+//     leader completeness, log matching, leader_changes);
+//   - a leader lost: it was seen leading that term and no longer leads it;
+//   - applies: last_applied advanced; each newly applied index's term and
+//     digest are read with term_at() and entry_digest(). An index that the
+//     same event also compacted (a snapshot taken right after applying, or a
+//     snapshot installed from the leader) cannot be read any more: its term
+//     is known only at the snapshot's base, its command not at all, so
+//     state_machine_safety compares what it can (the term at the base) and
+//     leaves the rest to the servers that applied them without compacting;
+//   - commits: the commit index advancing (committed_entry_kept), with a
+//     leader's match indexes for what it counted;
+//   - restarts: the recovered term and log, read at the event that restarted
+//     the server (term_monotonic, applied_entry_lost).
+// The time_to_leader_ns sample ends when the current leader's view says
+// leadership_established().
+//
+// Metrics (exact definitions: docs/metrics.md): elections (terms in which
+// some server stood), split_votes (ended terms without a leader that had two
+// or more candidates), failed_elections (... with one candidate),
+// leader_changes, time_to_leader_ns (per leader loss: until a new leader is
+// established, a majority having answered its first AppendEntries round),
+// unavailable_ns (per loss: until an entry of the new leader's term
+// applies), and the client workload's metrics. A
+// leader is lost when it crashes, steps down, or is cut off from a majority
+// (a partition leaves it fewer than a majority of nodes it can both send to
+// and hear from); a cut-off leader reconnected before anyone replaced it
+// adds no time_to_leader_ns sample, and the unavailability runs until it
+// commits again.
+// Partition metrics:
+//   cut_off_commits         entries a leader committed while cut off from a
+//                           majority, among those it appended after the cut
+//                           (0 in a correct Raft: a commit needs a majority
+//                           of acknowledgements, each over a two-way link)
+//   stepdown_after_heal_ns  per stale leader (a leader whose term is below
+//                           the newest leader's) reconnected to a majority:
+//                           until it steps down
+// Restarts (per restart of a node while others had committed something):
+//   catchup_entries         entries committed that it had not applied: the
+//                           highest commit index among running nodes at the
+//                           restart, less what it had applied when it crashed
+//   catchup_ns              until it has applied up to that index again (a
+//                           snapshot installed counts as applied)
+// Metrics the view cannot tell, read from protocol events (the metrics-only
+// path, on_protocol_event; no safety verdict depends on it):
+//   config_changes          membership changes appended by leaders (thesis 4)
+//   transfer_ns             per leadership transfer: until the target leads (3.10)
+//   snapshots_taken, snapshots_installed
+//                           log compactions (thesis 5), and snapshots a
+//                           leader sent to a follower behind its log's base
+//                           (the view shows the base growing, not which)
+//   entries_truncated       log entries dropped as conflicting suffixes (5.3):
+//                           a deposed leader's uncommitted entries, replaced
+//
+// ---- Plugging in another Raft implementation ----
+// 1. Its node type answers raft::RaftStateView: either the node class derives
+//    from it, or the protocol struct names an adapter, `using StateView = X;`
+//    with X default-constructible, deriving from RaftStateView and having
+//    `void bind(const Node&)` (as raft::RaftNodeView does for RaftNode).
+//    Every answer must be the server's state as of the end of the event it
+//    last handled; the view is read only between events.
+// 2. The protocol struct says `using Observer = RaftObserverFor<ThatProtocol>;`
+//    (its Params type is ignored). Nothing else: the checkers need no trace
+//    events. To get the four metrics above, emit the events named in
+//    on_protocol_event with the same fields; without them those metrics are 0.
+// 3. The nemesis's leader target comes from current_leader().
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "protocols/raft/raft_state_view.hpp"
+#include "protocols/raft/binding/committed_log.hpp"
+#include "sim/checkers/leader_timeline.hpp"
+#include "sim/network/connectivity.hpp"
+#include "sim/observer_base.hpp"
+#include "sim/scenario/scenario.hpp"
+
+namespace faultline {
+
+template <class P>
+class Simulation;
+
+// What the Raft observer reads of a run: the engine's facts, and each
+// server's typed view. RaftObserverFor<P> implements it over Simulation<P>;
+// a test can implement it by hand.
+class RaftCluster {
+ public:
+  virtual ~RaftCluster() = default;
+  virtual NodeId node_count() const = 0;
+  virtual bool is_running(NodeId node) const = 0;
+  virtual const Connectivity& connectivity() const = 0;
+  virtual std::string node_name(NodeId node) const = 0;
+  // The server the latest event was handed to (see Simulation::acting_node).
+  virtual NodeId acting_node() const = 0;
+  // Server `node` as of now. A crashed server's view is its blank state.
+  virtual const raft::RaftStateView& view(NodeId node) const = 0;
+  virtual void report_violation(NodeId node, std::string invariant, std::string message) = 0;
+};
+
+class RaftObserver : public ObserverBase {
+ public:
+  RaftObserver(const Scenario& scenario, RaftCluster& cluster);
+  // Over servers 0 .. servers-1 only, in a run whose other nodes run no Raft
+  // (cluster.node_count() must be `servers` too).
+  RaftObserver(RaftCluster& cluster, NodeId servers);
+
+  // The metrics-only path (see above): never read by a safety check.
+  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  void before_crash(Time t, NodeId node);
+  void on_crash(Time t, NodeId node);
+  void on_restart(Time t, NodeId node);
+  void on_connectivity_change(Time t);
+  // After every event: looks at the acting server and at those a crash or
+  // restart touched.
+  void after_event(Time t);
+  void finish(Time end, Metrics& metrics);
+  // For a nemesis that targets the leader.
+  NodeId current_leader() const { return leaders_.current(); }
+
+ private:
+  // What the observer last saw of one server (since its start or restart).
+  struct Seen {
+    raft::ViewRole role = raft::ViewRole::kFollower;
+    raft::ViewTerm term = 0;
+    raft::ViewIndex last_applied = 0, commit_index = 0;
+    bool restarted = false;  // recovered from storage since the last look
+  };
+  // Compares `node`'s view with what was seen there last, and checks.
+  void look_at(Time t, NodeId node);
+  void check_recovery(NodeId node, const raft::RaftStateView& v);
+  void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
+  void on_applied(Time t, NodeId node, raft::ViewIndex index, bool leading, const raft::RaftStateView& v);
+  // committed_entry_kept, for `node` (which just acted).
+  void check_committed_entries(NodeId node, const raft::RaftStateView& v);
+  void check_log_matching(NodeId at);
+  void note_candidacy(NodeId node, raft::ViewTerm term);
+
+  RaftCluster& cluster_;
+  std::vector<Seen> seen_;
+  std::vector<NodeId> to_look_at_;  // besides the acting server: restarted ones (all, at the first event)
+
+  std::map<std::uint64_t, NodeId> leader_of_term_;
+  std::map<std::uint64_t, std::vector<NodeId>> candidates_of_term_;  // the distinct servers that stood in each term
+  // Per log index (1-based): what was first applied there, and the highest
+  // leader term established by then, a bound on the term that committed it.
+  // A slot's term is 0 until some server applied it readably; its digest is
+  // kUnknownDigest while only a snapshot's base term was read (a command
+  // whose digest is that value is compared by term only: 1 in 2^64).
+  static constexpr std::uint64_t kUnknownDigest = ~std::uint64_t{0};
+  // 16 bytes a slot (a slot per entry of the run: millions in an hour): terms
+  // are kept in 32 bits, and a term beyond that stops the run (narrow_term).
+  struct Applied {
+    std::uint64_t digest = kUnknownDigest;
+    std::uint32_t term = 0, committed_by_term_at_most = 0;
+  };
+  static std::uint32_t narrow_term(std::uint64_t term);
+  std::vector<Applied> applied_;
+  std::uint64_t highest_leader_term_ = 0;
+  CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
+  std::map<NodeId, std::uint64_t> term_before_crash_;
+  LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
+
+  // Partitions. Per node: cut off from a majority now, and its last log
+  // index when it was cut off.
+  std::vector<bool> cut_off_;
+  std::vector<std::uint64_t> log_at_cut_;
+  std::map<NodeId, Time> stale_rejoined_;  // stale leaders reconnected, waiting to step down
+  std::uint64_t cut_off_commits_ = 0;
+  std::vector<double> stepdown_after_heal_;
+
+  // Restarts: what a node had applied when it crashed; the restarted nodes
+  // still catching up (the index to reach, and when they restarted).
+  std::map<NodeId, std::uint64_t> applied_at_crash_;
+  struct CatchUp {
+    Time since;
+    std::uint64_t target;
+  };
+  std::map<NodeId, CatchUp> catching_up_;
+  std::vector<double> catchup_ns_, catchup_entries_;
+
+  // The metrics-only path's counts (on_protocol_event).
+  std::uint64_t entries_truncated_ = 0, snapshots_taken_ = 0, snapshots_installed_ = 0, config_changes_ = 0;
+  Time transfer_started_ = -1;  // a leadership transfer waiting for its target to lead
+  NodeId transfer_to_ = kNoNode;
+  std::vector<double> transfer_ns_;
+};
+
+// RaftCluster over a running Simulation<P> (see "Plugging in" above).
+template <class P>
+class SimulationRaftCluster final : public RaftCluster {
+ public:
+  SimulationRaftCluster(Simulation<P>& sim, NodeId nodes) : sim_(sim) {
+    if constexpr (!kNodeIsView) views_.resize(nodes);
+  }
+  NodeId node_count() const override { return sim_.node_count(); }
+  bool is_running(NodeId node) const override { return sim_.is_running(node); }
+  const Connectivity& connectivity() const override { return sim_.connectivity(); }
+  std::string node_name(NodeId node) const override { return sim_.node_name(node); }
+  NodeId acting_node() const override { return sim_.acting_node(); }
+  const raft::RaftStateView& view(NodeId node) const override {
+    if constexpr (kNodeIsView) {
+      return sim_.node(node);
+    } else {
+      views_[node].bind(sim_.node(node));  // the node object is replaced in place on a crash
+      return views_[node];
+    }
+  }
+  void report_violation(NodeId node, std::string invariant, std::string message) override {
+    sim_.report_violation(node, std::move(invariant), std::move(message));
+  }
+
+ private:
+  static constexpr bool kNodeIsView = std::is_base_of_v<raft::RaftStateView, typename P::Node>;
+  struct NoAdapter {};
+  template <class Q>
+  static auto adapter_of(int) -> typename Q::StateView;
+  template <class Q>
+  static NoAdapter adapter_of(...);
+  using Adapter = decltype(adapter_of<P>(0));
+
+  Simulation<P>& sim_;
+  mutable std::vector<Adapter> views_;
+};
+
+// The observer a Raft protocol struct names: `using Observer = RaftObserverFor<P>;`.
+template <class P>
+class RaftObserverFor : public RaftObserver {
+ public:
+  RaftObserverFor(const Scenario& scenario, const typename P::Params&, Simulation<P>& sim)
+      : RaftObserver(scenario, cluster_), cluster_(sim, scenario.node_count()) {}
+
+ private:
+  SimulationRaftCluster<P> cluster_;  // bound above before it is built: RaftObserver only keeps the reference
+};
+
+}  // namespace faultline

@@ -1,0 +1,37 @@
+// The Raft binding's protocol struct. Its checkers and metrics are the Raft
+// observer's (raft_observer.hpp), which reads each RaftNode through
+// raft::RaftNodeView.
+#pragma once
+
+#include "protocols/raft/raft_node.hpp"
+#include "protocols/raft/raft_node_view.hpp"
+#include "protocols/raft/binding/raft_observer.hpp"
+#include "sim/scenario/yaml_section.hpp"
+
+namespace faultline {
+
+struct RaftProtocol {
+  using Node = raft::RaftNode;
+  using Message = raft::Message;
+  using Reply = kv::Reply;
+  using Params = raft::Params;
+  using StateView = raft::RaftNodeView;
+  using Observer = RaftObserverFor<RaftProtocol>;
+  static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
+  static std::string_view message_type(const Message& m) { return raft::message_type_name(m); }
+  // The message's own fields on its trace lines (docs/trace-format.md).
+  template <class F>
+  static void message_fields(const Message& m, F&& field) { raft::message_fields(m, field); }
+  static std::uint32_t message_bytes(const Message& m) { return raft::message_bytes(m); }
+  static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
+};
+
+// The scenario's Raft parameters, as `faultline run` reads them (for tests
+// that build a Simulation<P> of their own).
+raft::Params raft_params_of(const Scenario& s);
+
+// A section of Raft parameters read as `raft` reads its `params` (for a
+// protocol that runs Raft inside, as `consul` does on its servers).
+raft::Params read_raft_params(YamlSection& params, NodeId nodes);
+
+}  // namespace faultline
