@@ -55,6 +55,9 @@ ROWS = [
     ("swim", "swim/nemesis", "params.mutant=suspect_needs_higher_incarnation", "1 (swim/nemesis)", 100),
     ("swim", "swim/nemesis", "params.mutant=refute_not_synced", "1 (swim/nemesis)", 100),
     ("gossip", "gossip/push_broadcast", "params.mutant=forward_once", "1 (gossip/push_broadcast)", 100),
+    ("consul", "consul/nemesis", "params.mutant=no_reconcile_on_leadership", "1 (consul/leader_crash_during_reconcile)", 120),
+    ("consul", "consul/nemesis", "params.mutant=deregister_failed", "1 (consul/agent_crash)", 120),
+    ("consul", "consul/nemesis", "params.mutant=register_twice", "1 (consul/agent_crash)", 120),
 ]
 # ---------------------------------------------------------------------------
 

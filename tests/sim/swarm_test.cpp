@@ -312,3 +312,70 @@ TEST_CASE("correct raft, multipaxos and paxos pass swarm mode on their nemesis s
     CHECK(r.out.find(" 0 failed: 0 safety, 0 liveness") != std::string::npos);
   }
 }
+
+// Consul (protocols/consul/consul_swarm.hpp): every drawn knob is a nested
+// key of consul's params the loader accepts, within its range; the liveness
+// phase asks for the catalog converged (healthy_but_down and
+// critical_but_running both 0) since the scenario has no client load.
+TEST_CASE("consul's swarm draws nested params within their ranges, and its liveness is the catalog converged") {
+  const Scenario base = load_scenario_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/consul/nemesis.yaml");
+  const ProtocolBinding& consul = *find_protocol("consul");
+  for (std::uint64_t seed = 1; seed <= 30; ++seed) {
+    CAPTURE(seed);
+    const auto a = draw_swarm_overrides(base, consul, seed);
+    const Scenario s = load_scenario_file(std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/consul/nemesis.yaml", a);
+    const std::string range = value_of(a, "params.servers.raft.election_timeout");
+    const auto dots = range.find("..");
+    REQUIRE(dots != std::string::npos);
+    const Duration lo = duration_of(range.substr(0, dots)), hi = duration_of(range.substr(dots + 2));
+    CHECK((lo >= 100 * kMillisecond && hi - lo >= lo && hi <= 1000 * kMillisecond));
+    const Duration probe = duration_of(value_of(a, "params.swim.probe_interval"));
+    CHECK((probe >= 300 * kMillisecond && probe <= 2000 * kMillisecond));
+    CHECK(duration_of(value_of(a, "params.swim.probe_timeout")) * 10 < probe * 9);
+    const Duration sync = duration_of(value_of(a, "params.agents.sync_interval"));
+    CHECK((sync >= 2 * kSecond && sync <= 30 * kSecond));
+    const Duration reconcile = duration_of(value_of(a, "params.reconcile_interval"));
+    CHECK((reconcile >= 5 * kSecond && reconcile <= 60 * kSecond));
+    REQUIRE(s.expectations.size() == 2);
+    CHECK(s.expectations[0].metric == "healthy_but_down");
+    CHECK(s.expectations[1].metric == "critical_but_running");
+    for (const auto& e : s.expectations) CHECK((e.liveness && *e.max == 0));
+  }
+}
+
+// Correct consul passes every drawn mix (docs/swarm.md, where 200 seeds were measured).
+TEST_CASE("correct consul passes swarm mode on 40 seeds of its nemesis scenario" * doctest::test_suite("long")) {
+  const auto correct = run_binary("swarm scenarios/consul/nemesis.yaml --seeds 1..40 --jobs 2");
+  CHECK(correct.code == 0);
+  CHECK(correct.out.find("runs       40, 0 failed: 0 safety, 0 liveness") != std::string::npos);
+}
+
+// Each of consul's mutants is caught untuned at the first failing seed
+// measured for docs/swarm.md, by the checker that exists for it (docs/consul.md).
+TEST_CASE("swarm catches each consul mutant at its measured seed, by its checker") {
+  struct Mutant {
+    const char* mutant;
+    int first_seed;
+    const char* invariant;
+  };
+  const Mutant mutants[] = {
+      {"no_reconcile_on_leadership", 18, "catalog_healthy_but_dead"},
+      {"deregister_failed", 1, "deregistered_only_if_left"},
+      {"register_twice", 1, "catalog_write_once"},
+  };
+  // One job and one seed past the first failing one (see swarm_membership_test.cpp).
+  for (const auto& m : mutants) {
+    CAPTURE(m.mutant);
+    const auto r = run_binary(fmt::format("swarm scenarios/consul/nemesis.yaml --seeds 1..{} --jobs 1 --until-failure "
+                                          "--safety-only --set params.mutant={}",
+                                          m.first_seed + 1, m.mutant));
+    CHECK(r.code == 1);
+    // --safety-only runs on past seeds that only lost liveness: the SAFETY line is the catch.
+    std::vector<PrintedFailure> safety;
+    for (const auto& f : printed_failures(r.out))
+      if (f.label == "SAFETY") safety.push_back(f);
+    REQUIRE(safety.size() == 1);
+    CHECK(safety[0].seed == std::to_string(m.first_seed));
+    CHECK(r.out.find(std::string(m.invariant) + " violated") != std::string::npos);
+  }
+}

@@ -15,6 +15,7 @@
 // leaves no catalog at all).
 #include "sim/binding/binding_support.hpp"
 #include "protocols/consul/binding/consul_protocol.hpp"
+#include "protocols/consul/consul_swarm.hpp"
 #include "protocols/gossip/binding/swim_protocol.hpp"
 #include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
@@ -97,6 +98,14 @@ ProtocolBinding consul_binding() {
                "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",
                "stepdown_after_heal_ns", "catchup_entries", "catchup_ns"};
   for (const auto& m : kv_workload_metric_names()) b.metrics.push_back(m);
+  b.swarm_ranges.assign(consul::kSwarmRanges.begin(), consul::kSwarmRanges.end());
+  // Without a client load to the end: once every fault healed, the catalog
+  // must agree with the cluster by the end of the run (consul_observer.hpp):
+  // no crashed node passing, no running node critical.
+  b.swarm_liveness =
+      "{name: catalog converged after the faults healed (no crashed node passing), metric: healthy_but_down, max: 0, "
+      "liveness: true}, {name: catalog converged after the faults healed (no running node critical), metric: "
+      "critical_but_running, max: 0, liveness: true}";
   // Faults and the nemesis may target `servers` (n0 .. n{servers-1}) and
   // `agents` (the rest) by name, as well as `leader` (the Raft leader).
   b.roles = [](const Scenario& s) {

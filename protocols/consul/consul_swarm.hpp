@@ -1,0 +1,33 @@
+// The ranges swarm testing draws the Consul-shaped cluster's parameters from
+// (see protocols/host/swarm_range.hpp), as dotted paths into consul's params
+// (the servers' Raft under servers.raft, the one gossip pool under swim).
+// Every combination inside them is valid, and a correct cluster's catalog
+// converges once the faults heal (swarm mode's liveness phase):
+// - Raft: the ranges of protocol raft (protocols/raft/raft_swarm.hpp), with
+//   the same spread of election timeouts (5.2) and heartbeats at most half
+//   the smallest timeout.
+// - SWIM: the ranges of protocol swim (protocols/gossip/gossip_swarm.hpp);
+//   the largest probe timeout is below 90% of the smallest probe interval.
+// - Anti-entropy every 2 s to 30 s (Consul's default 1 min scaled to the
+//   run), and the leader's periodic reconciliation every 5 s to 60 s (Consul's
+//   reconcile_interval, 60 s): both only shorten what the default waits.
+#pragma once
+
+#include <array>
+
+#include "protocols/host/swarm_range.hpp"
+#include "protocols/host/time.hpp"
+
+namespace faultline::consul {
+
+inline constexpr std::array<SwarmRange, 6> kSwarmRanges = {{
+    {"params.servers.raft.election_timeout", SwarmRange::Kind::kDurationRange, 100 * kMillisecond, 1000 * kMillisecond,
+     100},
+    {"params.servers.raft.heartbeat_interval", SwarmRange::Kind::kDuration, 10 * kMillisecond, 50 * kMillisecond},
+    {"params.swim.probe_interval", SwarmRange::Kind::kDuration, 300 * kMillisecond, 2000 * kMillisecond},
+    {"params.swim.probe_timeout", SwarmRange::Kind::kDuration, 20 * kMillisecond, 250 * kMillisecond},
+    {"params.agents.sync_interval", SwarmRange::Kind::kDuration, 2 * kSecond, 30 * kSecond},
+    {"params.reconcile_interval", SwarmRange::Kind::kDuration, 5 * kSecond, 60 * kSecond},
+}};
+
+}  // namespace faultline::consul
