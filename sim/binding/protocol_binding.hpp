@@ -35,6 +35,14 @@ struct ProtocolBinding {
   // informed, metric: time_to_full_ns, count_min: 1, liveness: true}");
   // empty: none.
   std::string swarm_liveness;
+  // What a run costs in memory, for the estimate that refuses a run too large
+  // to fit (sim/run/memory_estimate.cpp): bytes per node (its engine record,
+  // timers, random stream, share of the message pool and event queue, and the
+  // protocol's own state) and per ordered pair of nodes (all-to-all state).
+  // Peak RSS less an empty run's, over the node count, measured on this code;
+  // each binding says beside its figures what it measured.
+  std::uint64_t memory_per_node = 4096;
+  std::uint64_t memory_per_pair = 0;
   // Named node groups for a scenario (e.g. "servers" -> {n0, n1, n2},
   // "agents" -> the rest), which faults and the nemesis may target by name
   // (docs/scenario-format.md, "Roles"). Called by the loader once nodes,

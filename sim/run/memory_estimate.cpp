@@ -12,32 +12,11 @@ namespace faultline {
 
 namespace {
 
-// Measured per protocol: peak RSS (/usr/bin/time -v, Release build) less
-// the 5 MB of an empty run, over the node count, rounded up. `node` is what
-// one node costs in the engine (its record, timers, random stream, share of
-// the message pool and event queue) plus the protocol's own state; `peer` is
-// the all-to-all part, per ordered pair of nodes. Measured:
-//   heartbeat (crash_detection, 100 ms interval, 1 s): 500 / 1,000 / 2,000
-//     nodes peak at 17 / 36 / 124 MB, about 30 B per pair (a 24-byte
-//     PeerState per peer, and a heartbeat to every peer in flight) -> 40;
-//   gossip push_broadcast at 100,000 nodes: 37.5 MB, 325 B per node -> 400
-//     (the README's million: 322 MB);
-//   SWIM crash_detection at 20,000 nodes: 18.7 MB, 670 B per node -> 800
-//     (the README's million: 707 MB);
-//   Raft leader_crash at 1,000 / 2,000 / 4,000 nodes: 20 / 22 / 59 MB: peer
-//     vectors per node, about 3.4 B per pair at 4,000 -> 4096 + 4 per pair.
-// Paxos and Multi-Paxos run at most 64 nodes; their nodes are small.
-struct ProtocolCost {
-  const char* protocol;
-  std::uint64_t node;
-  std::uint64_t peer;
-};
-constexpr ProtocolCost kCosts[] = {
-    {"heartbeat", 400, 40},  {"gossip", 400, 0},      {"swim", 800, 0},           {"pingpong", 400, 0},
-    {"raft", 4096, 4},       {"paxos", 4096, 0},      {"multipaxos", 4096, 0},    {"primary_backup", 4096, 0},
-};
-constexpr std::uint64_t kUnknownProtocolNode = 4096;
-
+// Per node and per pair of nodes, each protocol declares what it costs
+// (ProtocolBinding::memory_per_node, memory_per_pair: peak RSS with
+// /usr/bin/time -v on the Release build, less the 5 MB of an empty run, over
+// the node count, rounded up; the measurements are beside each binding's
+// figures). The rest is the same for every protocol:
 constexpr std::uint64_t kBase = 8ULL << 20;  // the process before the run: code, allocator, scenario
 // The workload (sim/workload/kv_workload.hpp), measured with Raft on
 // compare/leader_crash.yaml and compare/steady.yaml:
@@ -81,9 +60,7 @@ MemoryEstimate estimate_memory(const Scenario& s, const ProtocolBinding& binding
     e.bytes = plus(e.bytes, bytes);
   };
   const std::uint64_t n = s.node_count();
-  std::uint64_t node = kUnknownProtocolNode, peer = 0;
-  for (const auto& c : kCosts)
-    if (binding.name == c.protocol) node = c.node, peer = c.peer;
+  const std::uint64_t node = binding.memory_per_node, peer = binding.memory_per_pair;
   add("the process", "", kBase);
   add(fmt::format("nodes: {} x {} B", n, node), "nodes", times(n, node));
   if (peer) add(fmt::format("all-to-all state: {} x {} peers x {} B", n, n, peer), "nodes", times(times(n, n), peer));

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "sim/binding/protocol_registry.hpp"
+#include "sim/binding/protocol_binding.hpp"
 #include "sim/scenario/scenario.hpp"
 
 namespace faultline {

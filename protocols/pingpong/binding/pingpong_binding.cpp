@@ -11,6 +11,7 @@ namespace faultline {
 ProtocolBinding pingpong_binding() {
   ProtocolBinding b;
   b.name = "pingpong";
+  b.memory_per_node = 400;  // as gossip's: an engine record and a small node
   b.summary = "every node keeps one ping in flight to a random peer (engine benchmark workload)";
   b.metrics = {"round_trips"};
   b.validate = [](const Scenario& s) { YamlSection::params_of(s).finish(); };
