@@ -26,8 +26,13 @@ cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Sani
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" > /dev/null
 cmake --build build-asan -j "$(nproc)"
 # Every shipped scenario still runs under the sanitizers, but on seeds 1..3
-# (the plain run holds them to 1..20 or 1..50): the same code on fewer seeds.
+# (the plain run holds them to 1..20 or 1..50), and so do the tests that
+# sweep a correct protocol (tests/support/sweep_runs.hpp, correctness_seeds):
+# the same code on fewer seeds.
 export FAULTLINE_SHIPPED_SEEDS=3
+# The loader's wrong-shape test tries 2 of its 5 shapes per key, rotating
+# (YAML parsing is slow under ASan; the plain run tries all 5).
+export FAULTLINE_WRONG_SHAPES_PER_KEY=2
 export ASAN_OPTIONS="abort_on_error=1:detect_leaks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 cd build-asan

@@ -35,7 +35,7 @@ TEST_CASE("correct Basic Paxos and Multi-Paxos keep every invariant under crashe
     CAPTURE(file);
     Scenario s = scenario(file, std::string(file).starts_with("compare") ? std::vector<std::string>{"protocol=multipaxos"}
                                                                           : std::vector<std::string>{});
-    const SweepResult r = sweep(s, 30);
+    const SweepResult r = sweep(s, correctness_seeds(30));
     std::string invariant;
     CHECK(first_violation(r, invariant) == 0);
     CHECK(r.failed_seeds.empty());

@@ -19,7 +19,7 @@ SweepResult sweep(const Scenario& s, std::uint64_t last_seed) { return sweep_see
 TEST_CASE("correct Raft keeps every invariant and a linearizable history under the nemesis") {
   for (const char* file : {"nemesis.yaml", "churn.yaml"}) {
     CAPTURE(file);
-    const SweepResult r = sweep(scenario(file), 30);
+    const SweepResult r = sweep(scenario(file), correctness_seeds(30));
     std::string invariant;
     CHECK(first_violation(r, invariant) == 0);
     CHECK(r.failed_seeds.empty());
@@ -134,7 +134,7 @@ TEST_CASE("ReadIndex answers reads without log entries and keeps every invariant
   CHECK(reads.metrics.at("ops_ok").mean > 0.95 * plain.metrics.at("ops_ok").mean);
   CHECK(reads.metrics.at("bytes_per_commit").mean < 0.9 * plain.metrics.at("bytes_per_commit").mean);
 
-  const SweepResult nemesis = sweep(scenario("nemesis.yaml", {"params.read_index=true"}), 20);
+  const SweepResult nemesis = sweep(scenario("nemesis.yaml", {"params.read_index=true"}), correctness_seeds(20));
   std::string invariant;
   CHECK(first_violation(nemesis, invariant) == 0);
 }

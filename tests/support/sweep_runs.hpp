@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,16 @@ inline Scenario shipped_scenario(const std::string& path, const std::vector<std:
 
 inline Scenario raft_scenario(const std::string& file, const std::vector<std::string>& sets = {}) {
   return shipped_scenario("raft/" + file, sets);
+}
+
+// How many seeds a sweep that shows a correct protocol keeps its invariants
+// runs: `seeds`, or fewer under FAULTLINE_SHIPPED_SEEDS=N (the sanitizer run,
+// scripts/test-sanitizers.sh, sets it: the same code on a few seeds, inside
+// CI's time). Never for a sweep that must find a mutant's failing seed.
+inline std::uint64_t correctness_seeds(std::uint64_t seeds) {
+  const char* cap = std::getenv("FAULTLINE_SHIPPED_SEEDS");
+  const int n = cap != nullptr ? std::atoi(cap) : 0;
+  return n > 0 && static_cast<std::uint64_t>(n) < seeds ? static_cast<std::uint64_t>(n) : seeds;
 }
 
 // Seeds 1..last_seed of `s`, run by the protocol it names.
