@@ -44,6 +44,7 @@ consul::Params read_params(const Scenario& s) {
   p.servers = static_cast<NodeId>(server_count);
   if (servers) {
     if (auto raft = servers->section("raft")) p.raft = read_raft_params(*raft, p.servers);
+    p.forward_to_leader = servers->flag("forward_to_leader", p.forward_to_leader);
     servers->finish();
   }
   if (auto agents = params.section("agents")) {
@@ -55,6 +56,23 @@ consul::Params read_params(const Scenario& s) {
     p.check_interval = agents->duration("check_interval", p.check_interval);
     p.sync_interval = agents->duration("sync_interval", p.sync_interval);
     p.rpc_timeout = agents->duration("rpc_timeout", p.rpc_timeout);
+    if (auto reads = agents->section("reads")) {
+      p.read_interval = reads->duration("every", 0);
+      if (reads->has("modes")) {
+        const YAML::Node modes = reads->raw("modes");
+        if (!modes.IsSequence() || modes.size() == 0)
+          reads->fail("modes", "a non-empty list of read modes: consistent, default, stale");
+        p.read_modes.clear();
+        for (const auto& m : modes) {
+          const std::string mode = m.IsScalar() ? m.Scalar() : "";
+          if (mode == "consistent") p.read_modes.push_back(consul::ReadMode::kConsistent);
+          else if (mode == "default") p.read_modes.push_back(consul::ReadMode::kDefault);
+          else if (mode == "stale") p.read_modes.push_back(consul::ReadMode::kStale);
+          else reads->fail("modes", fmt::format("'{}' is no read mode: consistent, default or stale", mode));
+        }
+      }
+      reads->finish();
+    }
     for (auto& f : read_list_of_sections(*agents, "failing_checks")) {
       const auto node = names.read_list(f, "node", false);
       if (node.size() != 1) f.fail("node", "one node per failing check");
@@ -73,11 +91,13 @@ consul::Params read_params(const Scenario& s) {
   p.reconcile_interval = params.duration("reconcile_interval", p.reconcile_interval);
   p.healthy_bound = params.duration("healthy_bound", 0, true);
   const std::string mutant =
-      params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice"});
+      params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice",
+                                       "consistent_reads_local"});
   using M = consul::Mutant;
   p.mutant = mutant == "no_reconcile_on_leadership" ? M::kNoReconcileOnLeadership
            : mutant == "deregister_failed"          ? M::kDeregisterFailed
            : mutant == "register_twice"             ? M::kRegisterTwice
+           : mutant == "consistent_reads_local"     ? M::kConsistentReadsLocal
                                                     : M::kNone;
   params.finish();
   return p;
@@ -98,6 +118,8 @@ ProtocolBinding consul_binding() {
   b.has_leader = true;
   b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
                "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
+               "consistent_read_missed_entries", "default_read_missed_entries", "default_read_missed_ns",
+               "stale_read_missed_entries", "stale_read_missed_ns", "reads_redirected", "rpcs_forwarded",
                "elections",      "leader_changes",     "split_votes",          "failed_elections",
                "time_to_leader_ns", "unavailable_ns",  "cut_off_commits",      "entries_truncated",
                "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",

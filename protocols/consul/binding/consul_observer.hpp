@@ -95,8 +95,9 @@ class ConsulObserver : public ObserverBase {
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return raft_.current_leader(); }
 
-  // The catalog bound of catalog_healthy_but_dead for these parameters.
-  static Duration healthy_bound(const consul::Params& p, Duration longest_suspicion);
+  // The catalog bound of catalog_healthy_but_dead for these parameters (a
+  // pool of `nodes`; with a role's own SWIM parameters, the slower role's).
+  static Duration healthy_bound(const consul::Params& p, NodeId nodes);
 
  private:
   // The servers, as the Raft observer reads them: each one's inner RaftNode.
@@ -121,6 +122,7 @@ class ConsulObserver : public ObserverBase {
   void server_fault(Time t, NodeId node) {
     if (params_.is_server(node)) last_server_fault_ = t;
   }
+  void on_read_served(Time t, std::initializer_list<TraceField> fields);
 
   Simulation<ConsulProtocol>& sim_;
   const consul::Params& params_;
@@ -152,6 +154,13 @@ class ConsulObserver : public ObserverBase {
   std::vector<Time> first_applied_at_;
   std::vector<Time> started_at_, deposed_since_;
   std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;  // check transitions (node, time) already measured
+  // Reads the agents issue (params.agents.reads), served: per (agent,
+  // sequence), the catalog's last committed index when the agent issued it.
+  std::map<std::pair<NodeId, std::uint64_t>, std::uint64_t> reads_issued_;
+  // Per mode served (consistent, default, stale): committed entries the
+  // read missed, and since when it missed the first of them.
+  std::vector<double> read_missed_entries_[3], read_missed_ns_[3];
+  std::uint64_t rpcs_forwarded_ = 0, reads_redirected_ = 0;
   std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
