@@ -222,7 +222,9 @@ void ConsulObserver::after_event(Time t) {
     }
   if (down_.empty() || t < next_check_) return;
   next_check_ = t + 100 * kMillisecond;
-  if (current_leader() == kNoNode) last_leaderless_ = t;
+  // With no leader, or a leader that lost its quorum (it may not know yet:
+  // this Raft has no CheckQuorum), the catalog is read-only.
+  if (current_leader() == kNoNode || !leader_has_quorum()) last_leaderless_ = t;
   const Time from = std::max(last_server_fault_, last_leaderless_);
   for (auto& [m, d] : down_) {
     if (t - std::max(d.since, from) <= bound_) continue;
@@ -233,6 +235,17 @@ void ConsulObserver::after_event(Time t) {
                                       bound_ / kMillisecond));
     return;
   }
+}
+
+bool ConsulObserver::leader_has_quorum() const {
+  const NodeId leader = current_leader();
+  if (leader == kNoNode || sim_.status(leader) != NodeStatus::kRunning) return false;
+  const Connectivity& net = sim_.connectivity();
+  NodeId reachable = 0;
+  for (NodeId s = 0; s < params_.servers; ++s)
+    if (s == leader || (sim_.status(s) == NodeStatus::kRunning && !net.blocked_now(leader, s) && !net.blocked_now(s, leader)))
+      ++reachable;
+  return 2 * reachable > params_.servers;
 }
 
 void ConsulObserver::finish(Time end, Metrics& metrics) {

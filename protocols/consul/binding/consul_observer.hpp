@@ -122,6 +122,9 @@ class ConsulObserver : public ObserverBase {
   void server_fault(Time t, NodeId node) {
     if (params_.is_server(node)) last_server_fault_ = t;
   }
+  // Whether the current leader can commit: it runs, and a majority of the
+  // servers (itself included) run and can both send to it and hear from it.
+  bool leader_has_quorum() const;
   void on_read_served(Time t, std::initializer_list<TraceField> fields);
 
   Simulation<ConsulProtocol>& sim_;
