@@ -46,12 +46,23 @@
 //                        from, until): until the catalog's check/<id> says so
 //   reconciles_interrupted  a leader crashed with reconciliation writes of
 //                        its own unanswered (its successor must redo them)
-// Reads, in Consul's three modes. Consistent reads are the workload's gets
-// with servers.raft.read_index (ReadIndex: the leader confirms with a quorum
-// that it still leads), and the linearizability checker holds them. The
-// other two modes answer at once from a server's store, so what they would
-// return is measured, not served (the workload's history must stay
-// linearizable):
+// Reads, in Consul's three modes. The workload's gets with
+// servers.raft.read_index are consistent reads (ReadIndex: the leader
+// confirms with a quorum that it still leads), and the linearizability
+// checker holds them. The agents' own reads (params.agents.reads) are
+// served in all three modes (consul_node.cpp), each traced with the index
+// the server had applied (read_served):
+//   consistent_read_fresh (invariant) an agent's consistent read holds every
+//                         entry committed (first applied by some server)
+//                         before the agent issued it
+//   {consistent,default,stale}_read_missed_entries  per read served: the
+//                         committed entries it did not hold
+//   {default,stale}_read_missed_ns  per read served: since when the first
+//                         of them had been committed (0: none)
+//   reads_redirected, rpcs_forwarded  default/consistent reads a non-leader
+//                         answered "not leader"; syncs and reads it forwarded
+// For the workload's gets, what the two other modes would return is
+// measured, not served (the workload's history must stay linearizable):
 //   stale_read_lag_ns     stale mode (any server): per entry and server that
 //                         was up when it was first applied, how long after
 //                         that this server applied it (a stale read there
