@@ -416,6 +416,7 @@ void ConsulNode::on_read_reply(HostT& host, const ReadReply& a) {
   if (a.status == SyncReply::Status::kOk) {
     read_pending_ = false;
     host.cancel_timer(kReadRpcTimer);
+    host.emit("read_answered", {{"seq", a.sequence}, {"index", a.index}});
     return;
   }
   read_server_ = a.leader_hint != kNoNode && a.leader_hint < params_->servers && a.leader_hint != read_server_

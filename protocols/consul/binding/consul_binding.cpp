@@ -160,7 +160,7 @@ ProtocolBinding consul_binding() {
   b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
                "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
                "consistent_read_missed_entries", "default_read_missed_entries", "default_read_missed_ns",
-               "stale_read_missed_entries", "stale_read_missed_ns", "reads_redirected", "rpcs_forwarded",
+               "stale_read_missed_entries", "stale_read_missed_ns", "reads_answered", "reads_redirected", "rpcs_forwarded",
                "elections",      "leader_changes",     "split_votes",          "failed_elections",
                "time_to_leader_ns", "unavailable_ns",  "cut_off_commits",      "entries_truncated",
                "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",

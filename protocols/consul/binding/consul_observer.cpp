@@ -55,6 +55,7 @@ void ConsulObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
     if (kind == "leave") left_[node] = true;
     else if (kind == "join") left_[node] = false;
     else if (kind == "read") reads_issued_[{node, static_cast<std::uint64_t>(field_number(fields, "seq"))}] = catalog_applied_;
+    else if (kind == "read_answered") ++reads_answered_;
     return;
   }
   if (kind == "read_served") return on_read_served(t, fields);
@@ -277,6 +278,7 @@ void ConsulObserver::finish(Time end, Metrics& metrics) {
     set_series(metrics, "stale_read_missed_entries", read_missed_entries_[2]);
     set_series(metrics, "stale_read_missed_ns", read_missed_ns_[2]);
     set_scalar(metrics, "reads_redirected", static_cast<double>(reads_redirected_));
+    set_scalar(metrics, "reads_answered", static_cast<double>(reads_answered_));
   }
   if (params_.forward_to_leader) set_scalar(metrics, "rpcs_forwarded", static_cast<double>(rpcs_forwarded_));
 }

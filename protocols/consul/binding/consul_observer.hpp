@@ -59,6 +59,7 @@
 //                         committed entries it did not hold
 //   {default,stale}_read_missed_ns  per read served: since when the first
 //                         of them had been committed (0: none)
+//   reads_answered        reads whose answer reached the agent
 //   reads_redirected, rpcs_forwarded  default/consistent reads a non-leader
 //                         answered "not leader"; syncs and reads it forwarded
 // For the workload's gets, what the two other modes would return is
@@ -174,7 +175,7 @@ class ConsulObserver : public ObserverBase {
   // Per mode served (consistent, default, stale): committed entries the
   // read missed, and since when it missed the first of them.
   std::vector<double> read_missed_entries_[3], read_missed_ns_[3];
-  std::uint64_t rpcs_forwarded_ = 0, reads_redirected_ = 0;
+  std::uint64_t rpcs_forwarded_ = 0, reads_redirected_ = 0, reads_answered_ = 0;
   std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
