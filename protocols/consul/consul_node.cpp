@@ -30,7 +30,7 @@ struct ConsulNode::SwimRoute {
 };
 
 ConsulNode::ConsulNode(NodeId self, NodeId cluster_size, const Params& params)
-    : self_(self), n_(cluster_size), params_(&params), swim_(self, cluster_size, params.swim) {
+    : self_(self), n_(cluster_size), params_(&params), swim_(self, cluster_size, params.swim_of(self)) {
   if (params.is_server(self)) raft_ = std::make_unique<raft::RaftNode>(self, params.servers, params.raft);
 }
 
@@ -73,6 +73,7 @@ void ConsulNode::on_start(HostT& host) {
   passing_ = !params_->check_fails(self_, host.now());
   host.set_timer(kCheckTimer, host.rng().between(1, params_->check_interval));
   host.set_timer(kSyncTimer, host.rng().between(1, params_->sync_interval));
+  if (params_->read_interval > 0) host.set_timer(kReadTimer, host.rng().between(1, params_->read_interval));
 }
 
 void ConsulNode::on_message(HostT& host, NodeId from, const Message& m) {
@@ -84,8 +85,27 @@ void ConsulNode::on_message(HostT& host, NodeId from, const Message& m) {
     case 2:
       if (raft_) on_sync_request(host, from, std::get<2>(m));
       return;
+    case 3:
+      if (!raft_) {
+        on_sync_reply(host, std::get<3>(m));
+      } else if (auto a = std::get<3>(m); a.origin != kNoNode) {
+        // The leader's answer to a request this server forwarded: relay it.
+        const NodeId agent = a.origin;
+        a.origin = kNoNode;
+        host.send(agent, Message(a));
+      }
+      return;
+    case 4:
+      if (raft_) on_read_request(host, from, std::get<4>(m));
+      return;
     default:
-      if (!raft_) on_sync_reply(host, std::get<3>(m));
+      if (!raft_) {
+        on_read_reply(host, std::get<5>(m));
+      } else if (auto a = std::get<5>(m); a.origin != kNoNode) {
+        const NodeId agent = a.origin;
+        a.origin = kNoNode;
+        host.send(agent, Message(a));
+      }
       return;
   }
 }
@@ -110,6 +130,13 @@ void ConsulNode::on_timer(HostT& host, TimerSlot slot) {
   } else if (slot == kReconcileTimer) {
     if (leads()) reconcile_all(host);
     host.set_timer(kReconcileTimer, params_->reconcile_interval);
+  } else if (slot == kReadTimer) {
+    if (!read_pending_) start_read(host);
+    host.set_timer(kReadTimer, params_->read_interval);
+  } else if (slot == kReadRpcTimer) {
+    if (!read_pending_) return;
+    read_server_ = other_server(host, read_server_);
+    send_read(host);
   }
 }
 
@@ -139,6 +166,7 @@ void ConsulNode::after_raft(HostT& host) {
     was_leader_ = false;
     in_flight_.clear();
     in_flight_by_sequence_.clear();
+    answer_through_.clear();
   }
   if (!recheck_.empty()) {
     std::vector<NodeId> again;
@@ -195,6 +223,23 @@ void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) 
     if (reply.status == kv::Reply::Status::kOk && !reply.cas_ok && key) recheck_.push_back(key->node);
     return;
   }
+  if (client >= kAgentReadClientBase && client - kAgentReadClientBase < n_) {
+    // A consistent read, answered once Raft confirmed the leadership
+    // (ReadIndex) or applied it through the log.
+    const NodeId agent = client - kAgentReadClientBase;
+    ReadReply a;
+    a.sequence = reply.sequence;
+    a.leader_hint = reply.leader_hint;
+    a.status = reply.status == kv::Reply::Status::kOk ? SyncReply::Status::kOk : SyncReply::Status::kNotLeader;
+    if (a.status == SyncReply::Status::kOk) {
+      a.index = raft_->last_applied();
+      a.passing = reply.value == catalog::kPassing;
+      host.emit("read_served", {{"agent", agent}, {"seq", reply.sequence}, {"mode", static_cast<int>(ReadMode::kConsistent)},
+                                {"index", a.index}});
+    }
+    answer(host, agent, reply.sequence, client, a);
+    return;
+  }
   if (client >= kAgentClientBase && client - kAgentClientBase < n_) {
     SyncReply a;
     a.sequence = reply.sequence;
@@ -202,22 +247,53 @@ void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) 
     a.status = reply.status != kv::Reply::Status::kOk ? SyncReply::Status::kNotLeader
              : reply.cas_ok                            ? SyncReply::Status::kOk
                                                        : SyncReply::Status::kRetry;
-    host.send(client - kAgentClientBase, Message(std::in_place_index<3>, a));
+    answer(host, client - kAgentClientBase, reply.sequence, client, a);
     return;
   }
   host.reply(client, std::move(reply));
 }
 
-void ConsulNode::on_sync_request(HostT& host, NodeId agent, const SyncRequest& q) {
+template <class Request>
+bool ConsulNode::forward(HostT& host, NodeId from, Request q) {
+  // Consul's RPC forwarding (agent/consul/rpc.go, forward): a server that
+  // does not lead passes the request to the leader and relays its answer.
+  // Once only: a forwarded request that finds no leader is answered "not
+  // leader", and the agent's own timeout covers a forward lost on the way.
+  if (!params_->forward_to_leader || q.origin != kNoNode) return false;
+  const NodeId leader = raft_->leader_hint();
+  if (leader == kNoNode || leader == self_ || leader >= params_->servers) return false;
+  host.emit("forward", {{"agent", from}, {"leader", leader}});
+  q.origin = from;
+  host.send(leader, Message(std::move(q)));
+  return true;
+}
+
+template <class Reply>
+void ConsulNode::answer(HostT& host, NodeId agent, std::uint64_t sequence, ClientId client, Reply a) {
+  auto it = answer_through_.find({client, sequence});
+  if (it == answer_through_.end()) {
+    host.send(agent, Message(std::move(a)));
+    return;
+  }
+  const NodeId through = it->second;
+  answer_through_.erase(it);
+  a.origin = agent;
+  host.send(through, Message(std::move(a)));
+}
+
+void ConsulNode::on_sync_request(HostT& host, NodeId from, const SyncRequest& q) {
   // Consul's Catalog.Register: the leader writes the agent's check state,
-  // unless the catalog already holds it; a follower says who leads.
+  // unless the catalog already holds it; a follower says who leads (or,
+  // forwarding, hands it to the leader).
+  const NodeId agent = q.origin != kNoNode ? q.origin : from;
+  if (!leads() && forward(host, from, q)) return;
   const std::string key = catalog::check_key(agent);
   const std::string value(q.passing ? catalog::kPassing : catalog::kCritical);
   std::string expected;
   if (leads()) {
     expected = raft_->store().read(key);
     if (expected == value) {
-      host.send(agent, Message(std::in_place_index<3>, SyncReply{q.sequence, SyncReply::Status::kOk, self_}));
+      host.send(from, Message(std::in_place_index<3>, SyncReply{q.sequence, SyncReply::Status::kOk, self_, q.origin}));
       return;
     }
   }
@@ -228,7 +304,39 @@ void ConsulNode::on_sync_request(HostT& host, NodeId agent, const SyncRequest& q
   r.key = key;
   r.value = value;
   r.expected = expected;
+  if (from != agent) answer_through_[{r.client, r.sequence}] = from;
   with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, r.client, r); });
+}
+
+void ConsulNode::on_read_request(HostT& host, NodeId from, const ReadRequest& q) {
+  // Consul's read modes (consul_params.hpp): stale at any server; default
+  // and consistent at the leader only (a follower forwards or redirects).
+  if (q.mode == ReadMode::kStale) return serve_read(host, from, q);
+  if (!leads()) {
+    if (forward(host, from, q)) return;
+    host.emit("read_redirected", {{"agent", q.origin != kNoNode ? q.origin : from}, {"seq", q.sequence}});
+    host.send(from, Message(ReadReply{q.sequence, SyncReply::Status::kNotLeader, raft_->leader_hint(), 0, false, q.origin}));
+    return;
+  }
+  if (q.mode == ReadMode::kDefault || params_->mutant == Mutant::kConsistentReadsLocal) return serve_read(host, from, q);
+  // Consistent: through Raft's read path, which confirms the leadership
+  // with a quorum first (ReadIndex, thesis 6.4) or orders it in the log.
+  const NodeId agent = q.origin != kNoNode ? q.origin : from;
+  kv::Request r;
+  r.client = kAgentReadClientBase + agent;
+  r.sequence = q.sequence;
+  r.kind = kv::OpKind::kGet;
+  r.key = catalog::health_key(q.member);
+  if (from != agent) answer_through_[{r.client, r.sequence}] = from;
+  with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, r.client, r); });
+}
+
+void ConsulNode::serve_read(HostT& host, NodeId from, const ReadRequest& q) {
+  const NodeId agent = q.origin != kNoNode ? q.origin : from;
+  ReadReply a{q.sequence, SyncReply::Status::kOk, self_, raft_->last_applied(),
+              raft_->store().read(catalog::health_key(q.member)) == catalog::kPassing, q.origin};
+  host.emit("read_served", {{"agent", agent}, {"seq", q.sequence}, {"mode", static_cast<int>(q.mode)}, {"index", a.index}});
+  host.send(from, Message(a));
 }
 
 // ---- Agent ----
@@ -278,6 +386,43 @@ void ConsulNode::on_sync_reply(HostT& host, const SyncReply& a) {
       send_sync(host);
       return;
   }
+}
+
+void ConsulNode::start_read(HostT& host) {
+  read_pending_ = true;
+  read_.sequence = next_sequence();
+  read_.mode = params_->read_modes[host.rng().below(params_->read_modes.size())];
+  read_.member = static_cast<NodeId>(host.rng().below(n_));
+  read_.origin = kNoNode;
+  read_attempts_ = 0;
+  read_server_ = static_cast<NodeId>(host.rng().below(params_->servers));
+  host.emit("read", {{"seq", read_.sequence}, {"mode", static_cast<int>(read_.mode)}, {"member", read_.member}});
+  send_read(host);
+}
+
+void ConsulNode::send_read(HostT& host) {
+  // As the sync: every server twice, then give the read up.
+  if (++read_attempts_ > 2 * params_->servers + 2) {
+    read_pending_ = false;
+    host.cancel_timer(kReadRpcTimer);
+    return;
+  }
+  host.send(read_server_, Message(read_));
+  host.set_timer(kReadRpcTimer, params_->rpc_timeout);
+}
+
+void ConsulNode::on_read_reply(HostT& host, const ReadReply& a) {
+  if (!read_pending_ || a.sequence != read_.sequence) return;
+  if (a.status == SyncReply::Status::kOk) {
+    read_pending_ = false;
+    host.cancel_timer(kReadRpcTimer);
+    host.emit("read_answered", {{"seq", a.sequence}, {"index", a.index}});
+    return;
+  }
+  read_server_ = a.leader_hint != kNoNode && a.leader_hint < params_->servers && a.leader_hint != read_server_
+                     ? a.leader_hint
+                     : other_server(host, read_server_);
+  send_read(host);
 }
 
 NodeId ConsulNode::other_server(HostT& host, NodeId than) {

@@ -41,11 +41,14 @@ class ConsulNode {
   static constexpr TimerSlot kSyncTimer = kCheckTimer + 1;       // agent: periodic anti-entropy
   static constexpr TimerSlot kRpcTimer = kCheckTimer + 2;        // agent: the sync RPC's timeout
   static constexpr TimerSlot kReconcileTimer = kCheckTimer + 3;  // server: periodic full reconciliation
-  static constexpr TimerSlot kTimerSlots = kCheckTimer + 4;
+  static constexpr TimerSlot kReadTimer = kCheckTimer + 4;       // agent: the next catalog read
+  static constexpr TimerSlot kReadRpcTimer = kCheckTimer + 5;    // agent: the read RPC's timeout
+  static constexpr TimerSlot kTimerSlots = kCheckTimer + 6;
   // Client ids of the catalog's writers (the workload's clients are 0, 1, ...):
   // a server's reconciler, and an agent's anti-entropy (its session with the catalog).
   static constexpr ClientId kReconcilerClientBase = 0xF0000000u;
   static constexpr ClientId kAgentClientBase = 0xE0000000u;
+  static constexpr ClientId kAgentReadClientBase = 0xD0000000u;  // an agent's consistent reads
   // Durable: the node's lives, so its request sequences grow across restarts.
   static constexpr std::string_view kEpochKey = "consul/epoch";
 
@@ -82,13 +85,27 @@ class ConsulNode {
   bool leads() const { return raft_ && raft_->role() == raft::Role::kLeader; }
   void reconcile_all(HostT& host);
   void reconcile_member(HostT& host, NodeId m);
-  void on_sync_request(HostT& host, NodeId agent, const SyncRequest& q);
+  void on_sync_request(HostT& host, NodeId from, const SyncRequest& q);
+  void on_read_request(HostT& host, NodeId from, const ReadRequest& q);
+  // Answers a read from this server's store as applied now (stale, default).
+  void serve_read(HostT& host, NodeId from, const ReadRequest& q);
+  // Not leading: hands an agent's request (sent by the agent itself) to the
+  // leader this server knows of, if forwarding is on; false if it did not.
+  template <class Request>
+  bool forward(HostT& host, NodeId from, Request q);
+  // A reply for `agent` goes to it, or through the server that forwarded
+  // its request (which relays it).
+  template <class Reply>
+  void answer(HostT& host, NodeId agent, std::uint64_t sequence, ClientId client, Reply a);
 
   // Agent: the check and anti-entropy.
   void run_check(HostT& host);
   void start_sync(HostT& host);
   void send_sync(HostT& host);
   void on_sync_reply(HostT& host, const SyncReply& a);
+  void start_read(HostT& host);
+  void send_read(HostT& host);
+  void on_read_reply(HostT& host, const ReadReply& a);
   NodeId other_server(HostT& host, NodeId than);
 
   NodeId self_;
@@ -107,6 +124,9 @@ class ConsulNode {
   std::map<std::uint64_t, std::string> in_flight_by_sequence_;
   std::vector<NodeId> changed_members_;  // reported by SWIM during the current call, to reconcile after it
   std::vector<NodeId> recheck_;          // members whose write lost a race (cas failed), to reconcile again
+  // Agents' requests forwarded to this leader through another server, not
+  // yet answered: (client, sequence) -> the server to answer through.
+  std::map<std::pair<ClientId, std::uint64_t>, NodeId> answer_through_;
 
   // Agent.
   bool passing_ = true;  // the check's latest result
@@ -115,6 +135,10 @@ class ConsulNode {
   std::uint64_t rpc_sequence_ = 0;
   NodeId rpc_server_ = 0;
   std::uint32_t rpc_attempts_ = 0;
+  bool read_pending_ = false;
+  ReadRequest read_;
+  NodeId read_server_ = 0;
+  std::uint32_t read_attempts_ = 0;
 };
 
 }  // namespace faultline::consul

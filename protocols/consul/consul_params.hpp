@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "protocols/gossip/swim_params.hpp"
@@ -23,7 +24,19 @@ enum class Mutant : std::uint8_t {
   kRegisterTwice,            // the reconciler writes what it wants with a plain put every time, without
                              // comparing with the catalog: the same registration applied again
                              // (catalog_write_once)
+  kConsistentReadsLocal,     // the leader answers consistent reads from its own store at once, without
+                             // confirming with a quorum that it still leads (Consul's default mode served
+                             // as consistent): a deposed leader misses what the new one committed
+                             // (consistent_read_fresh)
 };
+
+// Consul's three read modes (its HTTP API's ?consistent, default, ?stale):
+// consistent: the leader, after confirming with a quorum that it still leads
+// (Raft's ReadIndex, or a read through the log); default: the leader from its
+// store, without that check (a deposed leader that does not know it yet
+// answers stale); stale: any server from its store.
+// (Traced as numbers: 0, 1, 2.)
+enum class ReadMode : std::uint8_t { kConsistent = 0, kDefault = 1, kStale = 2 };
 
 // A service check of an agent that fails from `from` until `until` (-1: to
 // the end of the run), while the agent itself is alive.
@@ -37,8 +50,11 @@ struct Params {
   // Nodes 0 .. servers-1 are servers (Raft and SWIM); the rest are agents (SWIM only).
   NodeId servers = 3;
   raft::Params raft;
-  // One gossip pool (Consul's LAN pool): every member runs with the same parameters.
+  // One gossip pool (Consul's LAN pool): every member runs with `swim`,
+  // unless its role has parameters of its own (servers.swim, agents.swim in
+  // the scenario; each member probes and suspects by its own).
   swim::SwimParams swim;
+  std::optional<swim::SwimParams> server_swim, agent_swim;
   // Agents: each runs one service check every check_interval, and syncs its
   // state to the servers every sync_interval (anti-entropy) and at once when
   // the check changes; an RPC unanswered within rpc_timeout is retried at
@@ -46,6 +62,16 @@ struct Params {
   Duration check_interval = 1 * kSecond;
   Duration sync_interval = 30 * kSecond;
   Duration rpc_timeout = 500 * kMillisecond;
+  // Agents' catalog reads (Consul's health queries): each agent reads one
+  // member's health every read_interval (0: no reads), in a mode drawn from
+  // read_modes, by RPC to a random server, retried like the sync.
+  Duration read_interval = 0;
+  std::vector<ReadMode> read_modes = {ReadMode::kConsistent};
+  // Servers that do not lead forward an agent's sync and its default and
+  // consistent reads to the leader they know of, and relay the answer
+  // (Consul's RPC forwarding); off: they answer "not leader" with a hint and
+  // the agent asks again.
+  bool forward_to_leader = false;
   // The leader's full reconciliation of membership into the catalog, besides
   // the one on every membership change and on gaining leadership (Consul's
   // reconcile_interval, 60 s).
@@ -57,6 +83,10 @@ struct Params {
   Mutant mutant = Mutant::kNone;
 
   bool is_server(NodeId n) const { return n < servers; }
+  const swim::SwimParams& swim_of(NodeId n) const {
+    const auto& own = is_server(n) ? server_swim : agent_swim;
+    return own ? *own : swim;
+  }
   // Whether `node`'s service check fails at time `t`.
   bool check_fails(NodeId node, Time t) const {
     for (const auto& f : failing_checks)

@@ -52,6 +52,8 @@ class RaftNode {
   const RaftLog& log() const { return log_; }
   Index commit_index() const { return commit_index_; }
   Index last_applied() const { return last_applied_; }
+  // Who this server believes leads (itself while it leads; kNoNode: no idea).
+  NodeId leader_hint() const { return role_ == Role::kLeader ? self_ : leader_; }
   const std::vector<bool>& members() const { return members_; }
   // The state machine as applied so far (a composite node's reconciler reads it).
   const kv::KvStore& store() const { return store_; }

@@ -1,10 +1,13 @@
 // Binds the Consul-shaped cluster (protocols/consul) to the simulator.
 //
 //   params:
-//     servers: {count: 3, raft: {...}}      # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params
-//     agents:  {count: 97, check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
+//     servers: {count: 3, runs: [raft, swim], raft: {...}, swim: {...}, forward_to_leader: false}
+//                                           # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params
+//     agents:  {count: 97, runs: [swim], swim: {...}, check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
+//               reads: {every: 1s, modes: [consistent, default, stale]},
 //               failing_checks: [{node: n7, from: 10s, until: 20s}]}
-//     swim: {...}                           # the one gossip pool, as protocol `swim` reads its params
+//     swim: {...}                           # the pool's gossip parameters, as protocol `swim` reads its params
+//                                           # (a role's own swim: replaces it for that role)
 //     reconcile_interval: 60s
 //     healthy_bound: 45s                    # the catalog checker's bound (default: derived from swim)
 //     mutant: none                          # no_reconcile_on_leadership | deregister_failed | register_twice
@@ -25,6 +28,33 @@ namespace faultline {
 
 namespace {
 
+// A role's `runs:` (the protocols its nodes run): what the composite
+// offers a role, in any order and without repeats. `allowed` is the set; a
+// role must run all of `required`.
+void read_runs(YamlSection& role, std::string_view name, std::initializer_list<std::string_view> allowed,
+               std::initializer_list<std::string_view> required) {
+  if (!role.has("runs")) return;
+  const YAML::Node runs = role.raw("runs");
+  if (!runs.IsSequence()) role.fail("runs", "a list of protocols, e.g. [raft, swim]");
+  std::vector<std::string> seen;
+  for (const auto& item : runs) {
+    if (!item.IsScalar()) role.fail("runs", "a list of protocol names");
+    const std::string p = item.Scalar();
+    if (std::find(seen.begin(), seen.end(), p) != seen.end()) role.fail("runs", fmt::format("'{}' listed twice", p));
+    seen.push_back(p);
+    if (p == "raft" && name == "agents")
+      role.fail("runs", "a client agent runs no Raft: only servers replicate the catalog (servers.runs: [raft, swim])");
+    if (std::find(allowed.begin(), allowed.end(), p) == allowed.end())
+      role.fail("runs", fmt::format("{} cannot run '{}' in protocol consul: {} run {}", name, p, name,
+                                    fmt::join(allowed, " and ")));
+  }
+  for (auto p : required)
+    if (std::find(seen.begin(), seen.end(), p) == seen.end())
+      role.fail("runs", fmt::format("{} must run {}: {}", name, p,
+                                    p == "raft" ? "the servers replicate the catalog with Raft"
+                                                : "every node is a member of the gossip pool, which finds failures"));
+}
+
 consul::Params read_params(const Scenario& s) {
   consul::Params p;
   YamlSection params = YamlSection::params_of(s);
@@ -42,19 +72,42 @@ consul::Params read_params(const Scenario& s) {
   if (server_count > s.node_count())
     params.fail("servers", fmt::format("{} servers, but the scenario has only {} nodes", server_count, s.node_count()));
   p.servers = static_cast<NodeId>(server_count);
+  std::optional<swim::SwimParams> server_swim, agent_swim;
   if (servers) {
+    read_runs(*servers, "servers", {"raft", "swim"}, {"raft", "swim"});
     if (auto raft = servers->section("raft")) p.raft = read_raft_params(*raft, p.servers);
+    if (auto swim = servers->section("swim")) server_swim = read_swim_params(*swim, s);
+    p.forward_to_leader = servers->flag("forward_to_leader", p.forward_to_leader);
     servers->finish();
   }
   if (auto agents = params.section("agents")) {
     const std::uint64_t agent_count = agents->integer("count", s.node_count() - p.servers, 0, 100'000'000);
     if (agents->has("raft")) agents->fail("raft", "agents run no Raft: only servers replicate the catalog (servers.raft)");
+    read_runs(*agents, "agents", {"swim"}, {"swim"});
+    if (auto swim = agents->section("swim")) agent_swim = read_swim_params(*swim, s);
     if (agent_count + p.servers != s.node_count())
       agents->fail("count", fmt::format("{} agents + {} servers = {} nodes, but the scenario has nodes: {}", agent_count,
                                         p.servers, agent_count + p.servers, s.node_count()));
     p.check_interval = agents->duration("check_interval", p.check_interval);
     p.sync_interval = agents->duration("sync_interval", p.sync_interval);
     p.rpc_timeout = agents->duration("rpc_timeout", p.rpc_timeout);
+    if (auto reads = agents->section("reads")) {
+      p.read_interval = reads->duration("every", 0);
+      if (reads->has("modes")) {
+        const YAML::Node modes = reads->raw("modes");
+        if (!modes.IsSequence() || modes.size() == 0)
+          reads->fail("modes", "a non-empty list of read modes: consistent, default, stale");
+        p.read_modes.clear();
+        for (const auto& m : modes) {
+          const std::string mode = m.IsScalar() ? m.Scalar() : "";
+          if (mode == "consistent") p.read_modes.push_back(consul::ReadMode::kConsistent);
+          else if (mode == "default") p.read_modes.push_back(consul::ReadMode::kDefault);
+          else if (mode == "stale") p.read_modes.push_back(consul::ReadMode::kStale);
+          else reads->fail("modes", fmt::format("'{}' is no read mode: consistent, default or stale", mode));
+        }
+      }
+      reads->finish();
+    }
     for (auto& f : read_list_of_sections(*agents, "failing_checks")) {
       const auto node = names.read_list(f, "node", false);
       if (node.size() != 1) f.fail("node", "one node per failing check");
@@ -69,15 +122,23 @@ consul::Params read_params(const Scenario& s) {
     }
     agents->finish();
   }
-  if (auto swim = params.section("swim")) p.swim = read_swim_params(*swim, s);
+  if (auto swim = params.section("swim")) {
+    if (server_swim && agent_swim)
+      params.fail("swim", "servers.swim and agents.swim already set both roles' gossip parameters: this one would apply to none");
+    p.swim = read_swim_params(*swim, s);
+  }
+  p.server_swim = server_swim;
+  p.agent_swim = agent_swim;
   p.reconcile_interval = params.duration("reconcile_interval", p.reconcile_interval);
   p.healthy_bound = params.duration("healthy_bound", 0, true);
   const std::string mutant =
-      params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice"});
+      params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice",
+                                       "consistent_reads_local"});
   using M = consul::Mutant;
   p.mutant = mutant == "no_reconcile_on_leadership" ? M::kNoReconcileOnLeadership
            : mutant == "deregister_failed"          ? M::kDeregisterFailed
            : mutant == "register_twice"             ? M::kRegisterTwice
+           : mutant == "consistent_reads_local"     ? M::kConsistentReadsLocal
                                                     : M::kNone;
   params.finish();
   return p;
@@ -98,6 +159,8 @@ ProtocolBinding consul_binding() {
   b.has_leader = true;
   b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
                "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
+               "consistent_read_missed_entries", "default_read_missed_entries", "default_read_missed_ns",
+               "stale_read_missed_entries", "stale_read_missed_ns", "reads_answered", "reads_redirected", "rpcs_forwarded",
                "elections",      "leader_changes",     "split_votes",          "failed_elections",
                "time_to_leader_ns", "unavailable_ns",  "cut_off_commits",      "entries_truncated",
                "snapshots_taken", "snapshots_installed", "config_changes",     "transfer_ns",

@@ -27,9 +27,16 @@ void ConsulObserver::Servers::report_violation(NodeId node, std::string invarian
   sim_.report_violation(node, std::move(invariant), std::move(message));
 }
 
-Duration ConsulObserver::healthy_bound(const consul::Params& p, Duration longest_suspicion) {
+Duration ConsulObserver::healthy_bound(const consul::Params& p, NodeId nodes) {
   if (p.healthy_bound > 0) return p.healthy_bound;
-  return longest_suspicion + 25 * p.swim.probe_interval + 10 * kSecond;
+  // (A SwimNode of its own: the simulation's nodes are not built yet.)
+  Duration bound = 0;
+  for (NodeId member : {NodeId{0}, p.servers}) {  // a server, an agent
+    const swim::SwimParams& swim = p.swim_of(member);
+    const Duration longest_suspicion = swim::SwimNode(0, nodes, swim).suspicion_timeout_of(kNoNode);
+    bound = std::max(bound, longest_suspicion + 25 * swim.probe_interval + 10 * kSecond);
+  }
+  return bound;
 }
 
 ConsulObserver::ConsulObserver(const Scenario& scenario, const consul::Params& params, Simulation<ConsulProtocol>& sim)
@@ -38,8 +45,7 @@ ConsulObserver::ConsulObserver(const Scenario& scenario, const consul::Params& p
       servers_(sim, params.servers),
       raft_(servers_, params.servers),
       left_(scenario.node_count(), false),
-      // (A SwimNode of its own: the simulation's nodes are not built yet.)
-      bound_(healthy_bound(params, swim::SwimNode(0, scenario.node_count(), params.swim).suspicion_timeout_of(kNoNode))),
+      bound_(healthy_bound(params, scenario.node_count())),
       started_at_(params.servers, 0),
       deposed_since_(params.servers, -1) {}
 
@@ -48,6 +54,17 @@ void ConsulObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   if (!params_.is_server(node)) {
     if (kind == "leave") left_[node] = true;
     else if (kind == "join") left_[node] = false;
+    else if (kind == "read") reads_issued_[{node, static_cast<std::uint64_t>(field_number(fields, "seq"))}] = catalog_applied_;
+    else if (kind == "read_answered") ++reads_answered_;
+    return;
+  }
+  if (kind == "read_served") return on_read_served(t, fields);
+  if (kind == "forward") {
+    ++rpcs_forwarded_;
+    return;
+  }
+  if (kind == "read_redirected") {
+    ++reads_redirected_;
     return;
   }
   raft_.on_protocol_event(t, node, kind, fields);
@@ -76,6 +93,30 @@ void ConsulObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   } else if (kind == "join") {
     left_[node] = false;
   }
+}
+
+void ConsulObserver::on_read_served(Time t, std::initializer_list<TraceField> fields) {
+  // What the read missed: entries committed (first applied by some server)
+  // beyond the index the server had applied when it answered, and since
+  // when (the first of them).
+  const auto agent = static_cast<NodeId>(field_number(fields, "agent"));
+  const auto sequence = static_cast<std::uint64_t>(field_number(fields, "seq"));
+  const auto index = static_cast<std::uint64_t>(field_number(fields, "index"));
+  const auto m = static_cast<std::size_t>(field_number(fields, "mode"));  // consul::ReadMode
+  if (m > 2) return;
+  const std::uint64_t missed = catalog_applied_ > index ? catalog_applied_ - index : 0;
+  read_missed_entries_[m].push_back(static_cast<double>(missed));
+  read_missed_ns_[m].push_back(missed > 0 ? static_cast<double>(t - first_applied_at_[index]) : 0.0);
+  auto it = reads_issued_.find({agent, sequence});
+  if (it == reads_issued_.end()) return;
+  // A consistent read is linearizable: it reflects every write committed
+  // before it was issued (Consul's consistent mode; Raft thesis 6.4).
+  if (m == 0 && index < it->second)
+    sim_.report_violation(agent, "consistent_read_fresh",
+                          fmt::format("a consistent read by {} (sequence {:#x}) was answered at index {}, but index {} "
+                                      "was committed before it was issued",
+                                      sim_.node_name(agent), sequence, index, it->second));
+  reads_issued_.erase(it);
 }
 
 void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index) {
@@ -182,7 +223,9 @@ void ConsulObserver::after_event(Time t) {
     }
   if (down_.empty() || t < next_check_) return;
   next_check_ = t + 100 * kMillisecond;
-  if (current_leader() == kNoNode) last_leaderless_ = t;
+  // With no leader, or a leader that lost its quorum (it may not know yet:
+  // this Raft has no CheckQuorum), the catalog is read-only.
+  if (current_leader() == kNoNode || !leader_has_quorum()) last_leaderless_ = t;
   const Time from = std::max(last_server_fault_, last_leaderless_);
   for (auto& [m, d] : down_) {
     if (t - std::max(d.since, from) <= bound_) continue;
@@ -193,6 +236,17 @@ void ConsulObserver::after_event(Time t) {
                                       bound_ / kMillisecond));
     return;
   }
+}
+
+bool ConsulObserver::leader_has_quorum() const {
+  const NodeId leader = current_leader();
+  if (leader == kNoNode || sim_.status(leader) != NodeStatus::kRunning) return false;
+  const Connectivity& net = sim_.connectivity();
+  NodeId reachable = 0;
+  for (NodeId s = 0; s < params_.servers; ++s)
+    if (s == leader || (sim_.status(s) == NodeStatus::kRunning && !net.blocked_now(leader, s) && !net.blocked_now(s, leader)))
+      ++reachable;
+  return 2 * reachable > params_.servers;
 }
 
 void ConsulObserver::finish(Time end, Metrics& metrics) {
@@ -217,6 +271,16 @@ void ConsulObserver::finish(Time end, Metrics& metrics) {
   set_scalar(metrics, "replays_suppressed", static_cast<double>(replays_suppressed_));
   set_scalar(metrics, "reconciles_interrupted", static_cast<double>(reconciles_interrupted_));
   set_scalar(metrics, "healthy_but_down", static_cast<double>(healthy_but_down));
+  if (params_.read_interval > 0) {
+    set_series(metrics, "consistent_read_missed_entries", read_missed_entries_[0]);
+    set_series(metrics, "default_read_missed_entries", read_missed_entries_[1]);
+    set_series(metrics, "default_read_missed_ns", read_missed_ns_[1]);
+    set_series(metrics, "stale_read_missed_entries", read_missed_entries_[2]);
+    set_series(metrics, "stale_read_missed_ns", read_missed_ns_[2]);
+    set_scalar(metrics, "reads_redirected", static_cast<double>(reads_redirected_));
+    set_scalar(metrics, "reads_answered", static_cast<double>(reads_answered_));
+  }
+  if (params_.forward_to_leader) set_scalar(metrics, "rpcs_forwarded", static_cast<double>(rpcs_forwarded_));
 }
 
 }  // namespace faultline

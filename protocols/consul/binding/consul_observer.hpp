@@ -46,12 +46,24 @@
 //                        from, until): until the catalog's check/<id> says so
 //   reconciles_interrupted  a leader crashed with reconciliation writes of
 //                        its own unanswered (its successor must redo them)
-// Reads, in Consul's three modes. Consistent reads are the workload's gets
-// with servers.raft.read_index (ReadIndex: the leader confirms with a quorum
-// that it still leads), and the linearizability checker holds them. The
-// other two modes answer at once from a server's store, so what they would
-// return is measured, not served (the workload's history must stay
-// linearizable):
+// Reads, in Consul's three modes. The workload's gets with
+// servers.raft.read_index are consistent reads (ReadIndex: the leader
+// confirms with a quorum that it still leads), and the linearizability
+// checker holds them. The agents' own reads (params.agents.reads) are
+// served in all three modes (consul_node.cpp), each traced with the index
+// the server had applied (read_served):
+//   consistent_read_fresh (invariant) an agent's consistent read holds every
+//                         entry committed (first applied by some server)
+//                         before the agent issued it
+//   {consistent,default,stale}_read_missed_entries  per read served: the
+//                         committed entries it did not hold
+//   {default,stale}_read_missed_ns  per read served: since when the first
+//                         of them had been committed (0: none)
+//   reads_answered        reads whose answer reached the agent
+//   reads_redirected, rpcs_forwarded  default/consistent reads a non-leader
+//                         answered "not leader"; syncs and reads it forwarded
+// For the workload's gets, what the two other modes would return is
+// measured, not served (the workload's history must stay linearizable):
 //   stale_read_lag_ns     stale mode (any server): per entry and server that
 //                         was up when it was first applied, how long after
 //                         that this server applied it (a stale read there
@@ -95,8 +107,9 @@ class ConsulObserver : public ObserverBase {
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return raft_.current_leader(); }
 
-  // The catalog bound of catalog_healthy_but_dead for these parameters.
-  static Duration healthy_bound(const consul::Params& p, Duration longest_suspicion);
+  // The catalog bound of catalog_healthy_but_dead for these parameters (a
+  // pool of `nodes`; with a role's own SWIM parameters, the slower role's).
+  static Duration healthy_bound(const consul::Params& p, NodeId nodes);
 
  private:
   // The servers, as the Raft observer reads them: each one's inner RaftNode.
@@ -121,6 +134,10 @@ class ConsulObserver : public ObserverBase {
   void server_fault(Time t, NodeId node) {
     if (params_.is_server(node)) last_server_fault_ = t;
   }
+  // Whether the current leader can commit: it runs, and a majority of the
+  // servers (itself included) run and can both send to it and hear from it.
+  bool leader_has_quorum() const;
+  void on_read_served(Time t, std::initializer_list<TraceField> fields);
 
   Simulation<ConsulProtocol>& sim_;
   const consul::Params& params_;
@@ -152,6 +169,13 @@ class ConsulObserver : public ObserverBase {
   std::vector<Time> first_applied_at_;
   std::vector<Time> started_at_, deposed_since_;
   std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;  // check transitions (node, time) already measured
+  // Reads the agents issue (params.agents.reads), served: per (agent,
+  // sequence), the catalog's last committed index when the agent issued it.
+  std::map<std::pair<NodeId, std::uint64_t>, std::uint64_t> reads_issued_;
+  // Per mode served (consistent, default, stale): committed entries the
+  // read missed, and since when it missed the first of them.
+  std::vector<double> read_missed_entries_[3], read_missed_ns_[3];
+  std::uint64_t rpcs_forwarded_ = 0, reads_redirected_ = 0, reads_answered_ = 0;
   std::uint64_t false_criticals_ = 0, catalog_writes_ = 0, replays_suppressed_ = 0, reconciles_interrupted_ = 0;
 };
 
