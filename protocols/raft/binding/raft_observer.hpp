@@ -167,6 +167,18 @@ class RaftObserver : public ObserverBase {
   // committed_entry_kept, for `node` (which just acted).
   void check_committed_entries(NodeId node, const raft::RaftStateView& v);
   void check_log_matching(NodeId at);
+  // check_log_matching's copy of one server's readable entries (reused).
+  struct LogCopy {
+    struct Slot {
+      raft::ViewTerm term;
+      std::uint64_t digest;
+    };
+    raft::ViewIndex base = 0;  // entries[k] is index base + 1 + k
+    std::vector<Slot> entries;
+    raft::ViewIndex last() const { return base + entries.size(); }
+    const Slot& at(raft::ViewIndex i) const { return entries[i - base - 1]; }
+  };
+  std::vector<LogCopy> log_copies_;
   void note_candidacy(NodeId node, raft::ViewTerm term);
 
   RaftCluster& cluster_;
