@@ -100,7 +100,7 @@ void RaftObserver::look_at(Time t, NodeId node) {
   s.commit_index = std::max(s.commit_index, commit);
   s.last_applied = std::max(s.last_applied, applied);
 
-  check_committed_entries(node, v);
+  check_committed_entries(node, v, role, commit);
 
   // time_to_leader_ns ends when the new leader is established: a majority
   // answered its first AppendEntries round (read from its state). Only the
@@ -196,9 +196,8 @@ void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading
   }
 }
 
-void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v) {
-  const NodeId n = cluster_.node_count();
-  const ViewIndex commit = v.commit_index();
+void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, ViewRole role, ViewIndex commit) {
+  const NodeId n = static_cast<NodeId>(seen_.size());  // the servers (cluster_.node_count())
   if (commit > committed_.commit_index()) {
     committed_.committed(v, commit);
     // Newly committed entries are held by every server whose log has them:
@@ -208,7 +207,7 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v) 
         if (auto lost = committed_.check(j, cluster_.view(j)))
           cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
   }
-  if (v.role() == ViewRole::kLeader) {
+  if (role == ViewRole::kLeader) {
     if (committed_.terms_unknown()) committed_.learn_terms(v, commit);
     // What a leader committed counting a server's acknowledgement, that server holds.
     for (NodeId j = 0; j < n; ++j) {
