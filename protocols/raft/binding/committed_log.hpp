@@ -70,6 +70,10 @@ class CommittedLog {
   raft::Index commit_index() const { return terms_.size(); }
   // The highest committed index `node` is known to hold (0: none).
   raft::Index held(NodeId node) const { return held_[node]; }
+  // Whether acknowledged(node, i) is a no-op for every i <= index.
+  bool acknowledged_through(NodeId node, raft::Index index) const {
+    return index <= acked_[node] && index <= held_[node];
+  }
 
  private:
   void acknowledge(NodeId node, raft::Index index);

@@ -211,7 +211,8 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, 
     if (committed_.terms_unknown()) committed_.learn_terms(v, commit);
     // What a leader committed counting a server's acknowledgement, that server holds.
     for (NodeId j = 0; j < n; ++j) {
-      if (j == node) continue;
+      // Known up to the commit index already: nothing it reports can add to it.
+      if (j == node || committed_.acknowledged_through(j, commit)) continue;
       const auto match = v.match_index(j);
       if (!match || *match == 0) continue;
       const ViewIndex before = committed_.held(j);
