@@ -26,12 +26,19 @@ inline void append_escaped(std::string& out, const std::string& s) {
   }
 }
 
+// Appends the decimal digits of `n` to `out` (as std::to_string writes them).
+template <class Unsigned>
+inline void append_number(std::string& out, Unsigned n) {
+  char digits[24];
+  out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
+}
+
 // Appends the encoding of `r` to `out` (no allocation beyond out's growth).
 inline void encode_into(std::string& out, const Request& r) {
   out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());
-  out += std::to_string(r.client);
+  append_number(out, r.client);
   out += '\x1f';
-  out += std::to_string(r.sequence);
+  append_number(out, r.sequence);
   out += '\x1f';
   out += static_cast<char>('0' + static_cast<int>(r.kind));
   out += '\x1f';
@@ -41,7 +48,7 @@ inline void encode_into(std::string& out, const Request& r) {
   out += '\x1f';
   append_escaped(out, r.expected);
   out += '\x1f';
-  out += std::to_string(r.server);
+  append_number(out, r.server);
 }
 
 inline std::string encode(const Request& r) {
@@ -79,6 +86,11 @@ inline std::optional<Request> decode(std::string_view text) {
     return out;
   };
   auto number = [&](std::size_t f, auto& out) {
+    if (!escaped[f]) {  // the common case: the digits are the field itself
+      const std::string_view digits = fields[f];
+      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+      return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+    }
     const std::string digits = unescaped(f);
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
     return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();

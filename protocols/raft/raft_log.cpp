@@ -94,6 +94,7 @@ void RaftLog::load(const DurableStore& store) {
   }
   if (store.log_begin() != position_of(base_index_ + 1))
     throw std::runtime_error("raft log: the stored log does not start after the stored base index");
+  entries_.reserve(store.log_end() - store.log_begin());
   for (auto p = store.log_begin(); p < store.log_end(); ++p) entries_.push_back(decode(store.log_record(p)));
 }
 

@@ -17,11 +17,21 @@ cd "$(dirname "$0")/../.."
 load=(scenarios/compare/steady.yaml --set protocol=raft --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')
 show() { grep -E "^ran|ops_ok|throughput|commit_latency_p(50|99)|messages_per_commit|linearizability_unknown|result"; }
+# Runs a command; then prints its wall time and peak memory (max RSS, KB)
+# from GNU time's verbose report, on stderr so that the filters below keep it.
+timed() {
+  local report status=0
+  report=$(mktemp)
+  /usr/bin/time -v -o "$report" "$@" || status=$?
+  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$report" | sed 's/^[[:space:]]*/   /' >&2
+  rm -f "$report"
+  return "$status"
+}
 echo "== 1a. 1 hour at 1,000 requests/s, defaults (5 servers, 256 closed-loop clients)"
-/usr/bin/time -f "wall %e s, peak %M KB" build/faultline run "${load[@]}" | show
+timed build/faultline run "${load[@]}" | show
 echo "== 1b. 1 hour at 1,000 requests/s, FIFO links, ReadIndex, 2 ms batching, snapshot every 2,000"
-/usr/bin/time -f "wall %e s, peak %M KB" build/faultline run "${load[@]}" --set network.fifo=true \
+timed build/faultline run "${load[@]}" --set network.fifo=true \
   --set params.read_index=true --set params.append_batch_delay=2ms --set params.snapshot_threshold=2000 | show
 echo "== 2. 10,000 seeds of scenarios/raft/leader_crash.yaml, 10 s each, $(nproc) jobs"
-/usr/bin/time -f "wall %e s, peak %M KB" build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
+timed build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
   --set duration=10s --set 'expect=[]' --quiet | grep -E "^sweep|^runs"

@@ -9,5 +9,8 @@ cd "$(dirname "$0")/../.."
 [ -x build/faultline ] || scripts/build.sh
 seeds=${1:-10000}
 jobs=${2:-2}
-/usr/bin/time -f "wall %e s, peak %M KB" build/faultline sweep scenarios/raft/leader_crash.yaml --seeds "1..$seeds" \
-  --set duration=10s --set 'expect=[]' --jobs "$jobs" --quiet | grep -E "^sweep|^runs|wall"
+report=$(mktemp)
+/usr/bin/time -v -o "$report" build/faultline sweep scenarios/raft/leader_crash.yaml --seeds "1..$seeds" \
+  --set duration=10s --set 'expect=[]' --jobs "$jobs" --quiet | grep -E "^sweep|^runs"
+grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$report" | sed 's/^[[:space:]]*/   /'
+rm -f "$report"

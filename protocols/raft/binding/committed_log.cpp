@@ -1,6 +1,8 @@
 #include "protocols/raft/binding/committed_log.hpp"
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -9,18 +11,24 @@ namespace faultline {
 void CommittedLog::committed(const raft::RaftStateView& log, raft::Index commit_index) {
   // A snapshot's base carries its term; the entries it compacted do not.
   for (raft::Index i = terms_.size() + 1; i <= commit_index; ++i) {
-    terms_.push_back(log.term_at(i));
+    terms_.push_back(narrow_term(log.term_at(i)));
     if (terms_.back() == 0) unknown_.insert(i);
   }
 }
 
 void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commit_index) {
   for (auto it = unknown_.begin(); it != unknown_.end() && *it <= commit_index;) {
-    if (*it > log.log_base_index()) terms_[*it - 1] = log.term_at(*it);
+    if (*it > log.log_base_index()) terms_[*it - 1] = narrow_term(log.term_at(*it));
     // Learned, or compacted by a server that committed it: then any server
     // still missing it gets a snapshot that covers it.
     it = unknown_.erase(it);
   }
+}
+
+std::uint32_t CommittedLog::narrow_term(raft::Term term) {
+  if (term > std::numeric_limits<std::uint32_t>::max())
+    throw std::overflow_error(fmt::format("committed log: term {} does not fit the 32 bits it keeps per entry", term));
+  return static_cast<std::uint32_t>(term);
 }
 
 void CommittedLog::acknowledge(NodeId node, raft::Index index) {
@@ -32,7 +40,7 @@ void CommittedLog::acknowledge(NodeId node, raft::Index index) {
 
 bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index i) const {
   if (i <= log.log_base_index()) return true;  // compacted into the snapshot: kept
-  const raft::Term t = terms_[i - 1];
+  const raft::Term t = terms_[i - 1];  // a log's term above 32 bits differs from every committed one
   return t != 0 && log.term_at(i) == t;  // a term not known yet confirms nothing
 }
 

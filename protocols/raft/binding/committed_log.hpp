@@ -70,12 +70,20 @@ class CommittedLog {
   raft::Index commit_index() const { return terms_.size(); }
   // The highest committed index `node` is known to hold (0: none).
   raft::Index held(NodeId node) const { return held_[node]; }
+  // Whether acknowledged(node, i) is a no-op for every i <= index.
+  bool acknowledged_through(NodeId node, raft::Index index) const {
+    return index <= acked_[node] && index <= held_[node];
+  }
 
  private:
   void acknowledge(NodeId node, raft::Index index);
+  static std::uint32_t narrow_term(raft::Term term);
   bool holds(const raft::RaftStateView& server, raft::Index i) const;
 
-  std::vector<raft::Term> terms_;  // terms_[i - 1]: the committed entry's term at index i (0: unknown)
+  // terms_[i - 1]: the committed entry's term at index i (0: unknown). 32
+  // bits an entry (an entry per index of the run: millions in an hour); a
+  // term beyond that stops the run (narrow_term).
+  std::vector<std::uint32_t> terms_;
   std::set<raft::Index> unknown_;  // committed indexes whose term is not known yet
   std::vector<raft::Index> held_;  // per server
   std::vector<raft::Index> acked_; // per server: the highest committed index a leader counted from it

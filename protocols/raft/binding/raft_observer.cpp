@@ -100,7 +100,7 @@ void RaftObserver::look_at(Time t, NodeId node) {
   s.commit_index = std::max(s.commit_index, commit);
   s.last_applied = std::max(s.last_applied, applied);
 
-  check_committed_entries(node, v);
+  check_committed_entries(node, v, role, commit);
 
   // time_to_leader_ns ends when the new leader is established: a majority
   // answered its first AppendEntries round (read from its state). Only the
@@ -196,9 +196,8 @@ void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading
   }
 }
 
-void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v) {
-  const NodeId n = cluster_.node_count();
-  const ViewIndex commit = v.commit_index();
+void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, ViewRole role, ViewIndex commit) {
+  const NodeId n = static_cast<NodeId>(seen_.size());  // the servers (cluster_.node_count())
   if (commit > committed_.commit_index()) {
     committed_.committed(v, commit);
     // Newly committed entries are held by every server whose log has them:
@@ -208,11 +207,12 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v) 
         if (auto lost = committed_.check(j, cluster_.view(j)))
           cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
   }
-  if (v.role() == ViewRole::kLeader) {
+  if (role == ViewRole::kLeader) {
     if (committed_.terms_unknown()) committed_.learn_terms(v, commit);
     // What a leader committed counting a server's acknowledgement, that server holds.
     for (NodeId j = 0; j < n; ++j) {
-      if (j == node) continue;
+      // Known up to the commit index already: nothing it reports can add to it.
+      if (j == node || committed_.acknowledged_through(j, commit)) continue;
       const auto match = v.match_index(j);
       if (!match || *match == 0) continue;
       const ViewIndex before = committed_.held(j);
@@ -259,23 +259,37 @@ void RaftObserver::on_restart(Time t, NodeId node) {
 // and term, they are identical up to it. Checked whenever a leader is
 // elected (every pair of running nodes) and at the end of the run.
 void RaftObserver::check_log_matching(NodeId at) {
+  // Each running server's readable entries (term and digest) are read once,
+  // then compared pair by pair: a server's view is read n times fewer than
+  // reading both logs afresh for every pair (nothing changes between events).
   const NodeId n = cluster_.node_count();
+  log_copies_.resize(n);
+  for (NodeId a = 0; a < n; ++a) {
+    LogCopy& copy = log_copies_[a];
+    copy.entries.clear();
+    if (!cluster_.is_running(a)) continue;
+    const RaftStateView& v = cluster_.view(a);
+    copy.base = v.log_base_index();
+    const ViewIndex last = v.log_last_index();
+    copy.entries.reserve(last - copy.base);
+    for (ViewIndex i = copy.base + 1; i <= last; ++i) copy.entries.push_back({v.term_at(i), v.entry_digest(i)});
+  }
   for (NodeId a = 0; a < n; ++a) {
     if (!cluster_.is_running(a)) continue;
-    const RaftStateView& la = cluster_.view(a);
+    const LogCopy& la = log_copies_[a];
     for (NodeId b = a + 1; b < n; ++b) {
       if (!cluster_.is_running(b)) continue;
-      const RaftStateView& lb = cluster_.view(b);
-      const ViewIndex lo = std::max(la.log_base_index(), lb.log_base_index()) + 1;
-      ViewIndex hi = std::min(la.log_last_index(), lb.log_last_index());
-      while (hi >= lo && la.term_at(hi) != lb.term_at(hi)) --hi;  // the last index where the terms agree
+      const LogCopy& lb = log_copies_[b];
+      const ViewIndex lo = std::max(la.base, lb.base) + 1;
+      ViewIndex hi = std::min(la.last(), lb.last());
+      while (hi >= lo && la.at(hi).term != lb.at(hi).term) --hi;  // the last index where the terms agree
       for (ViewIndex i = lo; i <= hi; ++i) {
-        if (la.term_at(i) == lb.term_at(i) && la.entry_digest(i) == lb.entry_digest(i)) continue;
+        if (la.at(i).term == lb.at(i).term && la.at(i).digest == lb.at(i).digest) continue;
         cluster_.report_violation(at, "log_matching",
                                   fmt::format("{} and {} agree on the term at index {} ({}) but differ at index {} "
                                               "(terms {} and {})",
-                                              cluster_.node_name(a), cluster_.node_name(b), hi, la.term_at(hi), i,
-                                              la.term_at(i), lb.term_at(i)));
+                                              cluster_.node_name(a), cluster_.node_name(b), hi, la.at(hi).term, i,
+                                              la.at(i).term, lb.at(i).term));
         return;
       }
     }

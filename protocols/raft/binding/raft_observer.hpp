@@ -164,9 +164,22 @@ class RaftObserver : public ObserverBase {
   void check_recovery(NodeId node, const raft::RaftStateView& v);
   void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
   void on_applied(Time t, NodeId node, raft::ViewIndex index, bool leading, const raft::RaftStateView& v);
-  // committed_entry_kept, for `node` (which just acted).
-  void check_committed_entries(NodeId node, const raft::RaftStateView& v);
+  // committed_entry_kept, for `node` (which just acted; `role` and `commit`
+  // as its view `v` reads now).
+  void check_committed_entries(NodeId node, const raft::RaftStateView& v, raft::ViewRole role, raft::ViewIndex commit);
   void check_log_matching(NodeId at);
+  // check_log_matching's copy of one server's readable entries (reused).
+  struct LogCopy {
+    struct Slot {
+      raft::ViewTerm term;
+      std::uint64_t digest;
+    };
+    raft::ViewIndex base = 0;  // entries[k] is index base + 1 + k
+    std::vector<Slot> entries;
+    raft::ViewIndex last() const { return base + entries.size(); }
+    const Slot& at(raft::ViewIndex i) const { return entries[i - base - 1]; }
+  };
+  std::vector<LogCopy> log_copies_;
   void note_candidacy(NodeId node, raft::ViewTerm term);
 
   RaftCluster& cluster_;
