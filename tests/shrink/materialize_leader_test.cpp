@@ -24,7 +24,7 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 
 }  // namespace
 
-TEST_CASE("the nemesis's isolations of the leader are materialized against `leader` and fail as the nemesis did") {
+TEST_CASE("the nemesis's isolations and crashes of the leader are materialized against `leader` and fail as the nemesis did") {
   // raft/leader_churn_quiet: one nemesis isolates the leader, two crash nodes
   // (one of them the leader). Seed 18 breaks leader_completeness with figure8.
   const std::string file = std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/raft/leader_churn_quiet.yaml";
