@@ -137,6 +137,7 @@ class Simulation {
   // Faults
   NodeId current_leader() const;  // the observer's, for protocols with leaders; kNoNode otherwise
   void apply_fault(const FaultEvent& f);
+  void queue_undo(FaultEvent::Kind kind, NodeId n, Time at);  // a crash or pause with `for` undone at `at`
   void on_nemesis(std::uint32_t token);
   void crash(NodeId n, std::string_view cause);
   void restart(NodeId n, std::string_view cause);
@@ -210,6 +211,11 @@ class Simulation {
   std::vector<InFlight> pool_;
   std::vector<std::uint32_t> free_slots_;
   std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
+
+  // The restarts and resumes of timeline crashes and pauses with `for`
+  // (FaultEvent::undo_after), queued as they apply: kFault events past
+  // scenario_.faults index into it. A deque: a fault applied from it keeps its address.
+  std::deque<FaultEvent> undo_faults_;
 
   Nemesis nemesis_;
   std::vector<NemesisAction> nemesis_actions_;

@@ -50,6 +50,10 @@ struct ProtocolBinding {
   // throw ScenarioError (a bad param). Role names must not be a node's name,
   // `all`, `leader` or `random`. Unset: the protocol declares no roles.
   std::function<NodeRoles(const Scenario&)> roles;
+  // Integer params that count nodes and may be at most the node count
+  // (paxos's `proposers`): `faultline shrink`, trying fewer nodes, lowers
+  // them to the new count, so the candidate is one the loader accepts.
+  std::vector<std::string> node_count_params;
   // Checks scenario.params (and anything else protocol-specific); throws ScenarioError.
   std::function<void(const Scenario&)> validate;
   std::function<RunResult(const Scenario&, const RunOptions&)> run;

@@ -24,6 +24,8 @@ std::string time_text(Time t) {
   return fmt::format("{}ns", t);
 }
 
+const char* kind_key_of(FaultEvent::Kind k) { return k == FaultEvent::Kind::kCrash ? "crash" : "pause"; }
+
 bool has_leader_target(const std::vector<NodeId>& ids) {
   return std::find(ids.begin(), ids.end(), kLeaderTarget) != ids.end();
 }
@@ -65,8 +67,35 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
   if (kind == "crash" || kind == "restart" || kind == "pause" || kind == "resume" || kind == "isolate") {
     e.kind = kind == "crash" ? K::kCrash : kind == "restart" ? K::kRestart : kind == "pause" ? K::kPause
            : kind == "resume" ? K::kResume : K::kIsolate;
-    e.nodes = nodes.read_list(f, kind, false, e.kind == K::kIsolate);
-    no_leader_here(kind, has_leader_target(e.nodes));
+    const bool undoable = e.kind == K::kCrash || e.kind == K::kPause;
+    if (undoable && f.raw(kind).IsMap()) {
+      // {nodes: leader, for: 2s}: the nodes it hits restart (resume) after
+      // `for`, the leader's included, whichever node that was.
+      auto s = f.section(kind);
+      if (!s->has("nodes")) s->fail("nodes", fmt::format("missing: what to {}, e.g. {}: {{nodes: leader, for: 2s}}", kind, kind));
+      e.nodes = nodes.read_list(*s, "nodes", false, true);
+      if (has_leader_target(e.nodes) && !has_leader)
+        s->fail("nodes", "'leader' targets the protocol's current leader, and this protocol has none (raft has one)");
+      if (!s->has("for"))
+        s->fail("for", fmt::format("missing: how long until the nodes {}, e.g. for: 2s", e.kind == K::kCrash ? "restart" : "resume"));
+      e.undo_after = s->duration("for", 0);  // may end after the run: then it is not undone
+      s->finish();
+    } else {
+      if (!undoable && e.kind != K::kIsolate && has_leader && !nodes.find("leader")) {
+        // The leader a crash hit leads no more: name the node, or give the crash a `for`.
+        const YAML::Node v = f.raw(kind);
+        bool leader = v.IsScalar() && v.Scalar() == "leader";
+        if (v.IsSequence())
+          for (const auto& item : v) leader |= item.IsScalar() && item.Scalar() == "leader";
+        if (leader)
+          f.fail(kind, fmt::format("'{}: leader' cannot say which node: the leader {} no longer leads. Name the "
+                                   "node, or undo it with the fault: {}: {{nodes: leader, for: 2s}}",
+                                   kind, e.kind == K::kRestart ? "a crash hit" : "a pause hit",
+                                   e.kind == K::kRestart ? "crash" : "pause"));
+      }
+      e.nodes = nodes.read_list(f, kind, false, e.kind != K::kRestart && e.kind != K::kResume);
+      no_leader_here(kind, has_leader_target(e.nodes));
+    }
   } else if (kind == "partition") {
     e.kind = K::kPartition;
     const YAML::Node groups = f.raw("partition");
@@ -167,15 +196,34 @@ FaultEvent read_one(YamlSection& f, const NodeNames& nodes, Duration run_length,
 
 // Replays each node's process state through the timeline.
 void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<YamlSection>& entries,
-                    const std::vector<std::size_t>& order, const NodeNames& nodes) {
+                    const std::vector<std::size_t>& order, const NodeNames& nodes, Duration run_length) {
   enum class State : std::uint8_t { kRunning, kPaused, kCrashed };
   std::map<NodeId, State> state;  // absent: running
   auto text = [](State s) { return s == State::kRunning ? "running" : s == State::kPaused ? "paused" : "crashed"; };
-  for (std::size_t i : order) {
-    const FaultEvent& f = faults[i];
-    using K = FaultEvent::Kind;
+  using K = FaultEvent::Kind;
+  // A crash or pause with `for` is undone at at + for, after the entries
+  // written for that time (the simulation queues the undo when it applies).
+  struct Step {
+    Time at;
+    std::size_t entry;
+    bool undo;
+  };
+  std::vector<Step> steps;
+  for (std::size_t i : order) steps.push_back({faults[i].at, i, false});
+  for (std::size_t i : order)
+    if (faults[i].undo_after > 0 && faults[i].at + faults[i].undo_after <= run_length) steps.push_back({faults[i].at + faults[i].undo_after, i, true});
+  std::stable_sort(steps.begin(), steps.end(), [](const Step& a, const Step& b) {
+    return a.at != b.at ? a.at < b.at : !a.undo && b.undo;
+  });
+  for (const Step& step : steps) {
+    const std::size_t i = step.entry;
+    FaultEvent f = faults[i];
+    if (step.undo) f.kind = f.kind == K::kCrash ? K::kRestart : K::kResume;
     const char* key = nullptr;
     for (NodeId n : f.nodes) {
+      // `leader` is known only when the fault applies; a named fault on the
+      // node it hit is skipped then (traced as skipped).
+      if (n == kLeaderTarget) continue;
       State& s = state.try_emplace(n, State::kRunning).first->second;
       std::string problem;
       switch (f.kind) {
@@ -202,6 +250,11 @@ void check_timeline(const std::vector<FaultEvent>& faults, const std::vector<Yam
         default:
           break;
       }
+      if (!problem.empty() && step.undo)
+        entries[i].fail(kind_key_of(faults[i].kind),
+                        fmt::format("{} {} at {} for {}: the {} at {} finds it {}", kind_key_of(faults[i].kind),
+                                    nodes.name(n), time_text(faults[i].at), time_text(faults[i].undo_after), key,
+                                    time_text(step.at), text(s)));
       if (!problem.empty())
         entries[i].fail(key, fmt::format("{} {} at {}: {}", key, nodes.name(n), time_text(f.at), problem));
     }
@@ -241,7 +294,7 @@ std::vector<FaultEvent> read_faults(YamlSection& top, const NodeNames& nodes, Du
   std::vector<std::size_t> order(faults.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return faults[a].at < faults[b].at; });
-  check_timeline(faults, entries, order, nodes);
+  check_timeline(faults, entries, order, nodes, run_length);
   check_slow_disk_intervals(faults, entries, order, nodes, run_length);
   // A slow_disk with `for` ends with an entry of its own that sets the
   // factor back to 1, placed before the entries written for that time (so

@@ -108,8 +108,9 @@ struct TimerSpec {
 // naming it is an error).
 using NodeRoles = std::map<std::string, std::vector<NodeId>, std::less<>>;
 
-// In a fault's node list (isolate, partition groups, one_way from/to): the
-// protocol's leader when the fault applies, not a fixed node (`leader` in YAML).
+// In a fault's node list (crash, pause, isolate, partition groups, one_way
+// from/to): the protocol's leader when the fault applies, not a fixed node
+// (`leader` in YAML).
 inline constexpr NodeId kLeaderTarget = kNoNode - 1;
 
 // One fault at a fixed virtual time.
@@ -134,7 +135,7 @@ struct FaultEvent {
   bool is_admin() const { return kind >= Kind::kAddServer; }
   Kind kind = Kind::kCrash;
   Time at = 0;
-  std::vector<NodeId> nodes;               // isolate may hold kLeaderTarget
+  std::vector<NodeId> nodes;               // crash, pause, isolate may hold kLeaderTarget
   std::vector<std::vector<NodeId>> groups;  // partition; one group may hold kLeaderTarget
   NodeId leader_side = 0;                   // partition: > 0 instead of groups: the leader and the
                                             // leader_side - 1 nodes after it by id (wrapping) vs the rest
@@ -143,6 +144,8 @@ struct FaultEvent {
   std::int64_t disk_factor_permille = 1000; // slow_disk: 10'000 = syncs 10x slower; 1000 = normal again
   Duration slow_for = 0;                    // slow_disk as written: how long (0: to the end); the loader
                                             // adds the entry that ends it (factor 1000)
+  Duration undo_after = 0;                  // crash / pause `for`: the nodes this fault hit (the leader's
+                                            // as resolved) restart / resume this long after (0: never)
   bool aimed_at_leader = false;             // recorded nemesis actions only (RunOptions::nemesis_record):
                                             // `nodes` names the node hit because it led; never read from YAML
   SourceLocation where;

@@ -78,7 +78,14 @@ YAML::Node fault_entry(const FaultEvent& f, const Scenario& names) {
     case K::kPause:
     case K::kResume:
     case K::kIsolate:
-      e[key] = node_list(f.nodes, names);
+      if (f.undo_after > 0) {  // crash or pause with `for`
+        YAML::Node undone(YAML::NodeType::Map);
+        undone["nodes"] = node_list(f.nodes, names);
+        undone["for"] = duration_text(f.undo_after);
+        e[key] = undone;
+      } else {
+        e[key] = node_list(f.nodes, names);
+      }
       break;
     case K::kAddServer:
     case K::kRemoveServer:

@@ -13,8 +13,13 @@
 //   2. end the run just after the failure (duration = violation time, to
 //      the next millisecond; a failure found only at the end of the run, as
 //      linearizability is, by bisecting the duration);
-//   3a. named crashes, pauses and isolations (the leader's first) as
-//      `isolate: [leader]` (+ heal), so they keep hitting whoever leads;
+//      (a crash or pause it aimed at the leader, with its undo, is written
+//      `crash: {nodes: [leader], for: D}`, likewise);
+//   3a. named crashes, pauses and isolations (the leader's first) against
+//      `leader`: a crash (pause) with `for`, else `isolate: [leader]` (+
+//      heal), so they keep hitting whoever leads;
+//   3b. every fault of a class at once (crashes, pauses, cuts, operator
+//      requests, clock and disk faults, faults against `leader`);
 //   3. ddmin over the timeline: a fault and the entry that undoes it (crash
 //      and restart, pause and resume, a cut and the heal after it, add_server
 //      and remove_server of one server) are one unit;
@@ -25,7 +30,10 @@
 //   then 2 to 7 again on what is left (three rounds at most), while the budget lasts;
 //   8. when more than a handful of faults are left: 2 to 7 again with every
 //      candidate tried on a few seeds (the best's, then the original + 1, ...),
-//      so the output's seed may differ from the one given (ShrinkResult::seed).
+//      so the output's seed may differ from the one given (ShrinkResult::seed);
+//   9. still more than a handful: the scenario as given, nemesis and all, on
+//      fewer nodes (`nodes: N` scenarios), shrunk again from step 1 when it
+//      fails the same way; kept when it ends with fewer faults.
 // Every candidate is written as YAML, loaded back and run; it is kept only
 // when its first violation names the same invariant. The
 // scenario's expectations and expect_failure are left out (the failure kept
@@ -58,6 +66,10 @@ struct ShrinkOptions {
   // fails the same way, so the seed of the output may change.
   std::size_t handful = 5;
   std::uint32_t seeds_per_candidate = 8;  // 1: the seed never changes
+  // Still more than a handful after that: the scenario, nemesis and all, on
+  // 1, 2, ... nodes (`nodes: N` scenarios), on those seeds; the first that
+  // fails the same way is shrunk again from step 1 (docs/shrinking.md, step 9).
+  bool fewer_nodes_with_nemesis = true;
   // Called after every run: what it tried, whether it kept it, the size now.
   std::function<void(std::string_view line)> progress;
 };

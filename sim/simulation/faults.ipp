@@ -99,13 +99,21 @@ void Simulation<P>::apply_fault(const FaultEvent& timeline_fault) {
   const FaultEvent& f = *fp;
   switch (f.kind) {
     case K::kCrash:
-      for (NodeId n : f.nodes) crash(n, "timeline");
+      for (NodeId n : f.nodes) {
+        const bool hit = records_[n].status != NodeStatus::kCrashed;
+        crash(n, "timeline");
+        if (hit && f.undo_after > 0) queue_undo(K::kRestart, n, now_ + f.undo_after);
+      }
       break;
     case K::kRestart:
       for (NodeId n : f.nodes) restart(n, "timeline");
       break;
     case K::kPause:
-      for (NodeId n : f.nodes) pause(n, "timeline");
+      for (NodeId n : f.nodes) {
+        const bool hit = records_[n].status == NodeStatus::kRunning;
+        pause(n, "timeline");
+        if (hit && f.undo_after > 0) queue_undo(K::kResume, n, now_ + f.undo_after);
+      }
       break;
     case K::kResume:
       for (NodeId n : f.nodes) resume(n, "timeline");
@@ -165,6 +173,19 @@ void Simulation<P>::apply_fault(const FaultEvent& timeline_fault) {
       }
       break;
   }
+}
+
+// A crash or pause with `for` is undone on the node it hit (the leader's
+// as it was resolved), whatever other entries come and go.
+template <class P>
+void Simulation<P>::queue_undo(FaultEvent::Kind kind, NodeId n, Time at) {
+  FaultEvent undo;
+  undo.kind = kind;
+  undo.at = at;
+  undo.nodes = {n};
+  undo_faults_.push_back(std::move(undo));
+  ++world_events_pending_;
+  queue_.push(at, EventCode::make(EventKind::kFault, scenario_.faults.size() + undo_faults_.size() - 1));
 }
 
 template <class P>

@@ -162,7 +162,8 @@ void Simulation<P>::dispatch(const Event& e) {
     case EventKind::kFault:
       ++events_;
       --world_events_pending_;
-      apply_fault(scenario_.faults[EventCode::index(e.payload)]);
+      if (const auto i = EventCode::index(e.payload); i < scenario_.faults.size()) apply_fault(scenario_.faults[i]);
+      else apply_fault(undo_faults_[i - scenario_.faults.size()]);
       break;
     case EventKind::kNemesis:
       ++events_;

@@ -69,6 +69,7 @@ ProtocolBinding paxos_binding() {
   // learner ever finding out" (Lamport 2001, 2.3), e.g. when that proposer
   // crashes while the node is cut off (swarm seeds 5, 17, 35 and 79).
   b.swarm_liveness = "{name: every proposer learned the value, metric: unlearned_proposers, max: 0, liveness: true}";
+  b.node_count_params = {"proposers"};  // 1..nodes
   b.validate = [](const Scenario& s) { read_basic_params(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
     return run_protocol<BasicPaxosProtocol>(s, read_basic_params(s), o);
