@@ -97,7 +97,7 @@ class EventQueue {
     Bucket(const Bucket&) = delete;
     Bucket& operator=(const Bucket&) = delete;
     ~Bucket() { release(); }
-    void append(const Event& e) {
+    [[gnu::always_inline]] void append(const Event& e) {
       if (size == capacity) [[unlikely]] grow(capacity == 0 ? 16 : 2 * static_cast<std::size_t>(capacity));
       data[size++] = e;
     }
