@@ -6,6 +6,7 @@
 # and push gossip to 100,000 nodes (scenarios/gossip/push_broadcast.yaml).
 # Prints one line per run: name, total Ir, and the run's trace hash or events.
 # usage: scripts/bench/core_instructions.sh [binary (build/faultline)]
+#   MILLION=yes adds push gossip at 1,000,000 nodes
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${1:-build/faultline}
@@ -18,4 +19,6 @@ ir() {  # name command...
 }
 ir engine "$bin" bench engine --events 2000000 --json
 ir gossip_push_100k "$bin" run scenarios/gossip/push_broadcast.yaml --set nodes=100000 --json
+# The million-node run: about 25 G instructions, several minutes under valgrind.
+[ "${MILLION:-no}" = no ] || ir gossip_push_1m "$bin" run scenarios/gossip/push_broadcast.yaml --set nodes=1000000 --json
 rm -rf "$out"

@@ -103,3 +103,22 @@ TEST_CASE("scheduling into the past is a bug") {
   CHECK_THROWS_AS(q.push(9, 0), std::logic_error);
   CHECK_NOTHROW(q.push(10, 0));
 }
+
+TEST_CASE("a push between the times of a refilled run pops in its place") {
+  // Three events in one bucket (they differ from time 0 first in bits 8..15,
+  // all with the same digit there): they become the run together, and a
+  // later push between their times must pop between them.
+  EventQueue q;
+  q.push(0x1010, 1);
+  q.push(0x1030, 2);
+  q.push(0x1020, 3);
+  CHECK(q.next_time() == 0x1010);
+  CHECK(q.pop().payload == 1);
+  q.push(0x1018, 4);  // before both remaining events of the run
+  q.push(0x1030, 5);  // ties with the run's last: after it (pushed later)
+  q.push(0x1020, 6);  // ties with 3: after it
+  q.push(0x1031, 7);  // after the run: in a bucket
+  CHECK_THROWS_AS(q.push(0x100f, 0), std::logic_error);  // before the last pop
+  for (std::uint64_t want : {4, 3, 6, 2, 5, 7}) CHECK(q.pop().payload == want);
+  CHECK(q.empty());
+}
