@@ -109,3 +109,24 @@ TEST_CASE("heartbeat liveness counts the verdicts still wrong after the bound, a
   std::filesystem::remove(cut);
   std::filesystem::remove(healed);
 }
+
+TEST_CASE("swim liveness counts a late joiner nobody ever heard of, by every member that should have") {
+  // n4 joins through n0 at 2 s behind a partition that never heals: the four
+  // members hold it unknown (the late-joiner branch of unconverged_pairs,
+  // 4 pairs) and n4 holds each of them dead (4 pairs). Without the partition
+  // the join goes through and nothing is wrong.
+  const std::string path = temp_path("late_joiner.yaml");
+  const std::string scenario =
+      "name: late-joiner-cut-off\nprotocol: swim\nnodes: 5\nduration: 90s\n"
+      "params:\n  join: [{node: n4, at: 2s, seed: n0}]\n"
+      "expect:\n  - {metric: unconverged_pairs, max: 0, liveness: true}\n";
+  std::ofstream(path) << scenario << "faults:\n  - {at: 1s, partition: [[n4], [n0, n1, n2, n3]]}\n";
+  const auto cut = run_binary("run '" + path + "' --seed 1");
+  CHECK(cut.code == 6);
+  CHECK(std::regex_search(cut.out, std::regex(R"(unconverged_pairs\s+8\n)")));
+  std::ofstream(path, std::ios::trunc) << scenario;
+  const auto joined = run_binary("run '" + path + "' --seed 1");
+  CHECK(joined.code == 0);
+  CHECK(std::regex_search(joined.out, std::regex(R"(unconverged_pairs\s+0\n)")));
+  std::filesystem::remove(path);
+}
