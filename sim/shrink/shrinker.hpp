@@ -33,7 +33,11 @@
 //      so the output's seed may differ from the one given (ShrinkResult::seed);
 //   9. still more than a handful: the scenario as given, nemesis and all, on
 //      fewer nodes (`nodes: N` scenarios), shrunk again from step 1 when it
-//      fails the same way; kept when it ends with fewer faults.
+//      fails the same way; kept when it ends with fewer faults;
+//   10. still more than a handful: sparser runs on other seeds (a subset of
+//      the nemeses, fewer nodes, a run ended when they have struck a handful
+//      of times on average); a failure with fewer faults is shrunk again
+//      from step 1, kept when it ends with fewer faults.
 // Every candidate is written as YAML, loaded back and run; it is kept only
 // when its first violation names the same invariant. The
 // scenario's expectations and expect_failure are left out (the failure kept
@@ -70,6 +74,12 @@ struct ShrinkOptions {
   // 1, 2, ... nodes (`nodes: N` scenarios), on those seeds; the first that
   // fails the same way is shrunk again from step 1 (docs/shrinking.md, step 9).
   bool fewer_nodes_with_nemesis = true;
+  // Still more than a handful after that: sparser runs of the scenario (a
+  // subset of its nemeses, on 1, 2, ... nodes, ended when those nemeses have
+  // struck `handful` times on average) on `research_seeds` seeds each after
+  // the original; a failure with fewer faults is shrunk again from step 1
+  // (docs/shrinking.md, step 10). 0 seeds: off.
+  std::uint32_t research_seeds = 1000;
   // Called after every run: what it tried, whether it kept it, the size now.
   std::function<void(std::string_view line)> progress;
 };
