@@ -246,6 +246,15 @@ class Shrinker {
                       recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
     result.materialized_violation = best_run_.violations.front();
 
+    // When step 10 may follow, steps 2 to 9 get half the budget and half the
+    // runs: a failure they cannot shrink (a run of tens of milliseconds that
+    // almost any removal loses) would otherwise leave step 10 nothing.
+    const bool sparser_may_follow =
+        options_.research_seeds > 0 && options_.seeds_per_candidate > 1 && !base_.nemesis.empty();
+    if (sparser_may_follow) {
+      budget_ = options_.budget / 2;
+      max_runs_ = options_.max_runs_before_sparser > 0 ? options_.max_runs_before_sparser : options_.max_runs / 2;
+    }
     rounds();
     // A failure that needs a rare schedule is lost by removing almost any
     // fault with the same seed (the run diverges after it): the same steps
@@ -267,9 +276,12 @@ class Shrinker {
         stopped_by_.empty() && base_.generated_names && !base_.nemesis.empty())
       fewer_nodes_with_nemesis(result);
     // 10. Still more than a handful: sparser runs of the scenario on other
-    // seeds, and the failures with the fewest faults shrunk again.
-    if (result.after.faults > options_.handful && options_.research_seeds > 0 && options_.seeds_per_candidate > 1 &&
-        stopped_by_.empty() && !base_.nemesis.empty())
+    // seeds, and the failures with the fewest faults shrunk again, with the
+    // whole budget and runs (what steps 2 to 9 left and the half kept back).
+    if (sparser_may_follow && (stopped_by_ == "budget" || stopped_by_ == "max_runs")) stopped_by_.clear();
+    budget_ = options_.budget;
+    max_runs_ = options_.max_runs;
+    if (result.after.faults > options_.handful && sparser_may_follow && stopped_by_.empty() && !out_of_budget())
       sparser_runs(result);
     result.runs = runs_;
     result.stopped_by = stopped_by_;
@@ -302,7 +314,7 @@ class Shrinker {
           RunOptions o;
           o.seed = seed;
           o.stop = options_.stop;
-          o.deadline = started_ + options_.budget;
+          o.deadline = started_ + budget_;
           const RunResult r = binding_->run(s, o);
           same = r.stop_reason != "stopped" && !r.violations.empty() && r.violations.front().invariant == invariant_;
           verdict = same ? "fails" : r.violations.empty() ? "no violation" : "breaks " + r.violations.front().invariant;
@@ -319,8 +331,8 @@ class Shrinker {
         nested.seed = seed;
         nested.fewer_nodes_with_nemesis = false;
         nested.research_seeds = 0;  // step 10 runs once, after this
-        nested.budget = options_.budget - (Clock::now() - started_);
-        if (options_.max_runs > 0) nested.max_runs = options_.max_runs - runs_;
+        nested.budget = budget_ - (Clock::now() - started_);
+        if (max_runs_ > 0) nested.max_runs = max_runs_ - runs_;
         ShrinkResult smaller;
         try {
           smaller = shrink_scenario(text, file_, {}, nested);
@@ -347,8 +359,7 @@ class Shrinker {
   // it), so instead of removing faults from this run, look for another run
   // that fails the same way with fewer: the scenario with a subset of its
   // nemeses (one alone first, then two, ..., all), on 1, 2, ... nodes
-  // (`nodes: N` scenarios; params that count nodes lowered with them, and
-  // timeline entries naming a removed node dropped), ended when those
+  // (`nodes: N` scenarios; params that count nodes lowered with them), ended when those
   // nemeses have struck `handful` times on average (the time their mean
   // intervals give; timeline entries after it go), on `research_seeds` seeds
   // after the original. The failures of one variant are shrunk from step 1
@@ -376,9 +387,25 @@ class Shrinker {
     // with every nemesis at its full rate, it failed on none of its seeds).
     NodeId first_count = base_.generated_names ? 1 : base_.node_count();
     if (fewer_nodes_tried_) first_count = fewest_failing_nodes_ > 0 ? fewest_failing_nodes_ : base_.node_count();
-    for (NodeId k = first_count; k <= base_.node_count(); ++k)
+    for (NodeId k = first_count; k <= base_.node_count(); ++k) {
+      // Only node counts on which the scenario itself is valid (its timeline
+      // may name a node a count removes, as in step 9).
+      YAML::Node whole = YAML::Clone(with_nemesis_);
+      if (k != base_.node_count()) with_nodes(whole, k, *binding_);
+      try {
+        load_scenario_text(emit_document(whole, ""), file_ + " (candidate)");
+      } catch (const ScenarioError&) {
+        continue;
+      }
+      // The sparsest first: the fewest entries of the scenario's own
+      // timeline (none, 1, 2, 4, ..., all up to the end), then each subset.
+      struct Variant {
+        const std::vector<std::size_t>* subset;
+        Duration end;
+        std::vector<TimedFault> own;
+      };
+      std::vector<std::vector<Variant>> by_prefix;
       for (const auto& subset : subsets) {
-        if (out_of_budget()) return;
         // Until the subset's nemeses have struck `handful` times on average:
         // each strikes once per mean interval from its start.
         double per_second = 0.0;
@@ -390,10 +417,36 @@ class Shrinker {
         }
         const Duration until = start + static_cast<Duration>(static_cast<double>(options_.handful) / per_second * 1e9);
         const Duration end = std::min(base_.duration, std::max<Duration>(kMillisecond, until / kMillisecond * kMillisecond));
-        Candidate timeline;  // the scenario's own timeline, up to the end, on k nodes
+        // The scenario's own timeline up to the end (on fewer nodes, an entry
+        // naming a removed node makes the variant one the loader refuses, as
+        // in step 9).
         std::vector<TimedFault> own;
         for (std::size_t i = 0; i < base_.faults.size(); ++i)
-          if (base_.faults[i].at <= end && !mentions_node_from(base_.faults[i], k)) own.push_back({base_.faults[i], i, true});
+          if (base_.faults[i].at <= end) own.push_back({base_.faults[i], i, true});
+        std::size_t rank = 0;
+        for (std::size_t j = 0;; j = j == 0 ? 1 : std::min(own.size(), 2 * j), ++rank) {
+          if (by_prefix.size() <= rank) by_prefix.emplace_back();
+          by_prefix[rank].push_back({&subset, end, std::vector<TimedFault>(own.begin(), own.begin() + j)});
+          if (j == own.size()) break;
+        }
+      }
+      for (auto& variants : by_prefix)
+        for (auto& v : variants) {
+          if (out_of_budget()) return;
+          if (sparser_variant(result, k, *v.subset, v.end, std::move(v.own))) return;
+        }
+    }
+  }
+
+  // One variant of step 10: k nodes, the nemeses in `subset`, the run ended
+  // at `end`, the first entries of the scenario's own timeline (`own`).
+  // True once the output has a handful of faults.
+  bool sparser_variant(ShrinkResult& result, NodeId k, const std::vector<std::size_t>& subset, Duration end,
+                       std::vector<TimedFault> own) {
+    {
+      {
+        const std::size_t own_entries = own.size();
+        Candidate timeline;
         timeline.units = pair_into_units(std::move(own));
         timeline.duration = end;
         timeline.nodes = k;
@@ -406,7 +459,7 @@ class Shrinker {
         doc["nemesis"] = nemeses;
         std::string names;
         for (const std::size_t i : subset) names += fmt::format("{}{}", names.empty() ? "" : "+", i);
-        const std::string what = fmt::format("{} nodes, nemesis {}, {}", k, names, seconds_text(end));
+        const std::string what = fmt::format("{} nodes, nemesis {}, {}, {} of the timeline", k, names, seconds_text(end), own_entries);
 
         struct Found {
           std::size_t faults;
@@ -422,7 +475,7 @@ class Shrinker {
         } catch (const ScenarioError&) {  // e.g. a nemesis's max_down above a minority of k nodes
         }
         for (std::uint64_t seed = options_.seed + 1; seed <= options_.seed + options_.research_seeds && variant; ++seed) {
-          if (out_of_budget()) break;
+          if (out_of_budget()) return false;
           ++runs_;
           ++tried;
           {
@@ -431,7 +484,7 @@ class Shrinker {
             RunOptions o;
             o.seed = seed;
             o.stop = options_.stop;
-            o.deadline = started_ + options_.budget;
+            o.deadline = started_ + budget_;
             o.nemesis_record = &recorded;
             const RunResult r = binding_->run(s, o);
             if (r.stop_reason == "stopped" || r.violations.empty() || r.violations.front().invariant != invariant_) continue;
@@ -452,8 +505,8 @@ class Shrinker {
           nested.seed = f.seed;
           nested.fewer_nodes_with_nemesis = false;
           nested.research_seeds = 0;
-          nested.budget = options_.budget - (Clock::now() - started_);
-          if (options_.max_runs > 0) nested.max_runs = options_.max_runs - runs_;
+          nested.budget = budget_ - (Clock::now() - started_);
+          if (max_runs_ > 0) nested.max_runs = max_runs_ - runs_;
           ShrinkResult smaller;
           try {
             smaller = shrink_scenario(text_of(timeline, f.seed, doc), file_, {}, nested);
@@ -472,9 +525,11 @@ class Shrinker {
             result.after = smaller.after;
             result.after_violation = smaller.after_violation;
           }
-          if (result.after.faults <= options_.handful) return;
+          if (result.after.faults <= options_.handful) return true;
         }
       }
+    }
+    return false;
   }
 
   // Steps 2 to 7, again while anything shrinks (three rounds at most).
@@ -541,8 +596,8 @@ class Shrinker {
   bool out_of_budget() {
     if (!stopped_by_.empty()) return true;
     if (options_.stop.stop_requested()) stopped_by_ = "interrupt";
-    else if (options_.max_runs > 0 && runs_ >= options_.max_runs) stopped_by_ = "max_runs";
-    else if (Clock::now() - started_ >= options_.budget) stopped_by_ = "budget";
+    else if (max_runs_ > 0 && runs_ >= max_runs_) stopped_by_ = "max_runs";
+    else if (Clock::now() - started_ >= budget_) stopped_by_ = "budget";
     return !stopped_by_.empty();
   }
 
@@ -575,7 +630,7 @@ class Shrinker {
       RunOptions o;
       o.seed = seed;
       o.stop = options_.stop;
-      if (!required) o.deadline = started_ + options_.budget;  // stopped mid-run when the budget runs out
+      if (!required) o.deadline = started_ + budget_;  // stopped mid-run when the budget runs out
       const RunResult r = binding_->run(s, o);
       if (r.stop_reason == "stopped") {
         stopped_by_ = options_.stop.stop_requested() ? "interrupt" : "budget";
@@ -900,6 +955,9 @@ class Shrinker {
   std::size_t seeds_to_try_ = 1;     // per candidate: 1, then options_.seeds_per_candidate
   std::uint64_t runs_ = 0;
   std::string stopped_by_;
+  // Steps 1 to 9's share of the budget and runs (all of them unless step 10 may follow).
+  std::chrono::steady_clock::duration budget_ = options_.budget;
+  std::uint64_t max_runs_ = options_.max_runs;
   bool fewer_nodes_tried_ = false;    // step 9 ran
   NodeId fewest_failing_nodes_ = 0;  // the fewest nodes on which step 9 saw a failure (0: none)
 };
