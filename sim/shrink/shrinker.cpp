@@ -246,14 +246,14 @@ class Shrinker {
                       recorded.size(), invariant_, stopped_by_.empty() ? "" : " (stopped: " + stopped_by_ + ")"));
     result.materialized_violation = best_run_.violations.front();
 
-    // When step 10 may follow, steps 2 to 9 get half the budget and half the
-    // runs: a failure they cannot shrink (a run of tens of milliseconds that
+    // When step 10 may follow, steps 2 to 9 get half the budget (and the runs
+    // ShrinkOptions::max_runs_before_sparser says): a failure they cannot shrink (a run of tens of milliseconds that
     // almost any removal loses) would otherwise leave step 10 nothing.
     const bool sparser_may_follow =
         options_.research_seeds > 0 && options_.seeds_per_candidate > 1 && !base_.nemesis.empty();
     if (sparser_may_follow) {
       budget_ = options_.budget / 2;
-      max_runs_ = options_.max_runs_before_sparser > 0 ? options_.max_runs_before_sparser : options_.max_runs / 2;
+      if (options_.max_runs_before_sparser > 0) max_runs_ = options_.max_runs_before_sparser;
     }
     rounds();
     // A failure that needs a rare schedule is lost by removing almost any
@@ -278,11 +278,12 @@ class Shrinker {
     // 10. Still more than a handful: sparser runs of the scenario on other
     // seeds, and the failures with the fewest faults shrunk again, with the
     // whole budget and runs (what steps 2 to 9 left and the half kept back).
-    if (sparser_may_follow && (stopped_by_ == "budget" || stopped_by_ == "max_runs")) stopped_by_.clear();
-    budget_ = options_.budget;
-    max_runs_ = options_.max_runs;
-    if (result.after.faults > options_.handful && sparser_may_follow && stopped_by_.empty() && !out_of_budget())
-      sparser_runs(result);
+    if (result.after.faults > options_.handful && sparser_may_follow) {
+      if (stopped_by_ == "budget" || stopped_by_ == "max_runs") stopped_by_.clear();  // their share, or all: asked again
+      budget_ = options_.budget;
+      max_runs_ = options_.max_runs;
+      if (!out_of_budget()) sparser_runs(result);
+    }
     result.runs = runs_;
     result.stopped_by = stopped_by_;
     result.wall_seconds = std::chrono::duration<double>(Clock::now() - started_).count();

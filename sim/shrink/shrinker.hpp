@@ -80,8 +80,8 @@ struct ShrinkOptions {
   // the original; a failure with fewer faults is shrunk again from step 1
   // (docs/shrinking.md, step 10). 0 seeds: off.
   std::uint32_t research_seeds = 2500;
-  // When step 10 may follow, steps 1 to 9 stop at this many runs (0: half of
-  // max_runs) and half the budget; step 10 has the rest.
+  // When step 10 may follow, steps 1 to 9 stop at half the budget and at this
+  // many runs (0: max_runs); step 10 has the rest.
   std::uint64_t max_runs_before_sparser = 0;
   // Called after every run: what it tried, whether it kept it, the size now.
   std::function<void(std::string_view line)> progress;
