@@ -1,8 +1,9 @@
 // Binds the Consul-shaped cluster (protocols/consul) to the simulator.
 //
 //   params:
-//     servers: {count: 3, runs: [raft, swim], raft: {...}, swim: {...}, forward_to_leader: false}
-//                                           # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params
+//     servers: {count: 3, runs: [raft, swim], raft: {...}, swim: {...}, forward_to_leader: true}
+//                                           # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params;
+//                                           # forward_to_leader: false is the non-Consul variant (followers redirect)
 //     agents:  {count: 97, runs: [swim], swim: {...}, check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
 //               reads: {every: 1s, modes: [consistent, default, stale]},
 //               failing_checks: [{node: n7, from: 10s, until: 20s}]}
