@@ -60,6 +60,10 @@ consul::Params read_params(const Scenario& s) {
   consul::Params p;
   YamlSection params = YamlSection::params_of(s);
   const NodeNames names(s.node_names, s.generated_names, s.node_count());
+  // Raft for every node would give the client agents Raft too (issue 14's
+  // bad input: a client agent given Raft parameters).
+  if (params.has("raft"))
+    params.fail("raft", "Raft parameters go under servers.raft: only the servers run Raft (a client agent runs none)");
   auto servers = params.section("servers");
   std::uint64_t server_count = 3;
   if (servers) {
