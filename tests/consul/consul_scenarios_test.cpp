@@ -82,6 +82,25 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
   }
 }
 
+TEST_CASE("an agent that leaves the pool gracefully is deregistered, not made critical") {
+  // agent_crash.yaml without its crash, and agent n9 leaving at 20 s (SWIM's
+  // graceful leave): the leader's SWIM hears `left` and deregisters n9 (two
+  // writes: node/9 deregistered, health/9 cleared); nothing is critical and
+  // deregistered_only_if_left holds.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    const RunResult r = run(shipped_scenario("consul/agent_crash.yaml",
+                                             {"faults=[]", "expect=[]", "params.swim.leave=[{node: n9, at: 20s}]"}),
+                            seed);
+    CHECK(r.violations.empty());
+    // Every node registered (node and health), each agent's check synced, and the deregistration.
+    CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 2);
+    CHECK(scalar(r, "false_criticals") == 0);
+    CHECK(scalar(r, "critical_but_running") == 0);
+    CHECK(samples(r, "crash_to_critical_ns").empty());
+  }
+}
+
 TEST_CASE("a leader lost mid-reconcile: its successor reconciles, nothing is lost or applied twice") {
   const Scenario s = shipped_scenario("consul/leader_crash_during_reconcile.yaml");
   double interrupted = 0;
