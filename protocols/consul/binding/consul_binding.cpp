@@ -158,7 +158,7 @@ ProtocolBinding consul_binding() {
   // fill): agent_crash at 4,003 nodes for 60 s peaks at 48.9 MB (12.2 KB a
   // node); scripts/bench/consul_10k.yaml (10,005 nodes, 600 s) at 384 MB
   // (38 KB a node; 346 MB before followers forwarded agents' RPCs: the
-  // leader's Raft takes the first syncs while it registers every member).
+  // difference is there by 120 s of virtual time already, not growth).
   // 19 KiB a node keeps both within a factor of two.
   b.memory_per_node = 19 * 1024;
   b.summary = "Consul-shaped cluster: Raft servers hold the catalog, every node a SWIM agent; health checks, anti-entropy, reconciliation";
