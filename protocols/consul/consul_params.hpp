@@ -69,9 +69,10 @@ struct Params {
   std::vector<ReadMode> read_modes = {ReadMode::kConsistent};
   // Servers that do not lead forward an agent's sync and its default and
   // consistent reads to the leader they know of, and relay the answer
-  // (Consul's RPC forwarding); off: they answer "not leader" with a hint and
-  // the agent asks again.
-  bool forward_to_leader = false;
+  // (Consul's RPC forwarding, agent/consul/rpc.go: always on in Consul).
+  // false is the non-Consul variant: a follower answers "not leader" with a
+  // hint and the agent asks again.
+  bool forward_to_leader = true;
   // The leader's full reconciliation of membership into the catalog, besides
   // the one on every membership change and on gaining leadership (Consul's
   // reconcile_interval, 60 s).

@@ -82,6 +82,48 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
   }
 }
 
+TEST_CASE("an agent that leaves the pool gracefully is deregistered, not made critical") {
+  // agent_crash.yaml without its crash, and agent n9 leaving at 20 s (SWIM's
+  // graceful leave): the leader's SWIM hears `left` and deregisters n9 (two
+  // writes: node/9 deregistered, health/9 cleared); nothing is critical and
+  // deregistered_only_if_left holds.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    const RunResult r = run(shipped_scenario("consul/agent_crash.yaml",
+                                             {"faults=[]", "expect=[]", "params.swim.leave=[{node: n9, at: 20s}]"}),
+                            seed);
+    CHECK(r.violations.empty());
+    // Every node registered (node and health), each agent's check synced, and the deregistration.
+    CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 2);
+    CHECK(scalar(r, "false_criticals") == 0);
+    CHECK(scalar(r, "critical_but_running") == 0);
+    CHECK(samples(r, "crash_to_critical_ns").empty());
+  }
+}
+
+TEST_CASE("an agent's sync unanswered within rpc_timeout is sent to another server") {
+  // check_failing_while_alive.yaml with n7's messages to servers n1 and n2
+  // dropped from 15 s: a sync n7 sends to either times out (500 ms) and goes
+  // to another server, until it reaches n0 (which leads or forwards). Both
+  // check transitions reach the catalog on every seed, within a few
+  // timeouts (0.26-2.93 s on seeds 1..6; without the fault at most 0.99 s).
+  // Without the retry an unanswered sync would wait for the next
+  // anti-entropy round (sync_interval 10 s).
+  const Scenario s = shipped_scenario("consul/check_failing_while_alive.yaml",
+                                      {"faults=[{at: 15s, one_way: {from: [n7], to: [n1, n2]}}]", "expect=[]"});
+  double slowest = 0;
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    CAPTURE(seed);
+    const RunResult r = run(s, seed);
+    CHECK(r.violations.empty());
+    const auto& transitions = samples(r, "check_to_catalog_ns");
+    REQUIRE(transitions.size() == 2);
+    for (double t : transitions) CHECK(t < 4e9);
+    slowest = std::max(slowest, *std::max_element(transitions.begin(), transitions.end()));
+  }
+  CHECK(slowest > 1.5e9);  // some sync did time out at an unreachable server first
+}
+
 TEST_CASE("a leader lost mid-reconcile: its successor reconciles, nothing is lost or applied twice") {
   const Scenario s = shipped_scenario("consul/leader_crash_during_reconcile.yaml");
   double interrupted = 0;
@@ -230,6 +272,23 @@ TEST_CASE("mutant consistent_reads_local is caught by consistent_read_fresh") {
     CAPTURE(seed);
     CHECK(first_invariant(run(shipped_scenario("consul/reads_served.yaml", {"params.mutant=consistent_reads_local"}),
                               seed)) == "consistent_read_fresh");
+  }
+}
+
+TEST_CASE("servers forward agents' requests to the leader by default as Consul's do") {
+  // agent_crash.yaml says nothing of forwarding: its 20 agents' syncs (every
+  // 10 s, to a random one of 3 servers) that land at a follower are
+  // forwarded (60-89 a run on seeds 1..300), and none is with the
+  // non-Consul variant, where the agent is told "not leader" and asks again.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    const RunResult r = run(shipped_scenario("consul/agent_crash.yaml"), seed);
+    CHECK(r.violations.empty());
+    CHECK(scalar(r, "rpcs_forwarded") >= 40);
+    const RunResult off = run(shipped_scenario("consul/agent_crash.yaml", {"params.servers.forward_to_leader=false"}), seed);
+    CHECK(off.violations.empty());
+    CHECK(off.metrics.count("rpcs_forwarded") == 0);
+    CHECK(off.trace_hash != r.trace_hash);
   }
 }
 
