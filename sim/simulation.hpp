@@ -200,7 +200,7 @@ class Simulation {
     std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
   };
   std::vector<NodeRecord> records_;
-  std::vector<std::unique_ptr<MemoryStore>> stores_;   // allocated on first use
+  std::vector<std::unique_ptr<MemoryStore>> stores_;   // empty until a node first stores; each allocated on first use
   std::map<NodeId, NodeClock> drifting_;               // only nodes with drift
   std::map<NodeId, std::vector<std::uint64_t>> backlog_;  // paused nodes: events in arrival order
 
