@@ -38,6 +38,7 @@
 
 #include "protocols/host/host.hpp"
 #include "sim/checkers/linearizability.hpp"
+#include "sim/engine/cache_line_allocator.hpp"
 #include "sim/engine/event_code.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/engine/huge_pages.hpp"
@@ -199,8 +200,10 @@ class Simulation {
     NodeStatus status = NodeStatus::kRunning;
     std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
   };
-  std::vector<NodeRecord> records_;
-  std::vector<std::unique_ptr<MemoryStore>> stores_;   // allocated on first use
+  // From a cache line on: a record whose size is a multiple of 64 bytes (a
+  // gossip node's 128) lies on its own lines, two where it straddled three.
+  std::vector<NodeRecord, CacheLineAllocator<NodeRecord>> records_;
+  std::vector<std::unique_ptr<MemoryStore>> stores_;   // empty until a node first stores; each allocated on first use
   std::map<NodeId, NodeClock> drifting_;               // only nodes with drift
   std::map<NodeId, std::vector<std::uint64_t>> backlog_;  // paused nodes: events in arrival order
 
@@ -208,7 +211,7 @@ class Simulation {
   LinkTable links_;
   Connectivity connectivity_;
   Rng network_rng_;
-  std::vector<InFlight> pool_;
+  std::vector<InFlight, CacheLineAllocator<InFlight>> pool_;  // from a cache line on, like records_ (a 64-byte slot on one line)
   std::vector<std::uint32_t> free_slots_;
   std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
 

@@ -2,31 +2,6 @@
 
 namespace faultline::gossip {
 
-std::string_view message_type_name(const Message& m) {
-  switch (m.kind) {
-    case Message::Kind::kPush: return "push";
-    case Message::Kind::kPullRequest: return "pull_request";
-    case Message::Kind::kPullReply: return "pull_reply";
-    case Message::Kind::kPushPull: return "push_pull";
-    case Message::Kind::kAlreadyHad: return "already_had";
-    case Message::Kind::kNews: return "news";
-  }
-  return "?";
-}
-
-std::uint32_t message_bytes(const Message& m, std::uint32_t value_bytes) {
-  // A header, then per item its key and version, plus the value where the
-  // message carries values.
-  const bool carries_values = m.kind == Message::Kind::kPush || m.kind == Message::Kind::kPullReply ||
-                              m.kind == Message::Kind::kPushPull;
-  return 16 + m.count * (6 + (carries_values ? value_bytes : 0));
-}
-
-bool carries_updates(const Message& m) {
-  return m.count > 0 && (m.kind == Message::Kind::kPush || m.kind == Message::Kind::kPullReply ||
-                         m.kind == Message::Kind::kPushPull);
-}
-
 void DisseminationNode::on_start(HostT& host) {
   // Pull and push-pull need every node to ask; push only needs the nodes
   // that have something. Start rounds at a random phase.

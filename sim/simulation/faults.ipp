@@ -249,7 +249,7 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
   records_[n].last_crash = now_;
   for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
   if (!disks_.empty()) lose_outstanding_syncs(n);  // they did not happen: their writes and held sends are lost
-  if (stores_[n]) stores_[n]->crash();
+  if (!stores_.empty() && stores_[n]) stores_[n]->crash();
   records_[n].node = P::make_node(n, node_count(), params_);
   trace_.fault(now_, "crash", n, {{"cause", cause}});
   observer_.on_crash(now_, n);

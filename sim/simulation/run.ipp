@@ -27,7 +27,6 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   for (NodeId i = 0; i < n; ++i)
     records_.push_back(NodeRecord{P::make_node(i, n, params_), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
                                   NodeStatus::kRunning, {}});
-  stores_.resize(n);
   // Per-node latencies of the disk and of timer jitter: the default, then
   // the overrides in file order (later ones win).
   auto per_node = [n](const LatencySpec& fallback, const std::vector<NodeLatencyOverride>& overrides) {

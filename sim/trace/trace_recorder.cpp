@@ -6,14 +6,6 @@
 
 namespace faultline {
 
-namespace {
-
-// Event codes folded into the hash; never renumber (hashes in tests and bug
-// reports would change meaning).
-enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol, kDisk, kViolation, kClient };
-
-}  // namespace
-
 std::string_view drop_reason_name(DropReason reason) {
   switch (reason) {
     case DropReason::kLoss: return "loss";
@@ -66,15 +58,8 @@ void TraceRecorder::hash_fields(std::initializer_list<TraceField> fields) {
   }
 }
 
-void TraceRecorder::message_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes,
-                                 std::uint64_t id, MessageFields fields) {
-  ++events_;
-  hash_.add(kSent);
-  hash_.add(static_cast<std::uint64_t>(t));
-  hash_.add((static_cast<std::uint64_t>(from) << 32) | to);
-  hash_.add(type);
-  hash_.add((static_cast<std::uint64_t>(bytes) << 40) ^ id);
-  if (!keeps(TraceLevel::kMessages)) return;
+void TraceRecorder::write_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes,
+                               std::uint64_t id, MessageFields fields) {
   begin_line(t, from, "send");
   auto& out = writer_.line();
   out.append(std::string_view(",\"to\":"));
@@ -106,14 +91,8 @@ void TraceRecorder::message_duplicated(Time t, NodeId from, NodeId to, std::stri
   writer_.end_line();
 }
 
-void TraceRecorder::message_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
-                                      MessageFields fields) {
-  ++events_;
-  hash_.add(kDelivered);
-  hash_.add(static_cast<std::uint64_t>(t));
-  hash_.add((static_cast<std::uint64_t>(from) << 32) | to);
-  hash_.add(id);
-  if (!keeps(TraceLevel::kMessages)) return;
+void TraceRecorder::write_delivered(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
+                                    MessageFields fields) {
   begin_line(t, to, "deliver");
   auto& out = writer_.line();
   out.append(std::string_view(",\"from\":"));
@@ -147,12 +126,7 @@ void TraceRecorder::message_dropped(Time t, NodeId from, NodeId to, std::string_
   writer_.end_line();
 }
 
-void TraceRecorder::timer_fired(Time t, NodeId node, TimerSlot slot) {
-  ++events_;
-  hash_.add(kTimer);
-  hash_.add(static_cast<std::uint64_t>(t));
-  hash_.add((static_cast<std::uint64_t>(node) << 8) | slot);
-  if (!keeps(TraceLevel::kAll)) return;
+void TraceRecorder::write_timer(Time t, NodeId node, TimerSlot slot) {
   begin_line(t, node, "timer");
   fmt::format_to(std::back_inserter(writer_.line()), ",\"slot\":{}}}", slot);
   writer_.end_line();

@@ -122,3 +122,36 @@ TEST_CASE("a push between the times of a refilled run pops in its place") {
   for (std::uint64_t want : {4, 3, 6, 2, 5, 7}) CHECK(q.pop().payload == want);
   CHECK(q.empty());
 }
+
+TEST_CASE("a bucket larger than a shed chunk moves down whole and in order") {
+  // 300,000 events past 2^32 ns while the queue is at 0 share one bucket;
+  // the first pop moves them all down, giving back the pages of those
+  // already moved every 65,536 events. Pushes during the pops interleave.
+  Rng rng(7);
+  EventQueue q;
+  std::priority_queue<Event, std::vector<Event>, Later> oracle;
+  std::uint64_t seq = 0;
+  const Time base = Time{1} << 32;
+  for (int i = 0; i < 300000; ++i) {
+    const Time t = base + static_cast<Time>(rng.below(1ULL << 20));  // many ties
+    q.push(t, seq);
+    oracle.push(Event{t, seq, seq});
+    ++seq;
+  }
+  std::uint64_t popped = 0;
+  while (!oracle.empty()) {
+    const Event got = q.pop();
+    const Event want = oracle.top();
+    oracle.pop();
+    REQUIRE(got.time == want.time);
+    REQUIRE(got.seq == want.seq);
+    REQUIRE(got.payload == want.payload);
+    if (++popped % 3 == 0 && popped < 200000) {
+      const Time t = got.time + static_cast<Time>(rng.below(1ULL << 22));
+      q.push(t, seq);
+      oracle.push(Event{t, seq, seq});
+      ++seq;
+    }
+  }
+  CHECK(q.empty());
+}

@@ -10,6 +10,7 @@
 #include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation.hpp"
 #include "tests/support/heartbeat_runs.hpp"
 
 using namespace faultline;
@@ -192,4 +193,14 @@ TEST_CASE("stop when quiescent: not while a fault is still to come, nor while an
                                 "\nnodes: 200\nduration: 60s\nstop: {when: quiescent}\n", 1);
     CHECK(r.stop_reason == "duration");
   }
+}
+
+TEST_CASE("node records start on a cache line: a 128-byte gossip record takes two lines, not three") {
+  const Scenario s = load_scenario_text(scenario_text("{exchange: push, fanout: 3}", 100000), "gossip.yaml");
+  RunOptions o;
+  o.seed = 1;
+  Simulation<GossipProtocol> sim(s, gossip::DisseminationParams{}, o);
+  // The node is the record's first member, so its address is the record's.
+  for (NodeId n : {NodeId{0}, NodeId{1}, NodeId{2}, NodeId{99999}})
+    CHECK(reinterpret_cast<std::uintptr_t>(&sim.node(n)) % 64 == 0);
 }
