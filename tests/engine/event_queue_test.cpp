@@ -17,6 +17,19 @@ struct Later {
     return a.time > b.time || (a.time == b.time && a.seq > b.seq);
   }
 };
+using Oracle = std::priority_queue<Event, std::vector<Event>, Later>;
+
+// Pops one event from the queue and one from the oracle; they must be the
+// same event. Returns it.
+Event pop_both_and_compare(EventQueue& q, Oracle& oracle) {
+  const Event got = q.pop();
+  const Event want = oracle.top();
+  oracle.pop();
+  REQUIRE(got.time == want.time);
+  REQUIRE(got.seq == want.seq);
+  REQUIRE(got.payload == want.payload);
+  return got;
+}
 
 // Increments that make ties common and jumps large.
 Duration draw_increment(Rng& rng) {
@@ -49,7 +62,7 @@ TEST_CASE("random interleavings match a binary-heap oracle") {
   for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     Rng rng(seed);
     EventQueue q;
-    std::priority_queue<Event, std::vector<Event>, Later> oracle;
+    Oracle oracle;
     std::uint64_t seq = 0;
     Time now = 0;
     for (int step = 0; step < 20000; ++step) {
@@ -61,13 +74,7 @@ TEST_CASE("random interleavings match a binary-heap oracle") {
         ++seq;
       } else {
         REQUIRE(q.next_time() == oracle.top().time);
-        const Event got = q.pop();
-        const Event want = oracle.top();
-        oracle.pop();
-        REQUIRE(got.time == want.time);
-        REQUIRE(got.seq == want.seq);
-        REQUIRE(got.payload == want.payload);
-        now = got.time;
+        now = pop_both_and_compare(q, oracle).time;
       }
       REQUIRE(q.size() == oracle.size());
     }
@@ -129,7 +136,7 @@ TEST_CASE("a bucket larger than a shed chunk moves down whole and in order") {
   // already moved every 65,536 events. Pushes during the pops interleave.
   Rng rng(7);
   EventQueue q;
-  std::priority_queue<Event, std::vector<Event>, Later> oracle;
+  Oracle oracle;
   std::uint64_t seq = 0;
   const Time base = Time{1} << 32;
   for (int i = 0; i < 300000; ++i) {
@@ -140,12 +147,7 @@ TEST_CASE("a bucket larger than a shed chunk moves down whole and in order") {
   }
   std::uint64_t popped = 0;
   while (!oracle.empty()) {
-    const Event got = q.pop();
-    const Event want = oracle.top();
-    oracle.pop();
-    REQUIRE(got.time == want.time);
-    REQUIRE(got.seq == want.seq);
-    REQUIRE(got.payload == want.payload);
+    const Event got = pop_both_and_compare(q, oracle);
     if (++popped % 3 == 0 && popped < 200000) {
       const Time t = got.time + static_cast<Time>(rng.below(1ULL << 22));
       q.push(t, seq);
