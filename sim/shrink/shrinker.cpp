@@ -445,91 +445,84 @@ class Shrinker {
   // True once the output has a handful of faults.
   bool sparser_variant(ShrinkResult& result, NodeId k, const std::vector<std::size_t>& subset, Duration end,
                        std::vector<TimedFault> own) {
-    {
-      {
-        const std::size_t own_entries = own.size();
-        Candidate timeline;
-        timeline.units = pair_into_units(std::move(own));
-        timeline.duration = end;
-        timeline.nodes = k;
-        timeline.workload = base_.workload.has_value();
-        timeline.clients = timeline.workload ? base_.workload->clients : 0;
-        timeline.rate = timeline.workload ? base_.workload->rate_per_s : 0.0;
-        YAML::Node doc = YAML::Clone(with_nemesis_);
-        YAML::Node nemeses(YAML::NodeType::Sequence);
-        for (const std::size_t i : subset) nemeses.push_back(YAML::Clone(with_nemesis_["nemesis"][i]));
-        doc["nemesis"] = nemeses;
-        std::string names;
-        for (const std::size_t i : subset) names += fmt::format("{}{}", names.empty() ? "" : "+", i);
-        const std::string what = fmt::format("{} nodes, nemesis {}, {}, {} of the timeline", k, names, seconds_text(end), own_entries);
+    const std::size_t own_entries = own.size();
+    Candidate timeline;
+    timeline.units = pair_into_units(std::move(own));
+    timeline.duration = end;
+    timeline.nodes = k;
+    timeline.workload = base_.workload.has_value();
+    timeline.clients = timeline.workload ? base_.workload->clients : 0;
+    timeline.rate = timeline.workload ? base_.workload->rate_per_s : 0.0;
+    YAML::Node doc = YAML::Clone(with_nemesis_);
+    YAML::Node nemeses(YAML::NodeType::Sequence);
+    for (const std::size_t i : subset) nemeses.push_back(YAML::Clone(with_nemesis_["nemesis"][i]));
+    doc["nemesis"] = nemeses;
+    std::string names;
+    for (const std::size_t i : subset) names += fmt::format("{}{}", names.empty() ? "" : "+", i);
+    const std::string what = fmt::format("{} nodes, nemesis {}, {}, {} of the timeline", k, names, seconds_text(end), own_entries);
 
-        struct Found {
-          std::size_t faults;
-          std::uint64_t seed;
-        };
-        std::vector<Found> found;
-        std::uint64_t tried = 0;
-        // Loaded once: the seed written in the text is only the default of
-        // `faultline run`; every run here takes its own (RunOptions::seed).
-        std::optional<Scenario> variant;
-        try {
-          variant = load_scenario_text(text_of(timeline, options_.seed + 1, doc), file_ + " (candidate)");
-        } catch (const ScenarioError&) {  // e.g. a nemesis's max_down above a minority of k nodes
-        }
-        for (std::uint64_t seed = options_.seed + 1; seed <= options_.seed + options_.research_seeds && variant; ++seed) {
-          if (out_of_budget()) return false;
-          ++runs_;
-          ++tried;
-          {
-            const Scenario& s = *variant;
-            std::vector<FaultEvent> recorded;
-            RunOptions o;
-            o.seed = seed;
-            o.stop = options_.stop;
-            o.deadline = started_ + budget_;
-            o.nemesis_record = &recorded;
-            const RunResult r = binding_->run(s, o);
-            if (r.stop_reason == "stopped" || r.violations.empty() || r.violations.front().invariant != invariant_) continue;
-            // Its faults: the nemesis's actions up to the failure, and the
-            // timeline's entries applied by then.
-            std::size_t faults = recorded.size();
-            for (const auto& f : s.faults) faults += f.at <= r.violations.front().time ? 1 : 0;
-            if (faults < result.after.faults) found.push_back({faults, seed});
-          }
-        }
-        if (options_.progress)
-          options_.progress(fmt::format("shrink: run {:>4}  sparser runs: {}: {} of {} seeds fail with fewer than {} faults{}",
-                                        runs_, what, found.size(), tried, result.after.faults, variant ? "" : " (not a valid scenario)"));
-        std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.faults < b.faults; });
-        for (const Found& f : found) {
-          if (out_of_budget() || f.faults >= result.after.faults) break;
-          ShrinkOptions nested = options_;
-          nested.seed = f.seed;
-          nested.fewer_nodes_with_nemesis = false;
-          nested.research_seeds = 0;
-          nested.budget = budget_ - (Clock::now() - started_);
-          if (max_runs_ > 0) nested.max_runs = max_runs_ - runs_;
-          ShrinkResult smaller;
-          try {
-            smaller = shrink_scenario(text_of(timeline, f.seed, doc), file_, {}, nested);
-          } catch (const std::exception& e) {  // e.g. its nemesis does not replay as a timeline
-            if (options_.progress) options_.progress(fmt::format("shrink: sparser runs: {}, seed {}: {}", what, f.seed, e.what()));
-            continue;
-          }
-          runs_ += smaller.runs;
-          if (!smaller.stopped_by.empty()) stopped_by_ = smaller.stopped_by;
-          if (options_.progress)
-            options_.progress(fmt::format("shrink: run {:>4}  sparser runs: {}, seed {}: {} faults shrunk to {}", runs_, what,
-                                          f.seed, f.faults, smaller.after.faults));
-          if (smaller.after.faults < result.after.faults) {
-            result.yaml = smaller.yaml;
-            result.seed = smaller.seed;
-            result.after = smaller.after;
-            result.after_violation = smaller.after_violation;
-          }
-          if (result.after.faults <= options_.handful) return true;
-        }
+    struct Found {
+      std::size_t faults;
+      std::uint64_t seed;
+    };
+    std::vector<Found> found;
+    std::uint64_t tried = 0;
+    // Loaded once: the seed written in the text is only the default of
+    // `faultline run`; every run here takes its own (RunOptions::seed).
+    std::optional<Scenario> variant;
+    try {
+      variant = load_scenario_text(text_of(timeline, options_.seed + 1, doc), file_ + " (candidate)");
+    } catch (const ScenarioError&) {  // e.g. a nemesis's max_down above a minority of k nodes
+    }
+    for (std::uint64_t seed = options_.seed + 1; seed <= options_.seed + options_.research_seeds && variant; ++seed) {
+      if (out_of_budget()) return false;
+      ++runs_;
+      ++tried;
+      std::vector<FaultEvent> recorded;
+      RunOptions o;
+      o.seed = seed;
+      o.stop = options_.stop;
+      o.deadline = started_ + budget_;
+      o.nemesis_record = &recorded;
+      const RunResult r = binding_->run(*variant, o);
+      if (r.stop_reason == "stopped" || r.violations.empty() || r.violations.front().invariant != invariant_) continue;
+      // Its faults: the nemesis's actions up to the failure, and the
+      // timeline's entries applied by then.
+      std::size_t faults = recorded.size();
+      for (const auto& f : variant->faults) faults += f.at <= r.violations.front().time ? 1 : 0;
+      if (faults < result.after.faults) found.push_back({faults, seed});
+    }
+    if (options_.progress)
+      options_.progress(fmt::format("shrink: run {:>4}  sparser runs: {}: {} of {} seeds fail with fewer than {} faults{}",
+                                    runs_, what, found.size(), tried, result.after.faults, variant ? "" : " (not a valid scenario)"));
+    std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.faults < b.faults; });
+    for (const Found& f : found) {
+      if (out_of_budget() || f.faults >= result.after.faults) break;
+      ShrinkOptions nested = options_;
+      nested.seed = f.seed;
+      nested.fewer_nodes_with_nemesis = false;
+      nested.research_seeds = 0;
+      nested.budget = budget_ - (Clock::now() - started_);
+      if (max_runs_ > 0) nested.max_runs = max_runs_ - runs_;
+      ShrinkResult smaller;
+      try {
+        smaller = shrink_scenario(text_of(timeline, f.seed, doc), file_, {}, nested);
+      } catch (const std::exception& e) {  // e.g. its nemesis does not replay as a timeline
+        if (options_.progress) options_.progress(fmt::format("shrink: sparser runs: {}, seed {}: {}", what, f.seed, e.what()));
+        continue;
       }
+      runs_ += smaller.runs;
+      if (!smaller.stopped_by.empty()) stopped_by_ = smaller.stopped_by;
+      if (options_.progress)
+        options_.progress(fmt::format("shrink: run {:>4}  sparser runs: {}, seed {}: {} faults shrunk to {}", runs_, what,
+                                      f.seed, f.faults, smaller.after.faults));
+      if (smaller.after.faults < result.after.faults) {
+        result.yaml = smaller.yaml;
+        result.seed = smaller.seed;
+        result.after = smaller.after;
+        result.after_violation = smaller.after_violation;
+      }
+      if (result.after.faults <= options_.handful) return true;
     }
     return false;
   }
