@@ -14,14 +14,16 @@
 
 namespace faultline::consul {
 
-// Anti-entropy (Consul's agent/local state sync): an agent tells a server
-// the state of its service check. `sequence` numbers the agent's requests
+// Anti-entropy (Consul's agent/local state sync): an agent registers one of
+// its services (an index into Params::services) with the state of its
+// check, one service per request (Consul's syncService). `sequence` numbers the agent's requests
 // (its session with the catalog: a retry carries the same number).
 // `origin`: kNoNode when the agent sent it; the agent's id when a server
 // forwarded it to the leader (Consul's RPC forwarding), and then on the
 // leader's answer, which the forwarding server relays to it.
 struct SyncRequest {
   std::uint64_t sequence = 0;
+  std::uint16_t service = 0;
   bool passing = true;
   NodeId origin = kNoNode;
 };
@@ -31,6 +33,8 @@ struct SyncReply {
     kOk,         // the catalog holds the agent's state
     kNotLeader,  // ask leader_hint (kNoNode: another server)
     kRetry,      // the catalog changed under the write; sync again later
+    kNotRegistered,  // the catalog holds no registered node for the agent (not yet, or deregistered,
+                     // or a reconciliation of it under way): sync at the next round
   };
   std::uint64_t sequence = 0;
   Status status = Status::kOk;
@@ -92,6 +96,7 @@ void message_fields(const Message& m, F&& field) {
   if (const auto* s = std::get_if<swim::Message>(&m)) return swim::message_fields(*s, field);
   if (const auto* q = std::get_if<SyncRequest>(&m)) {
     field(TraceField{"seq", q->sequence});
+    field(TraceField{"service", q->service});
     field(TraceField{"passing", q->passing ? 1 : 0});
     if (q->origin != kNoNode) field(TraceField{"origin", node_field(q->origin)});
     return;

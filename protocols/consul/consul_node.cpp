@@ -1,5 +1,6 @@
 #include "protocols/consul/consul_node.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -51,7 +52,7 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
   if (changed_members_.empty()) return;
   std::vector<NodeId> changed;
   changed.swap(changed_members_);
-  if (leads())
+  if (store_current())
     for (NodeId m : changed) reconcile_member(host, m);
 }
 
@@ -70,7 +71,9 @@ void ConsulNode::on_start(HostT& host) {
     host.set_timer(kReconcileTimer, params_->reconcile_interval);
     return;
   }
-  passing_ = !params_->check_fails(self_, host.now());
+  passing_.assign(params_->services.size(), 1);
+  out_of_sync_.assign(params_->services.size(), 0);
+  for (std::size_t s = 0; s < passing_.size(); ++s) passing_[s] = params_->check_fails(self_, s, host.now()) ? 0 : 1;
   host.set_timer(kCheckTimer, host.rng().between(1, params_->check_interval));
   host.set_timer(kSyncTimer, host.rng().between(1, params_->sync_interval));
   if (params_->read_interval > 0) host.set_timer(kReadTimer, host.rng().between(1, params_->read_interval));
@@ -116,19 +119,29 @@ void ConsulNode::on_timer(HostT& host, TimerSlot slot) {
   } else if (slot < kCheckTimer) {
     with_swim(host, [&](swim::SwimNode& s, auto& sub) { s.on_timer(sub, static_cast<TimerSlot>(slot - kSwimSlots)); });
   } else if (slot == kCheckTimer) {
-    run_check(host);
+    run_checks(host);
     host.set_timer(kCheckTimer, params_->check_interval);
   } else if (slot == kSyncTimer) {
-    if (!rpc_pending_) start_sync(host);
+    // A full round: every service again (the catalog may have lost or
+    // never got one).
+    if (!rpc_pending_) {
+      std::fill(out_of_sync_.begin(), out_of_sync_.end(), 1);
+      sync_next(host);
+    }
     host.set_timer(kSyncTimer, params_->sync_interval);
   } else if (slot == kRpcTimer) {
     // No answer: the server may be down or cut off; ask another (same
     // sequence, so a write that did go through applies once).
     if (!rpc_pending_) return;
+    if (!swim_.active()) {  // left the pool meanwhile: it syncs nothing more
+      rpc_pending_ = false;
+      end_sync_round();
+      return;
+    }
     rpc_server_ = other_server(host, rpc_server_);
     send_sync(host);
   } else if (slot == kReconcileTimer) {
-    if (leads()) reconcile_all(host);
+    if (store_current()) reconcile_all(host);
     host.set_timer(kReconcileTimer, params_->reconcile_interval);
   } else if (slot == kReadTimer) {
     if (!read_pending_) start_read(host);
@@ -155,11 +168,6 @@ void ConsulNode::after_raft(HostT& host) {
   const bool leading = leads();
   if (leading && !was_leader_) {
     was_leader_ = true;
-    // Consul's leaderLoop: a new leader reconciles at once, so what gossip
-    // learned while there was no leader (or an old leader left undone)
-    // reaches the catalog.
-    host.emit("leader_reconcile", {{"skipped", params_->mutant == Mutant::kNoReconcileOnLeadership ? 1 : 0}});
-    if (params_->mutant != Mutant::kNoReconcileOnLeadership) reconcile_all(host);
   } else if (!leading && was_leader_) {
     // Our writes may still commit under the next leader, or be cut; either
     // way they are compare-and-sets, and the next leader reconciles anew.
@@ -167,11 +175,22 @@ void ConsulNode::after_raft(HostT& host) {
     in_flight_.clear();
     in_flight_by_sequence_.clear();
     answer_through_.clear();
+    sync_writes_.clear();
+    sync_keys_in_flight_.clear();
+  }
+  if (store_current() && reconciled_term_ != raft_->current_term()) {
+    reconciled_term_ = raft_->current_term();
+    // Consul's leaderLoop: a new leader, once its barrier applied (its
+    // store holds what earlier leaders committed), reconciles at once, so
+    // what gossip learned while there was no leader (or an old leader left
+    // undone) reaches the catalog.
+    host.emit("leader_reconcile", {{"skipped", params_->mutant == Mutant::kNoReconcileOnLeadership ? 1 : 0}});
+    if (params_->mutant != Mutant::kNoReconcileOnLeadership) reconcile_all(host);
   }
   if (!recheck_.empty()) {
     std::vector<NodeId> again;
     again.swap(recheck_);
-    if (leads())
+    if (store_current())
       for (NodeId m : again) reconcile_member(host, m);
   }
 }
@@ -190,9 +209,9 @@ void ConsulNode::reconcile_member(HostT& host, NodeId m) {
   const bool heard = m == self_ || info.state == swim::MemberState::kDead || info.state == swim::MemberState::kLeft ||
                      (info.state == swim::MemberState::kAlive && (info.since > 0 || info.incarnation > 0));
   const auto writes = catalog::reconcile_writes(
-      m, info.state, heard, params_->mutant,
+      m, info.state, heard, params_->mutant, params_->services,
       [&](const std::string& key) { return raft_->store().read(key); },
-      [&](const std::string& key) { return in_flight_.count(key) > 0; });
+      [&](const std::string& key) { return in_flight_.count(key) > 0 || sync_keys_in_flight_.count(key) > 0; });
   for (const auto& w : writes) {
     kv::Request r;
     r.client = kReconcilerClientBase + self_;
@@ -219,8 +238,14 @@ void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) 
     const auto key = catalog::parse_key(it->second);
     in_flight_.erase(it->second);
     in_flight_by_sequence_.erase(it);
-    // The catalog moved under our compare-and-set: look again.
-    if (reply.status == kv::Reply::Status::kOk && !reply.cas_ok && key) recheck_.push_back(key->node);
+    // Look at the member again once a write of it is answered: the catalog
+    // moved under our compare-and-set; or gossip changed its mind while the
+    // write was in flight (the reconciliation then left the key alone: a
+    // member back alive 6 ms after its critical was submitted stayed
+    // critical until the periodic reconciliation,
+    // false_criticals_under_loss.yaml seed 21); or a service removed lets
+    // the node's deregistration go on (catalog.hpp).
+    if (key && reply.status == kv::Reply::Status::kOk) recheck_.push_back(key->node);
     return;
   }
   if (client >= kAgentReadClientBase && client - kAgentReadClientBase < n_) {
@@ -241,6 +266,13 @@ void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) 
     return;
   }
   if (client >= kAgentClientBase && client - kAgentClientBase < n_) {
+    if (auto it = sync_writes_.find({client, reply.sequence}); it != sync_writes_.end()) {
+      // A reconciliation waiting for this key may go on.
+      if (const auto key = catalog::parse_key(it->second)) recheck_.push_back(key->node);
+      if (auto k = sync_keys_in_flight_.find(it->second); k != sync_keys_in_flight_.end() && --k->second == 0)
+        sync_keys_in_flight_.erase(k);
+      sync_writes_.erase(it);
+    }
     SyncReply a;
     a.sequence = reply.sequence;
     a.leader_hint = reply.leader_hint;
@@ -282,20 +314,32 @@ void ConsulNode::answer(HostT& host, NodeId agent, std::uint64_t sequence, Clien
 }
 
 void ConsulNode::on_sync_request(HostT& host, NodeId from, const SyncRequest& q) {
-  // Consul's Catalog.Register: the leader writes the agent's check state,
-  // unless the catalog already holds it; a follower says who leads (or,
-  // forwarding, hands it to the leader).
+  // Consul's Catalog.Register: the leader registers the agent's service
+  // with its check's state, unless the catalog already holds it; a
+  // follower says who leads (or, forwarding, hands it to the leader).
   const NodeId agent = q.origin != kNoNode ? q.origin : from;
   if (!leads() && forward(host, from, q)) return;
-  const std::string key = catalog::check_key(agent);
+  if (q.service >= params_->services.size()) return;  // no service the agents run
+  // (Mutant register_as_forwarder: a forwarded service lands under the server that forwarded it.)
+  const NodeId owner = params_->mutant == Mutant::kRegisterAsForwarder ? from : agent;
+  const std::string key = catalog::service_key(owner, params_->services[q.service]);
   const std::string value(q.passing ? catalog::kPassing : catalog::kCritical);
   std::string expected;
   if (leads()) {
+    const auto reply = [&](SyncReply::Status status, NodeId hint) {
+      host.send(from, Message(std::in_place_index<3>, SyncReply{q.sequence, status, hint, q.origin}));
+    };
+    // Not before the barrier: the store may lack an earlier leader's
+    // deregistration of this node (the agent asks another server, or again).
+    if (!store_current()) return reply(SyncReply::Status::kNotLeader, kNoNode);
+    // Services only of a registered node with no reconciliation of it under
+    // way: a late sync (sent before the agent left) never registers a
+    // service after, or under, its node's deregistration.
+    const std::string node_key = catalog::node_key(owner);
+    if (raft_->store().read(node_key) != catalog::kRegistered || in_flight_.count(node_key) > 0)
+      return reply(SyncReply::Status::kNotRegistered, self_);
     expected = raft_->store().read(key);
-    if (expected == value) {
-      host.send(from, Message(std::in_place_index<3>, SyncReply{q.sequence, SyncReply::Status::kOk, self_, q.origin}));
-      return;
-    }
+    if (expected == value) return reply(SyncReply::Status::kOk, self_);
   }
   kv::Request r;
   r.client = kAgentClientBase + agent;
@@ -305,6 +349,7 @@ void ConsulNode::on_sync_request(HostT& host, NodeId from, const SyncRequest& q)
   r.value = value;
   r.expected = expected;
   if (from != agent) answer_through_[{r.client, r.sequence}] = from;
+  if (leads() && sync_writes_.emplace(std::pair{r.client, r.sequence}, key).second) ++sync_keys_in_flight_[key];
   with_raft(host, [&](raft::RaftNode& node, auto& sub) { node.on_client_request(sub, r.client, r); });
 }
 
@@ -341,31 +386,48 @@ void ConsulNode::serve_read(HostT& host, NodeId from, const ReadRequest& q) {
 
 // ---- Agent ----
 
-void ConsulNode::run_check(HostT& host) {
-  const bool passing = !params_->check_fails(self_, host.now());
-  if (passing == passing_) return;
-  passing_ = passing;
-  host.emit("check", {{"passing", passing ? 1 : 0}});
-  if (!rpc_pending_) start_sync(host);
+void ConsulNode::run_checks(HostT& host) {
+  bool changed = false;
+  for (std::size_t s = 0; s < passing_.size(); ++s) {
+    const std::uint8_t passing = params_->check_fails(self_, s, host.now()) ? 0 : 1;
+    if (passing == passing_[s]) continue;
+    passing_[s] = passing;
+    out_of_sync_[s] = 1;
+    changed = true;
+    host.emit("check", {{"service", std::string_view(params_->services[s])}, {"passing", static_cast<int>(passing)}});
+  }
+  if (changed && !rpc_pending_) sync_next(host);
 }
 
-void ConsulNode::start_sync(HostT& host) {
-  rpc_pending_ = true;
-  rpc_passing_ = passing_;
-  rpc_sequence_ = next_sequence();
-  rpc_attempts_ = 0;
-  rpc_server_ = static_cast<NodeId>(host.rng().below(params_->servers));
-  send_sync(host);
+void ConsulNode::sync_next(HostT& host) {
+  // An agent that left the pool syncs nothing (its node is deregistered
+  // with its services).
+  if (!swim_.active()) return end_sync_round();
+  for (std::size_t s = 0; s < out_of_sync_.size(); ++s) {
+    if (!out_of_sync_[s]) continue;
+    out_of_sync_[s] = 0;
+    rpc_pending_ = true;
+    rpc_service_ = static_cast<std::uint16_t>(s);
+    rpc_passing_ = passing_[s] != 0;
+    rpc_sequence_ = next_sequence();
+    rpc_attempts_ = 0;
+    rpc_server_ = static_cast<NodeId>(host.rng().below(params_->servers));
+    send_sync(host);
+    return;
+  }
 }
+
+void ConsulNode::end_sync_round() { std::fill(out_of_sync_.begin(), out_of_sync_.end(), 0); }
 
 void ConsulNode::send_sync(HostT& host) {
-  // Every server twice, then wait for the next sync.
+  // Every server twice, then wait for the next round.
   if (++rpc_attempts_ > 2 * params_->servers + 2) {
     rpc_pending_ = false;
     host.cancel_timer(kRpcTimer);
+    end_sync_round();
     return;
   }
-  host.send(rpc_server_, Message(std::in_place_index<2>, SyncRequest{rpc_sequence_, rpc_passing_}));
+  host.send(rpc_server_, Message(std::in_place_index<2>, SyncRequest{rpc_sequence_, rpc_service_, rpc_passing_}));
   host.set_timer(kRpcTimer, params_->rpc_timeout);
 }
 
@@ -377,7 +439,15 @@ void ConsulNode::on_sync_reply(HostT& host, const SyncReply& a) {
       rpc_pending_ = false;
       host.cancel_timer(kRpcTimer);
       // The check changed while we synced (or the write lost a race): again.
-      if (passing_ != rpc_passing_ || a.status == SyncReply::Status::kRetry) start_sync(host);
+      if ((passing_[rpc_service_] != 0) != rpc_passing_ || a.status == SyncReply::Status::kRetry)
+        out_of_sync_[rpc_service_] = 1;
+      sync_next(host);
+      return;
+    case SyncReply::Status::kNotRegistered:
+      // Not in the catalog (yet, or any more): the next round tries again.
+      rpc_pending_ = false;
+      host.cancel_timer(kRpcTimer);
+      end_sync_round();
       return;
     case SyncReply::Status::kNotLeader:
       rpc_server_ = a.leader_hint != kNoNode && a.leader_hint < params_->servers && a.leader_hint != rpc_server_

@@ -4,8 +4,9 @@
 // sub-host (protocols/host/sub_host.hpp):
 //   server (nodes 0 .. servers-1): a raft::RaftNode over the catalog (Raft's
 //          key-value store, keys in catalog.hpp) and a swim::SwimNode;
-//   agent  (the others): a swim::SwimNode, a service check run every
-//          check_interval, and anti-entropy to the servers by RPC.
+//   agent  (the others): a swim::SwimNode, its local services (Params::services),
+//          each with a health check run every check_interval, and anti-entropy
+//          of them to the servers by RPC.
 // The inner protocols know nothing of each other. The one local interface
 // between them is the composite's: the membership SWIM reports on this node
 // (its alive/suspect/dead/left events, and its view) is read by the server's
@@ -37,7 +38,7 @@ class ConsulNode {
   // Timer slots: each inner protocol's range, then the composite's own.
   static constexpr TimerSlot kRaftSlots = 0;
   static constexpr TimerSlot kSwimSlots = kRaftSlots + raft::RaftNode::kTimerSlots;
-  static constexpr TimerSlot kCheckTimer = kSwimSlots + swim::SwimNode::kTimerSlots;  // agent: run the check
+  static constexpr TimerSlot kCheckTimer = kSwimSlots + swim::SwimNode::kTimerSlots;  // agent: run the checks
   static constexpr TimerSlot kSyncTimer = kCheckTimer + 1;       // agent: periodic anti-entropy
   static constexpr TimerSlot kRpcTimer = kCheckTimer + 2;        // agent: the sync RPC's timeout
   static constexpr TimerSlot kReconcileTimer = kCheckTimer + 3;  // server: periodic full reconciliation
@@ -63,7 +64,7 @@ class ConsulNode {
   bool is_server() const { return raft_ != nullptr; }
   const raft::RaftNode* raft() const { return raft_.get(); }
   const swim::SwimNode& swim() const { return swim_; }
-  bool check_passing() const { return passing_; }
+  bool check_passing(std::size_t service = 0) const { return passing_.at(service) != 0; }
   // Reconciliation writes this server submitted and has not seen answered.
   std::size_t writes_in_flight() const { return in_flight_.size(); }
 
@@ -83,6 +84,13 @@ class ConsulNode {
 
   // Server: reconciliation (leader only) and the agents' RPC.
   bool leads() const { return raft_ && raft_->role() == raft::Role::kLeader; }
+  // Leads, and has applied an entry of its own term, so its store holds
+  // every entry an earlier leader committed (Consul's leaderLoop barrier
+  // before it reconciles): the reconciler and the agents' syncs compare
+  // against the store, and act only then.
+  bool store_current() const {
+    return leads() && raft_->log().term_at(raft_->last_applied()) == raft_->current_term();
+  }
   void reconcile_all(HostT& host);
   void reconcile_member(HostT& host, NodeId m);
   void on_sync_request(HostT& host, NodeId from, const SyncRequest& q);
@@ -98,9 +106,10 @@ class ConsulNode {
   template <class Reply>
   void answer(HostT& host, NodeId agent, std::uint64_t sequence, ClientId client, Reply a);
 
-  // Agent: the check and anti-entropy.
-  void run_check(HostT& host);
-  void start_sync(HostT& host);
+  // Agent: the checks and anti-entropy (one service per RPC).
+  void run_checks(HostT& host);
+  void sync_next(HostT& host);
+  void end_sync_round();
   void send_sync(HostT& host);
   void on_sync_reply(HostT& host, const SyncReply& a);
   void start_read(HostT& host);
@@ -127,10 +136,18 @@ class ConsulNode {
   // Agents' requests forwarded to this leader through another server, not
   // yet answered: (client, sequence) -> the server to answer through.
   std::map<std::pair<ClientId, std::uint64_t>, NodeId> answer_through_;
+  // Agents' service writes submitted while leading this term, not yet
+  // answered: (client, sequence) -> key, and per key how many. The
+  // reconciler leaves a key with one in flight alone (catalog.hpp).
+  std::map<std::pair<ClientId, std::uint64_t>, std::string> sync_writes_;
+  std::map<std::string, std::uint32_t> sync_keys_in_flight_;
+  std::uint64_t reconciled_term_ = 0;  // the term this server last reconciled all members in, once its store was current
 
-  // Agent.
-  bool passing_ = true;  // the check's latest result
+  // Agent. Per service (Params::services): its check's latest result, and
+  // whether the current anti-entropy round still has to sync it.
+  std::vector<std::uint8_t> passing_, out_of_sync_;
   bool rpc_pending_ = false;
+  std::uint16_t rpc_service_ = 0;
   bool rpc_passing_ = true;
   std::uint64_t rpc_sequence_ = 0;
   NodeId rpc_server_ = 0;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "protocols/gossip/swim_params.hpp"
@@ -28,6 +29,12 @@ enum class Mutant : std::uint8_t {
                              // confirming with a quorum that it still leads (Consul's default mode served
                              // as consistent): a deposed leader misses what the new one committed
                              // (consistent_read_fresh)
+  kRegisterAsForwarder,      // the leader registers a forwarded sync's service under the server that
+                             // forwarded it, not the agent it came from (the request's origin): a
+                             // service in the catalog of a node that never ran it (services_only_where_run)
+  kKeepServicesOnLeave,      // the leader deregisters a node that left but keeps its services (Consul's
+                             // deregistration removes a node's services and their checks with it):
+                             // services_removed_with_node
 };
 
 // Consul's three read modes (its HTTP API's ?consistent, default, ?stale):
@@ -39,11 +46,16 @@ enum class Mutant : std::uint8_t {
 enum class ReadMode : std::uint8_t { kConsistent = 0, kDefault = 1, kStale = 2 };
 
 // A service check of an agent that fails from `from` until `until` (-1: to
-// the end of the run), while the agent itself is alive.
+// the end of the run), while the agent itself is alive: the check of service
+// `service` (an index into Params::services), or of every service of the
+// agent (kEveryService).
 struct FailingCheck {
+  static constexpr std::size_t kEveryService = static_cast<std::size_t>(-1);
   NodeId node = 0;
+  std::size_t service = kEveryService;
   Time from = 0;
   Time until = -1;
+  bool covers(std::size_t s) const { return service == kEveryService || service == s; }
 };
 
 struct Params {
@@ -55,10 +67,12 @@ struct Params {
   // the scenario; each member probes and suspects by its own).
   swim::SwimParams swim;
   std::optional<swim::SwimParams> server_swim, agent_swim;
-  // Agents: each runs one service check every check_interval, and syncs its
-  // state to the servers every sync_interval (anti-entropy) and at once when
-  // the check changes; an RPC unanswered within rpc_timeout is retried at
-  // another server.
+  // Agents: each runs the local services `services` (every agent the same
+  // ones), each with one health check run every check_interval, and syncs
+  // them to the servers every sync_interval (anti-entropy) and at once when a
+  // check changes, one service per RPC (Consul's syncService); an RPC
+  // unanswered within rpc_timeout is retried at another server.
+  std::vector<std::string> services = {"web"};
   Duration check_interval = 1 * kSecond;
   Duration sync_interval = 30 * kSecond;
   Duration rpc_timeout = 500 * kMillisecond;
@@ -88,10 +102,11 @@ struct Params {
     const auto& own = is_server(n) ? server_swim : agent_swim;
     return own ? *own : swim;
   }
-  // Whether `node`'s service check fails at time `t`.
-  bool check_fails(NodeId node, Time t) const {
+  // Whether the check of `node`'s service `service` (an index into
+  // `services`) fails at time `t`.
+  bool check_fails(NodeId node, std::size_t service, Time t) const {
     for (const auto& f : failing_checks)
-      if (f.node == node && t >= f.from && (f.until < 0 || t < f.until)) return true;
+      if (f.node == node && f.covers(service) && t >= f.from && (f.until < 0 || t < f.until)) return true;
     return false;
   }
 };

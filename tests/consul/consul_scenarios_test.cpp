@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "protocols/consul/binding/consul_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "sim/simulation.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
@@ -26,11 +28,24 @@ const std::vector<double>& samples(const RunResult& r, const std::string& name) 
 
 std::string first_invariant(const RunResult& r) { return r.violations.empty() ? "" : r.violations[0].invariant; }
 
+// The committed catalog at the end of a run: the store of the server that
+// applied the most.
+const kv::KvStore& final_catalog(const Simulation<ConsulProtocol>& sim) {
+  NodeId best = 0;
+  for (NodeId s = 1; s < sim.params().servers; ++s)
+    if (sim.node(s).raft()->last_applied() > sim.node(best).raft()->last_applied()) best = s;
+  return sim.node(best).raft()->store();
+}
+
+// agent_crash.yaml without its crash, agents running two services, and
+// agent n9 leaving the pool gracefully at 20 s.
+const std::vector<std::string> kTwoServicesAndALeave = {"faults=[]", "expect=[]", "params.agents.services=[web, db]",
+                                                        "params.swim.leave=[{node: n9, at: 20s}]"};
+
 // Two of three servers stalled from 15 s to 40 s: no quorum, no leader able
 // to commit; agent n10 crashes at 20 s and the unstalled server's gossip
-// learns it while nobody can act on it. Only the reconciliation a leader
-// does when it gains leadership (after 40 s) gets it into the catalog
-// before the periodic one (here 300 s, beyond the run).
+// learns it while nobody can act on it (the periodic reconciliation: 300 s,
+// beyond the run).
 const char* kNoQuorumWhileDetected = R"(protocol: consul
 params:
   servers: {count: 3}
@@ -48,11 +63,6 @@ faults:
   - {at: 40s, resume: [n1, n2]}
 )";
 
-Scenario no_quorum_while_detected(const std::string& mutant) {
-  std::string text = kNoQuorumWhileDetected;
-  text.replace(text.find("MUTANT"), 6, mutant);
-  return load_scenario_text(text, "no_quorum.yaml");
-}
 
 }  // namespace
 
@@ -75,7 +85,7 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
     CHECK(commit < 100e6);
     CHECK(samples(r, "crash_to_critical_ns")[0] == doctest::Approx(detect + commit).epsilon(1e-9));
     // Every node registered once (node and health: 2 writes), each agent's
-    // check synced once (20), and the one critical: no write applied twice.
+    // service synced once (20), and the one critical: no write applied twice.
     CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 1);
     CHECK(scalar(r, "false_criticals") == 0);
     CHECK(scalar(r, "healthy_but_down") == 0);
@@ -84,8 +94,8 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
 
 TEST_CASE("an agent that leaves the pool gracefully is deregistered, not made critical") {
   // agent_crash.yaml without its crash, and agent n9 leaving at 20 s (SWIM's
-  // graceful leave): the leader's SWIM hears `left` and deregisters n9 (two
-  // writes: node/9 deregistered, health/9 cleared); nothing is critical and
+  // graceful leave): the leader's SWIM hears `left` and deregisters n9 (three
+  // writes: service/9/web removed, then node/9 deregistered and health/9 cleared); nothing is critical and
   // deregistered_only_if_left holds.
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     CAPTURE(seed);
@@ -93,8 +103,9 @@ TEST_CASE("an agent that leaves the pool gracefully is deregistered, not made cr
                                              {"faults=[]", "expect=[]", "params.swim.leave=[{node: n9, at: 20s}]"}),
                             seed);
     CHECK(r.violations.empty());
-    // Every node registered (node and health), each agent's check synced, and the deregistration.
-    CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 2);
+    // Every node registered (node and health), each agent's service synced, and the
+    // deregistration: its service, then node and health.
+    CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 3);
     CHECK(scalar(r, "false_criticals") == 0);
     CHECK(scalar(r, "critical_but_running") == 0);
     CHECK(samples(r, "crash_to_critical_ns").empty());
@@ -172,22 +183,45 @@ TEST_CASE("mutant register_twice is caught by catalog_write_once") {
   }
 }
 
+// Both leaders lost while agent n10 dies: the leader crashes at 15 s (for
+// 25 s), the server that succeeds it at 16 s (for 24 s), so the one server
+// left can elect nobody while its gossip learns of n10's death; once the
+// two restart (40 s), it leads (its log holds the second leader's entries),
+// and only the reconciliation it does when it gains leadership gets n10
+// into the catalog before the periodic one (300 s, beyond the run). n10
+// joins at 5 s, so the catalog has it passing whatever the first leader did.
+const char* kLeadersLostWhileDetected = R"(protocol: consul
+params:
+  servers: {count: 3}
+  agents: {count: 20}
+  swim: {probe_interval: 1s, suspicion_periods: 5, join: [{node: n10, at: 5s, seed: n3}]}
+  reconcile_interval: 300s
+  mutant: MUTANT
+nodes: 23
+duration: 120s
+network:
+  latency: {dist: uniform, min: 1ms, max: 5ms}
+faults:
+  - {at: 15s, crash: {nodes: leader, for: 25s}}
+  - {at: 16s, crash: {nodes: leader, for: 24s}}
+  - {at: 20s, crash: n10}
+)";
+
 TEST_CASE("mutant no_reconcile_on_leadership is caught by catalog_healthy_but_dead") {
-  int caught = 0;
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     CAPTURE(seed);
-    const RunResult good = run(no_quorum_while_detected("none"), seed);
+    std::string text = kLeadersLostWhileDetected;
+    text.replace(text.find("MUTANT"), 6, "none");
+    const RunResult good = run(load_scenario_text(text, "leaders_lost.yaml"), seed);
     CHECK(good.violations.empty());
-    // Committed right after the stall: the 20 s from the crash to the resume, plus a commit.
+    // Committed right after the restarts: the 20 s from the crash to 40 s, plus an election and a commit.
     REQUIRE(samples(good, "crash_to_critical_ns").size() == 1);
     CHECK(samples(good, "crash_to_critical_ns")[0] >= 20e9);
     CHECK(samples(good, "crash_to_critical_ns")[0] < 21e9);
-    const RunResult bad = run(no_quorum_while_detected("no_reconcile_on_leadership"), seed);
-    if (first_invariant(bad) == "catalog_healthy_but_dead") ++caught;
+    text = kLeadersLostWhileDetected;
+    text.replace(text.find("MUTANT"), 6, "no_reconcile_on_leadership");
+    CHECK(first_invariant(run(load_scenario_text(text, "leaders_lost.yaml"), seed)) == "catalog_healthy_but_dead");
   }
-  // Missed only when the first leader after the stall learns of the death
-  // after it leads (its membership event then reconciles it).
-  CHECK(caught >= 4);
 }
 
 TEST_CASE("catalog_healthy_but_dead waits while the leader has no quorum, paused or not (no false alarm)") {
@@ -324,4 +358,77 @@ TEST_CASE("servers forward agents' requests to the leader and relay the answer")
   const RunResult unrelayed =
       run(shipped_scenario("consul/reads_served.yaml", {cut, "expect=[]", "params.servers.forward_to_leader=false"}), 1);
   CHECK(scalar(unrelayed, "reads_answered") <= 400);
+}
+
+TEST_CASE("a service check failing while gossip says alive shows critical for that service only") {
+  // check_failing_while_alive.yaml with two services per agent and only
+  // n7's db check failing, from 20 s to the end: the catalog holds
+  // service/7/db critical, service/7/web passing and n7's node health
+  // passing (gossip's verdict); every other service passing.
+  const Scenario s = shipped_scenario("consul/check_failing_while_alive.yaml",
+                                      {"params.agents.services=[web, db]",
+                                       "params.agents.failing_checks=[{node: n7, service: db, from: 20s}]", "expect=[]"});
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    RunOptions o;
+    o.seed = seed;
+    Simulation<ConsulProtocol> sim(s, read_consul_params(s), o);
+    const RunResult r = sim.run();
+    CHECK(r.violations.empty());
+    const kv::KvStore& catalog = final_catalog(sim);
+    CHECK(catalog.read("service/7/db") == "critical");
+    CHECK(catalog.read("service/7/web") == "passing");
+    CHECK(catalog.read("health/7") == "passing");
+    CHECK(scalar(r, "services_registered") == 12 * 2);
+    CHECK(scalar(r, "services_critical") == 1);
+    CHECK(scalar(r, "critical_but_running") == 0);
+    REQUIRE(samples(r, "check_to_catalog_ns").size() == 1);  // db's transition at 20 s, not web's
+    CHECK(samples(r, "check_to_catalog_ns")[0] < 1.5e9);
+  }
+}
+
+TEST_CASE("an agent that leaves gracefully is deregistered with its services, a failed one keeps them") {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    const Scenario s = shipped_scenario("consul/agent_crash.yaml", kTwoServicesAndALeave);
+    RunOptions o;
+    o.seed = seed;
+    Simulation<ConsulProtocol> sim(s, read_consul_params(s), o);
+    const RunResult r = sim.run();
+    CHECK(r.violations.empty());  // services_removed_with_node among them
+    const kv::KvStore& catalog = final_catalog(sim);
+    CHECK(catalog.read("node/9") == "deregistered");
+    CHECK(catalog.read("service/9/web").empty());
+    CHECK(catalog.read("service/9/db").empty());
+    CHECK(catalog.read("service/8/web") == "passing");
+    CHECK(scalar(r, "services_registered") == 19 * 2);
+    // Registrations (node and health of 23), 2 services of 20 agents, and
+    // n9's deregistration: its 2 services, then node and health.
+    CHECK(scalar(r, "catalog_writes") == 2 * 23 + 2 * 20 + 4);
+  }
+  // A crashed agent stays registered, critical, with its services.
+  const RunResult crashed =
+      run(shipped_scenario("consul/agent_crash.yaml", {"params.agents.services=[web, db]"}), 1);
+  CHECK(crashed.violations.empty());
+  CHECK(scalar(crashed, "services_registered") == 20 * 2);
+}
+
+TEST_CASE("mutant keep_services_on_leave is caught by services_removed_with_node") {
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    std::vector<std::string> overrides = kTwoServicesAndALeave;
+    overrides.push_back("params.mutant=keep_services_on_leave");
+    CHECK(first_invariant(run(shipped_scenario("consul/agent_crash.yaml", overrides), seed)) ==
+          "services_removed_with_node");
+  }
+}
+
+TEST_CASE("mutant register_as_forwarder is caught by services_only_where_run") {
+  // agent_crash.yaml: syncs landing at a follower are forwarded (60-89 a
+  // run); the mutant registers them under the forwarding server.
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    CAPTURE(seed);
+    CHECK(first_invariant(run(shipped_scenario("consul/agent_crash.yaml", {"params.mutant=register_as_forwarder"}),
+                              seed)) == "services_only_where_run");
+  }
 }

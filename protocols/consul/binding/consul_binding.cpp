@@ -4,14 +4,16 @@
 //     servers: {count: 3, runs: [raft, swim], raft: {...}, swim: {...}, forward_to_leader: true}
 //                                           # nodes n0 .. n{count-1}; raft: as protocol `raft` reads its params;
 //                                           # forward_to_leader: false is the non-Consul variant (followers redirect)
-//     agents:  {count: 97, runs: [swim], swim: {...}, check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
+//     agents:  {count: 97, runs: [swim], swim: {...}, services: [web, db],
+//               check_interval: 1s, sync_interval: 30s, rpc_timeout: 500ms,
 //               reads: {every: 1s, modes: [consistent, default, stale]},
-//               failing_checks: [{node: n7, from: 10s, until: 20s}]}
+//               failing_checks: [{node: n7, service: db, from: 10s, until: 20s}]}   # service: absent = all of n7's
 //     swim: {...}                           # the pool's gossip parameters, as protocol `swim` reads its params
 //                                           # (a role's own swim: replaces it for that role)
 //     reconcile_interval: 60s
 //     healthy_bound: 45s                    # the catalog checker's bound (default: derived from swim)
-//     mutant: none                          # no_reconcile_on_leadership | deregister_failed | register_twice
+//     mutant: none                          # no_reconcile_on_leadership | deregister_failed | register_twice |
+//                                           # consistent_reads_local | register_as_forwarder | keep_services_on_leave
 //
 // servers.count + agents.count must equal `nodes` (agents.count may be left
 // out: the rest). Servers: an odd number from 1 to 7 (Consul runs 3 or 5; an
@@ -56,7 +58,9 @@ void read_runs(YamlSection& role, std::string_view name, std::initializer_list<s
                                                 : "every node is a member of the gossip pool, which finds failures"));
 }
 
-consul::Params read_params(const Scenario& s) {
+}  // namespace
+
+consul::Params read_consul_params(const Scenario& s) {
   consul::Params p;
   YamlSection params = YamlSection::params_of(s);
   const NodeNames names(s.node_names, s.generated_names, s.node_count());
@@ -93,6 +97,24 @@ consul::Params read_params(const Scenario& s) {
     if (agent_count + p.servers != s.node_count())
       agents->fail("count", fmt::format("{} agents + {} servers = {} nodes, but the scenario has nodes: {}", agent_count,
                                         p.servers, agent_count + p.servers, s.node_count()));
+    if (agents->has("services")) {
+      // The services every agent runs, each with one health check (catalog
+      // keys service/<id>/<name>).
+      const YAML::Node services = agents->raw("services");
+      if (!services.IsSequence() || services.size() == 0 || services.size() > 16)
+        agents->fail("services", "a list of 1 to 16 service names, e.g. [web, db]");
+      p.services.clear();
+      for (const auto& item : services) {
+        const std::string name = item.IsScalar() ? item.Scalar() : "";
+        const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        });
+        if (!plain) agents->fail("services", fmt::format("'{}' is no service name: letters, digits, '-' and '_'", name));
+        if (std::find(p.services.begin(), p.services.end(), name) != p.services.end())
+          agents->fail("services", fmt::format("'{}' listed twice", name));
+        p.services.push_back(name);
+      }
+    }
     p.check_interval = agents->duration("check_interval", p.check_interval);
     p.sync_interval = agents->duration("sync_interval", p.sync_interval);
     p.rpc_timeout = agents->duration("rpc_timeout", p.rpc_timeout);
@@ -119,6 +141,13 @@ consul::Params read_params(const Scenario& s) {
       if (p.is_server(node[0])) f.fail("node", "servers run no service checks here: name an agent");
       consul::FailingCheck c;
       c.node = node[0];
+      if (f.has("service")) {
+        const std::string service = f.text("service", "");
+        const auto it = std::find(p.services.begin(), p.services.end(), service);
+        if (it == p.services.end())
+          f.fail("service", fmt::format("'{}' is not a service the agents run: {}", service, fmt::join(p.services, ", ")));
+        c.service = static_cast<std::size_t>(it - p.services.begin());
+      }
       c.from = f.duration("from", 0, true);
       c.until = f.has("until") ? f.duration("until", 0, true) : -1;
       if (c.until >= 0 && c.until <= c.from) f.fail("until", "must be after `from`");
@@ -138,16 +167,22 @@ consul::Params read_params(const Scenario& s) {
   p.healthy_bound = params.duration("healthy_bound", 0, true);
   const std::string mutant =
       params.choice("mutant", "none", {"none", "no_reconcile_on_leadership", "deregister_failed", "register_twice",
-                                       "consistent_reads_local"});
+                                       "consistent_reads_local", "register_as_forwarder", "keep_services_on_leave"});
   using M = consul::Mutant;
   p.mutant = mutant == "no_reconcile_on_leadership" ? M::kNoReconcileOnLeadership
            : mutant == "deregister_failed"          ? M::kDeregisterFailed
            : mutant == "register_twice"             ? M::kRegisterTwice
            : mutant == "consistent_reads_local"     ? M::kConsistentReadsLocal
+           : mutant == "register_as_forwarder"      ? M::kRegisterAsForwarder
+           : mutant == "keep_services_on_leave"     ? M::kKeepServicesOnLeave
                                                     : M::kNone;
   params.finish();
   return p;
 }
+
+namespace {
+
+consul::Params read_params(const Scenario& s) { return read_consul_params(s); }
 
 }  // namespace
 
@@ -165,7 +200,7 @@ ProtocolBinding consul_binding() {
   b.has_clients = true;
   b.has_leader = true;
   b.metrics = {"detect_ns",      "commit_ns",          "crash_to_critical_ns", "false_criticals",
-               "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "stale_read_lag_ns", "default_read_stale_ns",
+               "catalog_writes", "replays_suppressed", "healthy_but_down", "reconciles_interrupted", "critical_but_running", "check_to_catalog_ns", "services_registered", "services_critical", "stale_read_lag_ns", "default_read_stale_ns",
                "consistent_read_missed_entries", "default_read_missed_entries", "default_read_missed_ns",
                "stale_read_missed_entries", "stale_read_missed_ns", "reads_answered", "reads_redirected", "rpcs_forwarded",
                "elections",      "leader_changes",     "split_votes",          "failed_elections",

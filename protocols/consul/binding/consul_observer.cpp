@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "protocols/consul/catalog.hpp"
 #include "protocols/consul/binding/consul_protocol.hpp"
@@ -157,14 +158,32 @@ void ConsulObserver::apply_committed(Time t, NodeId server, std::uint64_t index)
     sim_.report_violation(server, "deregistered_only_if_left",
                           fmt::format("{} deregistered at index {}, but it never left the gossip pool ({})",
                                       sim_.node_name(m), index, down_.count(m) ? "it crashed" : "it is running"));
-  if (key->kind == "check") {
+  if (key->kind == "node" && r.value == catalog::kDeregistered)
+    for (const auto& name : params_.services)
+      if (const std::string status = catalog_.read(catalog::service_key(m, name)); !status.empty())
+        sim_.report_violation(server, "services_removed_with_node",
+                              fmt::format("{} deregistered at index {} with its service {} still in the catalog ({})",
+                                          sim_.node_name(m), index, name, status));
+  if (key->kind == "service" && !r.value.empty()) {
+    const auto ran = std::find(params_.services.begin(), params_.services.end(), key->service);
+    if (params_.is_server(m) || m >= sim_.node_count() || ran == params_.services.end())
+      sim_.report_violation(server, "services_only_where_run",
+                            fmt::format("{} = '{}' applied at index {}, but {} runs no service {} (the agents run: {})",
+                                        r.key, r.value, index,
+                                        m < sim_.node_count() ? sim_.node_name(m) : std::to_string(m), key->service,
+                                        fmt::join(params_.services, ", ")));
+    if (catalog_.read(catalog::node_key(m)) == catalog::kDeregistered)
+      sim_.report_violation(server, "services_removed_with_node",
+                            fmt::format("{} = '{}' applied at index {}, but the catalog holds {} deregistered", r.key,
+                                        r.value, index, m < sim_.node_count() ? sim_.node_name(m) : std::to_string(m)));
     // The first commit of each check transition the timeline scripted.
     const bool passing = r.value == catalog::kPassing;
+    const auto service = static_cast<std::size_t>(ran - params_.services.begin());
     for (const auto& f : params_.failing_checks) {
-      if (f.node != m) continue;
+      if (f.node != m || ran == params_.services.end() || !f.covers(service)) continue;
       const Time changed = passing ? f.until : f.from;
       if (changed < 0 || changed > t) continue;
-      if (!check_seen_.insert({m, changed}).second) continue;
+      if (!check_seen_.insert({m, service, changed}).second) continue;
       check_to_catalog_ns_.push_back(static_cast<double>(t - changed));
     }
   }
@@ -262,6 +281,16 @@ void ConsulObserver::finish(Time end, Metrics& metrics) {
     if (sim_.status(m) == NodeStatus::kRunning && catalog_.read(catalog::health_key(m)) == catalog::kCritical)
       ++critical_but_running;
   set_scalar(metrics, "critical_but_running", static_cast<double>(critical_but_running));
+  // At the end: services in the catalog, and those whose check it holds critical.
+  std::uint64_t services_registered = 0, services_critical = 0;
+  for (NodeId m = params_.servers; m < sim_.node_count(); ++m)
+    for (const auto& name : params_.services) {
+      const std::string status = catalog_.read(catalog::service_key(m, name));
+      services_registered += status.empty() ? 0 : 1;
+      services_critical += status == catalog::kCritical ? 1 : 0;
+    }
+  set_scalar(metrics, "services_registered", static_cast<double>(services_registered));
+  set_scalar(metrics, "services_critical", static_cast<double>(services_critical));
   set_series(metrics, "check_to_catalog_ns", check_to_catalog_ns_);
   set_series(metrics, "detect_ns", detect_ns_);
   set_series(metrics, "commit_ns", commit_ns_);

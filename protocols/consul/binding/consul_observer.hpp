@@ -26,6 +26,13 @@
 //                              a write that finds the value it writes is the
 //                              same registration applied twice (a replay the
 //                              compare-and-set and the sessions should stop)
+//   services_only_where_run    a service is registered only for an agent, and
+//                              only one of the services the agents run
+//                              (params.agents.services)
+//   services_removed_with_node the catalog never holds a service of a node it
+//                              holds deregistered: none left when the node is
+//                              deregistered (Consul's deregistration removes a
+//                              node's services with it), none registered after
 // Metrics (per crash of a node while the catalog had it passing, counted
 // when the catalog commits it critical while it is down):
 //   detect_ns            crash -> the leader's SWIM holds it dead (gossip: the
@@ -43,7 +50,10 @@
 //   critical_but_running at the end: nodes running (not paused) but critical
 //                        in the catalog (a partition's false deaths not yet undone)
 //   check_to_catalog_ns  per scripted check transition (params.agents.failing_checks:
-//                        from, until): until the catalog's check/<id> says so
+//                        from, until) and service it covers: until the
+//                        catalog's service/<id>/<name> says so
+//   services_registered, services_critical  at the end: agents' services in
+//                        the catalog, and those whose check it holds critical
 //   reconciles_interrupted  a leader crashed with reconciliation writes of
 //                        its own unanswered (its successor must redo them)
 // Reads, in Consul's three modes. The workload's gets with
@@ -77,6 +87,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "protocols/consul/consul_params.hpp"
@@ -162,13 +173,13 @@ class ConsulObserver : public ObserverBase {
   Time last_server_fault_ = 0, last_leaderless_ = 0, next_check_ = 0;
 
   std::vector<double> detect_ns_, commit_ns_, crash_to_critical_ns_, check_to_catalog_ns_;
-  std::set<std::pair<NodeId, Time>> check_seen_;
+  std::set<std::tuple<NodeId, std::size_t, Time>> check_seen_;  // check transitions (node, service, time) already measured
   // Reads. Per log index (1-based): when some server first applied it; per
   // server: its last start, and since when it leads a term older than a
   // committed entry's (-1: it does not).
   std::vector<Time> first_applied_at_;
   std::vector<Time> started_at_, deposed_since_;
-  std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;  // check transitions (node, time) already measured
+  std::vector<double> stale_read_lag_ns_, default_read_stale_ns_;
   // Reads the agents issue (params.agents.reads), served: per (agent,
   // sequence), the catalog's last committed index when the agent issued it.
   std::map<std::pair<NodeId, std::uint64_t>, std::uint64_t> reads_issued_;

@@ -8,6 +8,10 @@
 
 namespace faultline {
 
+// The scenario's params as the binding reads them (exit-2 errors on bad
+// input); for tests that build a Simulation<ConsulProtocol> themselves.
+consul::Params read_consul_params(const Scenario& s);
+
 struct ConsulProtocol {
   using Node = consul::ConsulNode;
   using Message = consul::Message;
