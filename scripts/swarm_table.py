@@ -58,6 +58,7 @@ ROWS = [
     ("consul", "consul/nemesis", "params.mutant=no_reconcile_on_leadership", "1 (consul/leader_crash_during_reconcile)", 120),
     ("consul", "consul/nemesis", "params.mutant=deregister_failed", "1 (consul/agent_crash)", 120),
     ("consul", "consul/nemesis", "params.mutant=register_twice", "1 (consul/agent_crash)", 120),
+    ("consul", "consul/nemesis", "params.mutant=register_as_forwarder", "1 (consul/agent_crash)", 120),
 ]
 # ---------------------------------------------------------------------------
 

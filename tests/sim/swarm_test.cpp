@@ -362,6 +362,7 @@ TEST_CASE("swarm catches each consul mutant at its measured seed, by its checker
       {"no_reconcile_on_leadership", 18, "catalog_healthy_but_dead"},
       {"deregister_failed", 1, "deregistered_only_if_left"},
       {"register_twice", 1, "catalog_write_once"},
+      {"register_as_forwarder", 1, "services_only_where_run"},
   };
   // One job and one seed past the first failing one (see swarm_membership_test.cpp).
   for (const auto& m : mutants) {
