@@ -168,6 +168,9 @@ void ConsulNode::after_raft(HostT& host) {
   const bool leading = leads();
   if (leading && !was_leader_) {
     was_leader_ = true;
+    // Its no-op, appended on election (one scan of the log per election).
+    term_first_index_ = raft_->log().first_index_of(raft_->current_term());
+    if (term_first_index_ == 0) term_first_index_ = raft_->log().last_index() + 1;
   } else if (!leading && was_leader_) {
     // Our writes may still commit under the next leader, or be cut; either
     // way they are compare-and-sets, and the next leader reconciles anew.

@@ -84,13 +84,15 @@ class ConsulNode {
 
   // Server: reconciliation (leader only) and the agents' RPC.
   bool leads() const { return raft_ && raft_->role() == raft::Role::kLeader; }
-  // Leads, and has applied an entry of its own term, so its store holds
-  // every entry an earlier leader committed (Consul's leaderLoop barrier
-  // before it reconciles): the reconciler and the agents' syncs compare
-  // against the store, and act only then.
-  bool store_current() const {
-    return leads() && raft_->log().term_at(raft_->last_applied()) == raft_->current_term();
-  }
+  // Leads, and has applied every entry of earlier terms in its log, so its
+  // store holds every entry an earlier leader committed (Raft's leader
+  // completeness; Consul's leaderLoop waits for a barrier before it
+  // reconciles): the reconciler and the agents' syncs compare against the
+  // store, and act only then. Entries of this term are the leader's own
+  // (its no-op, at the term's first index, then what it submitted). At once
+  // for a leader that had applied its whole log when elected, otherwise once
+  // its no-op commits.
+  bool store_current() const { return leads() && raft_->last_applied() + 1 >= term_first_index_; }
   void reconcile_all(HostT& host);
   void reconcile_member(HostT& host, NodeId m);
   void on_sync_request(HostT& host, NodeId from, const SyncRequest& q);
@@ -141,6 +143,7 @@ class ConsulNode {
   // reconciler leaves a key with one in flight alone (catalog.hpp).
   std::map<std::pair<ClientId, std::uint64_t>, std::string> sync_writes_;
   std::map<std::string, std::uint32_t> sync_keys_in_flight_;
+  raft::Index term_first_index_ = 0;  // while leading: the first index of its term (its no-op), noted once elected
   std::uint64_t reconciled_term_ = 0;  // the term this server last reconciled all members in, once its store was current
 
   // Agent. Per service (Params::services): its check's latest result, and
