@@ -58,7 +58,7 @@ TEST_CASE("the estimate is within a factor of two of the peak measured for each 
       {"raft/leader_crash.yaml", {"nodes=4000", "duration=2s", "faults=[]", "expect=[]"}, 59},
       {"consul/agent_crash.yaml", {"nodes=4003", "params.agents.count=4000", "expect=[]"}, 48.9},
       // issue 14's benchmark (10,005 nodes for 600 s): the point that holds consul's own figure
-      {"../scripts/bench/consul_10k.yaml", {"nodes=10005"}, 384},
+      {"../scripts/bench/consul_10k.yaml", {"nodes=10005"}, 349},
       {"compare/leader_crash.yaml", {"workload.keys=1000000", "duration=2s", "expect=[]"}, 425},
       {"compare/leader_crash.yaml", {"workload.keys=65536", "workload.clients=1", "duration=2s", "expect=[]"}, 176},
       {"compare/steady.yaml", {"protocol=raft", "duration=300s", "workload.rate=1000", "workload.clients=256",

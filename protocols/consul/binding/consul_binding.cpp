@@ -191,8 +191,9 @@ ProtocolBinding consul_binding() {
   b.name = "consul";
   // Peak RSS grows with the pool and with time (SWIM views and the catalog
   // fill): agent_crash at 4,003 nodes for 60 s peaks at 48.9 MB (12.2 KB a
-  // node); scripts/bench/consul_10k.yaml (10,005 nodes, 600 s) at 384 MB
-  // (38 KB a node; 346 MB before followers forwarded agents' RPCs: the
+  // node; 49.5 MB with agents' services); scripts/bench/consul_10k.yaml
+  // (10,005 nodes, 600 s) at 349 MB with agents' services (35 KB a node;
+  // 384 MB before them, 346 MB before followers forwarded agents' RPCs: the
   // difference is there by 120 s of virtual time already, not growth).
   // 19 KiB a node keeps both within a factor of two.
   b.memory_per_node = 19 * 1024;
