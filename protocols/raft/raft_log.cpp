@@ -33,7 +33,7 @@ Entry decode(std::string_view text) {
   if (!e.noop) {
     const std::string_view encoded = text.substr(bar + 3);
     if (auto r = kv::decode(encoded))
-      e.shared = std::make_shared<const Command>(Command{std::move(*r), std::string(encoded)});
+      e.shared = CommandRef<Command>::make(std::move(*r), std::string(encoded));
   }
   return e;
 }

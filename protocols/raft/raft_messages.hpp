@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "protocols/host/trace_field.hpp"
+#include "protocols/raft/command_ref.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/kv/kv_codec.hpp"
 
@@ -31,13 +32,13 @@ struct Command {
 struct Entry {
   Term term = 0;
   bool noop = false;  // a new leader's first entry (section 8): commits earlier terms' entries
-  std::shared_ptr<const Command> shared;  // null for a no-op
+  CommandRef<Command> shared;  // empty for a no-op (see command_ref.hpp: counted without atomics)
 
   Entry() = default;
   Entry(Term t, bool is_noop, kv::Request r = {}) : term(t), noop(is_noop) {
     if (!is_noop) {
       std::string encoded = kv::encode(r);
-      shared = std::make_shared<const Command>(Command{std::move(r), std::move(encoded)});
+      shared = CommandRef<Command>::make(std::move(r), std::move(encoded));
     }
   }
   const kv::Request& command() const {

@@ -7,6 +7,8 @@
 #include <mutex>
 #include <thread>
 
+#include "sim/run/keep_freed_memory.hpp"
+
 namespace faultline {
 
 MetricStats summarize_samples(std::vector<double> samples) {
@@ -58,6 +60,7 @@ SweepResult run_sweep(const Scenario& scenario, const ProtocolBinding& binding, 
 SweepResult run_sweep(std::uint64_t first_seed, std::uint64_t last_seed, unsigned jobs, const SeedRun& run_seed,
                       const SweepProgress& progress, std::stop_token stop) {
   const auto started = std::chrono::steady_clock::now();
+  keep_freed_memory_for_reuse();  // each seed reuses what the one before freed
   const std::size_t total = last_seed - first_seed + 1;
   jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::min<std::size_t>(total, 256))));
 
