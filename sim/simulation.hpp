@@ -163,9 +163,9 @@ class Simulation {
   void finish(RunResult& result);
   static void prefetch_for(void* self, std::uint64_t payload);
   static constexpr std::size_t kPrefetchAboveBytes = std::size_t{4} << 20;
-  void prefetch_record(NodeId n) const {
+  void prefetch_record(NodeId n, std::size_t bytes = sizeof(NodeRecord)) const {
     const char* p = reinterpret_cast<const char*>(&records_[n]);
-    for (std::size_t offset = 0; offset < sizeof(NodeRecord); offset += 64) __builtin_prefetch(p + offset);
+    for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
   }
   void check_client_history(Metrics& metrics);
   // `stop: {when: quiescent}`: nothing in flight (paused nodes' backlogs
@@ -193,13 +193,24 @@ class Simulation {
   // started; last_crash is the time of its latest crash (-1: never);
   // timer_generation[s] changes whenever slot s is set, cancelled or fired,
   // and on every crash.
+  // Order: what every event reads (crash time, status, timer generations)
+  // first, then the node, whose own hot fields come first where the
+  // protocol orders them so (a gossip node's versions), then the random
+  // stream, which only a node that sends or draws reads: a gossip delivery
+  // that brings nothing new touches the first cache line alone.
   struct NodeRecord {
+    Time last_crash = -1;
+    std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
+    NodeStatus status = NodeStatus::kRunning;
     Node node;
     Rng rng;
-    Time last_crash = -1;
-    NodeStatus status = NodeStatus::kRunning;
-    std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
   };
+  // What of a receiver's record a delivery is sure to read: P says so with
+  // kDeliveryReadsBytes (a gossip node: its first cache line), else all of it.
+  static constexpr std::size_t kDeliveryPrefetchBytes = [] {
+    if constexpr (requires { P::kDeliveryReadsBytes; }) return std::min<std::size_t>(P::kDeliveryReadsBytes, sizeof(NodeRecord));
+    else return sizeof(NodeRecord);
+  }();
   // From a cache line on: a record whose size is a multiple of 64 bytes (a
   // gossip node's 128) lies on its own lines, two where it straddled three.
   std::vector<NodeRecord, CacheLineAllocator<NodeRecord>> records_;

@@ -123,20 +123,25 @@ class DisseminationNode {
   // that version in the current cycle (it did not hold it when the cycle began).
   bool necessary_contact(const HostT& host, const Item& item, bool news) const;
 
+  // Field order: what a delivery that brings nothing new reads (params_,
+  // version_, redundant_) and what a round reads first, so that in the
+  // simulation's node record they share the first cache line with the
+  // engine's fields; learned_from_ and learned_cycle_, written when a node
+  // learns, last.
   const DisseminationParams* params_;
   // Invariant: version_[k] only grows (newer version wins; 0 = never heard).
   std::array<std::uint32_t, kMaxKeys> version_{};
-  std::array<std::uint32_t, kMaxKeys> learned_from_{kNoNode, kNoNode, kNoNode, kNoNode};
   // SIR state per key: 1 while this node spreads it (infective), 0 once
   // removed (or never learned). Anti-entropy never removes.
   std::array<std::uint8_t, kMaxKeys> infective_{};
   // Counter-based removal: unnecessary contacts since the last necessary one
   // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.
   std::array<std::uint8_t, kMaxKeys> strikes_{};
-  std::array<std::uint32_t, kMaxKeys> learned_cycle_{};  // period index in which version_[k] was learned
   std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   std::uint16_t next_injection_ = 0;              // index into params_->injections
   bool round_armed_ = false;
+  std::array<std::uint32_t, kMaxKeys> learned_from_{kNoNode, kNoNode, kNoNode, kNoNode};
+  std::array<std::uint32_t, kMaxKeys> learned_cycle_{};  // period index in which version_[k] was learned
 };
 
 }  // namespace faultline::gossip

@@ -26,23 +26,14 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 #include <stdexcept>
 
 #include "protocols/host/time.hpp"
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "sim/engine/event.hpp"
+#include "sim/engine/event_chunk_pool.hpp"
 
 namespace faultline {
-
-struct Event {
-  Time time;
-  std::uint64_t seq;
-  std::uint64_t payload;
-};
 
 class EventQueue {
  public:
@@ -84,84 +75,84 @@ class EventQueue {
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
   std::uint64_t pushed() const { return seq_; }
-  void reserve(std::size_t n) { buckets_[0].reserve(n); }
+  void reserve(std::size_t n) {
+    if (n > buckets_[0].capacity) grow_small(buckets_[0], n);
+  }
+  // Slabs of chunks the large buckets have taken (2 MiB each), for tests.
+  std::size_t chunk_slabs() const { return pool_.slabs(); }
 
  private:
-  // A bucket: a growable array of events whose append is a compare and a
-  // store (growth, rare, is out of line). std::vector's push_back was not
-  // inlined here and cost a call per event moved (11% of a gossip run).
+  using Chunk = EventChunkPool::Chunk;
+  // A bucket: its first events in a growable array (malloc'd, up to
+  // kSmallEvents), then, for a large bucket, chunks from pool_ (see
+  // EventChunkPool: the pages of one wave of events serve the next). Append
+  // is a compare and a store (growth, rare, is out of line). std::vector's
+  // push_back was not inlined here and cost a call per event moved (11% of
+  // a gossip run). Bucket 0, the run, stays one array (it is sorted and
+  // inserted into) and never takes chunks.
+  // Invariant: chunks == 0 and data == small, size events; or chunks > 0,
+  // small full (small_capacity events), then the chunks first..last in
+  // order, all full but the last, whose events are data (== last->events),
+  // size of them.
   struct Bucket {
-    Event* data = nullptr;
-    std::uint32_t size = 0, capacity = 0;
+    Event* data = nullptr;  // the segment appended to: small, or the last chunk's events
+    std::uint32_t size = 0, capacity = 0;  // of that segment
+    std::uint32_t small_capacity = 0;
+    std::uint32_t chunks = 0;
+    Event* small = nullptr;
+    Chunk* first = nullptr;
+    Chunk* last = nullptr;
     Bucket() = default;
     Bucket(const Bucket&) = delete;
     Bucket& operator=(const Bucket&) = delete;
-    ~Bucket() { release(); }
-    [[gnu::always_inline]] void append(const Event& e) {
-      if (size == capacity) [[unlikely]] grow(capacity == 0 ? 16 : 2 * static_cast<std::size_t>(capacity));
-      data[size++] = e;
+    ~Bucket() { std::free(small); }  // chunks belong to the pool's slabs
+    std::size_t count() const {
+      return chunks == 0 ? size
+                         : small_capacity + static_cast<std::size_t>(chunks - 1) * EventChunkPool::kChunkEvents + size;
     }
-    void reserve(std::size_t n) {
-      if (n > capacity) grow(n);
-    }
-    // Large buckets live in their own mappings, grown by mremap, which moves
-    // pages instead of copying them (realloc copied 36 M instructions' worth
-    // of events in a 100,000-node gossip run), and handed back to the
-    // system at once when released.
-    [[gnu::noinline]] void grow(std::size_t n) {
-      if (n > UINT32_MAX) throw std::length_error("more than 2^32 events in one bucket of the event queue");
-#if defined(__linux__)
-      if (n * sizeof(Event) >= kMapBytes) {
-        void* bigger = mapped ? mremap(data, capacity * sizeof(Event), n * sizeof(Event), MREMAP_MAYMOVE)
-                              : mmap(nullptr, n * sizeof(Event), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (bigger == MAP_FAILED) throw std::bad_alloc();
-        if (!mapped) {
-          if (size > 0) std::memcpy(bigger, data, size * sizeof(Event));
-          std::free(data);
-          mapped = true;
-        }
-        data = static_cast<Event*>(bigger);
-        capacity = static_cast<std::uint32_t>(n);
-        return;
-      }
-#endif
-      auto* bigger = static_cast<Event*>(std::realloc(data, n * sizeof(Event)));
-      if (bigger == nullptr) throw std::bad_alloc();
-      data = bigger;
-      capacity = static_cast<std::uint32_t>(n);
-    }
-    void release() {
-#if defined(__linux__)
-      if (mapped) munmap(data, capacity * sizeof(Event));
-      else std::free(data);
-#else
-      std::free(data);
-#endif
-      data = nullptr;
-      size = capacity = 0;
-      mapped = false;
-      shed = 0;
-    }
-    // The pages of the first `consumed` events go back to the system (a
-    // mapped bucket only; its events there have been read and moved). A
-    // million-node gossip run moves a bucket of a million events down at
-    // once: without this, the bucket and the buckets it fills are both
-    // resident until the move ends (24 MB more at the peak).
-    void shed_front(std::uint32_t consumed) {
-#if defined(__linux__) && defined(MADV_DONTNEED)
-      if (!mapped) return;
-      constexpr std::size_t kPage = 4096;
-      const std::size_t end = consumed * sizeof(Event) / kPage * kPage;
-      if (end > shed) madvise(reinterpret_cast<char*>(data) + shed, end - shed, MADV_DONTNEED);
-      shed = end;
-#else
-      (void)consumed;
-#endif
-    }
-    static constexpr std::size_t kMapBytes = std::size_t{1} << 16;
-    std::size_t shed = 0;  // bytes at the front of a mapped bucket given back by shed_front (until release)
-    bool mapped = false;  // data comes from mmap (Linux, kMapBytes or more), else from malloc
   };
+  [[gnu::always_inline]] void append(Bucket& k, const Event& e) {
+    if (k.size == k.capacity) [[unlikely]] grow(k);
+    k.data[k.size++] = e;
+  }
+  // The array doubles up to kSmallEvents (bucket 0: without limit); past
+  // that a bucket takes a chunk at a time.
+  [[gnu::noinline]] void grow(Bucket& k) {
+    if (k.chunks == 0 && (&k == &buckets_[0] || k.capacity < kSmallEvents)) {
+      grow_small(k, k.capacity == 0 ? 16 : 2 * static_cast<std::size_t>(k.capacity));
+      return;
+    }
+    Chunk* c = pool_.take();
+    if (k.chunks == 0) k.first = c;
+    else k.last->next = c;
+    k.last = c;
+    ++k.chunks;
+    k.data = c->events;
+    k.size = 0;
+    k.capacity = EventChunkPool::kChunkEvents;
+  }
+  static void grow_small(Bucket& k, std::size_t n) {
+    if (n > UINT32_MAX) throw std::length_error("more than 2^32 events in the run of the event queue");
+    auto* bigger = static_cast<Event*>(std::realloc(k.small, n * sizeof(Event)));
+    if (bigger == nullptr) throw std::bad_alloc();
+    k.small = k.data = bigger;
+    k.small_capacity = k.capacity = static_cast<std::uint32_t>(n);
+  }
+  // Empties a bucket: its chunks go back to the pool (those not already
+  // handed back while its events moved: from `from` on), its array is kept
+  // for the next fill.
+  void empty_bucket(Bucket& k, Chunk* from) {
+    while (from != nullptr) {
+      Chunk* next = from->next;
+      pool_.give(from);
+      from = next;
+    }
+    k.first = k.last = nullptr;
+    k.chunks = 0;
+    k.data = k.small;
+    k.capacity = k.small_capacity;
+    k.size = 0;
+  }
 
   // Digits of kDigitBits bits: 8 levels of 256 buckets. Against 4-bit
   // digits an event moves about half as often (a 1 s timer starts at level
@@ -184,7 +175,7 @@ class EventQueue {
   }
   [[gnu::always_inline]] void place(const Event& e) {  // a call per event moved cost 12 instructions of 50
     const std::size_t b = bucket_of(e.time);
-    buckets_[b].append(e);
+    append(buckets_[b], e);
     if (b > 0) {
       const std::size_t w = (b - 1) / 64;
       occupied_[w] |= std::uint64_t{1} << ((b - 1) % 64);
@@ -216,14 +207,14 @@ class EventQueue {
     const std::size_t b = lowest_occupied();
     clear_occupied(b);
     Bucket& from = buckets_[b];
-    if (from.size == 1) {  // the common case in a sparse queue: it is next
+    if (from.chunks == 0 && from.size == 1) {  // the common case in a sparse queue: it is next
       last_ = from.data[0].time;
-      zero.append(from.data[0]);
+      append(zero, from.data[0]);
       from.size = 0;
       if (prefetch_ != nullptr) prefetch_(prefetch_context_, zero.data[0].payload);
       return;
     }
-    if (from.size <= kRunAtMost) {
+    if (from.chunks == 0 && from.size <= kRunAtMost) {
       // A few events: they are the next ones out, all before any other
       // bucket's. Sorted by (time, seq) they become the run, at once,
       // instead of descending digit by digit (one move and one refill
@@ -231,7 +222,7 @@ class EventQueue {
       // any event of the bucket can stand for last_ without moving the
       // other buckets' events, as every one of them agrees with it on the
       // digits above the bucket's level and on the bucket's own digit.
-      for (std::uint32_t i = 0; i < from.size; ++i) zero.append(from.data[i]);
+      for (std::uint32_t i = 0; i < from.size; ++i) append(zero, from.data[i]);
       from.size = 0;
       std::sort(zero.data, zero.data + zero.size, [](const Event& x, const Event& y) {
         return x.time < y.time || (x.time == y.time && x.seq < y.seq);
@@ -241,29 +232,36 @@ class EventQueue {
         for (std::uint32_t i = 0; i < zero.size; ++i) prefetch_(prefetch_context_, zero.data[i].payload);
       return;
     }
-    Time least = from.data[0].time;
-    for (std::uint32_t i = 1; i < from.size; ++i) least = std::min(least, from.data[i].time);
+    // A large bucket: its events are in small (all of it when chunked,
+    // else its first `size`), then in its chunks.
+    const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
+    Time least = from.small[0].time;
+    for (std::uint32_t i = 1; i < in_small; ++i) least = std::min(least, from.small[i].time);
+    for (const Chunk* c = from.first; c != nullptr; c = c->next) {
+      const std::uint32_t n = c == from.last ? from.size : EventChunkPool::kChunkEvents;
+      for (std::uint32_t i = 0; i < n; ++i) least = std::min(least, c->events[i].time);
+    }
     last_ = least;
     // The moved events are the next ones out (unless newer, earlier events
     // arrive). When there are few, announce them: handling them will touch
     // memory a cache miss away, and asking for all of it now lets the
     // misses overlap instead of stalling one event at a time.
-    const bool announce = prefetch_ != nullptr && from.size <= kPrefetchBatch;
-    // In chunks, whose pages go back to the system as each is moved.
-    for (std::uint32_t begin = 0; begin < from.size; begin += kShedEvery) {
-      const std::uint32_t end = from.size - begin > kShedEvery ? begin + kShedEvery : from.size;
-      for (std::uint32_t i = begin; i < end; ++i) {
-        place(from.data[i]);
-        if (announce) prefetch_(prefetch_context_, from.data[i].payload);
-      }
-      if (end < from.size) from.shed_front(end);
+    const bool announce = prefetch_ != nullptr && from.count() <= kPrefetchBatch;
+    for (std::uint32_t i = 0; i < in_small; ++i) {
+      place(from.small[i]);
+      if (announce) prefetch_(prefetch_context_, from.small[i].payload);
     }
-    // An emptied bucket keeps its storage for the next fill, unless it is
-    // large: a million-node run passes waves of a million events through the
-    // high buckets, and keeping every bucket's high-water mark would hold
-    // several times the memory the pending events need.
-    if (from.capacity > kReleaseAbove || from.shed > 0) from.release();
-    else from.size = 0;
+    // Each chunk goes back to the pool as soon as its events are placed:
+    // the buckets being filled take it next.
+    for (Chunk* c = from.first; c != nullptr;) {
+      const std::uint32_t n = c == from.last ? from.size : EventChunkPool::kChunkEvents;
+      for (std::uint32_t i = 0; i < n; ++i) place(c->events[i]);
+      Chunk* next = c->next;
+      pool_.give(c);
+      c = next;
+    }
+    // The emptied bucket keeps its array (at most kSmallEvents) for the next fill.
+    empty_bucket(from, nullptr);
     if (zero.size > 1)
       std::sort(zero.data, zero.data + zero.size, [](const Event& x, const Event& y) { return x.seq < y.seq; });
   }
@@ -276,7 +274,7 @@ class EventQueue {
   // one bucket's width ahead.
   void to_run(const Event& e) {
     Bucket& zero = buckets_[0];
-    zero.append(e);
+    append(zero, e);
     std::uint32_t i = zero.size - 1;
     while (i > head0_ && zero.data[i - 1].time > e.time) {
       zero.data[i] = zero.data[i - 1];
@@ -294,8 +292,9 @@ class EventQueue {
   // not empty; bit w of summary_ is set iff occupied_[w] != 0.
   static constexpr std::size_t kRunAtMost = 64;
   static constexpr std::size_t kPrefetchBatch = 64;
-  static constexpr std::size_t kReleaseAbove = std::size_t{1} << 13;
-  static constexpr std::uint32_t kShedEvery = std::uint32_t{1} << 16;  // events (1.5 MB) moved between shed_front calls
+  // A bucket's array grows to this many events (48 KiB), then it takes chunks.
+  static constexpr std::uint32_t kSmallEvents = 2048;
+  EventChunkPool pool_;  // declared before buckets_: their chunks live in its slabs
   std::array<Bucket, kBuckets> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;

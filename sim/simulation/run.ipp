@@ -25,8 +25,8 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
   advise_huge_pages(pool_.data(), pool_.capacity() * sizeof(InFlight));
   for (NodeId i = 0; i < n; ++i)
-    records_.push_back(NodeRecord{P::make_node(i, n, params_), Rng(derive_seed(options.seed, Stream::kNode, i)), -1,
-                                  NodeStatus::kRunning, {}});
+    records_.push_back(NodeRecord{-1, {}, NodeStatus::kRunning, P::make_node(i, n, params_),
+                                  Rng(derive_seed(options.seed, Stream::kNode, i))});
   // Per-node latencies of the disk and of timer jitter: the default, then
   // the overrides in file order (later ones win).
   auto per_node = [n](const LatencySpec& fallback, const std::vector<NodeLatencyOverride>& overrides) {
@@ -92,7 +92,7 @@ void Simulation<P>::prefetch_for(void* self, std::uint64_t payload) {
   switch (EventCode::kind(payload)) {
     case EventKind::kDeliver:
     case EventKind::kLocalDeliver:
-      sim->prefetch_record(EventCode::delivery_to(payload));
+      sim->prefetch_record(EventCode::delivery_to(payload), kDeliveryPrefetchBytes);
       __builtin_prefetch(&sim->pool_[EventCode::delivery_slot(payload)]);
       break;
     case EventKind::kTimer:

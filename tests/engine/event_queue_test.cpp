@@ -130,10 +130,11 @@ TEST_CASE("a push between the times of a refilled run pops in its place") {
   CHECK(q.empty());
 }
 
-TEST_CASE("a bucket larger than a shed chunk moves down whole and in order") {
-  // 300,000 events past 2^32 ns while the queue is at 0 share one bucket;
-  // the first pop moves them all down, giving back the pages of those
-  // already moved every 65,536 events. Pushes during the pops interleave.
+TEST_CASE("a bucket of many chunks moves down whole and in order") {
+  // 300,000 events past 2^32 ns while the queue is at 0 share one bucket
+  // (its array, then 109 chunks); the first pop moves them all down,
+  // handing each chunk back once its events are moved. Pushes during the
+  // pops interleave.
   Rng rng(7);
   EventQueue q;
   Oracle oracle;
@@ -156,4 +157,40 @@ TEST_CASE("a bucket larger than a shed chunk moves down whole and in order") {
     }
   }
   CHECK(q.empty());
+}
+
+TEST_CASE("large buckets reuse the pool's chunks wave after wave and pop in order") {
+  // Each wave pushes 100,000 events (2.4 MB, chunks of two slabs) into one
+  // far bucket, then pops them all against the oracle, pushing more as it
+  // goes; the first pop of a wave moves the bucket down chunk by chunk into
+  // buckets that take chunks of their own. Chunks handed back are reused:
+  // after the first wave the pool takes no new slab.
+  Rng rng(11);
+  EventQueue q;
+  Oracle oracle;
+  std::uint64_t seq = 0;
+  std::size_t slabs_after_first = 0;
+  for (int wave = 0; wave < 6; ++wave) {
+    const Time base = (Time{wave} + 1) << 32;
+    for (int i = 0; i < 100000; ++i) {
+      const Time t = base + static_cast<Time>(rng.below(1ULL << 20));
+      q.push(t, seq);
+      oracle.push(Event{t, seq, seq});
+      ++seq;
+    }
+    std::uint64_t popped = 0;
+    while (!oracle.empty()) {
+      const Event got = pop_both_and_compare(q, oracle);
+      if (++popped % 4 == 0 && popped < 60000) {
+        const Time t = got.time + static_cast<Time>(rng.below(1ULL << 18));
+        q.push(t, seq);
+        oracle.push(Event{t, seq, seq});
+        ++seq;
+      }
+    }
+    CHECK(q.empty());
+    if (wave == 0) slabs_after_first = q.chunk_slabs();
+    CHECK(q.chunk_slabs() >= 2);
+    CHECK(q.chunk_slabs() == slabs_after_first);
+  }
 }
