@@ -138,15 +138,10 @@ class EventQueue {
     k.small = k.data = bigger;
     k.small_capacity = k.capacity = static_cast<std::uint32_t>(n);
   }
-  // Empties a bucket: its chunks go back to the pool (those not already
-  // handed back while its events moved: from `from` on), its array is kept
-  // for the next fill.
-  void empty_bucket(Bucket& k, Chunk* from) {
-    while (from != nullptr) {
-      Chunk* next = from->next;
-      pool_.give(from);
-      from = next;
-    }
+  // Empties a bucket whose chunks have all been handed back to the pool (as
+  // refill does while it moves their events); its array is kept for the
+  // next fill.
+  static void empty_bucket(Bucket& k) {
     k.first = k.last = nullptr;
     k.chunks = 0;
     k.data = k.small;
@@ -261,7 +256,7 @@ class EventQueue {
       c = next;
     }
     // The emptied bucket keeps its array (at most kSmallEvents) for the next fill.
-    empty_bucket(from, nullptr);
+    empty_bucket(from);
     if (zero.size > 1)
       std::sort(zero.data, zero.data + zero.size, [](const Event& x, const Event& y) { return x.seq < y.seq; });
   }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocols/consul/binding/consul_protocol.hpp"
@@ -42,26 +43,36 @@ const kv::KvStore& final_catalog(const Simulation<ConsulProtocol>& sim) {
 const std::vector<std::string> kTwoServicesAndALeave = {"faults=[]", "expect=[]", "params.agents.services=[web, db]",
                                                         "params.swim.leave=[{node: n9, at: 20s}]"};
 
-// Two of three servers stalled from 15 s to 40 s: no quorum, no leader able
-// to commit; agent n10 crashes at 20 s and the unstalled server's gossip
-// learns it while nobody can act on it (the periodic reconciliation: 300 s,
-// beyond the run).
-const char* kNoQuorumWhileDetected = R"(protocol: consul
+// A consul scenario of 3 servers and 20 agents for 120 s, probing every
+// second, with the periodic reconciliation (300 s) beyond the run, so only
+// what the leader does on events and on gaining leadership reaches the
+// catalog. `swim_extra`: more of the swim map; `faults`: the timeline's
+// entries; MUTANT stands for the mutant's name.
+std::string three_servers_twenty_agents(std::string_view swim_extra, std::string_view faults) {
+  return std::string(R"(protocol: consul
 params:
   servers: {count: 3}
   agents: {count: 20}
-  swim: {probe_interval: 1s, suspicion_periods: 5}
+  swim: {probe_interval: 1s, suspicion_periods: 5)") +
+         std::string(swim_extra) + R"(}
   reconcile_interval: 300s
   mutant: MUTANT
 nodes: 23
 duration: 120s
 network:
   latency: {dist: uniform, min: 1ms, max: 5ms}
-faults:
+faults:)" + std::string(faults);
+}
+
+// Two of three servers stalled from 15 s to 40 s: no quorum, no leader able
+// to commit; agent n10 crashes at 20 s and the unstalled server's gossip
+// learns it while nobody can act on it (the periodic reconciliation: 300 s,
+// beyond the run).
+const std::string kNoQuorumWhileDetected = three_servers_twenty_agents("", R"(
   - {at: 15s, pause: [n1, n2]}
   - {at: 20s, crash: n10}
   - {at: 40s, resume: [n1, n2]}
-)";
+)");
 
 
 }  // namespace
@@ -190,22 +201,12 @@ TEST_CASE("mutant register_twice is caught by catalog_write_once") {
 // and only the reconciliation it does when it gains leadership gets n10
 // into the catalog before the periodic one (300 s, beyond the run). n10
 // joins at 5 s, so the catalog has it passing whatever the first leader did.
-const char* kLeadersLostWhileDetected = R"(protocol: consul
-params:
-  servers: {count: 3}
-  agents: {count: 20}
-  swim: {probe_interval: 1s, suspicion_periods: 5, join: [{node: n10, at: 5s, seed: n3}]}
-  reconcile_interval: 300s
-  mutant: MUTANT
-nodes: 23
-duration: 120s
-network:
-  latency: {dist: uniform, min: 1ms, max: 5ms}
-faults:
+const std::string kLeadersLostWhileDetected =
+    three_servers_twenty_agents(", join: [{node: n10, at: 5s, seed: n3}]", R"(
   - {at: 15s, crash: {nodes: leader, for: 25s}}
   - {at: 16s, crash: {nodes: leader, for: 24s}}
   - {at: 20s, crash: n10}
-)";
+)");
 
 TEST_CASE("mutant no_reconcile_on_leadership is caught by catalog_healthy_but_dead") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {

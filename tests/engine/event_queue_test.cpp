@@ -31,6 +31,29 @@ Event pop_both_and_compare(EventQueue& q, Oracle& oracle) {
   return got;
 }
 
+// Pushes `n` events at random times in [base, base + 2^spread_bits) to
+// both (many ties when n is large against the spread).
+void push_random(EventQueue& q, Oracle& oracle, Rng& rng, std::uint64_t& seq, int n, Time base, int spread_bits) {
+  for (int i = 0; i < n; ++i) {
+    const Time t = base + static_cast<Time>(rng.below(1ULL << spread_bits));
+    q.push(t, seq);
+    oracle.push(Event{t, seq, seq});
+    ++seq;
+  }
+}
+
+// Pops both until empty, comparing; after every `every`-th pop (while fewer
+// than `until` have been popped) pushes one event up to 2^spread_bits after
+// the one popped, so pushes interleave with the moves the pops cause.
+void drain_pushing(EventQueue& q, Oracle& oracle, Rng& rng, std::uint64_t& seq, std::uint64_t every,
+                   std::uint64_t until, int spread_bits) {
+  std::uint64_t popped = 0;
+  while (!oracle.empty()) {
+    const Event got = pop_both_and_compare(q, oracle);
+    if (++popped % every == 0 && popped < until) push_random(q, oracle, rng, seq, 1, got.time, spread_bits);
+  }
+}
+
 // Increments that make ties common and jumps large.
 Duration draw_increment(Rng& rng) {
   switch (rng.below(6)) {
@@ -140,22 +163,8 @@ TEST_CASE("a bucket of many chunks moves down whole and in order") {
   Oracle oracle;
   std::uint64_t seq = 0;
   const Time base = Time{1} << 32;
-  for (int i = 0; i < 300000; ++i) {
-    const Time t = base + static_cast<Time>(rng.below(1ULL << 20));  // many ties
-    q.push(t, seq);
-    oracle.push(Event{t, seq, seq});
-    ++seq;
-  }
-  std::uint64_t popped = 0;
-  while (!oracle.empty()) {
-    const Event got = pop_both_and_compare(q, oracle);
-    if (++popped % 3 == 0 && popped < 200000) {
-      const Time t = got.time + static_cast<Time>(rng.below(1ULL << 22));
-      q.push(t, seq);
-      oracle.push(Event{t, seq, seq});
-      ++seq;
-    }
-  }
+  push_random(q, oracle, rng, seq, 300000, base, 20);  // many ties
+  drain_pushing(q, oracle, rng, seq, 3, 200000, 22);
   CHECK(q.empty());
 }
 
@@ -172,22 +181,8 @@ TEST_CASE("large buckets reuse the pool's chunks wave after wave and pop in orde
   std::size_t slabs_after_first = 0;
   for (int wave = 0; wave < 6; ++wave) {
     const Time base = (Time{wave} + 1) << 32;
-    for (int i = 0; i < 100000; ++i) {
-      const Time t = base + static_cast<Time>(rng.below(1ULL << 20));
-      q.push(t, seq);
-      oracle.push(Event{t, seq, seq});
-      ++seq;
-    }
-    std::uint64_t popped = 0;
-    while (!oracle.empty()) {
-      const Event got = pop_both_and_compare(q, oracle);
-      if (++popped % 4 == 0 && popped < 60000) {
-        const Time t = got.time + static_cast<Time>(rng.below(1ULL << 18));
-        q.push(t, seq);
-        oracle.push(Event{t, seq, seq});
-        ++seq;
-      }
-    }
+    push_random(q, oracle, rng, seq, 100000, base, 20);
+    drain_pushing(q, oracle, rng, seq, 4, 60000, 18);
     CHECK(q.empty());
     if (wave == 0) slabs_after_first = q.chunk_slabs();
     CHECK(q.chunk_slabs() >= 2);
