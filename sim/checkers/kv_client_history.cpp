@@ -14,12 +14,25 @@ std::string kv_key_name(std::uint32_t key) {
   return std::string(text, std::to_chars(text + 1, text + sizeof text, key).ptr);
 }
 
+namespace {
+
+// Writes "client.sequence" at `text` (48 bytes are enough); returns its end.
+char* write_written_value(char* text, std::uint32_t client, std::uint64_t sequence) {
+  char* end = std::to_chars(text, text + 48, client).ptr;
+  *end++ = '.';
+  return std::to_chars(end, text + 48, sequence).ptr;
+}
+
+}  // namespace
+
 std::string kv_written_value(std::uint32_t client, std::uint64_t sequence) {
   char text[48];
-  auto end = std::to_chars(text, text + sizeof text, client).ptr;
-  *end++ = '.';
-  end = std::to_chars(end, text + sizeof text, sequence).ptr;
-  return std::string(text, end);
+  return std::string(text, write_written_value(text, client, sequence));
+}
+
+void append_written_value(std::string& out, std::uint32_t client, std::uint64_t sequence) {
+  char text[48];
+  out.append(text, write_written_value(text, client, sequence));
 }
 
 KvTextPool::Id KvTextPool::add(std::string_view text) {
@@ -59,9 +72,8 @@ KvOperation KvClientHistory::operation(const KvRecord& r) const {
   return op;
 }
 
-void KvClientHistory::for_each_key(
-    const std::function<void(const std::string& key, std::vector<KvOperation>& ops)>& visit) const {
-  // The keys present, in name order (the order the checker has always used).
+std::vector<std::uint32_t> KvClientHistory::keys_in_name_order() const {
+  // In name order (the order the checker has always used).
   std::vector<std::pair<std::string, std::uint32_t>> keys;
   for (const auto& g : groups_) {
     std::vector<std::uint32_t> in_group;
@@ -70,12 +82,19 @@ void KvClientHistory::for_each_key(
     for (auto k : in_group) keys.emplace_back(kv_key_name(k), k);
   }
   std::sort(keys.begin(), keys.end());
+  std::vector<std::uint32_t> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) out.push_back(key.second);
+  return out;
+}
+
+void KvClientHistory::for_each_key(
+    const std::function<void(const std::string& key, std::vector<KvOperation>& ops)>& visit) const {
   std::vector<KvOperation> ops;
-  for (const auto& [name, key] : keys) {
+  for (const std::uint32_t key : keys_in_name_order()) {
     ops.clear();
-    for (const auto& r : groups_[key % groups_.size()])
-      if (r.key == key) ops.push_back(operation(r));
-    visit(name, ops);
+    for_each_record_of(key, [&](const KvRecord& r) { ops.push_back(operation(r)); });
+    visit(kv_key_name(key), ops);
   }
 }
 

@@ -23,6 +23,8 @@ namespace faultline {
 
 std::string kv_key_name(std::uint32_t key);
 std::string kv_written_value(std::uint32_t client, std::uint64_t sequence);
+// Appends kv_written_value(client, sequence) to `out`.
+void append_written_value(std::string& out, std::uint32_t client, std::uint64_t sequence);
 
 // Strings by number, appended once and never changed. Text 0 is "".
 class KvTextPool {
@@ -86,6 +88,14 @@ class KvClientHistory {
   // Every key's operations, keys in name order, each key's in the order
   // recorded (invocation order).
   void for_each_key(const std::function<void(const std::string& key, std::vector<KvOperation>& ops)>& visit) const;
+  // The keys present, in name order.
+  std::vector<std::uint32_t> keys_in_name_order() const;
+  // Calls f(record) for each of `key`'s records, in the order recorded.
+  template <class F>
+  void for_each_record_of(std::uint32_t key, F&& f) const {
+    for (const auto& r : groups_[key % groups_.size()])
+      if (r.key == key) f(r);
+  }
   template <class F>
   void for_each_record(F&& f) const {
     for (const auto& g : groups_)

@@ -3,10 +3,12 @@
 #include "sim/checkers/linearizability_seen.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -15,36 +17,88 @@ namespace faultline {
 namespace {
 
 using Verdict = LinearizabilityResult::Verdict;
+using Kind = KvOperation::Kind;
 
-// The register's sequential specification. State: the key's value ("" when
-// absent). Returns false when `op` cannot take effect in `state` with the
-// answer it gave; otherwise sets `changed`, and `next` when it is set: reads
-// and failed compare-and-sets leave the state as it is, and are not copied.
-bool step(const KvOperation& op, const std::string& state, std::string& next, bool& changed) {
-  using K = KvOperation::Kind;
-  changed = false;
-  switch (op.kind) {
-    case K::kGet: return !op.answered() || op.output == state;
-    case K::kPut: changed = true; next = op.value; return true;
-    case K::kAppend: changed = true; next = state; next += op.value; return true;
-    case K::kCas:
-      if (!op.answered()) {
-        if (state == op.expected) {
-          changed = true;
-          next = op.value;
-        }
-        return true;
-      }
-      if (op.cas_ok) {
-        if (state != op.expected) return false;
-        changed = true;
-        next = op.value;
-        return true;
-      }
-      return state != op.expected;
-  }
-  return false;
+// One operation as the search reads it: the strings are views into the
+// history being checked (a KvHistory's strings, or the recorded history's
+// text pool and a buffer of written values), so no operation is copied into
+// the wide KvOperation form to be checked.
+struct SearchOp {
+  Time invoked = 0;
+  Time completed = KvOperation::kNever;
+  std::string_view value, expected, output;
+  std::uint32_t client = 0;
+  Kind kind = Kind::kGet;
+  bool cas_ok = false;
+
+  bool answered() const { return completed != KvOperation::kNever; }
+};
+
+SearchOp search_op(const KvOperation& op) {
+  return {op.invoked, op.completed, op.value, op.expected, op.output, op.client, op.kind, op.cas_ok};
 }
+
+// Invocation order, ties broken by client (as invoked_before).
+bool search_before(const SearchOp& a, const SearchOp& b) {
+  return a.invoked != b.invoked ? a.invoked < b.invoked : a.client < b.client;
+}
+
+// A key's register values by number, for its search. A value is alive when
+// some get or compare-and-set could find it, it or it with appends: it is a
+// prefix of a value a get returned or a compare-and-set expected (a
+// findable value). Every dead value is kDead; each alive value has its own
+// number: a findable one its place among them (one binary search finds both
+// whether it is alive and its number), any other alive one (a prefix of
+// findable values) a number above those.
+class ValueNames {
+ public:
+  using Id = std::uint32_t;
+  static constexpr Id kDead = 0;
+
+  // Every findable value, before the first name().
+  void add_findable(std::string_view value) { findable_.push_back(value); }
+  void seal_findable() {
+    std::sort(findable_.begin(), findable_.end());
+    findable_.erase(std::unique(findable_.begin(), findable_.end()), findable_.end());
+  }
+
+  // `value`'s number; a view of it is kept when it is neither findable nor
+  // dead, so it must outlive this object (the history's strings do).
+  Id name(std::string_view value) {
+    const auto it = std::lower_bound(findable_.begin(), findable_.end(), value);
+    if (it == findable_.end() || !it->starts_with(value)) return kDead;
+    if (it->size() == value.size()) return static_cast<Id>(it - findable_.begin()) + 1;
+    return prefix_name(value);
+  }
+  // The number of the value `tail` appended to value `id`.
+  Id appended(Id id, std::string_view tail) {
+    if (id == kDead) return kDead;  // a dead value stays dead, whatever is appended
+    scratch_.assign(text(id));
+    scratch_ += tail;
+    const auto it = std::lower_bound(findable_.begin(), findable_.end(), std::string_view(scratch_));
+    if (it == findable_.end() || !it->starts_with(scratch_)) return kDead;
+    if (it->size() == scratch_.size()) return static_cast<Id>(it - findable_.begin()) + 1;
+    if (const auto known = prefixes_.find(std::string_view(scratch_)); known != prefixes_.end()) return known->second;
+    return prefix_name(owned_.emplace_back(scratch_));
+  }
+
+ private:
+  std::string_view text(Id id) const {
+    return id <= findable_.size() ? findable_[id - 1] : prefix_text_[id - findable_.size() - 1];
+  }
+  Id prefix_name(std::string_view value) {
+    const auto [it, added] = prefixes_.try_emplace(value, static_cast<Id>(findable_.size() + prefix_text_.size() + 1));
+    if (added) prefix_text_.push_back(value);
+    return it->second;
+  }
+
+  std::vector<std::string_view> findable_;  // sorted, unique: number k + 1 is findable_[k]
+  // Alive values that are not findable: looked up, never iterated.
+  std::unordered_map<std::string_view, Id> prefixes_;
+  std::vector<std::string_view> prefix_text_;  // number findable_.size() + 1 + k
+  std::deque<std::string> owned_;              // the values appends made: views of them stay valid
+  std::string scratch_;
+};
 
 // The search over one key's operations: Wing & Gong's, with Lowe's
 // memoization, over the answered operations; the unanswered ones are
@@ -80,42 +134,49 @@ bool step(const KvOperation& op, const std::string& state, std::string& next, bo
 // of the unanswered operations used can do everything one with more can), a
 // timed-out write costs the search a few steps where its effect could be
 // seen, not a doubling.
+//
+// Register values are interned (ValueNames): the search's state, each
+// operation's argument and answer are numbers, so a step compares numbers,
+// a configuration is remembered with a number, and only an append builds a
+// string. Every dead value is one number, kDead.
 class KeySearch {
  public:
-  // `ops` in invocation order, pointing into a history that outlives the search.
-  explicit KeySearch(const std::vector<const KvOperation*>& ops) {
-    for (const KvOperation* op : ops) {
-      if (op->answered()) answered_.push_back(op);
+  // `ops` in invocation order; the strings they view outlive the search.
+  explicit KeySearch(std::span<const SearchOp> ops) {
+    // What a read or compare-and-set could find: first, since a value is
+    // named only when it is alive.
+    for (const SearchOp& op : ops) {
+      if (op.kind == Kind::kCas) values_.add_findable(op.expected);
+      else if (op.kind == Kind::kGet && op.answered()) values_.add_findable(op.output);
+    }
+    values_.seal_findable();
+    for (const SearchOp& op : ops) {
+      if (op.answered()) answered_.push_back(move_of(op));
       // An unanswered get neither constrains nor changes anything.
-      else if (op->kind != KvOperation::Kind::kGet) unanswered_.push_back(op);
+      else if (op.kind != Kind::kGet) unanswered_.push_back(move_of(op));
     }
     const int n = static_cast<int>(answered_.size());
-    struct E {
-      Time t;
-      int kind;  // 0 call, 1 return: calls first at equal times (concurrent)
-      int op;
-    };
-    std::vector<E> es;
-    for (int i = 0; i < n; ++i) {
-      es.push_back({answered_[i]->invoked, 0, i});
-      es.push_back({answered_[i]->completed, 1, i});
-    }
-    std::sort(es.begin(), es.end(), [](const E& a, const E& b) {
-      if (a.t != b.t) return a.t < b.t;
-      if (a.kind != b.kind) return a.kind < b.kind;
-      return a.op < b.op;
-    });
-    const int m = static_cast<int>(es.size());
+    // Calls and returns in time order, calls first at equal times
+    // (concurrent), then by operation: the calls are in invocation order
+    // already, so only the returns are sorted, and the two merged.
+    std::vector<std::pair<Time, int>> returns(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) returns[i] = {answered_[i].completed, i};
+    std::sort(returns.begin(), returns.end());
+    const int m = 2 * n;
     op_of_.resize(m);
     is_call_.resize(m);
     match_.resize(m);
     next_.resize(m + 1);
     prev_.resize(m + 1);
     std::vector<int> call_at(n), return_at(n);
-    for (int i = 0; i < m; ++i) {
-      op_of_[i] = es[i].op;
-      is_call_[i] = es[i].kind == 0;
-      (is_call_[i] ? call_at : return_at)[es[i].op] = i;
+    for (int i = 0, c = 0, r = 0; i < m; ++i) {
+      // A call goes first unless a return is strictly earlier (calls first at
+      // equal times); calls at equal times keep invocation order, which is
+      // (time, client) order, and the former sort's by index order too.
+      const bool call = c < n && (r == n || answered_[c].invoked <= returns[r].first);
+      op_of_[i] = call ? c++ : returns[r++].second;
+      is_call_[i] = call;
+      (call ? call_at : return_at)[op_of_[i]] = i;
     }
     for (int i = 0; i < m; ++i) match_[i] = is_call_[i] ? return_at[op_of_[i]] : call_at[op_of_[i]];
     // Node m is the list head sentinel.
@@ -126,32 +187,17 @@ class KeySearch {
     next_[m] = m > 0 ? 0 : -1;
     answered_bits_.assign((n + 63) / 64, 0);
     unanswered_bits_.assign((unanswered_.size() + 63) / 64, 0);
-    // What a read or compare-and-set could find, and the one dead state:
-    // longer than all of them, so a prefix of none.
-    std::size_t longest = 0;
-    for (const KvOperation* op : ops) {
-      const std::string* seen = op->kind == KvOperation::Kind::kCas                   ? &op->expected
-                                : op->kind == KvOperation::Kind::kGet && op->answered() ? &op->output
-                                                                                        : nullptr;
-      if (!seen) continue;
-      findable_.push_back(*seen);
-      longest = std::max(longest, seen->size());
-    }
-    std::sort(findable_.begin(), findable_.end());
-    findable_.erase(std::unique(findable_.begin(), findable_.end()), findable_.end());
-    dead_.assign(longest + 1, '\xff');
     put_alive_.resize(unanswered_.size());
     for (int u = 0; u < static_cast<int>(unanswered_.size()); ++u) {
-      if (unanswered_[u]->kind != KvOperation::Kind::kPut) continue;
-      put_alive_[u] = alive(unanswered_[u]->value);
+      if (unanswered_[u].kind != Kind::kPut) continue;
+      put_alive_[u] = unanswered_[u].value != ValueNames::kDead;
       if (!put_alive_[u]) dead_puts_.push_back(u);
     }
   }
 
   Verdict run(std::uint64_t& budget) {
     const int head = static_cast<int>(op_of_.size());
-    std::string state;
-    if (!alive(state)) state = dead_;
+    ValueId state = values_.name("");
     bool after_unanswered = false;  // the last move linearized an unanswered operation
     int entry = next_[head];
     // -1 while trying answered calls; then the next unanswered operation to
@@ -162,7 +208,7 @@ class KeySearch {
       // Passed over without a step: an unanswered operation that could not
       // change the state here, or that the rules above leave out.
       if (unanswered_at >= 0 && unanswered_at < static_cast<int>(unanswered_.size()) &&
-          unanswered_[unanswered_at]->invoked <= frontier && !worth_trying(unanswered_at, state, after_unanswered)) {
+          unanswered_[unanswered_at].invoked <= frontier && !worth_trying(unanswered_at, state, after_unanswered)) {
         ++unanswered_at;
         continue;
       }
@@ -173,11 +219,11 @@ class KeySearch {
           if (try_answered(entry, state, after_unanswered)) entry = next_[head];
           else entry = next_[entry];
         } else {
-          frontier = answered_[op_of_[entry]]->completed;
+          frontier = answered_[op_of_[entry]].completed;
           unanswered_at = 0;
         }
       } else if (unanswered_at < static_cast<int>(unanswered_.size()) &&
-                 unanswered_[unanswered_at]->invoked <= frontier) {
+                 unanswered_[unanswered_at].invoked <= frontier) {
         if (try_unanswered(unanswered_at, frontier, state, after_unanswered)) {
           entry = next_[head];
           unanswered_at = -1;
@@ -187,9 +233,9 @@ class KeySearch {
       } else {
         // No move left: undo the last one and try the next after it.
         if (stack_.empty()) return Verdict::kNotLinearizable;
-        Frame f = std::move(stack_.back());
+        const Frame f = stack_.back();
         stack_.pop_back();
-        if (f.changed) state = std::move(f.state);
+        state = f.state;
         after_unanswered = f.after_unanswered;
         if (f.entry >= 0) {
           unmark_answered(op_of_[f.entry]);
@@ -206,35 +252,77 @@ class KeySearch {
     return Verdict::kLinearizable;
   }
 
-  std::uint64_t configurations() const { return seen_.size(); }
-
  private:
+  using ValueId = ValueNames::Id;
+
+  // An operation as the search moves it: its values by number.
+  struct Move {
+    Time invoked, completed;
+    std::string_view appended;  // an append's argument
+    ValueId value;              // put, cas: the value written
+    ValueId expected;           // cas: the value it must find
+    ValueId output;             // an answered get: the value read
+    Kind kind;
+    bool answered, cas_ok;
+  };
+  Move move_of(const SearchOp& op) {
+    Move m{op.invoked, op.completed, {}, ValueNames::kDead, ValueNames::kDead, ValueNames::kDead,
+           op.kind, op.answered(), op.cas_ok};
+    if (op.kind == Kind::kAppend) m.appended = op.value;
+    if (op.kind == Kind::kPut || op.kind == Kind::kCas) m.value = values_.name(op.value);
+    if (op.kind == Kind::kCas) m.expected = values_.name(op.expected);
+    if (op.kind == Kind::kGet && op.answered()) m.output = values_.name(op.output);
+    return m;
+  }
+
   struct Frame {
-    int entry;          // the answered call linearized, or -1
-    int unanswered;     // the unanswered operation linearized, or -1
-    std::string state;  // the state before this move, when the move changed it
-    bool changed;
+    int entry;              // the answered call linearized, or -1
+    int unanswered;         // the unanswered operation linearized, or -1
+    ValueId state;          // the state before this move
     bool after_unanswered;  // before this move
     Time frontier;          // the frontier an unanswered move was taken at
     int high;               // the highest answered operation linearized, after this move (-1: none)
   };
 
+  // The register's sequential specification. Returns false when `m` cannot
+  // take effect in `state` with the answer it gave; otherwise sets `next`
+  // (to `state` for reads and failed compare-and-sets, which change nothing).
+  bool step(const Move& m, ValueId state, ValueId& next) {
+    next = state;
+    switch (m.kind) {
+      case Kind::kGet: return !m.answered || m.output == state;
+      case Kind::kPut: next = m.value; return true;
+      case Kind::kAppend: next = values_.appended(state, m.appended); return true;
+      case Kind::kCas:
+        if (!m.answered) {
+          if (state == m.expected) next = m.value;
+          return true;
+        }
+        if (m.cas_ok) {
+          if (state != m.expected) return false;
+          next = m.value;
+          return true;
+        }
+        return state != m.expected;
+    }
+    return false;
+  }
+
   int high() const { return stack_.empty() ? -1 : stack_.back().high; }
 
-  bool try_answered(int entry, std::string& state, bool& after_unanswered) {
+  bool try_answered(int entry, ValueId& state, bool& after_unanswered) {
     const int op = op_of_[entry];
-    if (after_unanswered && answered_[op]->kind == KvOperation::Kind::kPut) return false;
-    bool changed = false;
-    if (!step(*answered_[op], state, after_, changed)) return false;
-    if (changed && !alive(after_)) after_ = dead_;
+    if (after_unanswered && answered_[op].kind == Kind::kPut) return false;
+    ValueId next;
+    if (!step(answered_[op], state, next)) return false;
     mark_answered(op);
     const int high_after = std::max(op, high());
-    if (!remember(changed ? after_ : state, high_after, false)) {
+    if (!remember(next, high_after, false)) {
       unmark_answered(op);
       return false;
     }
-    stack_.push_back({entry, -1, changed ? std::move(state) : std::string(), changed, after_unanswered, 0, high_after});
-    if (changed) state.swap(after_);
+    stack_.push_back({entry, -1, state, after_unanswered, 0, high_after});
+    state = next;
     after_unanswered = false;
     lift(entry);
     return true;
@@ -242,27 +330,25 @@ class KeySearch {
 
   // Whether linearizing unanswered operation `u` now could change the state
   // and is allowed by the rules; cheap, no new state is computed.
-  bool worth_trying(int u, const std::string& state, bool after_unanswered) const {
-    using K = KvOperation::Kind;
-    const KvOperation& op = *unanswered_[u];
+  bool worth_trying(int u, ValueId state, bool after_unanswered) const {
+    const Move& m = unanswered_[u];
     if (unanswered_bits_[u / 64] >> (u % 64) & 1) return false;
-    if (op.kind == K::kPut) return !after_unanswered && (put_alive_[u] || first_unused_dead_put(u));
-    if (state == dead_) return false;  // an append keeps it dead, a compare-and-set cannot find it
-    return op.kind != K::kCas || state == op.expected;
+    if (m.kind == Kind::kPut) return !after_unanswered && (put_alive_[u] || first_unused_dead_put(u));
+    if (state == ValueNames::kDead) return false;  // an append keeps it dead, a compare-and-set cannot find it
+    return m.kind != Kind::kCas || state == m.expected;
   }
 
-  bool try_unanswered(int u, Time frontier, std::string& state, bool& after_unanswered) {
-    bool changed = false;
-    step(*unanswered_[u], state, after_, changed);  // always legal: it has no answer to match
-    if (changed && !alive(after_)) after_ = dead_;
-    if (!changed || after_ == state) return false;
+  bool try_unanswered(int u, Time frontier, ValueId& state, bool& after_unanswered) {
+    ValueId next;
+    step(unanswered_[u], state, next);  // always legal: it has no answer to match
+    if (next == state) return false;    // changes nothing
     unanswered_bits_[u / 64] |= 1ULL << (u % 64);
-    if (!remember(after_, high(), true)) {
+    if (!remember(next, high(), true)) {
       unanswered_bits_[u / 64] &= ~(1ULL << (u % 64));
       return false;
     }
-    stack_.push_back({-1, u, std::move(state), true, after_unanswered, frontier, high()});
-    state.swap(after_);
+    stack_.push_back({-1, u, state, after_unanswered, frontier, high()});
+    state = next;
     after_unanswered = true;
     return true;
   }
@@ -274,12 +360,6 @@ class KeySearch {
     for (int d : dead_puts_)
       if (!(unanswered_bits_[d / 64] >> (d % 64) & 1)) return d == u;
     return false;
-  }
-
-  // Whether some get or compare-and-set could still find `value`, or it with appends.
-  bool alive(const std::string& value) const {
-    const auto it = std::lower_bound(findable_.begin(), findable_.end(), value);
-    return it != findable_.end() && it->starts_with(value);
   }
 
   void lift(int call) {
@@ -300,7 +380,7 @@ class KeySearch {
   // Whether the configuration the move leads to (the current sets, `state`,
   // `after_unanswered`) is new, remembering it; a configuration subsumed by
   // one already explored cannot lead anywhere new.
-  bool remember(const std::string& state, int high, bool after_unanswered) {
+  bool remember(ValueId state, int high, bool after_unanswered) {
     std::span<const std::uint64_t> c_words;
     if (high >= low_) {
       const auto from = static_cast<std::size_t>(low_ / 64), to = static_cast<std::size_t>(high / 64) + 1;
@@ -325,30 +405,34 @@ class KeySearch {
     low_ = std::min(low_, op);
   }
 
-  std::vector<const KvOperation*> answered_, unanswered_;  // each in invocation order
-  std::vector<int> op_of_, match_, next_, prev_;           // the answered operations' list
+  ValueNames values_;  // first: the moves below hold its numbers
+  std::vector<Move> answered_, unanswered_;      // each in invocation order
+  std::vector<int> op_of_, match_, next_, prev_;  // the answered operations' list
   std::vector<bool> is_call_;
   std::vector<std::uint64_t> answered_bits_, unanswered_bits_;  // linearized: C and P
   int low_ = 0;
   std::vector<Frame> stack_;
-  std::string after_;  // the next state, reused from step to step
-  std::vector<std::string> findable_;  // sorted: every answered get's output, every cas's expected value
-  std::string dead_;                   // the state every dead value is replaced by
-  std::vector<int> dead_puts_;         // the unanswered puts of a dead value, in invocation order
-  std::vector<bool> put_alive_;        // by unanswered operation: a put of a value not dead
+  std::vector<int> dead_puts_;   // the unanswered puts of a dead value, in invocation order
+  std::vector<bool> put_alive_;  // by unanswered operation: a put of a value not dead
   SeenConfigurations seen_;
 };
 
-Verdict check_key(std::vector<const KvOperation*> ops, std::uint64_t& budget) {
-  std::sort(ops.begin(), ops.end(), [](const KvOperation* a, const KvOperation* b) { return invoked_before(*a, *b); });
+// `ops` in any order: sorted into invocation order (ties by client) here.
+Verdict check_key(std::vector<SearchOp> ops, std::uint64_t& budget) {
+  // Ordered strictly already (the recorded history nearly always is): the
+  // order is the only one a sort could give.
+  const bool strictly_ordered =
+      std::adjacent_find(ops.begin(), ops.end(), [](const SearchOp& a, const SearchOp& b) { return !search_before(a, b); }) ==
+      ops.end();
+  if (!strictly_ordered) std::sort(ops.begin(), ops.end(), search_before);
   return KeySearch(ops).run(budget);
 }
 
 Verdict check_key(const std::vector<KvOperation>& ops, std::uint64_t& budget) {
-  std::vector<const KvOperation*> pointers;
-  pointers.reserve(ops.size());
-  for (const auto& op : ops) pointers.push_back(&op);
-  return check_key(std::move(pointers), budget);
+  std::vector<SearchOp> views;
+  views.reserve(ops.size());
+  for (const auto& op : ops) views.push_back(search_op(op));
+  return check_key(std::move(views), budget);
 }
 
 // The operations visible at time `cut`: invoked by then; answers after it
@@ -422,17 +506,19 @@ namespace {
 
 // Checks one key's operations into `result`; false once the history is known
 // not to be linearizable (the remaining keys need not be checked).
+// Checks one key's operations (`ops`, in the order given: copies of them in
+// that order make the witness) into `result`; false once the history is
+// known not to be linearizable (the remaining keys need not be checked).
+template <class Copies>
 bool check_one_key(LinearizabilityResult& result, std::uint64_t& budget, std::uint64_t step_budget,
-                   std::string_view key, const std::vector<const KvOperation*>& ops) {
+                   std::string_view key, std::vector<SearchOp> ops, Copies&& copies) {
   const std::uint64_t before = budget;
-  const Verdict v = check_key(ops, budget);
+  const Verdict v = check_key(std::move(ops), budget);
   result.steps += before - budget;
   if (v == Verdict::kNotLinearizable) {
     result.verdict = v;
     result.key = std::string(key);
-    std::vector<KvOperation> copies;
-    for (const KvOperation* op : ops) copies.push_back(*op);
-    result.witness = minimize(copies, std::max<std::uint64_t>(step_budget / 64, 100'000));
+    result.witness = minimize(copies(), std::max<std::uint64_t>(step_budget / 64, 100'000));
     return false;
   }
   if (v == Verdict::kUnknown && result.verdict == Verdict::kLinearizable) {
@@ -451,22 +537,62 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
   for (const auto& op : history) by_key[op.key].push_back(&op);
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
-  for (auto& [key, ops] : by_key)
-    if (!check_one_key(result, budget, step_budget, key, ops)) break;
+  for (auto& [key, ops] : by_key) {
+    std::vector<SearchOp> views;
+    views.reserve(ops.size());
+    for (const KvOperation* op : ops) views.push_back(search_op(*op));
+    const auto copies = [&] {
+      std::vector<KvOperation> out;
+      for (const KvOperation* op : ops) out.push_back(*op);
+      return out;
+    };
+    if (!check_one_key(result, budget, step_budget, key, std::move(views), copies)) break;
+  }
   return result;
 }
 
 LinearizabilityResult check_linearizability(const KvClientHistory& history, std::uint64_t step_budget) {
+  // Read from the records as they are: each operation's strings are views
+  // of the history's text pool, and of `written` for the values written
+  // (derived, as the workload made them), never the wide KvOperation form.
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
-  bool failed = false;
-  std::vector<const KvOperation*> pointers;
-  history.for_each_key([&](const std::string& key, std::vector<KvOperation>& ops) {
-    if (failed) return;
-    pointers.clear();
-    for (const auto& op : ops) pointers.push_back(&op);
-    failed = !check_one_key(result, budget, step_budget, key, pointers);
-  });
+  std::vector<const KvRecord*> records;
+  std::string written;
+  std::vector<std::size_t> written_ends;  // by record: where its written value ends in `written`
+  std::vector<SearchOp> ops;
+  for (const std::uint32_t key : history.keys_in_name_order()) {
+    records.clear();
+    history.for_each_record_of(key, [&](const KvRecord& r) { records.push_back(&r); });
+    // The written values first, end to end, so the views taken after stay valid.
+    written.clear();
+    written_ends.clear();
+    for (const KvRecord* r : records) {
+      if (r->kind() != Kind::kGet) append_written_value(written, r->client, r->sequence());
+      written_ends.push_back(written.size());
+    }
+    ops.clear();
+    for (std::size_t k = 0; k < records.size(); ++k) {
+      const KvRecord* r = records[k];
+      SearchOp op;
+      op.invoked = r->invoked;
+      op.completed = r->completed;
+      op.client = r->client;
+      op.kind = r->kind();
+      op.cas_ok = r->cas_ok();
+      const std::size_t from = k == 0 ? 0 : written_ends[k - 1];
+      op.value = std::string_view(written).substr(from, written_ends[k] - from);  // empty for a get
+      if (op.kind == Kind::kCas) op.expected = history.text(r->text);
+      if (op.kind == Kind::kGet) op.output = history.text(r->text);
+      ops.push_back(op);
+    }
+    const auto copies = [&] {
+      std::vector<KvOperation> out;
+      for (const KvRecord* r : records) out.push_back(history.operation(*r));
+      return out;
+    };
+    if (!check_one_key(result, budget, step_budget, kv_key_name(key), ops, copies)) break;
+  }
   return result;
 }
 

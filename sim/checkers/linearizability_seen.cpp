@@ -1,7 +1,6 @@
 #include "sim/checkers/linearizability_seen.hpp"
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <stdexcept>
 
@@ -12,8 +11,8 @@ namespace {
 // Combines, then finishes with MurmurHash3's 64-bit finalizer: the slot is
 // taken from the low bits, and a multiply alone never carries a difference
 // in high bits (operations far from c_low) down to them.
-std::uint64_t hash_of(int c_low, std::span<const std::uint64_t> c_words, std::string_view state) {
-  std::uint64_t h = static_cast<std::uint64_t>(c_low) * 0x9e3779b97f4a7c15ULL ^ std::hash<std::string_view>{}(state);
+std::uint64_t hash_of(int c_low, std::span<const std::uint64_t> c_words, std::uint32_t state) {
+  std::uint64_t h = (static_cast<std::uint64_t>(c_low) * 0x9e3779b97f4a7c15ULL ^ state) * 0xff51afd7ed558ccdULL;
   for (std::uint64_t w : c_words) h = (h ^ w) * 0xff51afd7ed558ccdULL + 0x9e3779b97f4a7c15ULL;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
@@ -25,7 +24,7 @@ std::uint64_t hash_of(int c_low, std::span<const std::uint64_t> c_words, std::st
 
 }  // namespace
 
-bool SeenConfigurations::insert(int c_low, std::span<const std::uint64_t> c_words, std::string_view state,
+bool SeenConfigurations::insert(int c_low, std::span<const std::uint64_t> c_words, std::uint32_t state,
                                 int p_first, std::span<const std::uint64_t> p_words, bool after_unanswered) {
   if (2 * (groups_.size() + 1) > slots_.size()) grow();
   const std::uint64_t hash = hash_of(c_low, c_words, state);
@@ -41,19 +40,16 @@ bool SeenConfigurations::insert(int c_low, std::span<const std::uint64_t> c_word
   if (groups_.size() >= static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max()))
     throw std::length_error("linearizability search: more than 2^31 configurations");
   slots_[i] = static_cast<std::int32_t>(groups_.size());
-  groups_.push_back({hash, words_.size(), states_.size(), static_cast<std::uint32_t>(c_words.size()),
-                     static_cast<std::uint32_t>(state.size()), c_low, -1});
+  groups_.push_back({hash, words_.size(), static_cast<std::uint32_t>(c_words.size()), state, c_low, -1});
   words_.insert(words_.end(), c_words.begin(), c_words.end());
-  states_ += state;
   add_variant(groups_.back(), p_first, p_words, after_unanswered);
   return true;
 }
 
 bool SeenConfigurations::same_group(const Group& g, std::uint64_t hash, int c_low,
-                                    std::span<const std::uint64_t> c_words, std::string_view state) const {
-  return g.hash == hash && g.c_low == c_low && g.c_n == c_words.size() && g.state_n == state.size() &&
-         std::equal(c_words.begin(), c_words.end(), words_.begin() + static_cast<std::ptrdiff_t>(g.c_at)) &&
-         std::string_view(states_).substr(g.state_at, g.state_n) == state;
+                                    std::span<const std::uint64_t> c_words, std::uint32_t state) const {
+  return g.hash == hash && g.c_low == c_low && g.state == state && g.c_n == c_words.size() &&
+         std::equal(c_words.begin(), c_words.end(), words_.begin() + static_cast<std::ptrdiff_t>(g.c_at));
 }
 
 bool SeenConfigurations::subsumes(const Variant& v, int p_first, std::span<const std::uint64_t> p_words,

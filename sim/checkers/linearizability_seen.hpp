@@ -20,8 +20,6 @@
 
 #include <cstdint>
 #include <span>
-#include <string>
-#include <string_view>
 #include <vector>
 
 namespace faultline {
@@ -36,7 +34,8 @@ class SeenConfigurations {
   //
   // Remembers the configuration and returns true, or returns false when an
   // explored configuration subsumes it (the same one included).
-  bool insert(int c_low, std::span<const std::uint64_t> c_words, std::string_view state, int p_first,
+  // The register's value `state` is a number (the search names values).
+  bool insert(int c_low, std::span<const std::uint64_t> c_words, std::uint32_t state, int p_first,
               std::span<const std::uint64_t> p_words, bool after_unanswered);
 
   // Configurations remembered (the explored ones none subsumed).
@@ -46,8 +45,8 @@ class SeenConfigurations {
   // One (C, s): where its words and state are, and its first (P, f).
   struct Group {
     std::uint64_t hash;
-    std::size_t c_at, state_at;
-    std::uint32_t c_n, state_n;
+    std::size_t c_at;
+    std::uint32_t c_n, state;
     std::int32_t c_low;
     std::int32_t first_variant;
   };
@@ -62,7 +61,7 @@ class SeenConfigurations {
   };
 
   bool same_group(const Group& g, std::uint64_t hash, int c_low, std::span<const std::uint64_t> c_words,
-                  std::string_view state) const;
+                  std::uint32_t state) const;
   // Whether `v` subsumes (P, f).
   bool subsumes(const Variant& v, int p_first, std::span<const std::uint64_t> p_words, bool after_unanswered) const;
   void add_variant(Group& g, int p_first, std::span<const std::uint64_t> p_words, bool after_unanswered);
@@ -72,7 +71,6 @@ class SeenConfigurations {
   std::vector<Group> groups_;
   std::vector<Variant> variants_;
   std::vector<std::uint64_t> words_;  // C and P words of every group and variant
-  std::string states_;
   std::vector<std::int32_t> slots_;  // group index, or -1: empty. At most half full.
 };
 

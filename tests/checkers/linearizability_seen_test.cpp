@@ -15,7 +15,7 @@ namespace {
 struct Config {
   int c_low;
   std::vector<std::uint64_t> c_words;
-  std::string state;
+  std::uint32_t state;  // the register's value, by number
   int p_first;
   std::vector<std::uint64_t> p_words;
   bool after_unanswered;
@@ -29,7 +29,7 @@ bool insert(SeenConfigurations& seen, const Config& c) {
 
 TEST_CASE("a configuration using more unanswered operations than an explored one is subsumed") {
   SeenConfigurations seen;
-  const Config base{3, {0b101}, "x", 0, {0b0010}, false};
+  const Config base{3, {0b101}, 1, 0, {0b0010}, false};
   CHECK(insert(seen, base));
   CHECK_FALSE(insert(seen, base));  // the same
   Config more = base;
@@ -41,7 +41,7 @@ TEST_CASE("a configuration using more unanswered operations than an explored one
   Config fewer = base;
   fewer.p_words = {};  // none used: can do more than {1}
   CHECK(insert(seen, fewer));
-  const Config other_state{3, {0b101}, "y", 0, {0b0010}, false};
+  const Config other_state{3, {0b101}, 2, 0, {0b0010}, false};
   CHECK(insert(seen, other_state));
   Config other_answered = base;
   other_answered.c_words = {0b111};
@@ -54,7 +54,7 @@ TEST_CASE("a configuration using more unanswered operations than an explored one
 
 TEST_CASE("a restricted configuration (after an unanswered operation) subsumes only restricted ones") {
   SeenConfigurations seen;
-  const Config restricted{0, {}, "x", 0, {0b1}, true};
+  const Config restricted{0, {}, 1, 0, {0b1}, true};
   CHECK(insert(seen, restricted));
   Config free = restricted;
   free.after_unanswered = false;  // may also put next: not subsumed
