@@ -4,10 +4,13 @@
 #pragma once
 
 #include <charconv>
+#include <cstdint>
+#include <limits>
 #include <optional>
 #include <string_view>
 #include <system_error>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "protocols/kv/kv_client_protocol.hpp"
@@ -57,52 +60,95 @@ inline std::string encode(const Request& r) {
   return out;
 }
 
-// Decodes what encode_into wrote; nullopt when `text` is not seven fields
-// with numbers where encode_into puts them. One pass over the text: each
-// field is a view of it, copied (and unescaped) once into the request.
-inline std::optional<Request> decode(std::string_view text) {
-  std::string_view fields[7];
-  bool escaped[7] = {};
-  std::size_t n = 0, start = 0;
+namespace detail {
+
+// Reads `digits` as std::from_chars does, requiring all of it to be read:
+// an unsigned number is read a digit at a time when it has at most 19
+// digits (no overflow of 64 bits is possible), from_chars does the rest.
+template <class Number>
+inline bool parse_whole_number(std::string_view digits, Number& out) {
+  if constexpr (std::is_unsigned_v<Number>) {
+    if (!digits.empty() && digits.size() <= 19) {
+      std::uint64_t v = 0;
+      for (const char c : digits) {
+        const auto d = static_cast<unsigned>(static_cast<unsigned char>(c) - '0');
+        if (d > 9) return false;
+        v = v * 10 + d;
+      }
+      if (v > std::numeric_limits<Number>::max()) return false;
+      out = static_cast<Number>(v);
+      return true;
+    }
+  }
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
+}
+
+// decode() of a text with an escape character somewhere: one pass finds the
+// separators that are not escaped, then each field is unescaped.
+inline std::optional<Request> decode_escaped(std::string_view text) {
+  // Field f is text[starts[f], starts[f + 1] - 1); starts[7] is one past the end.
+  std::size_t starts[8] = {0};
+  std::size_t n = 0;  // separators seen
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\\' && i + 1 < text.size()) {
-      escaped[n] = true;
-      ++i;
-    } else if (text[i] == '\x1f') {
+    const char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      ++i;  // the escaped character, whatever it is
+    } else if (c == '\x1f') {
       if (n == 6) return std::nullopt;
-      fields[n++] = text.substr(start, i - start);
-      start = i + 1;
+      starts[++n] = i + 1;
     }
   }
   if (n != 6) return std::nullopt;
-  fields[6] = text.substr(start);
+  starts[7] = text.size() + 1;
   auto unescaped = [&](std::size_t f) {
-    if (!escaped[f]) return std::string(fields[f]);
+    const std::string_view in = text.substr(starts[f], starts[f + 1] - 1 - starts[f]);
     std::string out;
-    for (std::size_t i = 0; i < fields[f].size(); ++i) {
-      if (fields[f][i] == '\\' && i + 1 < fields[f].size()) ++i;
-      out.push_back(fields[f][i]);
+    for (std::size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '\\' && i + 1 < in.size()) ++i;
+      out.push_back(in[i]);
     }
     return out;
   };
-  auto number = [&](std::size_t f, auto& out) {
-    if (!escaped[f]) {  // the common case: the digits are the field itself
-      const std::string_view digits = fields[f];
-      const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-      return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
-    }
-    const std::string digits = unescaped(f);
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
-    return ec == std::errc() && end == digits.data() + digits.size() && !digits.empty();
-  };
   Request r;
   int kind = 0;
-  if (!number(0, r.client) || !number(1, r.sequence) || !number(2, kind) || !number(6, r.server)) return std::nullopt;
+  if (!parse_whole_number(unescaped(0), r.client) || !parse_whole_number(unescaped(1), r.sequence) ||
+      !parse_whole_number(unescaped(2), kind) || !parse_whole_number(unescaped(6), r.server))
+    return std::nullopt;
   r.kind = static_cast<OpKind>(kind);
   r.key = unescaped(3);
   r.value = unescaped(4);
   r.expected = unescaped(5);
   return r;
+}
+
+}  // namespace detail
+
+// Decodes what encode_into wrote; nullopt when `text` is not seven fields
+// with numbers where encode_into puts them. The common case, nothing
+// escaped (a log reloaded on restart is thousands of these): the fields are
+// views between the separators, each copied once into the request.
+inline std::optional<Request> decode(std::string_view text) {
+  if (text.find('\\') != std::string_view::npos) return detail::decode_escaped(text);
+  std::string_view fields[7];
+  std::size_t from = 0;
+  for (std::size_t f = 0; f < 6; ++f) {
+    const std::size_t separator = text.find('\x1f', from);
+    if (separator == std::string_view::npos) return std::nullopt;
+    fields[f] = text.substr(from, separator - from);
+    from = separator + 1;
+  }
+  fields[6] = text.substr(from);  // more separators in it: not a number, so not a request
+  decltype(Request::client) client = 0;
+  decltype(Request::sequence) sequence = 0;
+  int kind = 0;
+  decltype(Request::server) server = 0;
+  if (!detail::parse_whole_number(fields[0], client) || !detail::parse_whole_number(fields[1], sequence) ||
+      !detail::parse_whole_number(fields[2], kind) || !detail::parse_whole_number(fields[6], server))
+    return std::nullopt;
+  // Each string made once, in place (an assignment to a default string costs more).
+  return Request{client, sequence, static_cast<OpKind>(kind), std::string(fields[3]), std::string(fields[4]),
+                 std::string(fields[5]), server};
 }
 
 }  // namespace faultline::kv
