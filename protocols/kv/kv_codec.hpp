@@ -36,8 +36,43 @@ inline void append_number(std::string& out, Unsigned n) {
   out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
 }
 
+namespace detail {
+
+inline bool needs_escape(std::string_view s) {
+  for (const char c : s)
+    if (c == '\x1f' || c == '\\') return true;
+  return false;
+}
+
+}  // namespace detail
+
 // Appends the encoding of `r` to `out` (no allocation beyond out's growth).
 inline void encode_into(std::string& out, const Request& r) {
+  // The common case, short strings with nothing to escape: written in a
+  // buffer on the stack and appended in one go.
+  constexpr std::size_t kShort = 160;
+  if (r.key.size() + r.value.size() + r.expected.size() <= kShort && !detail::needs_escape(r.key) &&
+      !detail::needs_escape(r.value) && !detail::needs_escape(r.expected)) {
+    char text[3 * 24 + 7 + kShort];  // three numbers of at most 20 digits, the kind, six separators, the strings
+    char* p = text;
+    auto string = [&p](const std::string& s) {
+      s.copy(p, s.size());
+      p += s.size();
+      *p++ = '\x1f';
+    };
+    p = std::to_chars(p, p + 24, r.client).ptr;
+    *p++ = '\x1f';
+    p = std::to_chars(p, p + 24, r.sequence).ptr;
+    *p++ = '\x1f';
+    *p++ = static_cast<char>('0' + static_cast<int>(r.kind));
+    *p++ = '\x1f';
+    string(r.key);
+    string(r.value);
+    string(r.expected);
+    p = std::to_chars(p, p + 24, r.server).ptr;
+    out.append(text, p);
+    return;
+  }
   out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());
   append_number(out, r.client);
   out += '\x1f';

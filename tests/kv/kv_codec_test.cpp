@@ -105,3 +105,38 @@ TEST_CASE("kv codec: any text decodes as the character-by-character reader reads
   CHECK(escaped->key == "k\x1fx");
   CHECK(escaped->server == 4);
 }
+
+TEST_CASE("kv codec: a request is written field by field, escapes included, short or long") {
+  // The reference writer: each field in turn, a separator or backslash in a
+  // string escaped with a backslash.
+  auto reference = [](const kv::Request& r) {
+    auto escaped = [](const std::string& s) {
+      std::string out;
+      for (char c : s) {
+        if (c == '\x1f' || c == '\\') out += '\\';
+        out += c;
+      }
+      return out;
+    };
+    return std::to_string(r.client) + '\x1f' + std::to_string(r.sequence) + '\x1f' +
+           std::to_string(static_cast<int>(r.kind)) + '\x1f' + escaped(r.key) + '\x1f' + escaped(r.value) + '\x1f' +
+           escaped(r.expected) + '\x1f' + std::to_string(r.server);
+  };
+  Rng rng(5);
+  for (int i = 0; i < 3000; ++i) {
+    kv::Request r;
+    r.client = static_cast<ClientId>(rng.below(2) ? rng.below(10) : rng.next());
+    r.sequence = rng.below(2) ? rng.below(100) : rng.next();
+    r.kind = static_cast<kv::OpKind>(rng.below(7));
+    // Up to 100 characters each: some requests fit the short path, some not.
+    r.key = random_text(rng, 100, "k1");
+    r.value = random_text(rng, 100, rng.below(4) ? "0.9" : "0.9\x1f\\");
+    r.expected = random_text(rng, 100, "0.9");
+    r.server = rng.below(2) ? kNoNode : static_cast<NodeId>(rng.below(9));
+    CAPTURE(i);
+    CHECK(kv::encode(r) == reference(r));
+    std::string appended = "prefix";
+    kv::encode_into(appended, r);
+    CHECK(appended == "prefix" + reference(r));
+  }
+}
