@@ -62,10 +62,11 @@ void RaftLog::truncate_from(DurableStore& store, Index from) {
   if (from <= base_index_ || from > last_index()) return;
   store.log_truncate(position_of(from));
   entries_.resize(from - base_index_ - 1);
+  ++rewrites_;
 }
 
-std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
-  std::vector<Entry> out;
+EntryList RaftLog::slice(Index from, std::size_t max) const {
+  EntryList out;
   const Index first = std::max(from, base_index_ + 1);
   if (first > last_index()) return out;
   out.reserve(std::min<std::size_t>(max, last_index() - first + 1));
@@ -75,6 +76,7 @@ std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
 
 void RaftLog::compact_through(DurableStore& store, Index index, Term term) {
   const Index last = last_index();
+  ++rewrites_;
   store.log_drop_before(position_of(index + 1));  // past the end: the log restarts after index
   if (index >= last) entries_.clear();
   else entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));

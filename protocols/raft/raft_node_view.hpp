@@ -45,6 +45,13 @@ class RaftNodeView final : public RaftStateView {
     return node_->match_index()[server];
   }
   bool leadership_established() const override { return node_->leadership_established(); }
+  // One call for what the observer reads after every event: plain reads of
+  // the node, and the log's rewrite count (RaftLog::rewrites()).
+  ViewSummary summary() const override {
+    const RaftLog& log = node_->log();
+    return {role(), node_->current_term(), node_->commit_index(), node_->last_applied(), log.base_index(),
+            log.last_index(), log.rewrites()};
+  }
 
  private:
   const RaftNode* node_ = nullptr;
