@@ -67,3 +67,59 @@ TEST_CASE("a key-value snapshot restores data and sessions, so a retry after it 
   CHECK(restored.read("key:with|odd\x1f" "bytes") == "a");
   CHECK(restored.read("x") == "12:34");
 }
+
+TEST_CASE("the log's rewrite count moves on a truncation or a compaction and never on an append") {
+  MemoryStore store;
+  RaftLog log;
+  CHECK(log.rewrites() == 0);
+  for (std::uint64_t i = 1; i <= 6; ++i) log.append(store, entry(1, i));
+  CHECK(log.rewrites() == 0);  // appends leave every earlier entry as it was
+  log.truncate_from(store, 5);
+  CHECK(log.rewrites() == 1);
+  log.append(store, entry(2, 5));
+  CHECK(log.rewrites() == 1);
+  log.compact_through(store, 2, 1);
+  CHECK(log.rewrites() == 2);
+  log.truncate_from(store, 9);  // past the end: nothing removed
+  CHECK(log.rewrites() == 2);
+}
+
+TEST_CASE("an AppendEntries' entry list: one entry inline, more on the heap, copies share each command") {
+  MemoryStore store;
+  RaftLog log;
+  for (std::uint64_t i = 1; i <= 5; ++i) log.append(store, entry(1, i));
+  EntryList one = log.slice(5, 64);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].command().sequence == 5);
+  CHECK(log.at(5).shared.use_count() == 2);
+  EntryList all = log.slice(1, 64);
+  REQUIRE(all.size() == 5);
+  for (std::uint64_t i = 1; i <= 5; ++i) CHECK(all[i - 1].command().sequence == i);
+  {
+    EntryList copy = all;  // a duplicated message
+    CHECK(copy.size() == 5);
+    CHECK(copy[2].shared.get() == log.at(3).shared.get());
+    CHECK(log.at(3).shared.use_count() == 3);
+    EntryList moved = std::move(copy);  // into the network's slot: no new reference
+    CHECK(copy.empty());
+    CHECK(moved.size() == 5);
+    CHECK(log.at(3).shared.use_count() == 3);
+    moved = one;  // a slot reused by another message
+    CHECK(moved.size() == 1);
+    CHECK(log.at(3).shared.use_count() == 2);
+    CHECK(log.at(5).shared.use_count() == 4);
+    EntryList inline_moved = std::move(moved);
+    CHECK(moved.empty());
+    CHECK(inline_moved[0].command().sequence == 5);
+    CHECK(log.at(5).shared.use_count() == 4);
+  }
+  CHECK(log.at(3).shared.use_count() == 2);
+  CHECK(log.at(5).shared.use_count() == 3);
+  all.clear();
+  one = EntryList();
+  for (std::uint64_t i = 1; i <= 5; ++i) CHECK(log.at(i).shared.use_count() == 1);
+  EntryList grown;
+  for (std::uint64_t i = 1; i <= 5; ++i) grown.push_back(log.at(i));  // grows past the inline slot
+  CHECK(grown.size() == 5);
+  CHECK(grown[4].command().sequence == 5);
+}
