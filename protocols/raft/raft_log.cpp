@@ -19,7 +19,7 @@ std::uint64_t position_of(Index i) { return i - 1; }
 // "term|n|" for a no-op, "term|c|" and the encoded command otherwise.
 void encode_into(std::string& out, const Entry& e) {
   out.clear();
-  out += std::to_string(e.term);
+  kv::append_number(out, e.term);  // the digits std::to_string writes, without its temporary
   out += e.noop ? "|n|" : "|c|";
   if (!e.noop) out += e.shared->encoded;
 }

@@ -149,28 +149,35 @@ void RaftNode::advance_commit(HostT& host) {
 }
 
 Index RaftNode::quorum_match_index() const {
-  // The members' match indexes, on the stack for a cluster of up to 16.
+  // The majority-th highest match index among the members: members / 2 + 1
+  // of them hold at least it. Only those above the commit index are kept
+  // (on the stack for a cluster of up to 16): when fewer than a majority
+  // are, the answer is at most the commit index, and the commit index is
+  // what we answer (nothing to commit, as the caller sees it).
   std::array<Index, 16> small;
   std::vector<Index> large;
-  Index* matches = small.data();
+  Index* above = small.data();
   if (n_ > small.size()) {
     large.resize(n_);
-    matches = large.data();
+    above = large.data();
   }
-  std::size_t members = 0;
+  std::size_t members = 0, count = 0;
   for (NodeId i = 0; i < n_; ++i)
-    if (members_[i]) matches[members++] = match_index_[i];
-  if (members == 0) return 0;  // no configuration: no majority holds anything
-  // The majority-th highest: members / 2 + 1 of them hold at least it.
+    if (members_[i]) {
+      ++members;
+      if (match_index_[i] > commit_index_) above[count++] = match_index_[i];
+    }
+  if (members == 0) return 0;
   const std::size_t majority = members / 2 + 1;
-  if (members > small.size()) {
-    std::nth_element(matches, matches + (majority - 1), matches + members, std::greater<Index>());
-    return matches[majority - 1];
+  if (count < majority) return commit_index_;
+  if (count > small.size()) {
+    std::nth_element(above, above + (majority - 1), above + count, std::greater<Index>());
+    return above[majority - 1];
   }
   // A handful: insertion sort, highest first (cheaper than a selection's set-up).
-  for (std::size_t k = 1; k < members; ++k)
-    for (std::size_t j = k; j > 0 && matches[j - 1] < matches[j]; --j) std::swap(matches[j - 1], matches[j]);
-  return matches[majority - 1];
+  for (std::size_t k = 1; k < count; ++k)
+    for (std::size_t j = k; j > 0 && above[j - 1] < above[j]; --j) std::swap(above[j - 1], above[j]);
+  return above[majority - 1];
 }
 
 // Paper section 7 (InstallSnapshot, receiver): keep any log suffix that

@@ -40,6 +40,10 @@ struct ViewSummary {
   // (CommittedLog then does not read it again). Starts afresh when the
   // server restarts.
   std::uint64_t log_rewrites = kNotCounted;
+  // A leader's match indexes in one array, when it keeps them so:
+  // match_indexes[j] is match_index(j) for every server j, valid until the
+  // server's next event; null otherwise (then match_index(j) is asked).
+  const ViewIndex* match_indexes = nullptr;
 };
 
 class RaftStateView {
@@ -80,7 +84,7 @@ class RaftStateView {
   // it more cheaply.
   virtual ViewSummary summary() const {
     return {role(), current_term(), commit_index(), last_applied(), log_base_index(), log_last_index(),
-            ViewSummary::kNotCounted};
+            ViewSummary::kNotCounted, nullptr};
   }
 };
 

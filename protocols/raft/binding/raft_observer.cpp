@@ -217,10 +217,15 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, 
     for (NodeId j = 0; j < n; ++j) {
       // Known up to the commit index already: nothing it reports can add to it.
       if (j == node || committed_.acknowledged_through(j, commit)) continue;
-      const auto match = v.match_index(j);
-      if (!match || *match == 0) continue;
+      ViewIndex match = 0;
+      if (now.match_indexes) {
+        match = now.match_indexes[j];
+      } else if (const auto asked = v.match_index(j)) {
+        match = *asked;
+      }
+      if (match == 0) continue;
       const ViewIndex before = committed_.held(j);
-      committed_.acknowledged(j, std::min(*match, commit));
+      committed_.acknowledged(j, std::min(match, commit));
       // It must hold it now (an entry lost before its commit is caught at the commit).
       if (committed_.held(j) != before && cluster_.is_running(j))
         if (auto lost = committed_.check(j, cluster_.view(j)))
