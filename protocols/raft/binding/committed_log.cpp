@@ -44,8 +44,8 @@ bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index base, raft:
   return t != 0 && log.term_at(i) == t;  // a term not known yet confirms nothing
 }
 
-std::optional<SafetyViolation> CommittedLog::check(NodeId node, const raft::RaftStateView& log,
-                                                   const raft::ViewSummary& now) {
+std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const raft::RaftStateView& log,
+                                                       const raft::ViewSummary& now) {
   raft::Index& held = held_[node];
   Verified& verified = verified_[node];
   // Confirmed at the last check, and no entry of its log removed or

@@ -30,6 +30,7 @@
 // there too), so per server one index is enough.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -69,7 +70,16 @@ class CommittedLog {
   // the caller to prefix with the server's name). Then records how far it
   // holds them now.
   // `now` is server.summary() as of now (the caller has it already).
-  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now) {
+    // The common case, inline: what it held is confirmed still there (see
+    // verified_) and nothing above it is both committed and in its log, so
+    // check_log() would only confirm what is known.
+    const Verified& verified = verified_[node];
+    if (now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
+        verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node])
+      return std::nullopt;
+    return check_log(node, server, now);
+  }
   std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server) {
     return check(node, server, server.summary());
   }
@@ -84,6 +94,8 @@ class CommittedLog {
 
  private:
   void acknowledge(NodeId node, raft::Index index);
+  // check(), reading the log.
+  std::optional<SafetyViolation> check_log(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
   static std::uint32_t narrow_term(raft::Term term);
   // Whether `server`, whose log's base index is `base`, holds the committed entry at i.
   bool holds(const raft::RaftStateView& server, raft::Index base, raft::Index i) const;
