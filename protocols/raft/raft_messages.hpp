@@ -27,15 +27,8 @@ using Index = std::uint64_t;
 // made once, by the leader, as a follower over a real network would write
 // the bytes it received.
 struct Command {
-  Command(kv::Request r, std::string e)
-      : request(std::move(r)),
-        encoded(std::move(e)),
-        payload_bytes(static_cast<std::uint32_t>(request.key.size() + request.value.size() + request.expected.size())) {}
   kv::Request request;
   std::string encoded;  // kv::encode(request)
-  // What the command adds to a message's size (message_bytes), counted once:
-  // the key, the value and the expected value.
-  std::uint32_t payload_bytes;
 };
 
 struct Entry {
@@ -221,7 +214,11 @@ inline std::string_view message_type_name(const Message& m) {
 inline std::uint32_t message_bytes(const Message& m) {
   if (const auto* a = std::get_if<AppendEntries>(&m)) {
     std::uint32_t bytes = 40;
-    for (const auto& e : a->entries) bytes += 24 + (e.shared ? e.shared->payload_bytes : 0);
+    for (const auto& e : a->entries) {
+      bytes += 24;
+      if (const Command* c = e.shared.get())  // a no-op carries no command
+        bytes += static_cast<std::uint32_t>(c->request.key.size() + c->request.value.size() + c->request.expected.size());
+    }
     return bytes;
   }
   if (const auto* snap = std::get_if<InstallSnapshot>(&m))
