@@ -124,7 +124,8 @@ class Simulation {
   // Network
   void send(NodeId from, NodeId to, Message&& message);
   void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id);
-  std::uint32_t allocate_slot(InFlight&& m);
+  // A slot holding `message` (sent now by `from` to `to`), reusing a free one first.
+  std::uint32_t allocate_slot(Message&& message, NodeId from, NodeId to, std::uint32_t cut_version, std::uint64_t id);
   void free_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
   void drop(const InFlight& m, DropReason reason);
   void on_deliver(std::uint32_t slot, NodeId to, bool from_backlog);

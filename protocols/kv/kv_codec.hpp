@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <system_error>
@@ -36,41 +37,41 @@ inline void append_number(std::string& out, Unsigned n) {
   out.append(digits, std::to_chars(digits, digits + sizeof digits, n).ptr);
 }
 
-namespace detail {
-
+// Whether `s` holds a character append_escaped escapes.
 inline bool needs_escape(std::string_view s) {
   for (const char c : s)
     if (c == '\x1f' || c == '\\') return true;
   return false;
 }
 
-}  // namespace detail
-
 // Appends the encoding of `r` to `out` (no allocation beyond out's growth).
 inline void encode_into(std::string& out, const Request& r) {
-  // The common case, short strings with nothing to escape: written in a
-  // buffer on the stack and appended in one go.
-  constexpr std::size_t kShort = 160;
-  if (r.key.size() + r.value.size() + r.expected.size() <= kShort && !detail::needs_escape(r.key) &&
-      !detail::needs_escape(r.value) && !detail::needs_escape(r.expected)) {
-    char text[3 * 24 + 7 + kShort];  // three numbers of at most 20 digits, the kind, six separators, the strings
-    char* p = text;
-    auto string = [&p](const std::string& s) {
-      s.copy(p, s.size());
-      p += s.size();
-      *p++ = '\x1f';
+  if (!needs_escape(r.key) && !needs_escape(r.value) && !needs_escape(r.expected)) {
+    // The common case, nothing to escape: the bytes written in place, with
+    // one resize for the most they can take and one to what they took (the
+    // same bytes as the field-by-field appends below, a few times cheaper).
+    const std::size_t start = out.size();
+    out.resize(start + 3 * 24 + 6 + 1 + r.key.size() + r.value.size() + r.expected.size());
+    char* p = out.data() + start;
+    auto number = [&p](auto n) { p = std::to_chars(p, p + 24, n).ptr; };
+    auto text = [&p](const std::string& t) {
+      if (!t.empty()) std::memcpy(p, t.data(), t.size());
+      p += t.size();
     };
-    p = std::to_chars(p, p + 24, r.client).ptr;
+    number(r.client);
     *p++ = '\x1f';
-    p = std::to_chars(p, p + 24, r.sequence).ptr;
+    number(r.sequence);
     *p++ = '\x1f';
     *p++ = static_cast<char>('0' + static_cast<int>(r.kind));
     *p++ = '\x1f';
-    string(r.key);
-    string(r.value);
-    string(r.expected);
-    p = std::to_chars(p, p + 24, r.server).ptr;
-    out.append(text, p);
+    text(r.key);
+    *p++ = '\x1f';
+    text(r.value);
+    *p++ = '\x1f';
+    text(r.expected);
+    *p++ = '\x1f';
+    number(r.server);
+    out.resize(static_cast<std::size_t>(p - out.data()));
     return;
   }
   out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());

@@ -19,7 +19,7 @@ std::uint64_t position_of(Index i) { return i - 1; }
 // "term|n|" for a no-op, "term|c|" and the encoded command otherwise.
 void encode_into(std::string& out, const Entry& e) {
   out.clear();
-  out += std::to_string(e.term);
+  kv::append_number(out, e.term);  // the digits std::to_string writes, without its temporary
   out += e.noop ? "|n|" : "|c|";
   if (!e.noop) out += e.shared->encoded;
 }
@@ -62,10 +62,11 @@ void RaftLog::truncate_from(DurableStore& store, Index from) {
   if (from <= base_index_ || from > last_index()) return;
   store.log_truncate(position_of(from));
   entries_.resize(from - base_index_ - 1);
+  ++rewrites_;
 }
 
-std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
-  std::vector<Entry> out;
+EntryList RaftLog::slice(Index from, std::size_t max) const {
+  EntryList out;
   const Index first = std::max(from, base_index_ + 1);
   if (first > last_index()) return out;
   out.reserve(std::min<std::size_t>(max, last_index() - first + 1));
@@ -75,6 +76,7 @@ std::vector<Entry> RaftLog::slice(Index from, std::size_t max) const {
 
 void RaftLog::compact_through(DurableStore& store, Index index, Term term) {
   const Index last = last_index();
+  ++rewrites_;
   store.log_drop_before(position_of(index + 1));  // past the end: the log restarts after index
   if (index >= last) entries_.clear();
   else entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - base_index_));

@@ -46,12 +46,19 @@ class RaftLog {
   // Drops every entry from `from` on (a conflicting suffix, section 5.3).
   // Requires from > base_index().
   void truncate_from(DurableStore& store, Index from);
-  std::vector<Entry> slice(Index from, std::size_t max) const;
+  // Up to `max` entries from `from` on (from the base's successor, for a
+  // `from` at or below the base).
+  EntryList slice(Index from, std::size_t max) const;
 
   // Compacts every entry up to `index` (which holds `term`) into the
   // snapshot the caller stores; entries after it stay. With index beyond
   // the log, the whole log goes (a snapshot from the leader).
   void compact_through(DurableStore& store, Index index, Term term);
+
+  // How many times an entry held was removed (truncate_from) or compacted
+  // (compact_through) since this log was made: an append never changes it,
+  // so while it stays the same every entry read before is still there.
+  std::uint64_t rewrites() const { return rewrites_; }
 
   // Reads back what was synced (on restart).
   void load(const DurableStore& store);
@@ -61,6 +68,7 @@ class RaftLog {
   Term base_term_ = 0;
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
   std::string scratch_;         // the record being appended, reused
+  std::uint64_t rewrites_ = 0;  // see rewrites()
 };
 
 }  // namespace faultline::raft

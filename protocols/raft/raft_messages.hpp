@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -47,6 +49,105 @@ struct Entry {
   }
 };
 
+// The entries an AppendEntries carries: the first one inline, more on the
+// heap. At a steady load a leader sends each new entry as it arrives, so
+// most AppendEntries carry one entry (or none, a heartbeat): they then
+// allocate nothing. Otherwise a vector's interface, as far as Raft uses it.
+// Invariant: [data(), data() + size_) are live entries; heap_ is null while
+// capacity_ is 1 (the inline slot).
+class EntryList {
+ public:
+  EntryList() noexcept {}
+  EntryList(std::vector<Entry> entries) {  // NOLINT: implicit, as a braced AppendEntries passes a vector
+    reserve(entries.size());
+    for (Entry& e : entries) push_back(std::move(e));
+  }
+  EntryList(const EntryList& other) {
+    reserve(other.size_);
+    for (const Entry& e : other) push_back(e);
+  }
+  EntryList(EntryList&& other) noexcept { take(other); }
+  EntryList& operator=(const EntryList& other) {
+    if (this != &other) {
+      EntryList copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  EntryList& operator=(EntryList&& other) noexcept {
+    if (this != &other) {
+      release();
+      take(other);
+    }
+    return *this;
+  }
+  ~EntryList() { release(); }
+
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const Entry* begin() const { return data(); }
+  const Entry* end() const { return data() + size_; }
+  const Entry& operator[](std::size_t k) const { return data()[k]; }
+  void reserve(std::size_t n) {
+    if (n <= capacity_) return;
+    Entry* grown = static_cast<Entry*>(::operator new(n * sizeof(Entry)));
+    for (std::uint32_t k = 0; k < size_; ++k) {
+      new (grown + k) Entry(std::move(data()[k]));
+      data()[k].~Entry();
+    }
+    if (heap_) ::operator delete(heap_);
+    heap_ = grown;
+    capacity_ = static_cast<std::uint32_t>(n);
+  }
+  void push_back(const Entry& e) {
+    if (size_ == capacity_) reserve(2 * static_cast<std::size_t>(capacity_));
+    new (data() + size_) Entry(e);
+    ++size_;
+  }
+  void push_back(Entry&& e) {
+    if (size_ == capacity_) reserve(2 * static_cast<std::size_t>(capacity_));
+    new (data() + size_) Entry(std::move(e));
+    ++size_;
+  }
+  template <class It>
+  void assign(It first, It last) {
+    clear();
+    for (; first != last; ++first) push_back(*first);
+  }
+  void clear() {
+    for (std::uint32_t k = 0; k < size_; ++k) data()[k].~Entry();
+    size_ = 0;
+  }
+
+ private:
+  Entry* data() { return heap_ ? heap_ : std::launder(reinterpret_cast<Entry*>(inline_)); }
+  const Entry* data() const { return heap_ ? heap_ : std::launder(reinterpret_cast<const Entry*>(inline_)); }
+  // Takes other's entries; other is left empty (and inline).
+  void take(EntryList& other) noexcept {
+    if (other.heap_) {
+      heap_ = std::exchange(other.heap_, nullptr);
+      size_ = std::exchange(other.size_, 0);
+      capacity_ = std::exchange(other.capacity_, 1);
+    } else if (other.size_ == 1) {
+      new (inline_) Entry(std::move(other.data()[0]));
+      other.data()[0].~Entry();
+      other.size_ = 0;
+      size_ = 1;
+    }
+  }
+  void release() {
+    clear();
+    if (heap_) ::operator delete(heap_);
+    heap_ = nullptr;
+    capacity_ = 1;
+  }
+
+  Entry* heap_ = nullptr;
+  std::uint32_t size_ = 0;
+  std::uint32_t capacity_ = 1;
+  alignas(Entry) unsigned char inline_[sizeof(Entry)];
+};
+
 struct RequestVote {
   Term term = 0;  // for a pre-vote: the term the candidate would use
   Index last_log_index = 0;
@@ -65,7 +166,7 @@ struct AppendEntries {
   Term term = 0;
   Index prev_log_index = 0;
   Term prev_log_term = 0;
-  std::vector<Entry> entries;
+  EntryList entries;
   Index leader_commit = 0;
   std::uint64_t round = 0;  // ReadIndex (thesis 6.4): the leader's confirmation round, echoed back
 };
@@ -113,9 +214,11 @@ inline std::string_view message_type_name(const Message& m) {
 inline std::uint32_t message_bytes(const Message& m) {
   if (const auto* a = std::get_if<AppendEntries>(&m)) {
     std::uint32_t bytes = 40;
-    for (const auto& e : a->entries)
-      bytes += 24 + static_cast<std::uint32_t>(e.command().key.size() + e.command().value.size() +
-                                                 e.command().expected.size());
+    for (const auto& e : a->entries) {
+      bytes += 24;
+      if (const Command* c = e.shared.get())  // a no-op carries no command
+        bytes += static_cast<std::uint32_t>(c->request.key.size() + c->request.value.size() + c->request.expected.size());
+    }
     return bytes;
   }
   if (const auto* snap = std::get_if<InstallSnapshot>(&m))

@@ -88,6 +88,10 @@ class RaftNode {
   void on_append_reply(HostT& host, NodeId from, const AppendReply& m);
   void on_install_snapshot(HostT& host, NodeId from, const InstallSnapshot& m);
   void advance_commit(HostT& host);
+  // The highest index a majority of the configuration holds, by match_index_,
+  // when it is above the commit index; otherwise at most the commit index
+  // (0 without members).
+  Index quorum_match_index() const;
 
   // raft_client.cpp
   void apply_committed(HostT& host);

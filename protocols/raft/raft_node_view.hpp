@@ -4,6 +4,8 @@
 // pointer per node) and its behaviour is untouched.
 #pragma once
 
+#include <type_traits>
+
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/raft/raft_node.hpp"
 #include "protocols/raft/raft_state_view.hpp"
@@ -45,6 +47,16 @@ class RaftNodeView final : public RaftStateView {
     return node_->match_index()[server];
   }
   bool leadership_established() const override { return node_->leadership_established(); }
+  // One call for what the observer reads after every event: plain reads of
+  // the node, the log's rewrite count (RaftLog::rewrites()), and a leader's
+  // match indexes (one per server; Index is ViewIndex).
+  ViewSummary summary() const override {
+    static_assert(std::is_same_v<Index, ViewIndex>);
+    const RaftLog& log = node_->log();
+    const bool leads = node_->role() == Role::kLeader;
+    return {role(),           node_->current_term(), node_->commit_index(), node_->last_applied(), log.base_index(),
+            log.last_index(), log.rewrites(),        leads ? node_->match_index().data() : nullptr};
+  }
 
  private:
   const RaftNode* node_ = nullptr;

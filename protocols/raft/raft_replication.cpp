@@ -2,6 +2,9 @@
 // truncating conflicts), 5.4.2 (committing only current-term entries by
 // counting replicas; Figure 8), fast backtracking with a conflict hint.
 #include <algorithm>
+#include <array>
+#include <functional>
+#include <vector>
 
 #include "protocols/raft/raft_node.hpp"
 
@@ -132,24 +135,49 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
 void RaftNode::advance_commit(HostT& host) {
   // Section 5.4.2: commit the highest index a majority holds, but only an
   // entry of the current term by counting (earlier ones commit with it).
-  // "A majority holds n" only gets harder as n grows, so the highest such n
-  // is found by bisection, not by testing every index in flight. Terms never
-  // decrease along the log and ours is the highest, so when that entry is of
-  // our term every entry above it is too.
-  const auto held = [&](Index n) {
-    return params_->mutant == Mutant::kCommitWithoutQuorum ? match_index_[self_] >= n
-                                                            : quorum([&](NodeId i) { return match_index_[i] >= n; });
-  };
-  Index highest = commit_index_;  // the highest index held so far (commit_index_: none above it)
-  for (Index hi = log_.last_index(); highest < hi;) {
-    const Index mid = highest + (hi - highest + 1) / 2;
-    if (held(mid)) highest = mid;
-    else hi = mid - 1;
-  }
-  if (highest == commit_index_) return;
+  // "A majority holds n" is "n <= the majority-th highest match index among
+  // the members", so that index, capped at our log's end, is the highest
+  // such n: one pass over the match indexes, not a test per candidate index.
+  // Terms never decrease along the log and ours is the highest, so when
+  // that entry is of our term every entry above it is too.
+  const Index held = params_->mutant == Mutant::kCommitWithoutQuorum ? match_index_[self_] : quorum_match_index();
+  const Index highest = std::min(held, log_.last_index());
+  if (highest <= commit_index_) return;
   if (params_->mutant != Mutant::kFigure8 && log_.term_at(highest) != term_) return;
   commit_index_ = highest;
   apply_committed(host);
+}
+
+Index RaftNode::quorum_match_index() const {
+  // The majority-th highest match index among the members: members / 2 + 1
+  // of them hold at least it. Only those above the commit index are kept
+  // (on the stack for a cluster of up to 16): when fewer than a majority
+  // are, the answer is at most the commit index, and the commit index is
+  // what we answer (nothing to commit, as the caller sees it).
+  std::array<Index, 16> small;
+  std::vector<Index> large;
+  Index* above = small.data();
+  if (n_ > small.size()) {
+    large.resize(n_);
+    above = large.data();
+  }
+  std::size_t members = 0, count = 0;
+  for (NodeId i = 0; i < n_; ++i)
+    if (members_[i]) {
+      ++members;
+      if (match_index_[i] > commit_index_) above[count++] = match_index_[i];
+    }
+  if (members == 0) return 0;
+  const std::size_t majority = members / 2 + 1;
+  if (count < majority) return commit_index_;
+  if (count > small.size()) {
+    std::nth_element(above, above + (majority - 1), above + count, std::greater<Index>());
+    return above[majority - 1];
+  }
+  // A handful: insertion sort, highest first (cheaper than a selection's set-up).
+  for (std::size_t k = 1; k < count; ++k)
+    for (std::size_t j = k; j > 0 && above[j - 1] < above[j]; --j) std::swap(above[j - 1], above[j]);
+  return above[majority - 1];
 }
 
 // Paper section 7 (InstallSnapshot, receiver): keep any log suffix that

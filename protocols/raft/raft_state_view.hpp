@@ -23,6 +23,29 @@ using ViewIndex = std::uint64_t;
 
 enum class ViewRole : std::uint8_t { kFollower, kCandidate, kLeader };
 
+// What the observer reads of a server after every event it handles, in one
+// call (RaftStateView::summary()): the answers of the calls of the same
+// names below, as of now.
+struct ViewSummary {
+  // log_rewrites when the implementation does not count them.
+  static constexpr std::uint64_t kNotCounted = ~std::uint64_t{0};
+  ViewRole role = ViewRole::kFollower;
+  ViewTerm current_term = 0;
+  ViewIndex commit_index = 0, last_applied = 0;
+  ViewIndex log_base_index = 0, log_last_index = 0;
+  // A count that changes whenever an entry the log held may have been
+  // removed or replaced since the server started (a truncation, a
+  // compaction), never on an append alone; kNotCounted if not kept. While it
+  // stays the same, an entry seen in the log is still there unchanged
+  // (CommittedLog then does not read it again). Starts afresh when the
+  // server restarts.
+  std::uint64_t log_rewrites = kNotCounted;
+  // A leader's match indexes in one array, when it keeps them so:
+  // match_indexes[j] is match_index(j) for every server j, valid until the
+  // server's next event; null otherwise (then match_index(j) is asked).
+  const ViewIndex* match_indexes = nullptr;
+};
+
 class RaftStateView {
  public:
   virtual ~RaftStateView() = default;
@@ -55,6 +78,14 @@ class RaftStateView {
   // A leader whose authority a majority has acknowledged (an AppendEntries
   // round of its term answered by a majority); ends time_to_leader_ns.
   virtual bool leadership_established() const = 0;
+
+  // The state above in one call (see ViewSummary). This default asks each
+  // question in turn and counts no rewrites; an implementation may answer
+  // it more cheaply.
+  virtual ViewSummary summary() const {
+    return {role(), current_term(), commit_index(), last_applied(), log_base_index(), log_last_index(),
+            ViewSummary::kNotCounted, nullptr};
+  }
 };
 
 }  // namespace faultline::raft

@@ -6,14 +6,23 @@
 namespace faultline {
 
 template <class P>
-std::uint32_t Simulation<P>::allocate_slot(InFlight&& m) {
+std::uint32_t Simulation<P>::allocate_slot(Message&& message, NodeId from, NodeId to, std::uint32_t cut_version,
+                                           std::uint64_t id) {
+  // The message goes straight into its slot: no InFlight made and destroyed
+  // on the way (a move and a destruction of the message fewer per send).
   if (!free_slots_.empty()) {
     const std::uint32_t slot = free_slots_.back();
     free_slots_.pop_back();
-    pool_[slot] = std::move(m);
+    InFlight& m = pool_[slot];
+    m.message = std::move(message);
+    m.from = from;
+    m.to = to;
+    m.cut_version = cut_version;
+    m.sent_at = now_;
+    m.id = id;
     return slot;
   }
-  pool_.push_back(std::move(m));
+  pool_.push_back(InFlight{std::move(message), from, to, cut_version, now_, id});
   return static_cast<std::uint32_t>(pool_.size() - 1);
 }
 
@@ -65,7 +74,7 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link,
     arrival = std::max(arrival, last);
     last = arrival;
   }
-  const std::uint32_t slot = allocate_slot(InFlight{std::move(message), from, to, connectivity_.version(), now_, id});
+  const std::uint32_t slot = allocate_slot(std::move(message), from, to, connectivity_.version(), id);
   queue_.push(arrival, EventCode::delivery(EventKind::kDeliver, slot, to));
 }
 

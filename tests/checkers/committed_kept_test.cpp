@@ -94,6 +94,28 @@ TEST_CASE("committed_entry_kept fires at the stale AppendEntries that truncates 
   }
 }
 
+TEST_CASE("a RaftNode's view summary answers as the view's separate questions do") {
+  Follower f(raft::Mutant::kNone);
+  const auto batch = entries(1, 3);
+  f.append(0, batch, 2);
+  const raft::RaftNodeView v(f.node);
+  const raft::ViewSummary s = v.summary();
+  CHECK(s.role == v.role());
+  CHECK(s.current_term == v.current_term());
+  CHECK(s.commit_index == v.commit_index());
+  CHECK(s.commit_index == 2);
+  CHECK(s.last_applied == v.last_applied());
+  CHECK(s.log_base_index == v.log_base_index());
+  CHECK(s.log_last_index == v.log_last_index());
+  CHECK(s.log_last_index == 3);
+  CHECK(s.log_rewrites == f.node.log().rewrites());
+  // The default answer (a view that does not count rewrites) asks each question.
+  const raft::ViewSummary d = v.RaftStateView::summary();
+  CHECK(d.commit_index == 2);
+  CHECK(d.log_last_index == 3);
+  CHECK(d.log_rewrites == raft::ViewSummary::kNotCounted);
+}
+
 TEST_CASE("committed_entry_kept: compaction keeps a committed prefix, truncation and overwrite lose it") {
   MemoryStore store;
   raft::RaftLog log;

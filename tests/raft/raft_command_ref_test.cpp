@@ -63,7 +63,7 @@ TEST_CASE("command ref: a log and the slices sent from it share each entry's com
   r.value = "2.1";
   log.append(store, Entry(1, false, r));
   {
-    const auto to_followers = std::vector<std::vector<Entry>>{log.slice(1, 64), log.slice(1, 64)};
+    const auto to_followers = std::vector<EntryList>{log.slice(1, 64), log.slice(1, 64)};
     CHECK(log.at(1).shared.use_count() == 3);
     CHECK(to_followers[1][0].shared.get() == log.at(1).shared.get());
   }

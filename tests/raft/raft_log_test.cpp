@@ -2,6 +2,7 @@
 // what a restarted node reads back is what it wrote.
 #include <doctest/doctest.h>
 
+#include "protocols/kv/kv_codec.hpp"
 #include "protocols/kv/kv_store.hpp"
 #include "protocols/raft/raft_log.hpp"
 #include "sim/node/memory_store.hpp"
@@ -66,4 +67,91 @@ TEST_CASE("a key-value snapshot restores data and sessions, so a retry after it 
   restored.apply(put);  // the same session sequence: not applied again
   CHECK(restored.read("key:with|odd\x1f" "bytes") == "a");
   CHECK(restored.read("x") == "12:34");
+}
+
+TEST_CASE("the log's rewrite count moves on a truncation or a compaction and never on an append") {
+  MemoryStore store;
+  RaftLog log;
+  CHECK(log.rewrites() == 0);
+  for (std::uint64_t i = 1; i <= 6; ++i) log.append(store, entry(1, i));
+  CHECK(log.rewrites() == 0);  // appends leave every earlier entry as it was
+  log.truncate_from(store, 5);
+  CHECK(log.rewrites() == 1);
+  log.append(store, entry(2, 5));
+  CHECK(log.rewrites() == 1);
+  log.compact_through(store, 2, 1);
+  CHECK(log.rewrites() == 2);
+  log.truncate_from(store, 9);  // past the end: nothing removed
+  CHECK(log.rewrites() == 2);
+}
+
+TEST_CASE("an AppendEntries' entry list: one entry inline, more on the heap, copies share each command") {
+  MemoryStore store;
+  RaftLog log;
+  for (std::uint64_t i = 1; i <= 5; ++i) log.append(store, entry(1, i));
+  EntryList one = log.slice(5, 64);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].command().sequence == 5);
+  CHECK(log.at(5).shared.use_count() == 2);
+  EntryList all = log.slice(1, 64);
+  REQUIRE(all.size() == 5);
+  for (std::uint64_t i = 1; i <= 5; ++i) CHECK(all[i - 1].command().sequence == i);
+  {
+    EntryList copy = all;  // a duplicated message
+    CHECK(copy.size() == 5);
+    CHECK(copy[2].shared.get() == log.at(3).shared.get());
+    CHECK(log.at(3).shared.use_count() == 3);
+    EntryList moved = std::move(copy);  // into the network's slot: no new reference
+    CHECK(copy.empty());
+    CHECK(moved.size() == 5);
+    CHECK(log.at(3).shared.use_count() == 3);
+    moved = one;  // a slot reused by another message
+    CHECK(moved.size() == 1);
+    CHECK(log.at(3).shared.use_count() == 2);
+    CHECK(log.at(5).shared.use_count() == 4);
+    EntryList inline_moved = std::move(moved);
+    CHECK(moved.empty());
+    CHECK(inline_moved[0].command().sequence == 5);
+    CHECK(log.at(5).shared.use_count() == 4);
+  }
+  CHECK(log.at(3).shared.use_count() == 2);
+  CHECK(log.at(5).shared.use_count() == 3);
+  all.clear();
+  one = EntryList();
+  for (std::uint64_t i = 1; i <= 5; ++i) CHECK(log.at(i).shared.use_count() == 1);
+  EntryList grown;
+  for (std::uint64_t i = 1; i <= 5; ++i) grown.push_back(log.at(i));  // grows past the inline slot
+  CHECK(grown.size() == 5);
+  CHECK(grown[4].command().sequence == 5);
+}
+
+TEST_CASE("a request's encoding: fields joined by the unit separator, escaped only where needed, and decoded back") {
+  kv::Request r;
+  r.client = 4000000000u;
+  r.sequence = 18446744073709551615ull;
+  r.kind = kv::OpKind::kCas;
+  r.key = "k17";
+  r.value = "12.345";
+  r.expected = "3.4";
+  r.server = 7;
+  CHECK(kv::encode(r) == "4000000000\x1f" "18446744073709551615\x1f" "3\x1f" "k17\x1f" "12.345\x1f" "3.4\x1f" "7");
+  std::string appended = "prefix|";
+  kv::encode_into(appended, r);  // appends after what is there
+  CHECK(appended == "prefix|" + kv::encode(r));
+  kv::Request none;  // empty strings, no server
+  CHECK(kv::encode(none) == "0\x1f" "0\x1f" "0\x1f\x1f\x1f\x1f" + std::to_string(kNoNode));
+  kv::Request escaped = r;
+  escaped.value = "a\x1f" "b\\c";
+  CHECK(kv::encode(escaped) == "4000000000\x1f" "18446744073709551615\x1f" "3\x1f" "k17\x1f" "a\\\x1f" "b\\\\c\x1f" "3.4\x1f" "7");
+  for (const kv::Request& q : {r, none, escaped}) {
+    const auto back = kv::decode(kv::encode(q));
+    REQUIRE(back);
+    CHECK(back->client == q.client);
+    CHECK(back->sequence == q.sequence);
+    CHECK(back->kind == q.kind);
+    CHECK(back->key == q.key);
+    CHECK(back->value == q.value);
+    CHECK(back->expected == q.expected);
+    CHECK(back->server == q.server);
+  }
 }

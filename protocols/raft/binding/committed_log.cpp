@@ -38,35 +38,43 @@ void CommittedLog::acknowledge(NodeId node, raft::Index index) {
   held_[node] = std::max(held_[node], index);
 }
 
-bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index i) const {
-  if (i <= log.log_base_index()) return true;  // compacted into the snapshot: kept
+bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index base, raft::Index i) const {
+  if (i <= base) return true;  // compacted into the snapshot: kept
   const raft::Term t = terms_[i - 1];  // a log's term above 32 bits differs from every committed one
   return t != 0 && log.term_at(i) == t;  // a term not known yet confirms nothing
 }
 
-std::optional<SafetyViolation> CommittedLog::check(NodeId node, const raft::RaftStateView& log) {
+std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const raft::RaftStateView& log,
+                                                       const raft::ViewSummary& now) {
   raft::Index& held = held_[node];
-  if (held != 0 && !holds(log, held)) {
+  Verified& verified = verified_[node];
+  // Confirmed at the last check, and no entry of its log removed or
+  // replaced since: still held (appends leave the entries before them).
+  const bool confirmed = verified.held == held && now.log_rewrites != raft::ViewSummary::kNotCounted &&
+                         verified.log_rewrites == now.log_rewrites;
+  if (held != 0 && !confirmed && !holds(log, now.log_base_index, held)) {
     const raft::Index lost = held;
     held = 0;
-    const std::string now = log.log_last_index() < lost
-                                ? fmt::format("its log now ends at index {}", log.log_last_index())
-                                : fmt::format("its log now has term {} there", log.term_at(lost));
+    verified = Verified{};
+    const std::string state = now.log_last_index < lost
+                                  ? fmt::format("its log now ends at index {}", now.log_last_index)
+                                  : fmt::format("its log now has term {} there", log.term_at(lost));
     const char* how = lost <= acked_[node] ? "acknowledged (a leader counted it toward the commit)" : "held";
     return SafetyViolation{"committed_entry_kept", fmt::format("{} the committed entry at index {} (term {}), and lost it: {}",
-                                                               how, lost, terms_[lost - 1], now)};
+                                                               how, lost, terms_[lost - 1], state)};
   }
   // The highest committed index it holds: holding is true up to some index
   // and false above (Log Matching), so bisect between what it held and the
   // end of what is both committed and in its log.
-  raft::Index lo = held, hi = std::min(commit_index(), log.log_last_index());
-  if (hi > lo && holds(log, hi)) lo = hi;
+  raft::Index lo = held, hi = std::min(commit_index(), now.log_last_index);
+  if (hi > lo && holds(log, now.log_base_index, hi)) lo = hi;
   while (hi > lo) {
     const raft::Index mid = lo + (hi - lo + 1) / 2;
-    if (holds(log, mid)) lo = mid;
+    if (holds(log, now.log_base_index, mid)) lo = mid;
     else hi = mid - 1;
   }
   held = lo;
+  verified = Verified{held, now.log_rewrites};
   return std::nullopt;
 }
 

@@ -30,6 +30,7 @@
 // there too), so per server one index is enough.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -43,7 +44,7 @@ namespace faultline {
 
 class CommittedLog {
  public:
-  explicit CommittedLog(NodeId cluster_size) : held_(cluster_size, 0), acked_(cluster_size, 0) {}
+  explicit CommittedLog(NodeId cluster_size) : held_(cluster_size, 0), acked_(cluster_size, 0), verified_(cluster_size) {}
 
   // A server reports `commit_index`: every entry up to it is committed, with
   // the terms its log holds there (unknown where the log compacted them).
@@ -60,12 +61,28 @@ class CommittedLog {
     acknowledge(node, index);
   }
   // `node` crashed: what it must recover is what it acknowledged.
-  void crashed(NodeId node) { held_[node] = acked_[node]; }
+  void crashed(NodeId node) {
+    held_[node] = acked_[node];
+    verified_[node] = Verified{};  // its next life's log is read afresh
+  }
   // After an event that may have changed `node`'s log (`server`): the committed entry it
   // held, if it no longer holds it (the message says what became of it, for
   // the caller to prefix with the server's name). Then records how far it
   // holds them now.
-  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server);
+  // `now` is server.summary() as of now (the caller has it already).
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now) {
+    // The common case, inline: what it held is confirmed still there (see
+    // verified_) and nothing above it is both committed and in its log, so
+    // check_log() would only confirm what is known.
+    const Verified& verified = verified_[node];
+    if (now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
+        verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node])
+      return std::nullopt;
+    return check_log(node, server, now);
+  }
+  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server) {
+    return check(node, server, server.summary());
+  }
 
   raft::Index commit_index() const { return terms_.size(); }
   // The highest committed index `node` is known to hold (0: none).
@@ -77,8 +94,11 @@ class CommittedLog {
 
  private:
   void acknowledge(NodeId node, raft::Index index);
+  // check(), reading the log.
+  std::optional<SafetyViolation> check_log(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
   static std::uint32_t narrow_term(raft::Term term);
-  bool holds(const raft::RaftStateView& server, raft::Index i) const;
+  // Whether `server`, whose log's base index is `base`, holds the committed entry at i.
+  bool holds(const raft::RaftStateView& server, raft::Index base, raft::Index i) const;
 
   // terms_[i - 1]: the committed entry's term at index i (0: unknown). 32
   // bits an entry (an entry per index of the run: millions in an hour); a
@@ -87,6 +107,14 @@ class CommittedLog {
   std::set<raft::Index> unknown_;  // committed indexes whose term is not known yet
   std::vector<raft::Index> held_;  // per server
   std::vector<raft::Index> acked_; // per server: the highest committed index a leader counted from it
+  // Per server: the held_ that check() last confirmed in its log, and the
+  // log's rewrite count then (ViewSummary::log_rewrites). While both are
+  // unchanged the entry is still there: check() need not read it again.
+  struct Verified {
+    raft::Index held = 0;
+    std::uint64_t log_rewrites = raft::ViewSummary::kNotCounted;
+  };
+  std::vector<Verified> verified_;
 };
 
 }  // namespace faultline

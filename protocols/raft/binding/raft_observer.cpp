@@ -65,8 +65,10 @@ void RaftObserver::look_at(Time t, NodeId node) {
     s.last_applied = v.last_applied();  // what its snapshot stands for
     s.commit_index = v.commit_index();
   }
-  const ViewRole role = v.role();
-  const ViewTerm term = v.current_term();
+  // Everything read of it below but the entries themselves, in one call.
+  const raft::ViewSummary now = v.summary();
+  const ViewRole role = now.role;
+  const ViewTerm term = now.current_term;
   const bool leads_seen_term = s.role == ViewRole::kLeader && s.term == term;
 
   // Typed state: a candidate stands in its current term (5.2: a candidate
@@ -85,7 +87,7 @@ void RaftObserver::look_at(Time t, NodeId node) {
 
   // Neither the commit index nor last applied goes back while a server runs
   // (Figure 2: commitIndex and lastApplied increase monotonically).
-  const ViewIndex commit = v.commit_index(), applied = v.last_applied();
+  const ViewIndex commit = now.commit_index, applied = now.last_applied;
   if (commit < s.commit_index || applied < s.last_applied || applied > commit)
     cluster_.report_violation(node, "commit_index_monotonic",
                               fmt::format("{} went from commit index {} and last applied {} to {} and {}",
@@ -93,14 +95,14 @@ void RaftObserver::look_at(Time t, NodeId node) {
   // Led while applying: leads now, or led this term when the event began
   // (a leader removed by the configuration it applies steps down mid-event).
   const bool leading = role == ViewRole::kLeader || leads_seen_term;
-  for (ViewIndex i = s.last_applied + 1; i <= applied; ++i) on_applied(t, node, i, leading, v);
+  for (ViewIndex i = s.last_applied + 1; i <= applied; ++i) on_applied(t, node, i, leading, v, now.log_base_index);
 
   s.role = role;
   s.term = term;
   s.commit_index = std::max(s.commit_index, commit);
   s.last_applied = std::max(s.last_applied, applied);
 
-  check_committed_entries(node, v, role, commit);
+  check_committed_entries(node, v, now);
 
   // time_to_leader_ns ends when the new leader is established: a majority
   // answered its first AppendEntries round (read from its state). Only the
@@ -165,11 +167,11 @@ std::uint32_t RaftObserver::narrow_term(std::uint64_t term) {
   return static_cast<std::uint32_t>(term);
 }
 
-void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading, const RaftStateView& v) {
+void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading, const RaftStateView& v,
+                              ViewIndex base) {
   // What was applied at `index`: readable unless this very event compacted
   // it (a snapshot right after applying, or one installed from the leader),
   // when only the base's term is left.
-  const ViewIndex base = v.log_base_index();
   const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
   const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
   if (term != 0) {
@@ -196,7 +198,9 @@ void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading
   }
 }
 
-void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, ViewRole role, ViewIndex commit) {
+void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, const raft::ViewSummary& now) {
+  const ViewRole role = now.role;
+  const ViewIndex commit = now.commit_index;
   const NodeId n = static_cast<NodeId>(seen_.size());  // the servers (cluster_.node_count())
   if (commit > committed_.commit_index()) {
     committed_.committed(v, commit);
@@ -213,17 +217,22 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, 
     for (NodeId j = 0; j < n; ++j) {
       // Known up to the commit index already: nothing it reports can add to it.
       if (j == node || committed_.acknowledged_through(j, commit)) continue;
-      const auto match = v.match_index(j);
-      if (!match || *match == 0) continue;
+      ViewIndex match = 0;
+      if (now.match_indexes) {
+        match = now.match_indexes[j];
+      } else if (const auto asked = v.match_index(j)) {
+        match = *asked;
+      }
+      if (match == 0) continue;
       const ViewIndex before = committed_.held(j);
-      committed_.acknowledged(j, std::min(*match, commit));
+      committed_.acknowledged(j, std::min(match, commit));
       // It must hold it now (an entry lost before its commit is caught at the commit).
       if (committed_.held(j) != before && cluster_.is_running(j))
         if (auto lost = committed_.check(j, cluster_.view(j)))
           cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
     }
   }
-  if (auto lost = committed_.check(node, v))
+  if (auto lost = committed_.check(node, v, now))
     cluster_.report_violation(node, lost->invariant, fmt::format("{} {}", cluster_.node_name(node), lost->message));
 }
 

@@ -163,10 +163,12 @@ class RaftObserver : public ObserverBase {
   void look_at(Time t, NodeId node);
   void check_recovery(NodeId node, const raft::RaftStateView& v);
   void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
-  void on_applied(Time t, NodeId node, raft::ViewIndex index, bool leading, const raft::RaftStateView& v);
-  // committed_entry_kept, for `node` (which just acted; `role` and `commit`
-  // as its view `v` reads now).
-  void check_committed_entries(NodeId node, const raft::RaftStateView& v, raft::ViewRole role, raft::ViewIndex commit);
+  // `base`: v's log base index now.
+  void on_applied(Time t, NodeId node, raft::ViewIndex index, bool leading, const raft::RaftStateView& v,
+                  raft::ViewIndex base);
+  // committed_entry_kept, for `node` (which just acted; `now` is its view
+  // `v`'s summary now).
+  void check_committed_entries(NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now);
   void check_log_matching(NodeId at);
   // check_log_matching's copy of one server's readable entries (reused).
   struct LogCopy {
