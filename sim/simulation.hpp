@@ -11,6 +11,9 @@
 //                                           // (the protocol's own message_fields, next to its messages)
 //   static std::uint32_t message_bytes(const Message&);   // or (const Message&, const Params&)
 //   static Node make_node(NodeId self, NodeId cluster_size, const Params&);
+//                                           // or, where P names `using Shared` (state every node of
+//                                           // the run shares, built from (const Params&, NodeId
+//                                           // cluster_size)): make_node(self, cluster_size, Shared&)
 // The Observer is P's checkers and metrics; it sees protocol events and faults
 // (ObserverBase lists the hooks) and may read nodes through node().
 //
@@ -23,6 +26,7 @@
 
 #include <algorithm>
 #include <array>
+#include <concepts>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -113,22 +117,68 @@ class Simulation {
   }
   static MessageFields fields_of(const Message& m) { return {&m, &Simulation::write_message_fields}; }
 
-  struct InFlight {
-    Message message;
-    NodeId from, to;
+  // A message in flight, in a pool slot until it is delivered or dropped.
+  // Its receiver rides in the delivery event (EventCode::delivery), not here.
+  template <class Body>
+  struct InFlightAs {
+    Body message;
+    NodeId from;
     std::uint32_t cut_version;  // Connectivity::version() at send time
     Time sent_at;               // a receiver that crashed after this never gets it
     std::uint64_t id;           // message id, shared by duplicates
   };
+  using InFlight = InFlightAs<Message>;
+  // P may say how a message fits in 64 bits: P::pack(message, out) returns
+  // false where it does not, P::unpack(bits) gives the same message back.
+  // Such a message waits in a 32-byte slot of packed_pool_ instead of a
+  // full one (a gossip push: 64 bytes); at a million nodes about a million
+  // wait at once. Delivery slots with kPackedSlot set index packed_pool_.
+  using PackedInFlight = InFlightAs<std::uint64_t>;
+  static constexpr bool kPacks = requires(const Message& m, std::uint64_t& bits) {
+    { P::pack(m, bits) } -> std::same_as<bool>;
+    { P::unpack(bits) } -> std::same_as<Message>;
+  };
+  static constexpr std::uint32_t kPackedSlot = std::uint32_t{1} << 31;
+  // Slots of one size, reused last freed first. Invariant: free holds the
+  // indices of the slots not in flight, each once. (A free list through the
+  // slots themselves saved its 4 MB at a million nodes but made every
+  // allocation read a cold slot to find the next: 16% of that run's time.)
+  template <class Slot>
+  struct SlotPool {
+    std::vector<Slot, CacheLineAllocator<Slot>> slots;  // from a cache line on, like records_
+    std::vector<std::uint32_t> free;
+    std::uint32_t allocate(Slot&& m) {
+      if (!free.empty()) {
+        const std::uint32_t slot = free.back();
+        free.pop_back();
+        slots[slot] = std::move(m);
+        return slot;
+      }
+      if (slots.size() >= kPackedSlot) throw std::length_error("more than 2^31 messages in flight");
+      slots.push_back(std::move(m));
+      return static_cast<std::uint32_t>(slots.size() - 1);
+    }
+    void release(std::uint32_t slot) { free.push_back(slot); }
+    std::size_t in_use() const { return slots.size() - free.size(); }
+    // Room for n up front, on huge pages (growing copies the pool: twice
+    // the memory for a moment).
+    void reserve(std::size_t n) {
+      slots.reserve(n);
+      advise_huge_pages(slots.data(), slots.capacity() * sizeof(Slot));
+    }
+  };
+  static const Message& message_of(const InFlight& m) { return m.message; }
+  static Message message_of(const PackedInFlight& m) { return P::unpack(m.message); }
 
   // Network
   void send(NodeId from, NodeId to, Message&& message);
   void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id);
-  // A slot holding `message` (sent now by `from` to `to`), reusing a free one first.
-  std::uint32_t allocate_slot(Message&& message, NodeId from, NodeId to, std::uint32_t cut_version, std::uint64_t id);
-  void free_slot(std::uint32_t slot) { free_slots_.push_back(slot); }
-  void drop(const InFlight& m, DropReason reason);
+  void drop(NodeId from, NodeId to, const Message& message, std::uint64_t id, DropReason reason);
+  void drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason);  // and frees the slot
   void on_deliver(std::uint32_t slot, NodeId to, bool from_backlog);
+  template <class Slot>
+  void deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog);
+  std::size_t in_flight() const { return pool_.in_use() + packed_pool_.in_use(); }
 
   // Timers and clocks
   void set_timer(NodeId n, TimerSlot slot, Duration after);
@@ -160,6 +210,10 @@ class Simulation {
   void lose_outstanding_syncs(NodeId n);
 
   void start_node(NodeId n);
+  Node make_node(NodeId n) {
+    if constexpr (kHasShared) return P::make_node(n, scenario_.node_count(), *shared_state_);
+    else return P::make_node(n, scenario_.node_count(), params_);
+  }
   void dispatch(const Event& e);
   void finish(RunResult& result);
   static void prefetch_for(void* self, std::uint64_t payload);
@@ -182,6 +236,15 @@ class Simulation {
   const Scenario scenario_;
   const Params params_;
   RunOptions options_;
+  // What P's nodes share for the run (P::Shared), if P names it; nodes
+  // point into it, so it comes before the records.
+  static constexpr bool kHasShared = requires { typename P::Shared; };
+  struct NoShared {};
+  static auto make_shared_state(const Params& params, NodeId cluster_size) {
+    if constexpr (kHasShared) return std::make_unique<typename P::Shared>(params, cluster_size);
+    else return NoShared{};
+  }
+  decltype(make_shared_state(std::declval<const Params&>(), NodeId{})) shared_state_;
 
   EventQueue queue_;
   Time now_ = 0;
@@ -194,16 +257,20 @@ class Simulation {
   // started; last_crash is the time of its latest crash (-1: never);
   // timer_generation[s] changes whenever slot s is set, cancelled or fired,
   // and on every crash.
-  // Order: what every event reads (crash time, status, timer generations)
-  // first, then the node, whose own hot fields come first where the
-  // protocol orders them so (a gossip node's versions), then the random
-  // stream, which only a node that sends or draws reads: a gossip delivery
-  // that brings nothing new touches the first cache line alone.
+  // Order: the node first, whose own hot fields come first where the
+  // protocol orders them so (a gossip node's versions and counter, in its
+  // first 28 bytes), then what the engine reads (crash time, status, timer
+  // generations), then the random stream, which only a node that sends or
+  // draws reads. A record of a multiple of 32 bytes (a gossip node's 96)
+  // starts on a line or half way through one, so its first 32 bytes are
+  // always on one line: a gossip delivery that brings nothing new, in a run
+  // where no node has crashed or paused (ever_down_ false: the status and
+  // crash time are not read), touches that line alone.
   struct NodeRecord {
+    Node node;
     Time last_crash = -1;
     std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
     NodeStatus status = NodeStatus::kRunning;
-    Node node;
     Rng rng;
   };
   // What of a receiver's record a delivery is sure to read: P says so with
@@ -223,8 +290,8 @@ class Simulation {
   LinkTable links_;
   Connectivity connectivity_;
   Rng network_rng_;
-  std::vector<InFlight, CacheLineAllocator<InFlight>> pool_;  // from a cache line on, like records_ (a 64-byte slot on one line)
-  std::vector<std::uint32_t> free_slots_;
+  SlotPool<InFlight> pool_;
+  SlotPool<PackedInFlight> packed_pool_;  // empty unless kPacks
   std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
 
   // The restarts and resumes of timeline crashes and pauses with `for`
@@ -282,6 +349,10 @@ class Simulation {
   bool stop_when_quiescent_ = false;
   std::uint64_t world_events_pending_ = 0;
   NodeId busy_node_hint_ = 0;  // the node last found not quiescent, asked first next time
+  // Whether any node has crashed or paused yet. Invariant: while false,
+  // every record has status kRunning and last_crash -1, so a delivery need
+  // not read them (nor their cache line).
+  bool ever_down_ = false;
 };
 
 }  // namespace faultline

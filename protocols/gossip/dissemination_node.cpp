@@ -5,13 +5,13 @@ namespace faultline::gossip {
 void DisseminationNode::on_start(HostT& host) {
   // Pull and push-pull need every node to ask; push only needs the nodes
   // that have something. Start rounds at a random phase.
-  if (params_->exchange != Exchange::kPush) {
+  if (params().exchange != Exchange::kPush) {
     round_armed_ = true;
-    host.set_timer(kRoundTimer, params_->synchronous_rounds ? until_next_round(host) : host.rng().between(1, params_->period));
+    host.set_timer(kRoundTimer, params().synchronous_rounds ? until_next_round(host) : host.rng().between(1, params().period));
   }
   // This node's scripted updates still to come, in time order (a restarted
   // node does not replay the ones whose time has passed).
-  const auto& inj = params_->injections;
+  const auto& inj = params().injections;
   while (next_injection_ < inj.size() &&
          (inj[next_injection_].node != host.self() || inj[next_injection_].at < host.now()))
     ++next_injection_;
@@ -31,26 +31,26 @@ bool DisseminationNode::any_infective() const {
 }
 
 bool DisseminationNode::quiescent() const {
-  if (next_injection_ < params_->injections.size()) return false;
-  if (params_->exchange != Exchange::kPush) return false;
-  return params_->spread == Spread::kRumorMongering ? !any_infective() : !has_anything();
+  if (next_injection_ < params().injections.size()) return false;
+  if (params().exchange != Exchange::kPush) return false;
+  return params().spread == Spread::kRumorMongering ? !any_infective() : !has_anything();
 }
 
 void DisseminationNode::arm_round(HostT& host) {
   if (round_armed_) return;
   round_armed_ = true;
-  host.set_timer(kRoundTimer, params_->synchronous_rounds ? until_next_round(host) : params_->period);
+  host.set_timer(kRoundTimer, params().synchronous_rounds ? until_next_round(host) : params().period);
 }
 
 Duration DisseminationNode::until_next_round(const HostT& host) const {
   // The next multiple of the period, strictly after now.
-  return params_->period - host.now() % params_->period;
+  return params().period - host.now() % params().period;
 }
 
 bool DisseminationNode::necessary_contact(const HostT& host, const Item& item, bool news) const {
   if (news) return true;
-  return params_->synchronous_rounds && item.key < kMaxKeys && version_[item.key] == item.version &&
-         learned_cycle_[item.key] == cycle(host);
+  return params().synchronous_rounds && item.key < kMaxKeys && version_[item.key] == item.version &&
+         shared_->learned[host.self()][item.key].cycle == cycle(host);
 }
 
 bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t version, NodeId from) {
@@ -59,15 +59,14 @@ bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t vers
     return false;
   }
   version_[key] = version;  // newer version wins
-  learned_from_[key] = from;
-  learned_cycle_[key] = cycle(host);
+  if (!shared_->learned.empty()) shared_->learned[host.self()][key] = {from, cycle(host)};
   infective_[key] = 1;
   strikes_[key] = 0;
   host.emit("informed", {{"key", key}, {"version", version}, {"from", from == kNoNode ? -1 : static_cast<std::int64_t>(from)}});
   // Push spreads news at once (Demers: a newly infective site starts
   // spreading); the node then keeps its own round timer.
-  if (params_->exchange == Exchange::kPush) {
-    if (params_->push_on_learn) push(host, true, key);
+  if (params().exchange == Exchange::kPush) {
+    if (params().push_on_learn) push(host, true, key);
     arm_round(host);
   }
   return true;
@@ -75,7 +74,7 @@ bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t vers
 
 void DisseminationNode::on_timer(HostT& host, TimerSlot slot) {
   if (slot == kInjectTimer) {
-    const auto& inj = params_->injections;
+    const auto& inj = params().injections;
     const Injection& i = inj[next_injection_];
     learn(host, i.key, i.version, kNoNode);
     for (++next_injection_; next_injection_ < inj.size() && inj[next_injection_].node != host.self();) ++next_injection_;
@@ -87,12 +86,12 @@ void DisseminationNode::on_timer(HostT& host, TimerSlot slot) {
 }
 
 void DisseminationNode::round(HostT& host) {
-  switch (params_->exchange) {
+  switch (params().exchange) {
     case Exchange::kPush:
       if (!any_infective()) return;  // removed from every rumor: stop (SIR), no timer
       push(host, false, 0);
-      if (params_->spread == Spread::kRumorMongering &&
-          (params_->removal == Removal::kBlindCounter || params_->removal == Removal::kBlindCoin)) {
+      if (params().spread == Spread::kRumorMongering &&
+          (params().removal == Removal::kBlindCounter || params().removal == Removal::kBlindCoin)) {
         for (std::uint16_t k = 0; k < kMaxKeys; ++k)
           if (infective_[k]) after_contact(host, k, true);
       }
@@ -101,10 +100,10 @@ void DisseminationNode::round(HostT& host) {
     case Exchange::kPull:
     case Exchange::kPushPull: {
       Message m;
-      m.kind = params_->exchange == Exchange::kPull ? Message::Kind::kPullRequest : Message::Kind::kPushPull;
+      m.kind = params().exchange == Exchange::kPull ? Message::Kind::kPullRequest : Message::Kind::kPushPull;
       for (std::uint16_t k = 0; k < kMaxKeys; ++k)
         if (version_[k] != 0) m.items[m.count++] = Item{k, version_[k]};
-      for (std::uint32_t i = 0; i < params_->fanout; ++i) host.send(pick_peer(host, kNoNode), m);
+      for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(pick_peer(host, kNoNode), m);
       arm_round(host);
       return;
     }
@@ -115,14 +114,15 @@ void DisseminationNode::push(HostT& host, bool only_fresh_key, std::uint16_t fre
   Message m;
   m.kind = Message::Kind::kPush;
   for (std::uint16_t k = 0; k < kMaxKeys; ++k) {
-    if ((only_fresh_key && k != fresh_key) || (!only_fresh_key && params_->mutant == Mutant::kForwardOnce)) continue;
-    if (version_[k] != 0 && (infective_[k] || params_->spread == Spread::kAntiEntropy))
+    if ((only_fresh_key && k != fresh_key) || (!only_fresh_key && params().mutant == Mutant::kForwardOnce)) continue;
+    if (version_[k] != 0 && (infective_[k] || params().spread == Spread::kAntiEntropy))
       m.items[m.count++] = Item{k, version_[k]};
   }
   if (m.count == 0) return;
   // No send-back (spec): avoid the node this update came from.
-  const NodeId avoid = params_->no_send_back && m.count == 1 ? learned_from_[m.items[0].key] : kNoNode;
-  for (std::uint32_t i = 0; i < params_->fanout; ++i) host.send(pick_peer(host, avoid), m);
+  const NodeId avoid =
+      params().no_send_back && m.count == 1 ? shared_->learned[host.self()][m.items[0].key].from : kNoNode;
+  for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(pick_peer(host, avoid), m);
 }
 
 NodeId DisseminationNode::pick_peer(HostT& host, NodeId avoid) {
@@ -142,9 +142,9 @@ NodeId DisseminationNode::pick_peer(HostT& host, NodeId avoid) {
 }
 
 void DisseminationNode::after_contact(HostT& host, std::uint16_t key, bool useless) {
-  if (params_->spread != Spread::kRumorMongering || !infective_[key] || !useless) return;
-  const bool coin = params_->removal == Removal::kFeedbackCoin || params_->removal == Removal::kBlindCoin;
-  const bool removed = coin ? host.rng().below(params_->removal_k) == 0 : ++strikes_[key] >= params_->removal_k;
+  if (params().spread != Spread::kRumorMongering || !infective_[key] || !useless) return;
+  const bool coin = params().removal == Removal::kFeedbackCoin || params().removal == Removal::kBlindCoin;
+  const bool removed = coin ? host.rng().below(params().removal_k) == 0 : ++strikes_[key] >= params().removal_k;
   if (removed) {
     infective_[key] = 0;
     host.emit("removed", {{"key", key}, {"version", version_[key]}});
@@ -165,11 +165,11 @@ void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
         Message& reply = necessary_contact(host, m.items[i], news) ? necessary : unnecessary;
         reply.items[reply.count++] = m.items[i];
       }
-      const bool feedback = params_->spread == Spread::kRumorMongering &&
-                            (params_->removal == Removal::kFeedbackCounter || params_->removal == Removal::kFeedbackCoin);
+      const bool feedback = params().spread == Spread::kRumorMongering &&
+                            (params().removal == Removal::kFeedbackCounter || params().removal == Removal::kFeedbackCoin);
       if (!feedback) return;
       if (unnecessary.count > 0) host.send(from, unnecessary);
-      if (necessary.count > 0 && params_->removal == Removal::kFeedbackCounter) host.send(from, necessary);
+      if (necessary.count > 0 && params().removal == Removal::kFeedbackCounter) host.send(from, necessary);
       return;
     }
     case Message::Kind::kAlreadyHad:

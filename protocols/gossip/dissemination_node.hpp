@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "protocols/gossip/dissemination_params.hpp"
 #include "protocols/host/host.hpp"
@@ -66,6 +67,25 @@ inline bool carries_updates(const Message& m) {
                          m.kind == Message::Kind::kPushPull);
 }
 
+// A message of at most one item in 64 bits (kind, count, the item's key
+// and version), and back: the simulation keeps such a message in a 32-byte
+// in-flight slot instead of a 64-byte one (every push of a one-key run).
+// Items past `count` are zero in every message a node makes, and unpack
+// makes them zero.
+inline bool pack(const Message& m, std::uint64_t& bits) {
+  if (m.count > 1) return false;
+  bits = static_cast<std::uint64_t>(m.kind) | static_cast<std::uint64_t>(m.count) << 8 |
+         static_cast<std::uint64_t>(m.items[0].key) << 16 | static_cast<std::uint64_t>(m.items[0].version) << 32;
+  return true;
+}
+inline Message unpack(std::uint64_t bits) {
+  Message m;
+  m.kind = static_cast<Message::Kind>(bits & 0xFF);
+  m.count = static_cast<std::uint8_t>(bits >> 8);
+  m.items[0] = Item{static_cast<std::uint16_t>(bits >> 16), static_cast<std::uint32_t>(bits >> 32)};
+  return m;
+}
+
 // What a trace line says about a message besides its type, by the names in
 // docs/trace-format.md ("Message fields"): `count` items, and `items` as
 // key:version, comma-separated.
@@ -80,6 +100,30 @@ void message_fields(const Message& m, F&& field) {
   field(TraceField{"items", items.view()});
 }
 
+// What every node of a run shares: the parameters, and where each node
+// learned each key's version and in which cycle. Only no_send_back (the
+// sender to avoid) and synchronous_rounds (the cycle a version was learned
+// in) read the latter, so it is kept here, one entry per node and filled
+// only when one of them is on, rather than in the node: a million-node run
+// keeps a 96-byte node record instead of 128 (docs/performance.md).
+// Invariant: learned[n][k] describes the version of key k node n holds; it
+// is written whenever n learns a version of k and read only for a key n
+// holds (a crash leaves stale entries that are never read: the restarted
+// node holds nothing until it learns again).
+struct DisseminationShared {
+  struct KeyOrigin {
+    NodeId from = kNoNode;     // kNoNode: injected
+    std::uint32_t cycle = 0;   // period index in which the version was learned
+  };
+  DisseminationShared(const DisseminationParams& p, NodeId cluster_size)
+      : params(p), learned(p.no_send_back || p.synchronous_rounds ? cluster_size : 0) {}
+  DisseminationShared(const DisseminationShared&) = delete;
+  DisseminationShared& operator=(const DisseminationShared&) = delete;
+
+  const DisseminationParams params;
+  std::vector<std::array<KeyOrigin, kMaxKeys>> learned;  // per node; empty unless an option reads it
+};
+
 class DisseminationNode {
  public:
   using HostT = Host<Message>;
@@ -87,7 +131,7 @@ class DisseminationNode {
   static constexpr TimerSlot kInjectTimer = 1;
   static constexpr TimerSlot kTimerSlots = 2;
 
-  DisseminationNode(const DisseminationParams& params) : params_(&params) {}
+  explicit DisseminationNode(DisseminationShared& shared) : shared_(&shared) {}
 
   void on_start(HostT& host);
   void on_message(HostT& host, NodeId from, const Message& m);
@@ -117,31 +161,31 @@ class DisseminationNode {
   bool any_infective() const;
   void arm_round(HostT& host);
   Duration until_next_round(const HostT& host) const;
-  std::uint32_t cycle(const HostT& host) const { return static_cast<std::uint32_t>(host.now() / params_->period); }
+  std::uint32_t cycle(const HostT& host) const { return static_cast<std::uint32_t>(host.now() / params().period); }
   // Whether a push of `item` that reached this node was a necessary contact:
   // it brought news (`news`), or, in synchronous rounds, this node learned
   // that version in the current cycle (it did not hold it when the cycle began).
   bool necessary_contact(const HostT& host, const Item& item, bool news) const;
 
-  // Field order: what a delivery that brings nothing new reads (params_,
-  // version_, redundant_) and what a round reads first, so that in the
-  // simulation's node record they share the first cache line with the
-  // engine's fields; learned_from_ and learned_cycle_, written when a node
-  // learns, last.
-  const DisseminationParams* params_;
+  const DisseminationParams& params() const { return shared_->params; }
+
+  // Field order: what a delivery that brings nothing new reads (shared_,
+  // version_, redundant_) first, in the first 28 bytes: the simulation puts
+  // the node at the start of its 96-byte record, whose first 32 bytes lie
+  // on one cache line wherever the record starts (records start on a line
+  // or half way through one).
+  DisseminationShared* shared_;
   // Invariant: version_[k] only grows (newer version wins; 0 = never heard).
   std::array<std::uint32_t, kMaxKeys> version_{};
+  std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   // SIR state per key: 1 while this node spreads it (infective), 0 once
   // removed (or never learned). Anti-entropy never removes.
   std::array<std::uint8_t, kMaxKeys> infective_{};
   // Counter-based removal: unnecessary contacts since the last necessary one
   // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.
   std::array<std::uint8_t, kMaxKeys> strikes_{};
-  std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
-  std::uint16_t next_injection_ = 0;              // index into params_->injections
+  std::uint16_t next_injection_ = 0;              // index into params().injections
   bool round_armed_ = false;
-  std::array<std::uint32_t, kMaxKeys> learned_from_{kNoNode, kNoNode, kNoNode, kNoNode};
-  std::array<std::uint32_t, kMaxKeys> learned_cycle_{};  // period index in which version_[k] was learned
 };
 
 }  // namespace faultline::gossip

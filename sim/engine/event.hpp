@@ -1,5 +1,7 @@
-// An entry of the event queue: when, the push count that breaks ties, and
-// what (an EventCode the simulation dispatches on).
+// An entry of the event queue: when, and what (an EventCode the simulation
+// dispatches on). Ties in time pop in push order without a sequence number
+// in the entry (see EventQueue): 16 bytes, where a 64-bit push count made
+// it 24 (a million-node gossip run holds about 1.8 million pending).
 #pragma once
 
 #include <cstdint>
@@ -10,7 +12,6 @@ namespace faultline {
 
 struct Event {
   Time time;
-  std::uint64_t seq;
   std::uint64_t payload;
 };
 

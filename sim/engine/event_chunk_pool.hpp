@@ -29,7 +29,7 @@ namespace faultline {
 class EventChunkPool {
  public:
   static constexpr std::size_t kChunkBytes = std::size_t{1} << 16;
-  static constexpr std::uint32_t kChunkEvents = (kChunkBytes - sizeof(void*)) / sizeof(Event);  // 2,730
+  static constexpr std::uint32_t kChunkEvents = (kChunkBytes - sizeof(void*)) / sizeof(Event);  // 4,095
   struct Chunk {
     Chunk* next;  // the bucket's next chunk, or the next free one
     Event events[kChunkEvents];

@@ -1,8 +1,12 @@
 // The event queue: a monotone radix heap over integer times, with ties
-// broken by insertion sequence.
+// broken by insertion order.
 //
 // Order: events pop in (time, seq) order, seq being the push count, so two
 // events at the same time pop in the order they were pushed, on every run.
+// The entries carry no seq: events of one time always share a bucket (a
+// bucket is a function of the time and last_), every bucket keeps them in
+// push order (a push appends, a move appends in the order it reads, the
+// run inserts after equal times), and the sorts are stable by time.
 // Monotone: a push never goes before the last popped time (a discrete-event
 // simulation never schedules into the past); a push that would is a bug and
 // throws std::logic_error.
@@ -51,8 +55,9 @@ class EventQueue {
 
   [[gnu::always_inline]] void push(Time time, std::uint64_t payload) {
     if (time < popped_) [[unlikely]] throw std::logic_error("event scheduled before the current time");
-    if (time > last_) place(Event{time, seq_++, payload});
-    else to_run(Event{time, seq_++, payload});
+    if (time > last_) place(Event{time, payload});
+    else to_run(Event{time, payload});
+    ++seq_;
     ++size_;
   }
 
@@ -191,7 +196,7 @@ class EventQueue {
   // The run is used up: refill it from the lowest non-empty bucket. A
   // small bucket becomes the run, sorted; from a large one, make its least
   // time the new last_ and move its events down: those at the new last_
-  // land in bucket 0 and are sorted by seq (a run at one time). Later
+  // land in bucket 0 in the bucket's order, which for one time is push order (a run at one time). Later
   // pushes at or before last_ join the run in order (to_run), so the run
   // stays in (time, seq) order (the invariant pop() relies on).
   void refill() {
@@ -217,11 +222,19 @@ class EventQueue {
       // any event of the bucket can stand for last_ without moving the
       // other buckets' events, as every one of them agrees with it on the
       // digits above the bucket's level and on the bucket's own digit.
-      for (std::uint32_t i = 0; i < from.size; ++i) append(zero, from.data[i]);
+      // Insertion sort by time, stable: events of one time keep their
+      // (push) order.
+      for (std::uint32_t i = 0; i < from.size; ++i) {
+        const Event e = from.data[i];
+        append(zero, e);
+        std::uint32_t j = zero.size - 1;
+        while (j > 0 && zero.data[j - 1].time > e.time) {
+          zero.data[j] = zero.data[j - 1];
+          --j;
+        }
+        zero.data[j] = e;
+      }
       from.size = 0;
-      std::sort(zero.data, zero.data + zero.size, [](const Event& x, const Event& y) {
-        return x.time < y.time || (x.time == y.time && x.seq < y.seq);
-      });
       last_ = zero.data[zero.size - 1].time;
       if (prefetch_ != nullptr)
         for (std::uint32_t i = 0; i < zero.size; ++i) prefetch_(prefetch_context_, zero.data[i].payload);
@@ -256,9 +269,8 @@ class EventQueue {
       c = next;
     }
     // The emptied bucket keeps its array (at most kSmallEvents) for the next fill.
+    // The run it made holds the events at last_, in the bucket's order: push order.
     empty_bucket(from);
-    if (zero.size > 1)
-      std::sort(zero.data, zero.data + zero.size, [](const Event& x, const Event& y) { return x.seq < y.seq; });
   }
 
   // An event at or before last_ joins the run at its place in (time, seq)
@@ -287,7 +299,7 @@ class EventQueue {
   // not empty; bit w of summary_ is set iff occupied_[w] != 0.
   static constexpr std::size_t kRunAtMost = 64;
   static constexpr std::size_t kPrefetchBatch = 64;
-  // A bucket's array grows to this many events (48 KiB), then it takes chunks.
+  // A bucket's array grows to this many events (32 KiB), then it takes chunks.
   static constexpr std::uint32_t kSmallEvents = 2048;
   EventChunkPool pool_;  // declared before buckets_: their chunks live in its slabs
   std::array<Bucket, kBuckets> buckets_;
@@ -298,7 +310,7 @@ class EventQueue {
   std::size_t head0_ = 0;
   Time last_ = 0;
   Time popped_ = 0;  // the time of the latest pop: no push may come before it
-  std::uint64_t seq_ = 0;
+  std::uint64_t seq_ = 0;  // events pushed
   std::size_t size_ = 0;
 };
 

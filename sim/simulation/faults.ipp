@@ -238,19 +238,18 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
   if (auto it = backlog_.find(n); it != backlog_.end()) {
     for (std::uint64_t code : it->second) {
       if (EventCode::kind(code) == EventKind::kLocalDeliver) {
-        const auto slot = EventCode::delivery_slot(code);
-        drop(pool_[slot], DropReason::kCrashed);
-        free_slot(slot);
+        drop_in_flight(EventCode::delivery_slot(code), n, DropReason::kCrashed);
       }
     }
     backlog_.erase(it);
   }
+  ever_down_ = true;
   records_[n].status = NodeStatus::kCrashed;
   records_[n].last_crash = now_;
   for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
   if (!disks_.empty()) lose_outstanding_syncs(n);  // they did not happen: their writes and held sends are lost
   if (!stores_.empty() && stores_[n]) stores_[n]->crash();
-  records_[n].node = P::make_node(n, node_count(), params_);
+  records_[n].node = make_node(n);
   trace_.fault(now_, "crash", n, {{"cause", cause}});
   observer_.on_crash(now_, n);
 }
@@ -273,6 +272,7 @@ void Simulation<P>::pause(NodeId n, std::string_view cause) {
     trace_.fault(now_, "skipped", n, {{"action", "pause"}, {"cause", cause}});
     return;
   }
+  ever_down_ = true;
   records_[n].status = NodeStatus::kPaused;
   trace_.fault(now_, "pause", n, {{"cause", cause}});
   observer_.on_pause(now_, n);

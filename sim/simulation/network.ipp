@@ -6,31 +6,25 @@
 namespace faultline {
 
 template <class P>
-std::uint32_t Simulation<P>::allocate_slot(Message&& message, NodeId from, NodeId to, std::uint32_t cut_version,
-                                           std::uint64_t id) {
-  // The message goes straight into its slot: no InFlight made and destroyed
-  // on the way (a move and a destruction of the message fewer per send).
-  if (!free_slots_.empty()) {
-    const std::uint32_t slot = free_slots_.back();
-    free_slots_.pop_back();
-    InFlight& m = pool_[slot];
-    m.message = std::move(message);
-    m.from = from;
-    m.to = to;
-    m.cut_version = cut_version;
-    m.sent_at = now_;
-    m.id = id;
-    return slot;
-  }
-  pool_.push_back(InFlight{std::move(message), from, to, cut_version, now_, id});
-  return static_cast<std::uint32_t>(pool_.size() - 1);
+void Simulation<P>::drop(NodeId from, NodeId to, const Message& message, std::uint64_t id, DropReason reason) {
+  ++dropped_;
+  ++dropped_by_[static_cast<int>(reason)];
+  trace_.message_dropped(now_, from, to, P::message_type(message), id, reason, fields_of(message));
 }
 
 template <class P>
-void Simulation<P>::drop(const InFlight& m, DropReason reason) {
-  ++dropped_;
-  ++dropped_by_[static_cast<int>(reason)];
-  trace_.message_dropped(now_, m.from, m.to, P::message_type(m.message), m.id, reason, fields_of(m.message));
+void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason) {
+  if constexpr (kPacks) {
+    if (slot & kPackedSlot) {
+      const PackedInFlight& m = packed_pool_.slots[slot & ~kPackedSlot];
+      drop(m.from, to, message_of(m), m.id, reason);
+      packed_pool_.release(slot & ~kPackedSlot);
+      return;
+    }
+  }
+  const InFlight& m = pool_.slots[slot];
+  drop(m.from, to, m.message, m.id, reason);
+  pool_.release(slot);
 }
 
 template <class P>
@@ -48,12 +42,12 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   // A cut link loses the message at once; otherwise the link may lose it,
   // and may deliver it twice.
   if (connectivity_.blocked_now(from, to)) {
-    drop(InFlight{std::move(message), from, to, 0, now_, id}, DropReason::kPartition);
+    drop(from, to, message, id, DropReason::kPartition);
     return;
   }
   const LinkParams link = links_.resolve(from, to);
   if (!link.loss.never() && link.loss.draw(network_rng_)) {
-    drop(InFlight{std::move(message), from, to, 0, now_, id}, DropReason::kLoss);
+    drop(from, to, message, id, DropReason::kLoss);
     return;
   }
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
@@ -74,45 +68,69 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link,
     arrival = std::max(arrival, last);
     last = arrival;
   }
-  const std::uint32_t slot = allocate_slot(std::move(message), from, to, connectivity_.version(), id);
+  std::uint32_t slot;
+  std::uint64_t bits;
+  if constexpr (kPacks) {
+    if (P::pack(message, bits)) slot = kPackedSlot | packed_pool_.allocate({bits, from, connectivity_.version(), now_, id});
+    else slot = pool_.allocate({std::move(message), from, connectivity_.version(), now_, id});
+  } else {
+    (void)bits;
+    slot = pool_.allocate({std::move(message), from, connectivity_.version(), now_, id});
+  }
   queue_.push(arrival, EventCode::delivery(EventKind::kDeliver, slot, to));
 }
 
 template <class P>
 void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog) {
+  if constexpr (kPacks) {
+    if (slot & kPackedSlot) {
+      deliver(packed_pool_, slot & ~kPackedSlot, slot, to, from_backlog);
+      return;
+    }
+  }
+  deliver(pool_, slot, slot, to, from_backlog);
+}
+
+// `index` in `pool`; `slot` as the delivery event names it.
+template <class P>
+template <class Slot>
+void Simulation<P>::deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint32_t slot, NodeId to,
+                            bool from_backlog) {
   ++events_;
   // Two independent loads, likely both cache misses on a big cluster: issue
   // them together so their latencies overlap.
   __builtin_prefetch(&records_[to]);
-  InFlight& m = pool_[slot];
+  Slot& m = pool.slots[index];
   NodeRecord& receiver = records_[to];
   // Arriving at a node that is down loses it, as does a crash of the
-  // receiver since the send (even if it has restarted since).
-  if (receiver.status == NodeStatus::kCrashed || receiver.last_crash >= m.sent_at) {
-    drop(m, DropReason::kCrashed);
-    free_slot(slot);
+  // receiver since the send (even if it has restarted since). Until a node
+  // first crashes or pauses, every one runs and none has crashed (ever_down_).
+  if (ever_down_ && (receiver.status == NodeStatus::kCrashed || receiver.last_crash >= m.sent_at)) {
+    drop_in_flight(slot, to, DropReason::kCrashed);
     return;
   }
   if (!from_backlog) {
     // A partition made while the message was in flight loses it.
-    if (m.cut_version != connectivity_.version() && connectivity_.blocked_since(m.cut_version, m.from, m.to)) {
-      drop(m, DropReason::kPartition);
-      free_slot(slot);
+    if (m.cut_version != connectivity_.version() && connectivity_.blocked_since(m.cut_version, m.from, to)) {
+      drop_in_flight(slot, to, DropReason::kPartition);
       return;
     }
-    if (receiver.status == NodeStatus::kPaused) {
+    if (ever_down_ && receiver.status == NodeStatus::kPaused) {
       // It reached the machine; the stalled process handles it on resume.
       backlog_[to].push_back(EventCode::delivery(EventKind::kLocalDeliver, slot, to));
       return;
     }
   }
   ++delivered_;
-  trace_.message_delivered(now_, m.from, m.to,
-                           trace_.writes_messages() ? P::message_type(m.message) : std::string_view(), m.id,
-                           fields_of(m.message));
   const NodeId from = m.from;
-  Message message = std::move(m.message);
-  free_slot(slot);
+  const std::uint64_t id = m.id;
+  Message message = [&]() -> Message {
+    if constexpr (std::is_same_v<Slot, InFlight>) return std::move(m.message);
+    else return message_of(m);
+  }();
+  pool.release(index);
+  trace_.message_delivered(now_, from, to, trace_.writes_messages() ? P::message_type(message) : std::string_view(),
+                           id, fields_of(message));
   host_->bind(to);
   receiver.node.on_message(*host_, from, message);
 }

@@ -78,14 +78,20 @@ struct GossipProtocol {
   // The message's own fields on its trace lines (docs/trace-format.md).
   template <class F>
   static void message_fields(const Message& m, F&& field) { gossip::message_fields(m, field); }
+  // One-item messages travel packed in 64 bits (see gossip::pack).
+  static bool pack(const Message& m, std::uint64_t& bits) { return gossip::pack(m, bits); }
+  static Message unpack(std::uint64_t bits) { return gossip::unpack(bits); }
   // Byte accounting needs the payload size, which is a parameter.
   static std::uint32_t message_bytes(const Message& m, const Params& p) { return gossip::message_bytes(m, p.value_bytes); }
-  static Node make_node(NodeId, NodeId, const Params& p) { return Node(p); }
-  // A delivery that brings nothing new reads the engine's fields of the
-  // receiver's record and the node's versions and counter, all in its
-  // first cache line (see DisseminationNode's field order); the simulation
-  // prefetches that line alone for a delivery, not the second.
-  static constexpr std::size_t kDeliveryReadsBytes = 64;
+  // What the nodes share for the run: the parameters and the table of where
+  // each node learned each key (see DisseminationShared).
+  using Shared = gossip::DisseminationShared;
+  static Node make_node(NodeId, NodeId, Shared& shared) { return Node(shared); }
+  // A delivery that brings nothing new (in a run without crashes or
+  // pauses, where the simulation skips the receiver's status) reads the
+  // node's first 28 bytes alone (see DisseminationNode's field order): the
+  // simulation prefetches the line that holds them, not the record's second.
+  static constexpr std::size_t kDeliveryReadsBytes = 32;
 };
 
 }  // namespace faultline
