@@ -147,15 +147,23 @@ class Simulation {
   struct SlotPool {
     std::vector<Slot, CacheLineAllocator<Slot>> slots;  // from a cache line on, like records_
     std::vector<std::uint32_t> free;
-    std::uint32_t allocate(Slot&& m) {
+    // The message is written straight into its slot: no Slot made and
+    // destroyed on the way (a move and a destruction fewer per send).
+    template <class Body>
+    std::uint32_t allocate(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
       if (!free.empty()) {
         const std::uint32_t slot = free.back();
         free.pop_back();
-        slots[slot] = std::move(m);
+        Slot& m = slots[slot];
+        m.message = std::forward<Body>(message);
+        m.from = from;
+        m.cut_version = cut_version;
+        m.sent_at = sent_at;
+        m.id = id;
         return slot;
       }
       if (slots.size() >= kPackedSlot) throw std::length_error("more than 2^31 messages in flight");
-      slots.push_back(std::move(m));
+      slots.push_back(Slot{std::forward<Body>(message), from, cut_version, sent_at, id});
       return static_cast<std::uint32_t>(slots.size() - 1);
     }
     void release(std::uint32_t slot) { free.push_back(slot); }

@@ -71,11 +71,11 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link,
   std::uint32_t slot;
   std::uint64_t bits;
   if constexpr (kPacks) {
-    if (P::pack(message, bits)) slot = kPackedSlot | packed_pool_.allocate({bits, from, connectivity_.version(), now_, id});
-    else slot = pool_.allocate({std::move(message), from, connectivity_.version(), now_, id});
+    if (P::pack(message, bits)) slot = kPackedSlot | packed_pool_.allocate(bits, from, connectivity_.version(), now_, id);
+    else slot = pool_.allocate(std::move(message), from, connectivity_.version(), now_, id);
   } else {
     (void)bits;
-    slot = pool_.allocate({std::move(message), from, connectivity_.version(), now_, id});
+    slot = pool_.allocate(std::move(message), from, connectivity_.version(), now_, id);
   }
   queue_.push(arrival, EventCode::delivery(EventKind::kDeliver, slot, to));
 }
