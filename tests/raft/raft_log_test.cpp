@@ -124,34 +124,3 @@ TEST_CASE("an AppendEntries' entry list: one entry inline, more on the heap, cop
   CHECK(grown.size() == 5);
   CHECK(grown[4].command().sequence == 5);
 }
-
-TEST_CASE("a request's encoding: fields joined by the unit separator, escaped only where needed, and decoded back") {
-  kv::Request r;
-  r.client = 4000000000u;
-  r.sequence = 18446744073709551615ull;
-  r.kind = kv::OpKind::kCas;
-  r.key = "k17";
-  r.value = "12.345";
-  r.expected = "3.4";
-  r.server = 7;
-  CHECK(kv::encode(r) == "4000000000\x1f" "18446744073709551615\x1f" "3\x1f" "k17\x1f" "12.345\x1f" "3.4\x1f" "7");
-  std::string appended = "prefix|";
-  kv::encode_into(appended, r);  // appends after what is there
-  CHECK(appended == "prefix|" + kv::encode(r));
-  kv::Request none;  // empty strings, no server
-  CHECK(kv::encode(none) == "0\x1f" "0\x1f" "0\x1f\x1f\x1f\x1f" + std::to_string(kNoNode));
-  kv::Request escaped = r;
-  escaped.value = "a\x1f" "b\\c";
-  CHECK(kv::encode(escaped) == "4000000000\x1f" "18446744073709551615\x1f" "3\x1f" "k17\x1f" "a\\\x1f" "b\\\\c\x1f" "3.4\x1f" "7");
-  for (const kv::Request& q : {r, none, escaped}) {
-    const auto back = kv::decode(kv::encode(q));
-    REQUIRE(back);
-    CHECK(back->client == q.client);
-    CHECK(back->sequence == q.sequence);
-    CHECK(back->kind == q.kind);
-    CHECK(back->key == q.key);
-    CHECK(back->value == q.value);
-    CHECK(back->expected == q.expected);
-    CHECK(back->server == q.server);
-  }
-}
