@@ -6,8 +6,8 @@
 
 namespace faultline::raft {
 
-RaftNode::RaftNode(NodeId self, NodeId cluster_size, const Params& params)
-    : self_(self), n_(cluster_size), params_(&params) {}
+RaftNode::RaftNode(NodeId self, NodeId cluster_size, const Params& params, DecodedCommands* decoded)
+    : self_(self), n_(cluster_size), params_(&params), log_(decoded) {}
 
 void RaftNode::on_start(HostT& host) {
   // Recover what was synced (Figure 2, "persistent state on all servers").

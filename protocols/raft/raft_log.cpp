@@ -1,6 +1,9 @@
 #include "protocols/raft/raft_log.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
+#include <cstring>
 #include <stdexcept>
 #include <system_error>
 #include <string>
@@ -16,15 +19,25 @@ namespace {
 // drops the positions before k.
 std::uint64_t position_of(Index i) { return i - 1; }
 
-// "term|n|" for a no-op, "term|c|" and the encoded command otherwise.
+// "term|n|" for a no-op, "term|c|" and the encoded command otherwise:
+// written in place, one resize for the most it can take and one to what it
+// took (the bytes the field-by-field appends wrote).
 void encode_into(std::string& out, const Entry& e) {
-  out.clear();
-  kv::append_number(out, e.term);  // the digits std::to_string writes, without its temporary
-  out += e.noop ? "|n|" : "|c|";
-  if (!e.noop) out += e.shared->encoded;
+  const std::string_view command = e.noop ? std::string_view() : std::string_view(e.shared->encoded);
+  out.resize(24 + 3 + command.size());
+  char* p = out.data();
+  p = std::to_chars(p, p + 24, e.term).ptr;  // the digits std::to_string writes
+  std::memcpy(p, e.noop ? "|n|" : "|c|", 3);
+  p += 3;
+  if (!command.empty()) std::memcpy(p, command.data(), command.size());
+  p += command.size();
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
-Entry decode(std::string_view text) {
+// The entry stored as `text` at `index`; its command from `decoded` when
+// the bytes match one noted there (see DecodedCommands), else decoded (and
+// noted).
+Entry decode(std::string_view text, Index index, DecodedCommands* decoded) {
   Entry e;
   const auto bar = text.find('|');
   if (bar == std::string_view::npos || std::from_chars(text.data(), text.data() + bar, e.term).ec != std::errc())
@@ -32,13 +45,43 @@ Entry decode(std::string_view text) {
   e.noop = text.substr(bar, 3) == "|n|";
   if (!e.noop) {
     const std::string_view encoded = text.substr(bar + 3);
-    if (auto r = kv::decode(encoded))
+    if (const CommandRef<Command>* known = decoded ? decoded->find(index, encoded) : nullptr) {
+      e.shared = *known;
+    } else if (auto r = kv::decode(encoded)) {
       e.shared = CommandRef<Command>::make(std::move(*r), std::string(encoded));
+      if (decoded) decoded->note(index, e.shared);
+    }
   }
   return e;
 }
 
 }  // namespace
+
+void DecodedCommands::grow(Index index) {
+  const std::size_t size = std::min(kMaxSlots, std::max<std::size_t>(64, std::bit_ceil(static_cast<std::size_t>(index) + 1)));
+  std::vector<Slot> old(size);
+  old.swap(slots_);
+  for (Slot& s : old)  // each to its place under the new size; a clash keeps the later index
+    if (s.index != 0) {
+      Slot& to = slots_[s.index & (size - 1)];
+      if (to.index < s.index) to = std::move(s);
+    }
+}
+
+void DecodedCommands::note(Index index, const CommandRef<Command>& command) {
+  if (index >= slots_.size() && slots_.size() < kMaxSlots) grow(index);
+  Slot& s = slots_[index & (slots_.size() - 1)];
+  if (s.index > index) return;  // a later index keeps its slot (a long log's reload must not evict its own tail)
+  s.index = index;
+  if (s.command.get() != command.get()) s.command = command;  // a follower's copy shares the leader's: nothing to do
+}
+
+const CommandRef<Command>* DecodedCommands::find(Index index, std::string_view encoded) const {
+  if (slots_.empty()) return nullptr;
+  const Slot& s = slots_[index & (slots_.size() - 1)];
+  if (s.index != index || !s.command || s.command->encoded != encoded) return nullptr;
+  return &s.command;
+}
 
 Index RaftLog::first_index_of(Term term) const {
   for (std::size_t k = 0; k < entries_.size(); ++k)
@@ -54,8 +97,10 @@ Index RaftLog::last_index_of(Term term) const {
 
 void RaftLog::append(DurableStore& store, Entry e) {
   entries_.push_back(std::move(e));
-  encode_into(scratch_, entries_.back());
+  const Entry& added = entries_.back();
+  encode_into(scratch_, added);
   store.log_append(scratch_);
+  if (decoded_ && !added.noop) decoded_->note(last_index(), added.shared);
 }
 
 void RaftLog::truncate_from(DurableStore& store, Index from) {
@@ -97,7 +142,8 @@ void RaftLog::load(const DurableStore& store) {
   if (store.log_begin() != position_of(base_index_ + 1))
     throw std::runtime_error("raft log: the stored log does not start after the stored base index");
   entries_.reserve(store.log_end() - store.log_begin());
-  for (auto p = store.log_begin(); p < store.log_end(); ++p) entries_.push_back(decode(store.log_record(p)));
+  for (auto p = store.log_begin(); p < store.log_end(); ++p)
+    entries_.push_back(decode(store.log_record(p), p + 1, decoded_));  // index p + 1: see position_of
 }
 
 }  // namespace faultline::raft

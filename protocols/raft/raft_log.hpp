@@ -15,6 +15,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocols/host/durable_store.hpp"
@@ -22,8 +23,51 @@
 
 namespace faultline::raft {
 
+// The commands a run's logs were given, by log index, for the logs of the
+// run's servers to share: a restarted server's reload takes, for a record
+// whose command bytes are exactly those of the command noted at its index,
+// that command instead of decoding the bytes again (a server's log reload
+// is thousands of decodes, two allocations each).
+//
+// The reload stays honest: every record is still read from the store, its
+// term and kind parsed from its bytes, and a command taken only on an exact
+// byte match. A noted command was made from exactly those bytes
+// (Command::encoded is kv::encode(request), which kv::decode reverses
+// exactly), so the entry loaded is the one decoding would give; anything
+// else (another command at that index, bytes the store changed, a slot
+// reused for a later index) is decoded as before.
+//
+// Direct-mapped by index (slot index mod the slot count, a power of two
+// that grows with the indexes noted up to kMaxSlots), so it holds at most
+// kMaxSlots commands alive and a lookup is one slot. One run's, on one
+// thread, as CommandRef requires.
+class DecodedCommands {
+ public:
+  static constexpr std::size_t kMaxSlots = std::size_t{1} << 14;
+
+  // Notes `command` as the one at `index`, unless its slot holds a later
+  // index (what the slot held is dropped).
+  void note(Index index, const CommandRef<Command>& command);
+  // The command noted at `index` whose encoding is exactly `encoded`, or null.
+  const CommandRef<Command>* find(Index index, std::string_view encoded) const;
+
+ private:
+  void grow(Index index);
+
+  struct Slot {
+    Index index = 0;  // 0: empty (log indexes start at 1)
+    CommandRef<Command> command;
+  };
+  std::vector<Slot> slots_;  // index i in slots_[i & (size - 1)]
+};
+
 class RaftLog {
  public:
+  // With `decoded`, appends note their commands there and load() takes
+  // the noted ones whose bytes match (see DecodedCommands); it must outlive
+  // this log.
+  explicit RaftLog(DecodedCommands* decoded = nullptr) : decoded_(decoded) {}
+
   // The last index in the snapshot (0: nothing compacted) and its term.
   Index base_index() const { return base_index_; }
   Term base_term() const { return base_term_; }
@@ -69,6 +113,7 @@ class RaftLog {
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
   std::string scratch_;         // the record being appended, reused
   std::uint64_t rewrites_ = 0;  // see rewrites()
+  DecodedCommands* decoded_ = nullptr;  // see the constructor
 };
 
 }  // namespace faultline::raft

@@ -38,7 +38,8 @@ class RaftNode {
   static constexpr TimerSlot kBatchTimer = 2;  // append_batch_delay
   static constexpr TimerSlot kTimerSlots = 3;
 
-  RaftNode(NodeId self, NodeId cluster_size, const Params& params);
+  // `decoded`: the run's commands, shared with its other servers (raft_log.hpp), or null.
+  RaftNode(NodeId self, NodeId cluster_size, const Params& params, DecodedCommands* decoded = nullptr);
 
   void on_start(HostT& host);
   void on_message(HostT& host, NodeId from, const Message& m);

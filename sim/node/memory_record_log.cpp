@@ -8,31 +8,32 @@ void MemoryRecordLog::append(std::string_view record) {
   bytes_.append(record);
   ends_.push_back(bytes_.size());
   if (undo_.size() > sealed_ && undo_.back().kind == Undo::Kind::kAppends) ++undo_.back().count;
-  else undo_.push_back(Undo{Undo::Kind::kAppends, 1, {}, {}, 0, 0});
+  else undo_.push_back(Undo{Undo::Kind::kAppends, 1, 0, 0});
 }
 
 void MemoryRecordLog::truncate(std::uint64_t end_position) {
   if (end_position >= end()) return;
   if (end_position < begin_) throw std::logic_error("record log: truncating into the dropped prefix");
   const std::size_t k = end_position - first_;
-  Undo u{Undo::Kind::kTruncate, 0, bytes_.substr(offset_of(k)), {ends_.begin() + static_cast<std::ptrdiff_t>(k), ends_.end()}, 0, 0};
+  saved_.push_back(Saved{bytes_.substr(offset_of(k)), {ends_.begin() + static_cast<std::ptrdiff_t>(k), ends_.end()}});
   bytes_.resize(offset_of(k));
   ends_.resize(k);
-  undo_.push_back(std::move(u));
+  undo_.push_back(Undo{Undo::Kind::kTruncate, 0, 0, 0});
 }
 
 void MemoryRecordLog::drop_before(std::uint64_t new_begin) {
   if (new_begin <= begin_) return;
   if (new_begin <= end()) {
-    undo_.push_back(Undo{Undo::Kind::kDropBefore, begin_, {}, {}, 0, 0});
+    undo_.push_back(Undo{Undo::Kind::kDropBefore, begin_, 0, 0});
     begin_ = new_begin;
     return;
   }
   // Past the end: nothing survives, and the next append goes at new_begin.
-  Undo u{Undo::Kind::kReset, 0, {}, {}, first_, begin_};
-  u.bytes.swap(bytes_);
-  u.ends.swap(ends_);
-  undo_.push_back(std::move(u));
+  Saved old;
+  old.bytes.swap(bytes_);
+  old.ends.swap(ends_);
+  saved_.push_back(std::move(old));
+  undo_.push_back(Undo{Undo::Kind::kReset, 0, first_, begin_});
   first_ = begin_ = new_begin;
 }
 
@@ -44,6 +45,7 @@ std::string_view MemoryRecordLog::record(std::uint64_t position) const {
 
 void MemoryRecordLog::sync() {
   undo_.clear();
+  saved_.clear();
   sealed_ = 0;
   reclaim_dropped_prefix();
 }
@@ -53,7 +55,15 @@ std::size_t MemoryRecordLog::mark() {
   return sealed_;
 }
 
+std::size_t MemoryRecordLog::saved_before(std::size_t undo_entries) const {
+  std::size_t n = 0;
+  for (std::size_t k = 0; k < undo_entries; ++k)
+    n += undo_[k].kind == Undo::Kind::kTruncate || undo_[k].kind == Undo::Kind::kReset;
+  return n;
+}
+
 void MemoryRecordLog::commit_through(std::size_t marked) {
+  saved_.erase(saved_.begin(), saved_.begin() + static_cast<std::ptrdiff_t>(saved_before(marked)));
   undo_.erase(undo_.begin(), undo_.begin() + static_cast<std::ptrdiff_t>(marked));
   sealed_ -= marked;
   if (undo_.empty()) reclaim_dropped_prefix();
@@ -72,6 +82,7 @@ void MemoryRecordLog::reclaim_dropped_prefix() {
 }
 
 void MemoryRecordLog::crash() {
+  auto saved = saved_.rbegin();  // the Saved of the latest kTruncate or kReset not yet undone
   for (auto u = undo_.rbegin(); u != undo_.rend(); ++u) {
     switch (u->kind) {
       case Undo::Kind::kAppends:
@@ -79,21 +90,24 @@ void MemoryRecordLog::crash() {
         bytes_.resize(offset_of(ends_.size()));
         break;
       case Undo::Kind::kTruncate:  // later changes are undone: the buffer ends where the cut was
-        bytes_.append(u->bytes);
-        ends_.insert(ends_.end(), u->ends.begin(), u->ends.end());
+        bytes_.append(saved->bytes);
+        ends_.insert(ends_.end(), saved->ends.begin(), saved->ends.end());
+        ++saved;
         break;
       case Undo::Kind::kDropBefore:
         begin_ = u->count;
         break;
       case Undo::Kind::kReset:
-        bytes_.swap(u->bytes);
-        ends_.swap(u->ends);
+        bytes_.swap(saved->bytes);
+        ends_.swap(saved->ends);
+        ++saved;
         first_ = u->first;
         begin_ = u->begin;
         break;
     }
   }
   undo_.clear();
+  saved_.clear();
   sealed_ = 0;
 }
 

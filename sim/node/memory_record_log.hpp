@@ -46,18 +46,27 @@ class MemoryRecordLog {
   std::uint64_t offset_of(std::size_t k) const { return k == 0 ? 0 : ends_[k - 1]; }
   void reclaim_dropped_prefix();
 
+  // One journal entry, a few plain numbers: an append (the common one, and
+  // after a sync nearly every append starts an entry) writes no strings and
+  // a sync's clear destroys none. What a truncation or a reset removed
+  // waits in saved_.
   struct Undo {
     enum class Kind : std::uint8_t { kAppends, kTruncate, kDropBefore, kReset } kind;
-    std::uint64_t count = 0;      // kAppends: how many; kDropBefore: the old begin_
-    std::string bytes;            // kTruncate: the records cut off; kReset: the old buffer
-    std::vector<std::uint64_t> ends;  // their ends_ (kReset: the old ends_)
+    std::uint64_t count = 0;             // kAppends: how many; kDropBefore: the old begin_
     std::uint64_t first = 0, begin = 0;  // kReset: the old first_ and begin_
   };
+  struct Saved {
+    std::string bytes;                // kTruncate: the records cut off; kReset: the old buffer
+    std::vector<std::uint64_t> ends;  // their ends_ (kReset: the old ends_)
+  };
+  // The Saved of the journal's kTruncate and kReset entries, in journal order.
+  std::size_t saved_before(std::size_t undo_entries) const;
   std::string bytes_;
   std::vector<std::uint64_t> ends_;
   std::uint64_t first_ = 0;
   std::uint64_t begin_ = 0;
   std::vector<Undo> undo_;
+  std::vector<Saved> saved_;  // one per kTruncate or kReset entry of undo_, in the same order
   std::size_t sealed_ = 0;
 };
 

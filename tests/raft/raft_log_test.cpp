@@ -85,6 +85,50 @@ TEST_CASE("the log's rewrite count moves on a truncation or a compaction and nev
   CHECK(log.rewrites() == 2);
 }
 
+TEST_CASE("a reload takes a noted command only when the stored bytes are its own") {
+  // Two servers of one run share the noted commands (DecodedCommands). A
+  // reload must give what the stored bytes say: the command noted at that
+  // index when they are its encoding, a decoding of them otherwise.
+  DecodedCommands decoded;
+  MemoryStore a, b;
+  RaftLog on_a(&decoded), on_b(&decoded);
+  for (std::uint64_t i = 1; i <= 4; ++i) on_a.append(a, entry(1, i));
+  on_b.append(b, entry(1, 1));                      // the same command as a's index 1, another object
+  on_b.append(b, on_a.at(2));                       // a's own index 2, shared (as a follower's)
+  on_b.append(b, entry(1, 30));                     // index 3: another command than a's
+  a.sync();
+  b.sync();
+
+  RaftLog reloaded(&decoded);
+  reloaded.load(a);
+  REQUIRE(reloaded.last_index() == 4);
+  for (Index i = 1; i <= 4; ++i) CHECK(reloaded.at(i).command().sequence == i);
+  CHECK(reloaded.at(2).shared.get() == on_a.at(2).shared.get());  // noted and byte-equal: taken
+  CHECK(reloaded.at(4).shared.get() == on_a.at(4).shared.get());
+  CHECK(reloaded.at(3).shared.get() != on_a.at(3).shared.get());  // b's index 3 was noted last: decoded
+  CHECK(reloaded.at(3).command().value == "v3");
+  CHECK(reloaded.at(1).command().value == "v1");
+  CHECK(reloaded.at(1).shared.get() == on_b.at(1).shared.get());  // b's noted last, the same bytes: as good
+
+  RaftLog reloaded_b(&decoded);
+  reloaded_b.load(b);
+  CHECK(reloaded_b.at(3).command().sequence == 30);  // a's decoded index 3 was noted last: decoded again
+
+  // A slot reused for a later index (the table is direct-mapped) is not
+  // taken for an earlier one, and reloading the earlier one does not evict
+  // the later.
+  DecodedCommands small;
+  MemoryStore c;
+  RaftLog long_log(&small);
+  for (std::uint64_t i = 1; i <= DecodedCommands::kMaxSlots + 2; ++i) long_log.append(c, entry(1, i));
+  c.sync();
+  RaftLog reloaded_c(&small);
+  reloaded_c.load(c);
+  CHECK(reloaded_c.at(2).command().sequence == 2);
+  CHECK(reloaded_c.at(DecodedCommands::kMaxSlots + 2).shared.get() ==
+        long_log.at(DecodedCommands::kMaxSlots + 2).shared.get());
+}
+
 TEST_CASE("an AppendEntries' entry list: one entry inline, more on the heap, copies share each command") {
   MemoryStore store;
   RaftLog log;

@@ -173,3 +173,24 @@ TEST_CASE("a truncation and a compaction under an outstanding sync are undone by
   REQUIRE(s.log_end() == 2);
   CHECK(s.log_record(1) == "b");
 }
+
+TEST_CASE("a completed sync keeps the cuts it covered and a crash restores the cuts after it") {
+  // The journal keeps what a truncation or a reset removed apart from its
+  // entries (memory_record_log.hpp): a sync that completes must drop exactly
+  // its own, so the crash after it puts back the later cuts' records.
+  MemoryStore s;
+  for (const char* r : {"a", "b", "c", "d", "e"}) s.log_append(r);
+  s.sync();
+  s.log_append("f");
+  s.log_truncate(4);  // "e" and "f" cut, covered by the sync begun next with the append
+  s.begin_sync();
+  s.log_truncate(2);  // "c", "d" cut after it
+  s.log_drop_before(9);  // everything reset, after it too
+  s.log_append("z");
+  s.complete_sync();
+  s.crash();
+  CHECK(s.log_begin() == 0);
+  REQUIRE(s.log_end() == 4);
+  CHECK(s.log_record(2) == "c");
+  CHECK(s.log_record(3) == "d");
+}
