@@ -20,18 +20,18 @@ namespace {
 std::uint64_t position_of(Index i) { return i - 1; }
 
 // "term|n|" for a no-op, "term|c|" and the encoded command otherwise:
-// written in place, one resize for the most it can take and one to what it
-// took (the bytes the field-by-field appends wrote).
-void encode_into(std::string& out, const Entry& e) {
+// written in place into `buffer`, which only grows (so a write neither
+// clears nor shrinks it), and returned as a view of it.
+std::string_view encode_into(std::string& buffer, const Entry& e) {
   const std::string_view command = e.noop ? std::string_view() : std::string_view(e.shared->encoded);
-  out.resize(24 + 3 + command.size());
-  char* p = out.data();
-  p = std::to_chars(p, p + 24, e.term).ptr;  // the digits std::to_string writes
+  if (buffer.size() < 24 + 3 + command.size()) buffer.resize(2 * (24 + 3 + command.size()));
+  char* const start = buffer.data();
+  char* p = std::to_chars(start, start + 24, e.term).ptr;  // the digits std::to_string writes
   std::memcpy(p, e.noop ? "|n|" : "|c|", 3);
   p += 3;
   if (!command.empty()) std::memcpy(p, command.data(), command.size());
   p += command.size();
-  out.resize(static_cast<std::size_t>(p - out.data()));
+  return std::string_view(start, static_cast<std::size_t>(p - start));
 }
 
 // The entry stored as `text` at `index`; its command from `decoded` when
@@ -98,8 +98,7 @@ Index RaftLog::last_index_of(Term term) const {
 void RaftLog::append(DurableStore& store, Entry e) {
   entries_.push_back(std::move(e));
   const Entry& added = entries_.back();
-  encode_into(scratch_, added);
-  store.log_append(scratch_);
+  store.log_append(encode_into(scratch_, added));
   if (decoded_ && !added.noop) decoded_->note(last_index(), added.shared);
 }
 

@@ -111,7 +111,7 @@ class RaftLog {
   Index base_index_ = 0;
   Term base_term_ = 0;
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
-  std::string scratch_;         // the record being appended, reused
+  std::string scratch_;         // where a record is encoded before it is appended, reused; only grows
   std::uint64_t rewrites_ = 0;  // see rewrites()
   DecodedCommands* decoded_ = nullptr;  // see the constructor
 };

@@ -60,12 +60,14 @@ class ValueNames {
   void seal_findable() {
     std::sort(findable_.begin(), findable_.end());
     findable_.erase(std::unique(findable_.begin(), findable_.end()), findable_.end());
+    heads_.reserve(findable_.size());
+    for (const std::string_view v : findable_) heads_.push_back(head(v));
   }
 
   // `value`'s number; a view of it is kept when it is neither findable nor
   // dead, so it must outlive this object (the history's strings do).
   Id name(std::string_view value) {
-    const auto it = std::lower_bound(findable_.begin(), findable_.end(), value);
+    const auto it = findable_.begin() + static_cast<std::ptrdiff_t>(lower_bound(value));
     if (it == findable_.end() || !it->starts_with(value)) return kDead;
     if (it->size() == value.size()) return static_cast<Id>(it - findable_.begin()) + 1;
     return prefix_name(value);
@@ -75,7 +77,7 @@ class ValueNames {
     if (id == kDead) return kDead;  // a dead value stays dead, whatever is appended
     scratch_.assign(text(id));
     scratch_ += tail;
-    const auto it = std::lower_bound(findable_.begin(), findable_.end(), std::string_view(scratch_));
+    const auto it = findable_.begin() + static_cast<std::ptrdiff_t>(lower_bound(scratch_));
     if (it == findable_.end() || !it->starts_with(scratch_)) return kDead;
     if (it->size() == scratch_.size()) return static_cast<Id>(it - findable_.begin()) + 1;
     if (const auto known = prefixes_.find(std::string_view(scratch_)); known != prefixes_.end()) return known->second;
@@ -92,7 +94,33 @@ class ValueNames {
     return it->second;
   }
 
+  // The first eight bytes of `v` as a big-endian number, zero-padded: for
+  // two values, a smaller head means a smaller value (equal heads say
+  // nothing), so most comparisons of the search below are one of numbers.
+  static std::uint64_t head(std::string_view v) {
+    std::uint64_t h = 0;
+    const std::size_t n = std::min<std::size_t>(v.size(), 8);
+    for (std::size_t i = 0; i < n; ++i) h |= static_cast<std::uint64_t>(static_cast<unsigned char>(v[i])) << (56 - 8 * i);
+    return h;
+  }
+  // Where `value` is or would go in findable_ (std::lower_bound's answer).
+  std::size_t lower_bound(std::string_view value) const {
+    const std::uint64_t h = head(value);
+    std::size_t first = 0, count = findable_.size();
+    while (count > 0) {
+      const std::size_t half = count / 2, mid = first + half;
+      if (heads_[mid] < h || (heads_[mid] == h && findable_[mid] < value)) {
+        first = mid + 1;
+        count -= half + 1;
+      } else {
+        count = half;
+      }
+    }
+    return first;
+  }
+
   std::vector<std::string_view> findable_;  // sorted, unique: number k + 1 is findable_[k]
+  std::vector<std::uint64_t> heads_;        // heads_[k] is head(findable_[k])
   // Alive values that are not findable: looked up, never iterated.
   std::unordered_map<std::string_view, Id> prefixes_;
   std::vector<std::string_view> prefix_text_;  // number findable_.size() + 1 + k
@@ -233,6 +261,7 @@ class KeySearch {
       } else {
         // No move left: undo the last one and try the next after it.
         if (stack_.empty()) return Verdict::kNotLinearizable;
+        if (!remembering_) remember_path(state);
         const Frame f = stack_.back();
         stack_.pop_back();
         state = f.state;
@@ -339,6 +368,7 @@ class KeySearch {
   }
 
   bool try_unanswered(int u, Time frontier, ValueId& state, bool& after_unanswered) {
+    if (!remembering_) remember_path(state);
     ValueId next;
     step(unanswered_[u], state, next);  // always legal: it has no answer to match
     if (next == state) return false;    // changes nothing
@@ -381,6 +411,7 @@ class KeySearch {
   // `after_unanswered`) is new, remembering it; a configuration subsumed by
   // one already explored cannot lead anywhere new.
   bool remember(ValueId state, int high, bool after_unanswered) {
+    if (!remembering_) return true;  // see remember_path
     std::span<const std::uint64_t> c_words;
     if (high >= low_) {
       const auto from = static_cast<std::size_t>(low_ / 64), to = static_cast<std::size_t>(high / 64) + 1;
@@ -392,6 +423,27 @@ class KeySearch {
     return seen_.insert(low_, c_words, state, static_cast<int>(p_from),
                         std::span<const std::uint64_t>(unanswered_bits_).subspan(p_from, p_to - p_from),
                         after_unanswered);
+  }
+  // Until the first undo or the first unanswered move, every configuration
+  // explored lies on the stack's path, each after an answered move, so each
+  // has a set of answered operations none before it had and none is
+  // subsumed: remember() could only answer yes, and remembers nothing until
+  // then (a history the first path linearizes with answered moves alone
+  // costs no table). At that point the path's configurations are
+  // remembered here, in the order they were reached, as remember() would
+  // have: from then on the table is the same. `state` is the state after
+  // the last move on the stack.
+  void remember_path(ValueId state) {
+    remembering_ = true;
+    std::fill(answered_bits_.begin(), answered_bits_.end(), 0);
+    std::fill(unanswered_bits_.begin(), unanswered_bits_.end(), 0);
+    low_ = 0;
+    for (std::size_t k = 0; k < stack_.size(); ++k) {
+      const Frame& f = stack_[k];
+      if (f.entry >= 0) mark_answered(op_of_[f.entry]);
+      else unanswered_bits_[f.unanswered / 64] |= 1ULL << (f.unanswered % 64);
+      remember(k + 1 < stack_.size() ? stack_[k + 1].state : state, f.high, f.entry < 0);
+    }
   }
   bool marked(int op) const { return (answered_bits_[op / 64] >> (op % 64)) & 1; }
   // Invariant: low_ is the smallest answered operation not linearized (every
@@ -412,6 +464,7 @@ class KeySearch {
   std::vector<std::uint64_t> answered_bits_, unanswered_bits_;  // linearized: C and P
   int low_ = 0;
   std::vector<Frame> stack_;
+  bool remembering_ = false;  // see remember_path
   std::vector<int> dead_puts_;   // the unanswered puts of a dead value, in invocation order
   std::vector<bool> put_alive_;  // by unanswered operation: a put of a value not dead
   SeenConfigurations seen_;

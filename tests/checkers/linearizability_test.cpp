@@ -380,3 +380,30 @@ TEST_CASE("timed-out requests do not multiply the search: a history like swarm s
                       [&](const KvOperation& o) { return o.kind == K::kGet && o.output == old_value; }));
   }
 }
+
+TEST_CASE("the search takes the steps of a search that remembers every configuration from the start") {
+  // The search remembers nothing until its first undo or unanswered move
+  // (KeySearch::remember_path): until then no configuration could be
+  // subsumed. The steps it takes, which the swept metric
+  // linearizability_steps reports, are pinned to those of the search that
+  // remembered every configuration as it went (measured before the change).
+  std::uint64_t outage_steps = 0, stale_steps = 0, heavy_steps = 0;
+  for (std::uint64_t seed = 1; seed <= 3; ++seed) {
+    KvHistory h = outage_history(seed, 7, 20000);
+    outage_steps += check_linearizability(h).steps;
+    for (auto& o : h) {  // one read made stale, as above
+      if (o.kind != K::kGet || !o.answered() || o.invoked < 5000) continue;
+      o.output = "stale";
+      break;
+    }
+    stale_steps += check_linearizability(h).steps;
+  }
+  for (std::uint64_t seed = 1; seed <= 1200; ++seed) {
+    Rng rng(seed * 7919);
+    KvHistory h = unanswered_heavy(rng, 3 + static_cast<int>(rng.below(4)));
+    heavy_steps += check_linearizability(h).steps;
+  }
+  CHECK(outage_steps == 546463);
+  CHECK(stale_steps == 215963);
+  CHECK(heavy_steps == 4571);
+}
