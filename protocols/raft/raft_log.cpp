@@ -113,8 +113,10 @@ EntryList RaftLog::slice(Index from, std::size_t max) const {
   EntryList out;
   const Index first = std::max(from, base_index_ + 1);
   if (first > last_index()) return out;
-  out.reserve(std::min<std::size_t>(max, last_index() - first + 1));
-  for (Index i = first; i <= last_index() && out.size() < max; ++i) out.push_back(at(i));
+  const std::size_t n = std::min<std::size_t>(max, last_index() - first + 1);
+  out.reserve(n);
+  const Entry* from_entry = &at(first);
+  for (std::size_t k = 0; k < n; ++k) out.push_back(from_entry[k]);
   return out;
 }
 

@@ -58,10 +58,19 @@ class ValueNames {
   // Every findable value, before the first name().
   void add_findable(std::string_view value) { findable_.push_back(value); }
   void seal_findable() {
-    std::sort(findable_.begin(), findable_.end());
-    findable_.erase(std::unique(findable_.begin(), findable_.end()), findable_.end());
-    heads_.reserve(findable_.size());
-    for (const std::string_view v : findable_) heads_.push_back(head(v));
+    // Sorted by head, then by the whole value where heads tie: the values'
+    // order (see head()), mostly by comparing numbers.
+    std::vector<std::pair<std::uint64_t, std::string_view>> sorted;
+    sorted.reserve(findable_.size());
+    for (const std::string_view v : findable_) sorted.emplace_back(head(v), v);
+    std::sort(sorted.begin(), sorted.end());
+    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    findable_.clear();
+    heads_.reserve(sorted.size());
+    for (const auto& [h, v] : sorted) {
+      heads_.push_back(h);
+      findable_.push_back(v);
+    }
   }
 
   // `value`'s number; a view of it is kept when it is neither findable nor

@@ -2,6 +2,7 @@
 // with memcpy: the faster tail load must not change a single trace hash.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -45,4 +46,19 @@ TEST_CASE("a string folds into the trace hash as its memcpy'd words, at every le
   push.add(std::string_view("push"));
   pull.add(std::string_view("pull"));
   CHECK(push.value() != pull.value());
+}
+
+TEST_CASE("a field name folds into the trace hash as its length and its first seven bytes memcpy'd, at every length") {
+  const std::string text = "leader_commit\xff\x80 term";
+  for (std::size_t begin = 0; begin < 5; ++begin) {
+    for (std::size_t length = 0; begin + length <= text.size(); ++length) {
+      const std::string_view name = std::string_view(text).substr(begin, length);
+      std::uint64_t w = static_cast<std::uint64_t>(name.size()) << 56;  // as add_name was first written
+      std::memcpy(&w, name.data(), std::min<std::size_t>(name.size(), 7));
+      TraceHash reference, h;
+      reference.add(w);
+      h.add_name(name);
+      CHECK_MESSAGE(h.value() == reference.value(), "begin ", begin, " length ", length);
+    }
+  }
 }
