@@ -2,6 +2,7 @@
 // with memcpy: the faster tail load must not change a single trace hash.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -45,4 +46,30 @@ TEST_CASE("a string folds into the trace hash as its memcpy'd words, at every le
   push.add(std::string_view("push"));
   pull.add(std::string_view("pull"));
   CHECK(push.value() != pull.value());
+}
+
+namespace {
+
+// A field name's word as first written: its length in the top byte, its
+// first min(size, 7) bytes copied below.
+std::uint64_t reference_name_hash(std::string_view name) {
+  std::uint64_t w = static_cast<std::uint64_t>(name.size()) << 56;
+  std::memcpy(&w, name.data(), std::min<std::size_t>(name.size(), 7));
+  TraceHash h;
+  h.add(w);
+  return h.value();
+}
+
+}  // namespace
+
+TEST_CASE("a field name folds into the trace hash as its memcpy'd word at every length") {
+  const std::string text = "conflict_index\xff\x80read_round";
+  for (std::size_t begin = 0; begin < 5; ++begin) {
+    for (std::size_t length = 0; begin + length <= text.size(); ++length) {
+      TraceHash h;
+      h.add_name(std::string_view(text).substr(begin, length));
+      CHECK_MESSAGE(h.value() == reference_name_hash(std::string_view(text).substr(begin, length)),
+                    "begin ", begin, " length ", length);
+    }
+  }
 }
