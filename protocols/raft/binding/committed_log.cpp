@@ -17,6 +17,7 @@ void CommittedLog::committed(const raft::RaftStateView& log, raft::Index commit_
 }
 
 void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commit_index) {
+  ++epoch_;
   for (auto it = unknown_.begin(); it != unknown_.end() && *it <= commit_index;) {
     if (*it > log.log_base_index()) terms_[*it - 1] = narrow_term(log.term_at(*it));
     // Learned, or compacted by a server that committed it: then any server
@@ -56,6 +57,7 @@ std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const raft::
     const raft::Index lost = held;
     held = 0;
     verified = Verified{};
+    ++epoch_;
     const std::string state = now.log_last_index < lost
                                   ? fmt::format("its log now ends at index {}", now.log_last_index)
                                   : fmt::format("its log now has term {} there", log.term_at(lost));

@@ -64,7 +64,15 @@ class CommittedLog {
   void crashed(NodeId node) {
     held_[node] = acked_[node];
     verified_[node] = Verified{};  // its next life's log is read afresh
+    ++epoch_;
   }
+  // Changes whenever check() of a server whose log has not changed since it
+  // was last checked could answer differently or leave a different state:
+  // terms learned, a crash, a loss reported (which forgets what the server
+  // held). Otherwise a check() of an unchanged log repeats the last one
+  // (acknowledged() and committed() check each server whose held index
+  // they raise, so what they leave is such a repeat's fixed point).
+  std::uint64_t epoch() const { return epoch_; }
   // After an event that may have changed `node`'s log (`server`): the committed entry it
   // held, if it no longer holds it (the message says what became of it, for
   // the caller to prefix with the server's name). Then records how far it
@@ -115,6 +123,7 @@ class CommittedLog {
     std::uint64_t log_rewrites = raft::ViewSummary::kNotCounted;
   };
   std::vector<Verified> verified_;
+  std::uint64_t epoch_ = 0;  // see epoch()
 };
 
 }  // namespace faultline

@@ -151,6 +151,22 @@ class RaftObserver : public ObserverBase {
   // For a nemesis that targets the leader.
   NodeId current_leader() const { return leaders_.current(); }
 
+ protected:
+  // after_event() in parts, for RaftObserverFor<P>::after_event, which reads
+  // the acting server without a virtual call: whether a look at `node`
+  // (running; its summary is `now`) would find nothing new (see
+  // unchanged()); the look itself; the looks queued by a crash or restart.
+  NodeId servers() const { return static_cast<NodeId>(seen_.size()); }
+  bool look_skippable(NodeId node, const raft::ViewSummary& now) const {
+    const Seen& s = seen_[node];
+    return !s.restarted && unchanged(node, s, now);
+  }
+  void look_changed_at(Time t, NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now) {
+    look_changed(t, node, v, seen_[node], now);
+  }
+  bool has_queued_looks() const { return !to_look_at_.empty(); }
+  void look_at_queued(Time t, NodeId acting);
+
  private:
   // What the observer last saw of one server (since its start or restart).
   struct Seen {
@@ -158,9 +174,25 @@ class RaftObserver : public ObserverBase {
     raft::ViewTerm term = 0;
     raft::ViewIndex last_applied = 0, commit_index = 0;
     bool restarted = false;  // recovered from storage since the last look
+    // The rest of the summary at the last look (looked: there was one since
+    // the start or restart), and committed_.epoch() then: see unchanged().
+    bool looked = false;
+    raft::ViewIndex log_base_index = 0, log_last_index = 0;
+    std::uint64_t log_rewrites = raft::ViewSummary::kNotCounted;
+    std::uint64_t committed_epoch = 0;
   };
+  // Whether a look at `node` now would find nothing new, so it can be
+  // skipped: the server's summary (and, while it leads, its match indexes)
+  // is what the last look saw, its log's rewrites are counted, and
+  // nothing the checks read besides it has changed (committed_.epoch()).
+  // Then every check would repeat the last look's work with the same
+  // answers: see look_at().
+  bool unchanged(NodeId node, const Seen& s, const raft::ViewSummary& now) const;
+
   // Compares `node`'s view with what was seen there last, and checks.
   void look_at(Time t, NodeId node);
+  // look_at() past the unchanged() test: `now` is v's summary.
+  void look_changed(Time t, NodeId node, const raft::RaftStateView& v, Seen& s, const raft::ViewSummary& now);
   void check_recovery(NodeId node, const raft::RaftStateView& v);
   void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
   // `base`: v's log base index now.
@@ -186,6 +218,11 @@ class RaftObserver : public ObserverBase {
 
   RaftCluster& cluster_;
   std::vector<Seen> seen_;
+  // A leader's match indexes at its last look: a row of seen_.size() per
+  // server, kept for clusters of up to kMatchesKeptUpTo servers (beyond,
+  // empty: a leader's look is never skipped).
+  static constexpr NodeId kMatchesKeptUpTo = 64;
+  std::vector<raft::ViewIndex> seen_matches_;
   std::vector<NodeId> to_look_at_;  // besides the acting server: restarted ones (all, at the first event)
 
   std::map<std::uint64_t, NodeId> leader_of_term_;
@@ -234,6 +271,25 @@ class RaftObserver : public ObserverBase {
   std::vector<double> transfer_ns_;
 };
 
+inline bool RaftObserver::unchanged(NodeId node, const Seen& s, const raft::ViewSummary& now) const {
+  if (!s.looked || now.log_rewrites == raft::ViewSummary::kNotCounted || now.role != s.role ||
+      now.current_term != s.term || now.commit_index != s.commit_index || now.last_applied != s.last_applied ||
+      now.log_base_index != s.log_base_index || now.log_last_index != s.log_last_index ||
+      now.log_rewrites != s.log_rewrites || committed_.epoch() != s.committed_epoch)
+    return false;
+  // leadership_established() is not in the summary: read it while awaited.
+  if (leaders_.awaiting_established() && leaders_.current() == node) return false;
+  if (now.role != raft::ViewRole::kLeader) return true;
+  // A leader's match indexes feed committed_ (acknowledged()), and so may
+  // terms it learns.
+  if (!now.match_indexes || committed_.terms_unknown() || seen_matches_.empty()) return false;
+  const NodeId n = static_cast<NodeId>(seen_.size());
+  const raft::ViewIndex* seen = seen_matches_.data() + static_cast<std::size_t>(node) * n;
+  for (NodeId j = 0; j < n; ++j)  // a handful: a loop, not std::equal's call to memcmp
+    if (now.match_indexes[j] != seen[j]) return false;
+  return true;
+}
+
 // RaftCluster over a running Simulation<P> (see "Plugging in" above).
 template <class P>
 class SimulationRaftCluster final : public RaftCluster {
@@ -246,7 +302,11 @@ class SimulationRaftCluster final : public RaftCluster {
   const Connectivity& connectivity() const override { return sim_.connectivity(); }
   std::string node_name(NodeId node) const override { return sim_.node_name(node); }
   NodeId acting_node() const override { return sim_.acting_node(); }
-  const raft::RaftStateView& view(NodeId node) const override {
+  const raft::RaftStateView& view(NodeId node) const override { return typed_view(node); }
+  // The same, without virtual calls (RaftObserverFor<P>::after_event):
+  // view() as its own type (a final adapter's summary() is then a direct
+  // call), and the engine's facts.
+  const auto& typed_view(NodeId node) const {
     if constexpr (kNodeIsView) {
       return sim_.node(node);
     } else {
@@ -254,6 +314,8 @@ class SimulationRaftCluster final : public RaftCluster {
       return views_[node];
     }
   }
+  NodeId acting() const { return sim_.acting_node(); }
+  bool running(NodeId node) const { return sim_.is_running(node); }
   void report_violation(NodeId node, std::string invariant, std::string message) override {
     sim_.report_violation(node, std::move(invariant), std::move(message));
   }
@@ -277,6 +339,20 @@ class RaftObserverFor : public RaftObserver {
  public:
   RaftObserverFor(const Scenario& scenario, const typename P::Params&, Simulation<P>& sim)
       : RaftObserver(scenario, cluster_), cluster_(sim, scenario.node_count()) {}
+
+  // RaftObserver::after_event, with the acting server read directly: most
+  // looks find nothing new (the event was a client's, or changed nothing
+  // there) and stop at look_skippable(), so what it costs to get there,
+  // once per event, is most of what the observer costs.
+  void after_event(Time t) {
+    const NodeId acting = cluster_.acting();
+    if (acting != kNoNode && acting < servers() && cluster_.running(acting)) {
+      const auto& v = cluster_.typed_view(acting);
+      const raft::ViewSummary now = v.summary();
+      if (!look_skippable(acting, now)) look_changed_at(t, acting, v, now);
+    }
+    if (has_queued_looks()) look_at_queued(t, acting);
+  }
 
  private:
   SimulationRaftCluster<P> cluster_;  // bound above before it is built: RaftObserver only keeps the reference

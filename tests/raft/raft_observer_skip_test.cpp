@@ -1,0 +1,150 @@
+// The Raft observer skips a look at a server whose state is what it saw last
+// (RaftObserver::unchanged): these tests hold what must not be skipped, with
+// a cluster of scripted views fed to the observer event by event.
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "protocols/raft/binding/raft_observer.hpp"
+
+using namespace faultline;
+
+namespace {
+
+// One server's state, as a test sets it.
+class ScriptedView final : public raft::RaftStateView {
+ public:
+  raft::ViewRole role_now = raft::ViewRole::kFollower;
+  raft::ViewTerm term = 1;
+  raft::ViewIndex commit = 0;
+  std::vector<raft::ViewTerm> terms;  // terms[i - 1]: the entry at index i
+  std::uint64_t rewrites = 0;
+  std::vector<raft::ViewIndex> matches;  // a leader's, per server
+
+  raft::ViewRole role() const override { return role_now; }
+  raft::ViewTerm current_term() const override { return term; }
+  std::optional<NodeId> voted_for() const override { return std::nullopt; }
+  raft::ViewIndex commit_index() const override { return commit; }
+  raft::ViewIndex last_applied() const override { return 0; }
+  raft::ViewIndex log_base_index() const override { return 0; }
+  raft::ViewIndex log_last_index() const override { return terms.size(); }
+  raft::ViewTerm term_at(raft::ViewIndex i) const override { return i >= 1 && i <= terms.size() ? terms[i - 1] : 0; }
+  std::uint64_t entry_digest(raft::ViewIndex i) const override { return i; }
+  std::optional<raft::ViewIndex> match_index(NodeId server) const override {
+    if (role_now != raft::ViewRole::kLeader) return std::nullopt;
+    return matches[server];
+  }
+  bool leadership_established() const override { return role_now == raft::ViewRole::kLeader; }
+  raft::ViewSummary summary() const override {
+    const bool leads = role_now == raft::ViewRole::kLeader;
+    return {role_now, term, commit, 0, 0, terms.size(), rewrites, leads ? matches.data() : nullptr};
+  }
+};
+
+class ScriptedCluster final : public RaftCluster {
+ public:
+  explicit ScriptedCluster(NodeId n) : views(n), running(n, true), connectivity_(n) {
+    for (auto& v : views) v.matches.assign(n, 0);
+  }
+  std::vector<ScriptedView> views;
+  std::vector<bool> running;
+  NodeId acting = kNoNode;
+  std::vector<std::string> violations;
+
+  NodeId node_count() const override { return static_cast<NodeId>(views.size()); }
+  bool is_running(NodeId node) const override { return running[node]; }
+  const Connectivity& connectivity() const override { return connectivity_; }
+  std::string node_name(NodeId node) const override { return "n" + std::to_string(node); }
+  NodeId acting_node() const override { return acting; }
+  const raft::RaftStateView& view(NodeId node) const override { return views[node]; }
+  void report_violation(NodeId, std::string invariant, std::string message) override {
+    violations.push_back(invariant + ": " + message);
+  }
+
+ private:
+  Connectivity connectivity_;
+};
+
+}  // namespace
+
+TEST_CASE("an event that changes only a leader's match index is looked at: an acknowledgement lost in a crash is caught") {
+  // Five servers; n0 leads term 1 with entries 1..2. n3 acknowledges them
+  // after they committed, at an event of the leader's that changes nothing
+  // but its match index for n3; then n3 crashes and comes back without them
+  // (never synced). What n3 acknowledged it must recover (committed_entry_kept).
+  ScriptedCluster c(5);
+  RaftObserver observer(c, 5);
+  Time t = 0;
+  auto event_at = [&](NodeId node) {
+    c.acting = node;
+    observer.after_event(t += 1000);
+  };
+  event_at(0);  // the first event: every server is looked at
+  auto& leader = c.views[0];
+  leader.role_now = raft::ViewRole::kLeader;
+  leader.terms = {1, 1};
+  leader.matches = {2, 0, 0, 0, 0};
+  event_at(0);
+  for (NodeId f : {1, 2}) {
+    c.views[f].terms = {1, 1};
+    event_at(f);
+  }
+  leader.matches = {2, 2, 2, 0, 0};
+  leader.commit = 2;
+  event_at(0);  // commits 1..2 on n0, n1, n2's acknowledgements
+  c.views[3].terms = {1, 1};
+  event_at(3);  // n3 holds them, not yet acknowledged
+  event_at(0);  // nothing new at the leader: a look that may be skipped
+  leader.matches = {2, 2, 2, 2, 0};
+  event_at(0);  // only n3's match index moved: n3 acknowledged 1..2
+  CHECK(c.violations.empty());
+
+  observer.before_crash(t, 3);
+  c.running[3] = false;
+  observer.on_crash(t, 3);
+  c.views[3].terms.clear();  // what it had was never synced
+  c.views[3].rewrites = 0;
+  c.running[3] = true;
+  observer.on_restart(t, 3);
+  event_at(3);
+  REQUIRE(c.violations.size() == 1);
+  CHECK(c.violations[0].find("committed_entry_kept") == 0);
+  CHECK(c.violations[0].find("acknowledged") != std::string::npos);
+}
+
+TEST_CASE("a server whose state did not change is looked at again after a loss was reported there") {
+  // After a violation the checker forgets what the server held and, at its
+  // next look, learns it again: that look must happen even when the
+  // server's state is unchanged, so a second loss at a later event is
+  // reported too (as it was before looks were ever skipped).
+  ScriptedCluster c(3);
+  RaftObserver observer(c, 3);
+  Time t = 0;
+  auto event_at = [&](NodeId node) {
+    c.acting = node;
+    observer.after_event(t += 1000);
+  };
+  event_at(0);
+  auto& leader = c.views[0];
+  leader.role_now = raft::ViewRole::kLeader;
+  leader.terms = {1, 1, 1};
+  leader.matches = {3, 0, 0};
+  event_at(0);
+  auto& f = c.views[1];
+  f.terms = {1, 1, 1};
+  event_at(1);
+  leader.matches = {3, 3, 0};
+  leader.commit = 3;
+  event_at(0);  // 1..3 committed; n1 holds them
+  f.terms = {1, 1};  // n1 loses entry 3
+  f.rewrites = 1;
+  event_at(1);
+  REQUIRE(c.violations.size() == 1);
+  event_at(1);  // nothing changed at n1: it learns again that it holds 1..2
+  f.terms = {1};  // and loses entry 2
+  f.rewrites = 2;
+  event_at(1);
+  REQUIRE(c.violations.size() == 2);
+  CHECK(c.violations[1].find("index 2") != std::string::npos);
+}
