@@ -130,44 +130,112 @@ class Simulation {
   using InFlight = InFlightAs<Message>;
   // P may say how a message fits in 64 bits: P::pack(message, out) returns
   // false where it does not, P::unpack(bits) gives the same message back.
-  // Such a message waits in a 32-byte slot of packed_pool_ instead of a
+  // Such a message waits in a 24-byte slot of packed_pool_ instead of a
   // full one (a gossip push: 64 bytes); at a million nodes about a million
   // wait at once. Delivery slots with kPackedSlot set index packed_pool_.
-  using PackedInFlight = InFlightAs<std::uint64_t>;
+  // The slot keeps the send time in 48 bits, the cut version in 16 and the
+  // message id in 32 (fits_packed): a message whose figures do not fit (a
+  // run past 78 hours, 65,536 partition changes or 2^32 messages) waits in
+  // the full pool instead, with the same effect.
+  struct PackedInFlight {
+    std::uint64_t message;
+    std::uint64_t sent_at_and_cut;  // sent_at << 16 | cut_version
+    NodeId from;
+    std::uint32_t id;
+  };
+  static_assert(sizeof(PackedInFlight) == 24);
+  static constexpr bool fits_packed(Time sent_at, std::uint32_t cut_version, std::uint64_t id) {
+    return sent_at >= 0 && sent_at < (Time{1} << 48) && cut_version <= 0xFFFF && id <= UINT32_MAX;
+  }
+  // What a delivery reads of a slot, of either kind.
+  static Time sent_at_of(const InFlight& m) { return m.sent_at; }
+  static Time sent_at_of(const PackedInFlight& m) { return static_cast<Time>(m.sent_at_and_cut >> 16); }
+  static std::uint32_t cut_version_of(const InFlight& m) { return m.cut_version; }
+  static std::uint32_t cut_version_of(const PackedInFlight& m) { return static_cast<std::uint32_t>(m.sent_at_and_cut & 0xFFFF); }
+  static std::uint64_t id_of(const InFlight& m) { return m.id; }
+  static std::uint64_t id_of(const PackedInFlight& m) { return m.id; }
+  // Writes all but the message.
+  static void write_route(InFlight& m, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
+    m.from = from;
+    m.cut_version = cut_version;
+    m.sent_at = sent_at;
+    m.id = id;
+  }
+  static void write_route(PackedInFlight& m, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
+    m.from = from;
+    m.sent_at_and_cut = static_cast<std::uint64_t>(sent_at) << 16 | cut_version;
+    m.id = static_cast<std::uint32_t>(id);
+  }
   static constexpr bool kPacks = requires(const Message& m, std::uint64_t& bits) {
     { P::pack(m, bits) } -> std::same_as<bool>;
     { P::unpack(bits) } -> std::same_as<Message>;
   };
   static constexpr std::uint32_t kPackedSlot = std::uint32_t{1} << 31;
-  // Slots of one size, reused last freed first. Invariant: free holds the
-  // indices of the slots not in flight, each once. (A free list through the
-  // slots themselves saved its 4 MB at a million nodes but made every
-  // allocation read a cold slot to find the next: 16% of that run's time.)
+  // Slots of one size, reused last freed first. Invariant: the free slots
+  // are those in `free`, or for the packed pool those on the list from
+  // free_head through their id fields, each once; free_count counts them.
+  // The packed pool keeps its list in the slots: a vector of the free
+  // indices took 4 bytes for every slot ever used (3.7 MB at a million
+  // nodes, where in-flight messages rise and fall by about a million each
+  // round). An allocation reads its slot to find the next free one; it asks
+  // for the next one's line at once, so that read finds it cached (without
+  // that, the cold read cost a million-node run 16% of its time). The full
+  // pool (a Raft message: 100+ bytes a slot) keeps its vector.
+  static constexpr std::uint32_t kNoFreeSlot = UINT32_MAX;
   template <class Slot>
   struct SlotPool {
+    static constexpr bool kListInSlots = std::is_same_v<Slot, PackedInFlight>;
     std::vector<Slot, CacheLineAllocator<Slot>> slots;  // from a cache line on, like records_
-    std::vector<std::uint32_t> free;
+    std::vector<std::uint32_t> free;  // empty where kListInSlots
+    std::uint32_t free_head = kNoFreeSlot;
+    std::size_t free_count = 0;
     // The message is written straight into its slot: no Slot made and
     // destroyed on the way (a move and a destruction fewer per send).
     template <class Body>
-    std::uint32_t allocate(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
-      if (!free.empty()) {
-        const std::uint32_t slot = free.back();
-        free.pop_back();
+    [[gnu::always_inline]] std::uint32_t allocate(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at,
+                                                  std::uint64_t id) {
+      if (free_count != 0) [[likely]] {
+        std::uint32_t slot;
+        if constexpr (kListInSlots) {
+          slot = free_head;
+          free_head = slots[slot].id;
+          if (free_head != kNoFreeSlot) __builtin_prefetch(&slots[free_head]);
+        } else {
+          slot = free.back();
+          free.pop_back();
+        }
+        --free_count;
         Slot& m = slots[slot];
         m.message = std::forward<Body>(message);
-        m.from = from;
-        m.cut_version = cut_version;
-        m.sent_at = sent_at;
-        m.id = id;
+        write_route(m, from, cut_version, sent_at, id);
         return slot;
       }
+      return append(std::forward<Body>(message), from, cut_version, sent_at, id);
+    }
+    // A new slot at the end (out of line: rare once the pool has grown).
+    template <class Body>
+    [[gnu::noinline]] std::uint32_t append(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at,
+                                           std::uint64_t id) {
       if (slots.size() >= kPackedSlot) throw std::length_error("more than 2^31 messages in flight");
-      slots.push_back(Slot{std::forward<Body>(message), from, cut_version, sent_at, id});
+      if constexpr (std::is_same_v<Slot, InFlight>) {
+        slots.push_back(Slot{std::forward<Body>(message), from, cut_version, sent_at, id});
+      } else {
+        slots.push_back(Slot{});
+        slots.back().message = std::forward<Body>(message);
+        write_route(slots.back(), from, cut_version, sent_at, id);
+      }
       return static_cast<std::uint32_t>(slots.size() - 1);
     }
-    void release(std::uint32_t slot) { free.push_back(slot); }
-    std::size_t in_use() const { return slots.size() - free.size(); }
+    void release(std::uint32_t slot) {
+      if constexpr (kListInSlots) {
+        slots[slot].id = free_head;
+        free_head = slot;
+      } else {
+        free.push_back(slot);
+      }
+      ++free_count;
+    }
+    std::size_t in_use() const { return slots.size() - free_count; }
     // Room for n up front, on huge pages (growing copies the pool: twice
     // the memory for a moment).
     void reserve(std::size_t n) {
@@ -226,9 +294,13 @@ class Simulation {
   void finish(RunResult& result);
   static void prefetch_for(void* self, std::uint64_t payload);
   static constexpr std::size_t kPrefetchAboveBytes = std::size_t{4} << 20;
+  // Every line of the record's first `bytes`: an 80-byte record starts 0,
+  // 16, 32 or 48 bytes into a line, so even its first 32 bytes may span two.
+  // (Prefetching the last byte too: a line asked for twice costs nothing.)
   void prefetch_record(NodeId n, std::size_t bytes = sizeof(NodeRecord)) const {
     const char* p = reinterpret_cast<const char*>(&records_[n]);
     for (std::size_t offset = 0; offset < bytes; offset += 64) __builtin_prefetch(p + offset);
+    __builtin_prefetch(p + bytes - 1);
   }
   void check_client_history(Metrics& metrics);
   // `stop: {when: quiescent}`: nothing in flight (paused nodes' backlogs
@@ -262,34 +334,36 @@ class Simulation {
   // so an event costs one or two cache lines rather than one per array (it
   // matters at a million nodes, where every line is a miss).
   // Invariants: status == kCrashed <=> `node` is freshly made and not yet
-  // started; last_crash is the time of its latest crash (-1: never);
-  // timer_generation[s] changes whenever slot s is set, cancelled or fired,
-  // and on every crash.
+  // started; timer_generation[s] changes whenever slot s is set, cancelled
+  // or fired, and on every crash.
   // Order: the node first, whose own hot fields come first where the
   // protocol orders them so (a gossip node's versions and counter, in its
-  // first 28 bytes), then what the engine reads (crash time, status, timer
-  // generations), then the random stream, which only a node that sends or
-  // draws reads. A record of a multiple of 32 bytes (a gossip node's 96)
-  // starts on a line or half way through one, so its first 32 bytes are
-  // always on one line: a gossip delivery that brings nothing new, in a run
-  // where no node has crashed or paused (ever_down_ false: the status and
-  // crash time are not read), touches that line alone.
+  // first 28 bytes), then what the engine reads (timer generations,
+  // status), then the random stream, which only a node that sends or draws
+  // reads. The crash time is not here but in last_crash_, which only runs
+  // with crashes allocate. A gossip node (36 bytes, aligned to 4) with its
+  // generations and status fills the 48 bytes before the stream: 80 bytes a
+  // node, 96 with the crash time here.
   struct NodeRecord {
     Node node;
-    Time last_crash = -1;
     std::array<std::uint32_t, P::kTimerSlots> timer_generation{};
     NodeStatus status = NodeStatus::kRunning;
     Rng rng;
   };
+  // Whether node n crashed at or after `sent_at` (a message sent then is lost).
+  bool crashed_since(NodeId n, Time sent_at) const { return !last_crash_.empty() && last_crash_[n] >= sent_at; }
   // What of a receiver's record a delivery is sure to read: P says so with
   // kDeliveryReadsBytes (a gossip node: its first cache line), else all of it.
   static constexpr std::size_t kDeliveryPrefetchBytes = [] {
     if constexpr (requires { P::kDeliveryReadsBytes; }) return std::min<std::size_t>(P::kDeliveryReadsBytes, sizeof(NodeRecord));
     else return sizeof(NodeRecord);
   }();
-  // From a cache line on: a record whose size is a multiple of 64 bytes (a
-  // gossip node's 128) lies on its own lines, two where it straddled three.
+  // From a cache line on: a record whose size is a multiple of 64 bytes
+  // lies on its own lines, two where it straddled three.
   std::vector<NodeRecord, CacheLineAllocator<NodeRecord>> records_;
+  // Each node's latest crash time (-1: never); empty until a node first
+  // crashes (a run without crashes keeps 8 bytes a node fewer).
+  std::vector<Time> last_crash_;
   std::vector<std::unique_ptr<MemoryStore>> stores_;   // empty until a node first stores; each allocated on first use
   std::map<NodeId, NodeClock> drifting_;               // only nodes with drift
   std::map<NodeId, std::vector<std::uint64_t>> backlog_;  // paused nodes: events in arrival order
@@ -358,8 +432,8 @@ class Simulation {
   std::uint64_t world_events_pending_ = 0;
   NodeId busy_node_hint_ = 0;  // the node last found not quiescent, asked first next time
   // Whether any node has crashed or paused yet. Invariant: while false,
-  // every record has status kRunning and last_crash -1, so a delivery need
-  // not read them (nor their cache line).
+  // every record has status kRunning and last_crash_ is empty, so a
+  // delivery need not read them (nor their cache line).
   bool ever_down_ = false;
 };
 

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <vector>
 
@@ -105,7 +106,7 @@ void message_fields(const Message& m, F&& field) {
 // sender to avoid) and synchronous_rounds (the cycle a version was learned
 // in) read the latter, so it is kept here, one entry per node and filled
 // only when one of them is on, rather than in the node: a million-node run
-// keeps a 96-byte node record instead of 128 (docs/performance.md).
+// keeps an 80-byte node record instead of 128 (docs/performance.md).
 // Invariant: learned[n][k] describes the version of key k node n holds; it
 // is written whenever n learns a version of k and read only for a key n
 // holds (a crash leaves stale entries that are never read: the restarted
@@ -124,6 +125,68 @@ struct DisseminationShared {
   std::vector<std::array<KeyOrigin, kMaxKeys>> learned;  // per node; empty unless an option reads it
 };
 
+// Per-key flags in one byte, indexed like an array of bools (flags[k] = 1,
+// if (flags[k]), for (bool f : flags)): a node's infective flags, where four
+// bools took four bytes of a record a million-node run keeps per node.
+class KeyFlags {
+ public:
+  class Ref {
+   public:
+    Ref(std::uint8_t& bits, std::size_t k) : bits_(bits), mask_(static_cast<std::uint8_t>(1u << k)) {}
+    Ref& operator=(int on) {
+      bits_ = static_cast<std::uint8_t>(on != 0 ? bits_ | mask_ : bits_ & ~mask_);
+      return *this;
+    }
+    operator bool() const { return (bits_ & mask_) != 0; }
+
+   private:
+    std::uint8_t& bits_;
+    std::uint8_t mask_;
+  };
+  class Iterator {
+   public:
+    Iterator(std::uint8_t bits, std::size_t k) : bits_(bits), k_(k) {}
+    bool operator*() const { return (bits_ >> k_ & 1u) != 0; }
+    Iterator& operator++() {
+      ++k_;
+      return *this;
+    }
+    bool operator!=(const Iterator& o) const { return k_ != o.k_; }
+
+   private:
+    std::uint8_t bits_;
+    std::size_t k_;
+  };
+  static_assert(kMaxKeys <= 8, "one bit per key in a byte");
+  Ref operator[](std::size_t k) { return Ref(bits_, k); }
+  bool operator[](std::size_t k) const { return (bits_ >> k & 1u) != 0; }
+  Iterator begin() const { return Iterator(bits_, 0); }
+  Iterator end() const { return Iterator(bits_, kMaxKeys); }
+
+ private:
+  std::uint8_t bits_ = 0;
+};
+
+// A pointer kept as two 32-bit halves, so the object holding it is aligned
+// to 4 bytes, not 8: a gossip node is 36 bytes, and the simulation packs it
+// with its timer generations and status into 48 bytes before the 8-aligned
+// random stream (an 80-byte record; with an 8-aligned node, 88).
+template <class T>
+class PointerIn32BitHalves {
+ public:
+  explicit PointerIn32BitHalves(T* p) { std::memcpy(halves_.data(), &p, sizeof p); }
+  T* get() const {
+    T* p;
+    std::memcpy(&p, halves_.data(), sizeof p);
+    return p;
+  }
+  T* operator->() const { return get(); }
+
+ private:
+  static_assert(sizeof(T*) == 2 * sizeof(std::uint32_t));
+  std::array<std::uint32_t, 2> halves_;
+};
+
 class DisseminationNode {
  public:
   using HostT = Host<Message>;
@@ -139,7 +202,7 @@ class DisseminationNode {
 
   // For checkers and metrics.
   std::uint32_t version(std::uint16_t key) const { return key < kMaxKeys ? version_[key] : 0; }
-  bool spreading(std::uint16_t key) const { return infective_[key] != 0; }
+  bool spreading(std::uint16_t key) const { return infective_[key]; }
   std::uint32_t redundant_deliveries() const { return redundant_; }
   // Nothing this node has scheduled can change any node's state: no
   // injection to come, and nothing it spreads on its own (a push node
@@ -171,21 +234,23 @@ class DisseminationNode {
 
   // Field order: what a delivery that brings nothing new reads (shared_,
   // version_, redundant_) first, in the first 28 bytes: the simulation puts
-  // the node at the start of its 96-byte record, whose first 32 bytes lie
-  // on one cache line wherever the record starts (records start on a line
-  // or half way through one).
-  DisseminationShared* shared_;
+  // the node at the start of its record. Size: 36 bytes, aligned to 4 (the
+  // simulation's record is 80 bytes at a million nodes; see
+  // PointerIn32BitHalves and KeyFlags).
+  PointerIn32BitHalves<DisseminationShared> shared_;
   // Invariant: version_[k] only grows (newer version wins; 0 = never heard).
   std::array<std::uint32_t, kMaxKeys> version_{};
   std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   // SIR state per key: 1 while this node spreads it (infective), 0 once
   // removed (or never learned). Anti-entropy never removes.
-  std::array<std::uint8_t, kMaxKeys> infective_{};
+  KeyFlags infective_;
   // Counter-based removal: unnecessary contacts since the last necessary one
   // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.
   std::array<std::uint8_t, kMaxKeys> strikes_{};
-  std::uint16_t next_injection_ = 0;              // index into params().injections
   bool round_armed_ = false;
+  std::uint16_t next_injection_ = 0;              // index into params().injections
 };
+static_assert(sizeof(DisseminationNode) == 36 && alignof(DisseminationNode) == 4,
+              "a gossip node packs into an 80-byte simulation record (docs/performance.md)");
 
 }  // namespace faultline::gossip

@@ -299,8 +299,11 @@ class EventQueue {
   // not empty; bit w of summary_ is set iff occupied_[w] != 0.
   static constexpr std::size_t kRunAtMost = 64;
   static constexpr std::size_t kPrefetchBatch = 64;
-  // A bucket's array grows to this many events (32 KiB), then it takes chunks.
-  static constexpr std::uint32_t kSmallEvents = 2048;
+  // A bucket's array grows to this many events (4 KiB), then it takes
+  // chunks. Each bucket keeps its array when emptied, so these arrays are
+  // never shared: at 2,048 events (32 KiB) a million-node gossip run kept
+  // 13.7 MB of them; at 256, 2.2 MB (docs/performance.md, 1 Dec 2026).
+  static constexpr std::uint32_t kSmallEvents = 256;
   EventChunkPool pool_;  // declared before buckets_: their chunks live in its slabs
   std::array<Bucket, kBuckets> buckets_;
   PrefetchHook prefetch_ = nullptr;

@@ -245,7 +245,8 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
   }
   ever_down_ = true;
   records_[n].status = NodeStatus::kCrashed;
-  records_[n].last_crash = now_;
+  if (last_crash_.empty()) last_crash_.assign(records_.size(), -1);
+  last_crash_[n] = now_;
   for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
   if (!disks_.empty()) lose_outstanding_syncs(n);  // they did not happen: their writes and held sends are lost
   if (!stores_.empty() && stores_[n]) stores_[n]->crash();

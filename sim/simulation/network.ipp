@@ -17,7 +17,7 @@ void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason rea
   if constexpr (kPacks) {
     if (slot & kPackedSlot) {
       const PackedInFlight& m = packed_pool_.slots[slot & ~kPackedSlot];
-      drop(m.from, to, message_of(m), m.id, reason);
+      drop(m.from, to, message_of(m), id_of(m), reason);
       packed_pool_.release(slot & ~kPackedSlot);
       return;
     }
@@ -71,7 +71,7 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link,
   std::uint32_t slot;
   std::uint64_t bits;
   if constexpr (kPacks) {
-    if (P::pack(message, bits)) slot = kPackedSlot | packed_pool_.allocate(bits, from, connectivity_.version(), now_, id);
+    if (P::pack(message, bits) && fits_packed(now_, connectivity_.version(), id)) slot = kPackedSlot | packed_pool_.allocate(bits, from, connectivity_.version(), now_, id);
     else slot = pool_.allocate(std::move(message), from, connectivity_.version(), now_, id);
   } else {
     (void)bits;
@@ -105,13 +105,13 @@ void Simulation<P>::deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint
   // Arriving at a node that is down loses it, as does a crash of the
   // receiver since the send (even if it has restarted since). Until a node
   // first crashes or pauses, every one runs and none has crashed (ever_down_).
-  if (ever_down_ && (receiver.status == NodeStatus::kCrashed || receiver.last_crash >= m.sent_at)) {
+  if (ever_down_ && (receiver.status == NodeStatus::kCrashed || crashed_since(to, sent_at_of(m)))) {
     drop_in_flight(slot, to, DropReason::kCrashed);
     return;
   }
   if (!from_backlog) {
     // A partition made while the message was in flight loses it.
-    if (m.cut_version != connectivity_.version() && connectivity_.blocked_since(m.cut_version, m.from, to)) {
+    if (cut_version_of(m) != connectivity_.version() && connectivity_.blocked_since(cut_version_of(m), m.from, to)) {
       drop_in_flight(slot, to, DropReason::kPartition);
       return;
     }
@@ -123,7 +123,7 @@ void Simulation<P>::deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint
   }
   ++delivered_;
   const NodeId from = m.from;
-  const std::uint64_t id = m.id;
+  const std::uint64_t id = id_of(m);
   Message message = [&]() -> Message {
     if constexpr (std::is_same_v<Slot, InFlight>) return std::move(m.message);
     else return message_of(m);

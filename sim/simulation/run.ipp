@@ -26,7 +26,7 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
   pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
   if constexpr (kPacks) packed_pool_.reserve(std::min<std::size_t>(n, std::size_t{1} << 22));
   for (NodeId i = 0; i < n; ++i)
-    records_.push_back(NodeRecord{make_node(i), -1, {}, NodeStatus::kRunning,
+    records_.push_back(NodeRecord{make_node(i), {}, NodeStatus::kRunning,
                                   Rng(derive_seed(options.seed, Stream::kNode, i))});
   // Per-node latencies of the disk and of timer jitter: the default, then
   // the overrides in file order (later ones win).

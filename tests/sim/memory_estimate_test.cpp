@@ -51,8 +51,8 @@ TEST_CASE("the estimate is within a factor of two of the peak measured for each 
   const std::vector<Measured> runs = {
       {"heartbeat/crash_detection.yaml", {"nodes=1000", "duration=1s", "faults=[]", "expect=[]"}, 36},
       {"heartbeat/crash_detection.yaml", {"nodes=2000", "duration=1s", "faults=[]", "expect=[]"}, 124},
-      {"gossip/push_broadcast.yaml", {"nodes=100000"}, 29.4},
-      {"gossip/push_broadcast.yaml", {"nodes=1000000"}, 195},
+      {"gossip/push_broadcast.yaml", {"nodes=100000"}, 25.8},
+      {"gossip/push_broadcast.yaml", {"nodes=1000000"}, 149},
       {"swim/crash_detection.yaml", {"nodes=20000", "duration=5s", "faults=[]", "expect=[]"}, 18.7},
       {"swim/crash_detection.yaml", {"nodes=1000000"}, 707},
       {"raft/leader_crash.yaml", {"nodes=4000", "duration=2s", "faults=[]", "expect=[]"}, 59},
