@@ -2,6 +2,7 @@
 // with memcpy: the faster tail load must not change a single trace hash.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -45,4 +46,19 @@ TEST_CASE("a string folds into the trace hash as its memcpy'd words, at every le
   push.add(std::string_view("push"));
   pull.add(std::string_view("pull"));
   CHECK(push.value() != pull.value());
+}
+
+TEST_CASE("a field name folds into the trace hash as its length and memcpy'd first seven bytes") {
+  const std::string text = "version\xff\x80 from key informed_by";
+  for (std::size_t begin = 0; begin < 5; ++begin) {
+    for (std::size_t length = 0; begin + length <= text.size(); ++length) {
+      const std::string_view name = std::string_view(text).substr(begin, length);
+      std::uint64_t w = static_cast<std::uint64_t>(name.size()) << 56;
+      std::memcpy(&w, name.data(), std::min<std::size_t>(name.size(), 7));
+      TraceHash got, want;
+      got.add_name(name);
+      want.add(w);
+      CHECK_MESSAGE(got.value() == want.value(), "begin ", begin, " length ", length);
+    }
+  }
 }
