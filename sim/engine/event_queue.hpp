@@ -50,10 +50,6 @@ class EventQueue {
   }
 
   EventQueue() = default;
-  ~EventQueue() {
-    std::free(sorted_);
-    std::free(scratch_);
-  }
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 
@@ -65,34 +61,21 @@ class EventQueue {
     ++size_;
   }
 
-  // The next event out, the smallest (time, seq), left in the queue.
-  // Precondition: !empty(). Not const: it may refill, which pop() would
-  // do anyway.
-  const Event& top() {
-    if (head0_ == buckets_[0].size && sorted_head_ == sorted_size_) refill();
-    top_is_sorted_ = next_is_sorted();
-    return top_is_sorted_ ? sorted_[sorted_head_] : buckets_[0].data[head0_];
-  }
-  // Removes the event top() returned. Precondition: top() was the last
-  // call (no push since): the event loop looks at the next time, then
-  // takes the event, and compares the two runs' heads once.
-  void pop_top() {
-    --size_;
-    if (top_is_sorted_) {
-      popped_ = sorted_[sorted_head_++].time;
-      if (prefetch_ != nullptr && sorted_head_ % kPrefetchBatch == 0) [[unlikely]] announce_sorted();
-    } else {
-      popped_ = buckets_[0].data[head0_++].time;
-    }
-  }
-  // The smallest (time, seq), removed. Precondition: !empty().
+  // The smallest (time, seq). Precondition: !empty().
   Event pop() {
-    const Event e = top();
-    pop_top();
+    if (head0_ == buckets_[0].size) refill();
+    --size_;
+    const Event e = buckets_[0].data[head0_++];
+    popped_ = e.time;
     return e;
   }
-  // The time of the next pop. Precondition: !empty().
-  Time next_time() { return top().time; }
+
+  // The time of the next pop. Precondition: !empty(). Not const: it may
+  // refill bucket 0, which pop() would do anyway.
+  Time next_time() {
+    if (head0_ == buckets_[0].size) refill();
+    return buckets_[0].data[head0_].time;
+  }
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
@@ -210,18 +193,8 @@ class EventQueue {
     if (occupied_[w] == 0) summary_ &= ~(std::uint64_t{1} << w);
   }
 
-  // Whether the next event out is the sorted run's: it is not empty, and
-  // its head is no later than the run's (at one time the sorted run's
-  // events come first: every event of the run at or after its time was
-  // pushed after the sorted run was made).
-  bool next_is_sorted() const {
-    return sorted_head_ != sorted_size_ &&
-           (head0_ == buckets_[0].size || sorted_[sorted_head_].time <= buckets_[0].data[head0_].time);
-  }
-
-  // Both runs are used up: refill from the lowest non-empty bucket. A
-  // small bucket becomes the run, sorted; a bucket of up to kSortAtMost
-  // becomes the sorted run (sort_into_sorted_run); from a large one, make its least
+  // The run is used up: refill it from the lowest non-empty bucket. A
+  // small bucket becomes the run, sorted; from a large one, make its least
   // time the new last_ and move its events down: those at the new last_
   // land in bucket 0 in the bucket's order, which for one time is push order (a run at one time). Later
   // pushes at or before last_ join the run in order (to_run), so the run
@@ -230,7 +203,6 @@ class EventQueue {
     Bucket& zero = buckets_[0];
     zero.size = 0;
     head0_ = 0;
-    sorted_head_ = sorted_size_ = 0;
     // size_ > 0, so some bucket above 0 holds events.
     const std::size_t b = lowest_occupied();
     clear_occupied(b);
@@ -271,10 +243,6 @@ class EventQueue {
     // A large bucket: its events are in small (all of it when chunked,
     // else its first `size`), then in its chunks.
     const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
-    if (from.count() <= kSortAtMost) {
-      sort_into_sorted_run(from, in_small, (b - 1) / kRadix);
-      return;
-    }
     Time least = from.small[0].time;
     for (std::uint32_t i = 1; i < in_small; ++i) least = std::min(least, from.small[i].time);
     for (const Chunk* c = from.first; c != nullptr; c = c->next) {
@@ -305,107 +273,6 @@ class EventQueue {
     empty_bucket(from);
   }
 
-  // A bucket of more than kRunAtMost and at most kSortAtMost events at
-  // `level` (0-based: its events agree on every bit from kDigitBits *
-  // (level + 1) up, and on the digit at `level`) becomes the sorted run:
-  // a stable LSD radix sort by time over its lower digits (a pass whose
-  // digit every event shares is skipped), so events of one time keep their
-  // order in the bucket, which is push order. A read and a write per pass
-  // per event, where descending digit by digit cost each event a move
-  // (about 35 instructions) and then its share of an insertion sort in a
-  // small bucket (about 60). last_ becomes the bucket's latest time (as
-  // for the small bucket's run above, no other bucket's event moves).
-  [[gnu::noinline]] void sort_into_sorted_run(Bucket& from, std::uint32_t in_small, std::size_t level) {
-    const std::size_t n = from.count();
-    if (sorted_capacity_ < n) {
-      const std::size_t c = std::max<std::size_t>(n, 2 * sorted_capacity_);
-      for (Event** p : {&sorted_, &scratch_}) {
-        auto* bigger = static_cast<Event*>(std::realloc(*p, c * sizeof(Event)));
-        if (bigger == nullptr) throw std::bad_alloc();
-        *p = bigger;
-      }
-      sorted_capacity_ = c;
-    }
-    auto for_each_event = [&](auto&& f) {
-      for (std::uint32_t i = 0; i < in_small; ++i) f(from.small[i]);
-      for (const Chunk* c = from.first; c != nullptr; c = c->next) {
-        const std::uint32_t m = c == from.last ? from.size : EventChunkPool::kChunkEvents;
-        for (std::uint32_t i = 0; i < m; ++i) f(c->events[i]);
-      }
-    };
-    std::uint32_t counts[kLevels][kRadix];
-    for (std::size_t d = 0; d < level; ++d) std::fill_n(counts[d], kRadix, 0u);
-    // The histogram with the digit count known to the compiler (the loop
-    // over digits unrolled): about 4 instructions per digit, not 10.
-    auto histogram = [&]<std::size_t kDigits>() {
-      for_each_event([&](const Event& e) {
-        const auto t = static_cast<std::uint64_t>(e.time);
-        for (std::size_t d = 0; d < kDigits; ++d) ++counts[d][(t >> (kDigitBits * d)) & (kRadix - 1)];
-      });
-    };
-    switch (level) {
-      case 0: break;
-      case 1: histogram.template operator()<1>(); break;
-      case 2: histogram.template operator()<2>(); break;
-      case 3: histogram.template operator()<3>(); break;
-      case 4: histogram.template operator()<4>(); break;
-      case 5: histogram.template operator()<5>(); break;
-      case 6: histogram.template operator()<6>(); break;
-      default: histogram.template operator()<7>(); break;
-    }
-    // The passes that change the order, low digit first; they alternate
-    // between the two arrays and end in sorted_.
-    std::size_t passes[kLevels];
-    std::size_t npasses = 0;
-    const auto t0 = static_cast<std::uint64_t>(from.small[0].time);
-    for (std::size_t d = 0; d < level; ++d)
-      if (counts[d][(t0 >> (kDigitBits * d)) & (kRadix - 1)] != n) passes[npasses++] = d;
-    auto offsets = [&](std::size_t d) {
-      std::uint32_t sum = 0;
-      for (std::size_t v = 0; v < kRadix; ++v) {
-        const std::uint32_t c = counts[d][v];
-        counts[d][v] = sum;
-        sum += c;
-      }
-    };
-    Event* target = npasses % 2 == 1 ? sorted_ : scratch_;
-    if (npasses == 0) {  // one time: the bucket's order
-      Event* out = sorted_;
-      for_each_event([&](const Event& e) { *out++ = e; });
-    } else {
-      const std::size_t d = passes[0];
-      offsets(d);
-      for_each_event([&](const Event& e) {
-        target[counts[d][(static_cast<std::uint64_t>(e.time) >> (kDigitBits * d)) & (kRadix - 1)]++] = e;
-      });
-    }
-    for (std::size_t k = 1; k < npasses; ++k) {
-      const std::size_t d = passes[k];
-      offsets(d);
-      const Event* src = target;
-      target = target == sorted_ ? scratch_ : sorted_;
-      for (std::size_t i = 0; i < n; ++i) {
-        const Event e = src[i];
-        target[counts[d][(static_cast<std::uint64_t>(e.time) >> (kDigitBits * d)) & (kRadix - 1)]++] = e;
-      }
-    }
-    for (Chunk* c = from.first; c != nullptr;) {
-      Chunk* next = c->next;
-      pool_.give(c);
-      c = next;
-    }
-    empty_bucket(from);
-    sorted_size_ = n;
-    last_ = sorted_[n - 1].time;
-    if (prefetch_ != nullptr) announce_sorted();
-  }
-  // Announces the sorted run's next kPrefetchBatch events (see refill):
-  // when it is made, and each time that many have popped.
-  [[gnu::noinline]] void announce_sorted() {
-    const std::size_t end = std::min(sorted_size_, sorted_head_ + kPrefetchBatch);
-    for (std::size_t i = sorted_head_; i < end; ++i) prefetch_(prefetch_context_, sorted_[i].payload);
-  }
-
   // An event at or before last_ joins the run at its place in (time, seq)
   // order: its seq is the largest yet, so it goes after every event of the
   // run at its time or earlier. Usually that is the end (an event at the
@@ -426,27 +293,16 @@ class EventQueue {
   // Invariant: every event in buckets_[b] (b >= 1) has bucket_of(time) == b
   // for the current last_, and a time after last_; the run,
   // buckets_[0].data[head0_..], is sorted by (time, seq) and holds times
-  // from popped_ to last_, as does the sorted run (sorted_, above); so
-  // every event of either run comes before every event in the buckets. size_ counts the events not yet popped; bit b-1
+  // from popped_ to last_; so every event of the run comes before every
+  // event in the buckets. size_ counts the events not yet popped; bit b-1
   // of occupied_ (read as one bit set) is set iff buckets_[b] (b >= 1) is
   // not empty; bit w of summary_ is set iff occupied_[w] != 0.
   static constexpr std::size_t kRunAtMost = 64;
   static constexpr std::size_t kPrefetchBatch = 64;
-  // A bucket of up to this many events is radix-sorted into the sorted run
-  // (one array of this many events, 256 KiB, and a second to sort in);
-  // a larger one descends a digit first.
-  static constexpr std::size_t kSortAtMost = 16384;
   // A bucket's array grows to this many events (32 KiB), then it takes chunks.
   static constexpr std::uint32_t kSmallEvents = 2048;
   EventChunkPool pool_;  // declared before buckets_: their chunks live in its slabs
   std::array<Bucket, kBuckets> buckets_;
-  // The sorted run: sorted_[sorted_head_..sorted_size_), by (time, seq),
-  // every event at or before last_, pushed before any event of the run
-  // that is not earlier. scratch_ is where the sort works.
-  Event* sorted_ = nullptr;
-  Event* scratch_ = nullptr;
-  std::size_t sorted_capacity_ = 0, sorted_head_ = 0, sorted_size_ = 0;
-  bool top_is_sorted_ = false;  // what the last top() returned: sorted_'s head, or the run's
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
   std::array<std::uint64_t, kWords> occupied_{};

@@ -134,8 +134,7 @@ RunResult Simulation<P>::run() {
   // RunOptions::stop and deadline, looked at every kStopCheckEvents events.
   std::uint32_t until_stop_check = options_.stoppable() ? RunOptions::kStopCheckEvents : UINT32_MAX;
   while (!queue_.empty() && stop_reason_.empty()) {
-    const Event& next = queue_.top();
-    if (next.time > scenario_.duration) break;
+    if (queue_.next_time() > scenario_.duration) break;
     if (events_ >= max_events) {
       end_reason = "max_events";
       break;
@@ -147,8 +146,7 @@ RunResult Simulation<P>::run() {
       }
       until_stop_check = RunOptions::kStopCheckEvents;
     }
-    const Event e = next;  // nothing pushed since top()
-    queue_.pop_top();
+    const Event e = queue_.pop();
     now_ = e.time;
     dispatch(e);
     if (stop_when_quiescent_ && stop_reason_.empty() && quiescent_now()) request_stop("condition:quiescent");

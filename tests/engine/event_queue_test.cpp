@@ -194,22 +194,3 @@ TEST_CASE("large buckets reuse the pool's chunks wave after wave and pop in orde
     CHECK(q.chunk_slabs() == slabs_after_first);
   }
 }
-
-TEST_CASE("a mid-sized bucket is radix-sorted into a run that pushes interleave with") {
-  // 5,000 events within 2^16 ns of each other, far from time 0, share one
-  // bucket: past the small-run limit, it is radix-sorted whole (many equal
-  // times: the sort must keep push order). Pops then interleave with pushes
-  // landing among its times and tying with them; a tie pops the sorted
-  // run's event first (pushed earlier).
-  Rng rng(5);
-  EventQueue q;
-  Oracle oracle;
-  std::uint64_t seq = 0;
-  for (int wave = 0; wave < 4; ++wave) {
-    const Time base = (Time{wave} + 1) << 30;
-    push_random(q, oracle, rng, seq, 5000, base, 16);
-    push_random(q, oracle, rng, seq, 3000, base, 12);  // a denser stretch: ties
-    drain_pushing(q, oracle, rng, seq, 2, 6000, 12);
-    CHECK(q.empty());
-  }
-}
