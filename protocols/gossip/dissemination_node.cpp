@@ -157,6 +157,22 @@ void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
       // Feedback (Demers 1.4): the sender learns, per update, whether this
       // contact was necessary. "Already had" drives removal; the counter
       // variant also needs to hear of necessary contacts, which reset it.
+      const bool feedback = params().spread == Spread::kRumorMongering &&
+                            (params().removal == Removal::kFeedbackCounter || params().removal == Removal::kFeedbackCoin);
+      if (!feedback) {
+        // No one hears back: learning is all (a delivery of push gossip
+        // without feedback, most of a big run's events, skips building
+        // the two replies; necessary_contact has no effects).
+        // The test of learn's first line, here: a redundant delivery (most
+        // of them) is counted without the call.
+        for (std::uint8_t i = 0; i < m.count; ++i) {
+          if (m.items[i].key < kMaxKeys && m.items[i].version > version_[m.items[i].key])
+            learn(host, m.items[i].key, m.items[i].version, from);
+          else
+            ++redundant_;
+        }
+        return;
+      }
       Message unnecessary, necessary;
       unnecessary.kind = Message::Kind::kAlreadyHad;
       necessary.kind = Message::Kind::kNews;
@@ -165,9 +181,6 @@ void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
         Message& reply = necessary_contact(host, m.items[i], news) ? necessary : unnecessary;
         reply.items[reply.count++] = m.items[i];
       }
-      const bool feedback = params().spread == Spread::kRumorMongering &&
-                            (params().removal == Removal::kFeedbackCounter || params().removal == Removal::kFeedbackCoin);
-      if (!feedback) return;
       if (unnecessary.count > 0) host.send(from, unnecessary);
       if (necessary.count > 0 && params().removal == Removal::kFeedbackCounter) host.send(from, necessary);
       return;

@@ -63,10 +63,7 @@ void GossipObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   check_progress(t, key);
 }
 
-void GossipObserver::on_send(Time t, NodeId, NodeId, const gossip::Message& m) {
-  if (!gossip::carries_updates(m)) return;
-  ++update_messages_;
-  if (awaiting_first_carry_ == 0) return;  // the common case: every latest version has left its first node
+void GossipObserver::note_first_carry(Time t, const gossip::Message& m) {
   for (std::uint8_t i = 0; i < m.count; ++i) {
     if (m.items[i].key >= keys_.size()) continue;
     KeyState& k = keys_[m.items[i].key];
