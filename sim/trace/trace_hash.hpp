@@ -42,22 +42,8 @@ class TraceHash {
       if (rest != 0 && text.size() >= 8) {
         std::memcpy(&tail, text.data() + text.size() - 8, 8);
         tail >>= 8 * (8 - rest);
-      } else {  // a short string: its 4-, 2- and 1-byte pieces
-        const char* p = text.data() + i;
-        std::size_t at = 0;
-        if (rest & 4) {
-          std::uint32_t v;
-          std::memcpy(&v, p, 4);
-          tail = v;
-          at = 4;
-        }
-        if (rest & 2) {
-          std::uint16_t v;
-          std::memcpy(&v, p + at, 2);
-          tail |= static_cast<std::uint64_t>(v) << (8 * at);
-          at += 2;
-        }
-        if (rest & 1) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
+      } else {  // a short string
+        tail = load_short_little_endian(text.data() + i, rest);
       }
     } else {
       std::memcpy(&tail, text.data() + i, rest);
@@ -77,22 +63,8 @@ class TraceHash {
         std::uint64_t v;
         std::memcpy(&v, p, 8);
         w |= v & 0x00ff'ffff'ffff'ffffULL;
-      } else {  // 0..7 bytes: a 4-, a 2- and a 1-byte piece, each when its bit of the length is set
-        const std::size_t n = name.size();
-        std::size_t at = 0;
-        if (n & 4) {
-          std::uint32_t v;
-          std::memcpy(&v, p, 4);
-          w |= v;
-          at = 4;
-        }
-        if (n & 2) {
-          std::uint16_t v;
-          std::memcpy(&v, p + at, 2);
-          w |= static_cast<std::uint64_t>(v) << (8 * at);
-          at += 2;
-        }
-        if (n & 1) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
+      } else {
+        w |= load_short_little_endian(p, name.size());
       }
     } else {
       std::memcpy(&w, name.data(), std::min<std::size_t>(name.size(), 7));
@@ -106,6 +78,29 @@ class TraceHash {
   }
 
  private:
+  // Bytes p[0..n), n < 8, as the word a memcpy of them into a zeroed word
+  // makes on a little-endian machine (byte j at bits 8j): a 4-, a 2- and a
+  // 1-byte piece, each when its bit of n is set. A memcpy of a run-time
+  // length compiles to a byte loop; these are three fixed-size loads.
+  static std::uint64_t load_short_little_endian(const char* p, std::size_t n) {
+    std::uint64_t w = 0;
+    std::size_t at = 0;
+    if (n & 4) {
+      std::uint32_t v;
+      std::memcpy(&v, p, 4);
+      w = v;
+      at = 4;
+    }
+    if (n & 2) {
+      std::uint16_t v;
+      std::memcpy(&v, p + at, 2);
+      w |= static_cast<std::uint64_t>(v) << (8 * at);
+      at += 2;
+    }
+    if (n & 1) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
+    return w;
+  }
+
   std::uint64_t h_ = 0x6a09e667f3bcc908ULL;
 };
 
