@@ -10,11 +10,12 @@
 
 #include <array>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
 #include <vector>
 
 #include "protocols/gossip/dissemination_params.hpp"
+#include "protocols/gossip/key_flags.hpp"
+#include "protocols/gossip/pointer_in_32bit_halves.hpp"
 #include "protocols/host/host.hpp"
 #include "protocols/host/trace_field.hpp"
 
@@ -125,68 +126,6 @@ struct DisseminationShared {
   std::vector<std::array<KeyOrigin, kMaxKeys>> learned;  // per node; empty unless an option reads it
 };
 
-// Per-key flags in one byte, indexed like an array of bools (flags[k] = 1,
-// if (flags[k]), for (bool f : flags)): a node's infective flags, where four
-// bools took four bytes of a record a million-node run keeps per node.
-class KeyFlags {
- public:
-  class Ref {
-   public:
-    Ref(std::uint8_t& bits, std::size_t k) : bits_(bits), mask_(static_cast<std::uint8_t>(1u << k)) {}
-    Ref& operator=(int on) {
-      bits_ = static_cast<std::uint8_t>(on != 0 ? bits_ | mask_ : bits_ & ~mask_);
-      return *this;
-    }
-    operator bool() const { return (bits_ & mask_) != 0; }
-
-   private:
-    std::uint8_t& bits_;
-    std::uint8_t mask_;
-  };
-  class Iterator {
-   public:
-    Iterator(std::uint8_t bits, std::size_t k) : bits_(bits), k_(k) {}
-    bool operator*() const { return (bits_ >> k_ & 1u) != 0; }
-    Iterator& operator++() {
-      ++k_;
-      return *this;
-    }
-    bool operator!=(const Iterator& o) const { return k_ != o.k_; }
-
-   private:
-    std::uint8_t bits_;
-    std::size_t k_;
-  };
-  static_assert(kMaxKeys <= 8, "one bit per key in a byte");
-  Ref operator[](std::size_t k) { return Ref(bits_, k); }
-  bool operator[](std::size_t k) const { return (bits_ >> k & 1u) != 0; }
-  Iterator begin() const { return Iterator(bits_, 0); }
-  Iterator end() const { return Iterator(bits_, kMaxKeys); }
-
- private:
-  std::uint8_t bits_ = 0;
-};
-
-// A pointer kept as two 32-bit halves, so the object holding it is aligned
-// to 4 bytes, not 8: a gossip node is 36 bytes, and the simulation packs it
-// with its timer generations and status into 48 bytes before the 8-aligned
-// random stream (an 80-byte record; with an 8-aligned node, 88).
-template <class T>
-class PointerIn32BitHalves {
- public:
-  explicit PointerIn32BitHalves(T* p) { std::memcpy(halves_.data(), &p, sizeof p); }
-  T* get() const {
-    T* p;
-    std::memcpy(&p, halves_.data(), sizeof p);
-    return p;
-  }
-  T* operator->() const { return get(); }
-
- private:
-  static_assert(sizeof(T*) == 2 * sizeof(std::uint32_t));
-  std::array<std::uint32_t, 2> halves_;
-};
-
 class DisseminationNode {
  public:
   using HostT = Host<Message>;
@@ -243,7 +182,7 @@ class DisseminationNode {
   std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   // SIR state per key: 1 while this node spreads it (infective), 0 once
   // removed (or never learned). Anti-entropy never removes.
-  KeyFlags infective_;
+  KeyFlags<kMaxKeys> infective_;
   // Counter-based removal: unnecessary contacts since the last necessary one
   // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.
   std::array<std::uint8_t, kMaxKeys> strikes_{};

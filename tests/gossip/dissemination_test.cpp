@@ -214,7 +214,7 @@ TEST_CASE("gossip node records are 80 bytes from a cache line on") {
 }
 
 TEST_CASE("a node's infective flags read and write like an array of bools, one bit each") {
-  gossip::KeyFlags f;
+  gossip::KeyFlags<gossip::kMaxKeys> f;
   CHECK_FALSE(f[0]);
   f[1] = 1;
   f[3] = 1;
@@ -228,10 +228,10 @@ TEST_CASE("a node's infective flags read and write like an array of bools, one b
   std::vector<bool> seen;
   for (bool on : f) seen.push_back(on);
   CHECK(seen == std::vector<bool>{false, false, false, true});
-  const gossip::KeyFlags& read = f;
+  const gossip::KeyFlags<gossip::kMaxKeys>& read = f;
   CHECK(read[3]);
   CHECK_FALSE(read[2]);
-  static_assert(sizeof(gossip::KeyFlags) == 1);
+  static_assert(sizeof(gossip::KeyFlags<gossip::kMaxKeys>) == 1);
 }
 
 TEST_CASE("a pointer kept in two 32-bit halves gives the same pointer back") {
