@@ -28,7 +28,7 @@ void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request
   if (kv::is_admin(r.kind)) return on_admin_request(host, client, r);
   if (r.kind == kv::OpKind::kGet && params_->read_index && accept_read(host, client, r)) return;
   log_.append(host.storage(), Entry{term_, false, r});
-  waiting_clients_[log_.last_index()] = client;
+  waiting_clients_.note(log_.last_index(), client);
   send_now_or_with_batch(host);
 }
 
@@ -64,17 +64,11 @@ void RaftNode::apply_committed(HostT& host) {
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
     if (e.command().kind == kv::OpKind::kRemoveServer && e.command().server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {
-      if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
-        host.reply(it->second, reply);
-        waiting_clients_.erase(it);
-      }
+      if (const auto client = waiting_clients_.take(last_applied_)) host.reply(*client, reply);
       become_follower(host, term_, kNoNode);
       continue;
     }
-    if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
-      host.reply(it->second, reply);
-      waiting_clients_.erase(it);
-    }
+    if (const auto client = waiting_clients_.take(last_applied_)) host.reply(*client, reply);
   }
   if (params_->snapshot_threshold != 0 && last_applied_ - log_.base_index() >= params_->snapshot_threshold)
     take_snapshot(host);

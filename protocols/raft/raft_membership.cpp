@@ -72,7 +72,7 @@ void RaftNode::on_admin_request(HostT& host, ClientId client, const kv::Request&
   recompute_config();
   host.emit("config_change", {{"index", log_.last_index()}, {"server", r.server}, {"add", add ? 1 : 0}});
   match_index_[self_] = log_.last_index();
-  waiting_clients_[log_.last_index()] = client;
+  waiting_clients_.note(log_.last_index(), client);
   if (add) next_index_[r.server] = std::max<Index>(1, match_index_[r.server] + 1);
   broadcast_append(host);
   advance_commit(host);

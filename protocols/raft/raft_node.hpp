@@ -15,7 +15,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <string>
 #include <optional>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "protocols/raft/raft_log.hpp"
 #include "protocols/raft/raft_messages.hpp"
 #include "protocols/raft/raft_params.hpp"
+#include "protocols/raft/waiting_clients.hpp"
 
 namespace faultline::raft {
 
@@ -163,7 +163,7 @@ class RaftNode {
   std::vector<Index> next_index_;
   std::vector<Index> match_index_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
-  std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
+  WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent
