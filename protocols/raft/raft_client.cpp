@@ -56,13 +56,14 @@ void RaftNode::apply_committed(HostT& host) {
   while (last_applied_ < commit_index_) {
     ++last_applied_;
     const Entry& e = log_.at(last_applied_);
+    const kv::Request& command = e.command();
     // A digest of the command, so checkers can compare what nodes applied.
-    const std::uint64_t digest = e.noop ? 0 : kv::digest(e.command());
+    const std::uint64_t digest = e.noop ? 0 : kv::digest(command);
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
-    const kv::Reply reply = store_.apply(e.command());
+    const kv::Reply reply = store_.apply(command);
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
-    if (e.command().kind == kv::OpKind::kRemoveServer && e.command().server == self_ && role_ == Role::kLeader &&
+    if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {
       if (const auto client = waiting_clients_.take(last_applied_)) host.reply(*client, reply);
       become_follower(host, term_, kNoNode);

@@ -93,6 +93,9 @@ class RaftNode {
   // when it is above the commit index; otherwise at most the commit index
   // (0 without members).
   Index quorum_match_index() const;
+  // quorum_match_index() for more than 16 members (out of line: a handful
+  // is the common case, on the stack).
+  [[gnu::noinline]] Index majority_match_index_above_commit(std::size_t majority) const;
 
   // raft_client.cpp
   void apply_committed(HostT& host);
@@ -142,6 +145,7 @@ class RaftNode {
   // <= commit_index_ before a leader appends another).
   std::vector<bool> base_members_;
   std::vector<bool> members_;
+  std::vector<NodeId> member_ids_;  // the servers members_ holds, in increasing order (quorum_match_index reads them)
   Index config_index_ = 0;  // the latest configuration entry in the log (0: base)
 
   // Volatile.
