@@ -40,23 +40,25 @@ class FieldReader {
 
 std::string KvStore::snapshot() const {
   std::string out;
-  std::vector<const std::pair<const std::string, std::string>*> entries;
+  // Sorted by key, and the sessions by client: the tables' order is the
+  // order requests came in (see insert_only_table.hpp).
+  std::vector<const InsertOnlyTable<std::string, std::string>::Entry*> entries;
   entries.reserve(data_.size());
-  for (const auto& kv : data_) entries.push_back(&kv);
-  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->first < b->first; });
+  for (const auto& kv : data_.entries()) entries.push_back(&kv);
+  std::sort(entries.begin(), entries.end(), [](auto* a, auto* b) { return a->key < b->key; });
   put_number(out, entries.size());
   for (const auto* kv : entries) {
-    put_field(out, kv->first);
-    put_field(out, kv->second);
+    put_field(out, kv->key);
+    put_field(out, kv->value);
   }
-  std::vector<ClientId> clients;
-  clients.reserve(sessions_.size());
-  for (const auto& kv : sessions_) clients.push_back(kv.first);
-  std::sort(clients.begin(), clients.end());
-  put_number(out, clients.size());
-  for (const ClientId client : clients) {
-    const Session& s = sessions_.at(client);
-    put_number(out, client);
+  std::vector<const InsertOnlyTable<ClientId, Session>::Entry*> sessions;
+  sessions.reserve(sessions_.size());
+  for (const auto& kv : sessions_.entries()) sessions.push_back(&kv);
+  std::sort(sessions.begin(), sessions.end(), [](auto* a, auto* b) { return a->key < b->key; });
+  put_number(out, sessions.size());
+  for (const auto* kv : sessions) {
+    const Session& s = kv->value;
+    put_number(out, kv->key);
     put_number(out, s.last_sequence);
     put_number(out, s.last_reply.client);
     put_number(out, s.last_reply.sequence);

@@ -8,8 +8,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
+#include <string_view>
 
+#include "protocols/kv/insert_only_table.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 
 namespace faultline::kv {
@@ -49,9 +50,9 @@ class KvStore {
   }
 
   // A read that does not go through the log or the sessions.
-  std::string read(const std::string& key) const {
-    auto it = data_.find(key);
-    return it == data_.end() ? std::string() : it->second;
+  std::string read(std::string_view key) const {
+    const std::string* value = data_.find(key);
+    return value ? *value : std::string();
   }
 
   bool operator==(const KvStore& other) const { return data_ == other.data_; }
@@ -66,11 +67,12 @@ class KvStore {
     std::uint64_t last_sequence = 0;
     Reply last_reply;
   };
-  // Hash maps: every request looks up one key and one session, and only
-  // snapshot() iterates, in sorted order, so no hash order reaches a byte
-  // anyone sees.
-  std::unordered_map<std::string, std::string> data_;
-  std::unordered_map<ClientId, Session> sessions_;
+  // Hash maps (nothing is ever removed: a get of an absent key adds it,
+  // empty): every request looks up one key and one session, and only
+  // snapshot() iterates, in sorted order, so no insertion order reaches a
+  // byte anyone sees.
+  InsertOnlyTable<std::string, std::string> data_;
+  InsertOnlyTable<ClientId, Session> sessions_;
 };
 
 }  // namespace faultline::kv

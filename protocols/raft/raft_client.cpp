@@ -28,7 +28,7 @@ void RaftNode::on_client_request(HostT& host, ClientId client, const kv::Request
   if (kv::is_admin(r.kind)) return on_admin_request(host, client, r);
   if (r.kind == kv::OpKind::kGet && params_->read_index && accept_read(host, client, r)) return;
   log_.append(host.storage(), Entry{term_, false, r});
-  waiting_clients_[log_.last_index()] = client;
+  waiting_clients_.note(log_.last_index(), client);
   send_now_or_with_batch(host);
 }
 
@@ -56,25 +56,20 @@ void RaftNode::apply_committed(HostT& host) {
   while (last_applied_ < commit_index_) {
     ++last_applied_;
     const Entry& e = log_.at(last_applied_);
+    const kv::Request& command = e.command();
     // A digest of the command, so checkers can compare what nodes applied.
-    const std::uint64_t digest = e.noop ? 0 : kv::digest(e.command());
+    const std::uint64_t digest = e.noop ? 0 : kv::digest(command);
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
-    const kv::Reply reply = store_.apply(e.command());
+    const kv::Reply reply = store_.apply(command);
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
-    if (e.command().kind == kv::OpKind::kRemoveServer && e.command().server == self_ && role_ == Role::kLeader &&
+    if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {
-      if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
-        host.reply(it->second, reply);
-        waiting_clients_.erase(it);
-      }
+      if (const auto client = waiting_clients_.take(last_applied_)) host.reply(*client, reply);
       become_follower(host, term_, kNoNode);
       continue;
     }
-    if (auto it = waiting_clients_.find(last_applied_); it != waiting_clients_.end()) {
-      host.reply(it->second, reply);
-      waiting_clients_.erase(it);
-    }
+    if (const auto client = waiting_clients_.take(last_applied_)) host.reply(*client, reply);
   }
   if (params_->snapshot_threshold != 0 && last_applied_ - log_.base_index() >= params_->snapshot_threshold)
     take_snapshot(host);

@@ -95,8 +95,17 @@ Index RaftLog::last_index_of(Term term) const {
   return 0;
 }
 
-void RaftLog::append(DurableStore& store, Entry e) {
+void RaftLog::append(DurableStore& store, Entry&& e) {
   entries_.push_back(std::move(e));
+  stored_and_noted(store);
+}
+
+void RaftLog::append(DurableStore& store, const Entry& e) {
+  entries_.push_back(e);
+  stored_and_noted(store);
+}
+
+void RaftLog::stored_and_noted(DurableStore& store) {
   const Entry& added = entries_.back();
   store.log_append(encode_into(scratch_, added));
   if (decoded_ && !added.noop) decoded_->note(last_index(), added.shared);
@@ -114,9 +123,7 @@ EntryList RaftLog::slice(Index from, std::size_t max) const {
   const Index first = std::max(from, base_index_ + 1);
   if (first > last_index()) return out;
   const std::size_t n = std::min<std::size_t>(max, last_index() - first + 1);
-  out.reserve(n);
-  const Entry* from_entry = &at(first);
-  for (std::size_t k = 0; k < n; ++k) out.push_back(from_entry[k]);
+  out.append_copies(&at(first), n);
   return out;
 }
 

@@ -86,7 +86,9 @@ class RaftLog {
   // The last retained index holding `term`, or 0.
   Index last_index_of(Term term) const;
 
-  void append(DurableStore& store, Entry e);
+  void append(DurableStore& store, Entry&& e);
+  // A copy of `e` (a follower's entry from an AppendEntries), made in place.
+  void append(DurableStore& store, const Entry& e);
   // Drops every entry from `from` on (a conflicting suffix, section 5.3).
   // Requires from > base_index().
   void truncate_from(DurableStore& store, Index from);
@@ -108,6 +110,9 @@ class RaftLog {
   void load(const DurableStore& store);
 
  private:
+  // The entry just pushed at the end written to `store` and noted in decoded_.
+  void stored_and_noted(DurableStore& store);
+
   Index base_index_ = 0;
   Term base_term_ = 0;
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k

@@ -27,6 +27,10 @@ void apply_change(std::vector<bool>& members, const Entry& e) {
 }  // namespace
 
 std::vector<bool> RaftNode::config_at(Index i) const {
+  // members_ is the base with every change in the log, the last at
+  // config_index_ (0: none): with none after i, that is the answer, and a
+  // snapshot's walk over thousands of entries is saved.
+  if (config_index_ <= i) return members_;
   std::vector<bool> members = base_members_;
   for (Index k = log_.base_index() + 1; k <= std::min(i, log_.last_index()); ++k)
     if (changes_config(log_.at(k))) apply_change(members, log_.at(k));
@@ -41,6 +45,9 @@ void RaftNode::recompute_config() {
       apply_change(members_, log_.at(k));
       config_index_ = k;
     }
+  member_ids_.clear();
+  for (NodeId i = 0; i < members_.size(); ++i)
+    if (members_[i]) member_ids_.push_back(i);
 }
 
 void RaftNode::on_admin_request(HostT& host, ClientId client, const kv::Request& r) {
@@ -72,7 +79,7 @@ void RaftNode::on_admin_request(HostT& host, ClientId client, const kv::Request&
   recompute_config();
   host.emit("config_change", {{"index", log_.last_index()}, {"server", r.server}, {"add", add ? 1 : 0}});
   match_index_[self_] = log_.last_index();
-  waiting_clients_[log_.last_index()] = client;
+  waiting_clients_.note(log_.last_index(), client);
   if (add) next_index_[r.server] = std::max<Index>(1, match_index_[r.server] + 1);
   broadcast_append(host);
   advance_commit(host);

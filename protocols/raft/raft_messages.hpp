@@ -109,6 +109,14 @@ class EntryList {
     new (data() + size_) Entry(std::move(e));
     ++size_;
   }
+  // Copies of the n entries at `from` added at the end (one reservation,
+  // then a plain loop: a leader's AppendEntries is a run of its log).
+  void append_copies(const Entry* from, std::size_t n) {
+    reserve(static_cast<std::size_t>(size_) + n);
+    Entry* to = data() + size_;
+    for (std::size_t k = 0; k < n; ++k) new (to + k) Entry(from[k]);
+    size_ += static_cast<std::uint32_t>(n);
+  }
   template <class It>
   void assign(It first, It last) {
     clear();

@@ -15,7 +15,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <string>
 #include <optional>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "protocols/raft/raft_log.hpp"
 #include "protocols/raft/raft_messages.hpp"
 #include "protocols/raft/raft_params.hpp"
+#include "protocols/raft/waiting_clients.hpp"
 
 namespace faultline::raft {
 
@@ -93,6 +93,9 @@ class RaftNode {
   // when it is above the commit index; otherwise at most the commit index
   // (0 without members).
   Index quorum_match_index() const;
+  // quorum_match_index() for more than 16 members (out of line: a handful
+  // is the common case, on the stack).
+  [[gnu::noinline]] Index majority_match_index_above_commit(std::size_t majority) const;
 
   // raft_client.cpp
   void apply_committed(HostT& host);
@@ -142,6 +145,7 @@ class RaftNode {
   // <= commit_index_ before a leader appends another).
   std::vector<bool> base_members_;
   std::vector<bool> members_;
+  std::vector<NodeId> member_ids_;  // the servers members_ holds, in increasing order (quorum_match_index reads them)
   Index config_index_ = 0;  // the latest configuration entry in the log (0: base)
 
   // Volatile.
@@ -163,7 +167,7 @@ class RaftNode {
   std::vector<Index> next_index_;
   std::vector<Index> match_index_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
-  std::map<Index, ClientId> waiting_clients_;  // log index -> client to answer when it applies
+  WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent

@@ -70,33 +70,40 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
     host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict, m.round});
     return;
   }
+  DurableStore& store = host.storage();
   Index index = m.prev_log_index;
   bool config_touched = false;  // a configuration entry arrived, or the suffix went
   if (params_->mutant == Mutant::kTruncateWithoutConflict && log_.last_index() > index) {
     // The bug: treat whatever follows the leader's previous entry as a
     // conflict, though this message may be older than what we hold.
     host.emit("truncate", {{"from", index + 1}, {"count", log_.last_index() - index}});
-    log_.truncate_from(host.storage(), index + 1);
+    log_.truncate_from(store, index + 1);
     config_touched = true;
   }
-  for (const Entry& e : m.entries) {
+  // The entries we already hold (the same term at the same index) are
+  // skipped in one pass: on reordering links most of a resent run is held.
+  const Entry* e = m.entries.begin();
+  const Entry* const end = m.entries.end();
+  for (const Index held = log_.last_index(); e != end && index < held && log_.at(index + 1).term == e->term; ++e)
+    ++index;
+  for (; e != end; ++e) {
     ++index;
     if (index <= log_.last_index()) {
-      if (log_.term_at(index) == e.term) continue;  // already have it
+      if (log_.term_at(index) == e->term) continue;  // already have it
       // A conflicting suffix goes (5.3): entries of a leader that never
       // committed them.
       host.emit("truncate", {{"from", index}, {"count", log_.last_index() - index + 1}});
-      log_.truncate_from(host.storage(), index);
+      log_.truncate_from(store, index);
       config_touched = true;
     }
-    config_touched = config_touched || (!e.noop && (e.command().kind == kv::OpKind::kAddServer ||
-                                                    e.command().kind == kv::OpKind::kRemoveServer));
-    log_.append(host.storage(), e);
+    config_touched = config_touched || (!e->noop && (e->command().kind == kv::OpKind::kAddServer ||
+                                                     e->command().kind == kv::OpKind::kRemoveServer));
+    log_.append(store, *e);
   }
   if (config_touched) recompute_config();
   const Index match = m.prev_log_index + m.entries.size();
   // Durable before acknowledged, unless the mutant acknowledges first.
-  if (params_->mutant != Mutant::kAckBeforeSync) host.storage().sync();
+  if (params_->mutant != Mutant::kAckBeforeSync) store.sync();
   if (m.leader_commit > commit_index_) commit_index_ = std::max(commit_index_, std::min(m.leader_commit, match));
   host.send(from, AppendReply{term_, true, match, 0, 0, m.round});
   apply_committed(host);
@@ -154,29 +161,30 @@ Index RaftNode::quorum_match_index() const {
   // (on the stack for a cluster of up to 16): when fewer than a majority
   // are, the answer is at most the commit index, and the commit index is
   // what we answer (nothing to commit, as the caller sees it).
-  std::array<Index, 16> small;
-  std::vector<Index> large;
-  Index* above = small.data();
-  if (n_ > small.size()) {
-    large.resize(n_);
-    above = large.data();
-  }
-  std::size_t members = 0, count = 0;
-  for (NodeId i = 0; i < n_; ++i)
-    if (members_[i]) {
-      ++members;
-      if (match_index_[i] > commit_index_) above[count++] = match_index_[i];
-    }
+  const std::size_t members = member_ids_.size();
   if (members == 0) return 0;
   const std::size_t majority = members / 2 + 1;
-  if (count < majority) return commit_index_;
-  if (count > small.size()) {
-    std::nth_element(above, above + (majority - 1), above + count, std::greater<Index>());
-    return above[majority - 1];
+  if (members > 16) return majority_match_index_above_commit(majority);
+  Index above[16];
+  std::size_t count = 0;
+  for (const NodeId i : member_ids_) {
+    const Index match = match_index_[i];
+    if (match > commit_index_) above[count++] = match;
   }
+  if (count < majority) return commit_index_;
   // A handful: insertion sort, highest first (cheaper than a selection's set-up).
   for (std::size_t k = 1; k < count; ++k)
     for (std::size_t j = k; j > 0 && above[j - 1] < above[j]; --j) std::swap(above[j - 1], above[j]);
+  return above[majority - 1];
+}
+
+Index RaftNode::majority_match_index_above_commit(std::size_t majority) const {
+  std::vector<Index> above;
+  for (const NodeId i : member_ids_)
+    if (match_index_[i] > commit_index_) above.push_back(match_index_[i]);
+  if (above.size() < majority) return commit_index_;
+  std::nth_element(above.begin(), above.begin() + static_cast<std::ptrdiff_t>(majority - 1), above.end(),
+                   std::greater<Index>());
   return above[majority - 1];
 }
 
