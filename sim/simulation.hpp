@@ -248,7 +248,7 @@ class Simulation {
 
   // Network
   void send(NodeId from, NodeId to, Message&& message);
-  void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id);
+  void enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message, std::uint64_t id);
   void drop(NodeId from, NodeId to, const Message& message, std::uint64_t id, DropReason reason);
   void drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason);  // and frees the slot
   void on_deliver(std::uint32_t slot, NodeId to, bool from_backlog);

@@ -46,6 +46,12 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
     drop(from, to, message, id, DropReason::kPartition);
     return;
   }
+  // Links that lose and duplicate nothing (no override either) are asked
+  // one flag, not resolved and tested twice.
+  if (links_.all_reliable()) {
+    enqueue_copy(from, to, links_.default_latency(), std::move(message), id);
+    return;
+  }
   const LinkParams link = links_.resolve(from, to);
   if (!link.loss.never() && link.loss.draw(network_rng_)) {
     drop(from, to, message, id, DropReason::kLoss);
@@ -54,14 +60,15 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
     ++duplicated_;
     trace_.message_duplicated(now_, from, to, P::message_type(message), id, fields_of(message));
-    enqueue_copy(from, to, link, Message(message), id);
+    enqueue_copy(from, to, *link.latency, Message(message), id);
   }
-  enqueue_copy(from, to, link, std::move(message), id);
+  enqueue_copy(from, to, *link.latency, std::move(message), id);
 }
 
 template <class P>
-void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id) {
-  Time arrival = now_ + sample_latency(*link.latency, network_rng_);
+void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
+                                 std::uint64_t id) {
+  Time arrival = now_ + sample_latency(latency, network_rng_);
   if (scenario_.network.fifo) {
     // Per-link FIFO: never arrive before an earlier message on this link.
     // Equal times keep send order because the queue breaks ties by sequence.
