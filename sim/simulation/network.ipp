@@ -29,8 +29,7 @@ void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason rea
 
 template <class P>
 void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
-  if (to >= node_count())
-    throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
+  if (to >= node_count()) [[unlikely]] throw_no_such_node(from, to);
   const std::uint64_t id = sent_++;
   std::uint32_t bytes;
   if constexpr (requires { P::message_bytes(message, params_); }) bytes = P::message_bytes(message, params_);
@@ -63,6 +62,11 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
     enqueue_copy(from, to, *link.latency, Message(message), id);
   }
   enqueue_copy(from, to, *link.latency, std::move(message), id);
+}
+
+template <class P>
+void Simulation<P>::throw_no_such_node(NodeId from, NodeId to) const {
+  throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
 }
 
 template <class P>
