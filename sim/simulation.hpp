@@ -248,7 +248,9 @@ class Simulation {
 
   // Network
   void send(NodeId from, NodeId to, Message&& message);
-  void enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id);
+  // Out of line, so a send keeps the smaller frame of its common path.
+  [[noreturn, gnu::noinline, gnu::cold]] void throw_no_such_node(NodeId from, NodeId to) const;
+  void enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message, std::uint64_t id);
   void drop(NodeId from, NodeId to, const Message& message, std::uint64_t id, DropReason reason);
   void drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason);  // and frees the slot
   void on_deliver(std::uint32_t slot, NodeId to, bool from_backlog);

@@ -103,7 +103,8 @@ void DisseminationNode::round(HostT& host) {
       m.kind = params().exchange == Exchange::kPull ? Message::Kind::kPullRequest : Message::Kind::kPushPull;
       for (std::uint16_t k = 0; k < kMaxKeys; ++k)
         if (version_[k] != 0) m.items[m.count++] = Item{k, version_[k]};
-      for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(pick_peer(host, kNoNode), m);
+      const Peers peers(host);
+      for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(peers.pick(kNoNode), m);
       arm_round(host);
       return;
     }
@@ -119,26 +120,11 @@ void DisseminationNode::push(HostT& host, bool only_fresh_key, std::uint16_t fre
       m.items[m.count++] = Item{k, version_[k]};
   }
   if (m.count == 0) return;
+  const Peers peers(host);
   // No send-back (spec): avoid the node this update came from.
   const NodeId avoid =
-      params().no_send_back && m.count == 1 ? shared_->learned[host.self()][m.items[0].key].from : kNoNode;
-  for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(pick_peer(host, avoid), m);
-}
-
-NodeId DisseminationNode::pick_peer(HostT& host, NodeId avoid) {
-  // Uniform over the other nodes (independent draws); with an `avoid`,
-  // uniform over the others but that one too.
-  const NodeId n = host.cluster_size();
-  const NodeId self = host.self();
-  if (avoid == kNoNode || avoid == self || n < 3) {
-    auto p = static_cast<NodeId>(host.rng().below(n - 1));
-    return p >= self ? p + 1 : p;
-  }
-  const NodeId lo = std::min(self, avoid), hi = std::max(self, avoid);
-  auto p = static_cast<NodeId>(host.rng().below(n - 2));
-  if (p >= lo) ++p;
-  if (p >= hi) ++p;
-  return p;
+      params().no_send_back && m.count == 1 ? shared_->learned[peers.self][m.items[0].key].from : kNoNode;
+  for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(peers.pick(avoid), m);
 }
 
 void DisseminationNode::after_contact(HostT& host, std::uint16_t key, bool useless) {
@@ -151,22 +137,20 @@ void DisseminationNode::after_contact(HostT& host, std::uint16_t key, bool usele
   }
 }
 
-void DisseminationNode::on_message(HostT& host, NodeId from, const Message& m) {
+void DisseminationNode::on_message_in_full(HostT& host, NodeId from, const Message& m) {
   switch (m.kind) {
     case Message::Kind::kPush: {
       // Feedback (Demers 1.4): the sender learns, per update, whether this
       // contact was necessary. "Already had" drives removal; the counter
       // variant also needs to hear of necessary contacts, which reset it.
-      const bool feedback = params().spread == Spread::kRumorMongering &&
-                            (params().removal == Removal::kFeedbackCounter || params().removal == Removal::kFeedbackCoin);
-      if (!feedback) {
+      if (!shared_->push_feedback) {
         // No one hears back: learning is all (a delivery of push gossip
         // without feedback, most of a big run's events, skips building
         // the two replies; necessary_contact has no effects).
         // The test of learn's first line, here: a redundant delivery (most
         // of them) is counted without the call.
         for (std::uint8_t i = 0; i < m.count; ++i) {
-          if (m.items[i].key < kMaxKeys && m.items[i].version > version_[m.items[i].key])
+          if (brings_news(m.items[i]))
             learn(host, m.items[i].key, m.items[i].version, from);
           else
             ++redundant_;

@@ -19,6 +19,7 @@ LinkTable::LinkTable(const NetworkSpec& spec, NodeId nodes) {
     r.duplicate = Probability::of(o.duplicate.value_or(0.0));
     overrides_.push_back(std::move(r));
   }
+  all_reliable_ = overrides_.empty() && defaults_.loss.never() && defaults_.duplicate.never();
 }
 
 LinkParams LinkTable::resolve_with_overrides(NodeId from, NodeId to) const {

@@ -25,6 +25,11 @@ class LinkTable {
     if (overrides_.empty()) return defaults_;
     return resolve_with_overrides(from, to);
   }
+  // Every link is the defaults and loses and duplicates nothing: a send
+  // needs only the latency (`default_latency`), with no copy of the link
+  // and no loss or duplication test (most big runs' every send).
+  bool all_reliable() const { return all_reliable_; }
+  const LatencySpec& default_latency() const { return *defaults_.latency; }
 
  private:
   struct Override {
@@ -42,6 +47,7 @@ class LinkTable {
 
   LinkParams defaults_;
   std::vector<Override> overrides_;
+  bool all_reliable_ = false;  // overrides_ empty, defaults_ neither lose nor duplicate
 };
 
 }  // namespace faultline

@@ -29,8 +29,7 @@ void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason rea
 
 template <class P>
 void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
-  if (to >= node_count())
-    throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
+  if (to >= node_count()) [[unlikely]] throw_no_such_node(from, to);
   const std::uint64_t id = sent_++;
   std::uint32_t bytes;
   if constexpr (requires { P::message_bytes(message, params_); }) bytes = P::message_bytes(message, params_);
@@ -46,6 +45,12 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
     drop(from, to, message, id, DropReason::kPartition);
     return;
   }
+  // Links that lose and duplicate nothing (no override either) are asked
+  // one flag, not resolved and tested twice.
+  if (links_.all_reliable()) {
+    enqueue_copy(from, to, links_.default_latency(), std::move(message), id);
+    return;
+  }
   const LinkParams link = links_.resolve(from, to);
   if (!link.loss.never() && link.loss.draw(network_rng_)) {
     drop(from, to, message, id, DropReason::kLoss);
@@ -54,14 +59,20 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   if (!link.duplicate.never() && link.duplicate.draw(network_rng_)) {
     ++duplicated_;
     trace_.message_duplicated(now_, from, to, P::message_type(message), id, fields_of(message));
-    enqueue_copy(from, to, link, Message(message), id);
+    enqueue_copy(from, to, *link.latency, Message(message), id);
   }
-  enqueue_copy(from, to, link, std::move(message), id);
+  enqueue_copy(from, to, *link.latency, std::move(message), id);
 }
 
 template <class P>
-void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LinkParams& link, Message&& message, std::uint64_t id) {
-  Time arrival = now_ + sample_latency(*link.latency, network_rng_);
+void Simulation<P>::throw_no_such_node(NodeId from, NodeId to) const {
+  throw std::logic_error(fmt::format("{} sent a message to node id {}, which does not exist", node_name(from), to));
+}
+
+template <class P>
+void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
+                                 std::uint64_t id) {
+  Time arrival = now_ + sample_latency(latency, network_rng_);
   if (scenario_.network.fifo) {
     // Per-link FIFO: never arrive before an earlier message on this link.
     // Equal times keep send order because the queue breaks ties by sequence.

@@ -323,4 +323,66 @@ TEST_CASE("a push sent after 78 hours waits in a full slot and is delivered as o
       CHECK(late.metrics.at(m).samples == early.metrics.at(m).samples);
     }
   }
+
+namespace {
+
+// A host that records what a node asks of it: calls per question, sends.
+struct RecordingHost final : Host<gossip::Message> {
+  NodeId n = 10, me = 4;
+  Rng stream{42};
+  int size_asks = 0, self_asks = 0, rng_asks = 0;
+  std::vector<NodeId> sent_to;
+  Time now() const override { return 0; }
+  NodeId self() const override { return ++const_cast<RecordingHost*>(this)->self_asks, me; }
+  NodeId cluster_size() const override { return ++const_cast<RecordingHost*>(this)->size_asks, n; }
+  void send(NodeId to, gossip::Message) override { sent_to.push_back(to); }
+  void set_timer(TimerSlot, Duration) override {}
+  void cancel_timer(TimerSlot) override {}
+  Rng& rng() override { return ++rng_asks, stream; }
+  DurableStore& storage() override { throw std::logic_error("gossip stores nothing"); }
+  void reply(ClientId, std::monostate) override {}
+  void emit(std::string_view, std::initializer_list<TraceField>) override {}
+};
+
+}  // namespace
+
+TEST_CASE("a push asks the host once for cluster size self and stream and draws each peer as before") {
+  gossip::DisseminationParams p;
+  p.fanout = 5;
+  p.injections = {gossip::Injection{0, 4, 0, 1}};
+  gossip::DisseminationShared shared(p, 10);
+  gossip::DisseminationNode node(shared);
+  RecordingHost host;
+  node.on_start(host);
+  host.size_asks = host.self_asks = host.rng_asks = 0;
+  node.on_timer(host, gossip::DisseminationNode::kInjectTimer);  // learns, pushes to 5 peers
+  CHECK(host.size_asks == 1);
+  CHECK(host.rng_asks == 1);
+  CHECK(host.self_asks <= 2);  // the push's, and the next injection's search
+  // The peers: one draw each from the node's stream, uniform over the
+  // other nine (a draw at or past self moves up by one).
+  Rng same(42);
+  std::vector<NodeId> expected;
+  for (int i = 0; i < 5; ++i) {
+    const auto d = static_cast<NodeId>(same.below(9));
+    expected.push_back(d >= 4 ? d + 1 : d);
+  }
+  CHECK(host.sent_to == expected);
+}
+
+TEST_CASE("push deliveries without feedback count every redundant one and feedback runs still answer") {
+  // Anti-entropy push: every delivery informs its receiver (each node but
+  // the injected one, once) or is counted redundant.
+  const RunResult r = run(scenario_text("{exchange: push, fanout: 3}", 500), 3);
+  CHECK(r.messages_delivered > 0);
+  CHECK(metric(r, "redundant_deliveries") == static_cast<double>(r.messages_delivered - 499));
+  // Rumor mongering with feedback: a push that brings nothing is answered.
+  const std::string trace = temp_path("gossip-feedback.jsonl");
+  run(scenario_text("{exchange: push, fanout: 2, spread: rumor_mongering, removal: feedback_counter}", 200), 3, trace);
+  const auto lines = read_lines(trace);
+  std::filesystem::remove(trace);
+  const auto already_had = std::count_if(lines.begin(), lines.end(), [](const std::string& l) {
+    return json_field(l, "kind") == "send" && json_field(l, "type") == "already_had";
+  });
+  CHECK(already_had > 0);
 }
