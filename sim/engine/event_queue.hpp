@@ -23,6 +23,11 @@
 // descend through digits, not bits): binary digits took 4.7 moves per
 // event in the Raft benchmark, 4-bit digits 2.3. A bucket of at most
 // kRunAtMost events does not descend further: sorted, it becomes the run.
+// A bucket of up to kSortAtMost events (level 2 or above) does not descend
+// either: a radix sort by the digits below its level makes it the sorted
+// run, popped merged with the run and the buckets, so that a push inside
+// its window goes to a bucket (bounded work) instead of into a run that
+// would grow with the window (docs/performance.md, 1 Dec 2026, helper hb).
 #pragma once
 
 #include <algorithm>
@@ -30,6 +35,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <new>
 #include <stdexcept>
 
@@ -50,32 +56,75 @@ class EventQueue {
   }
 
   EventQueue() = default;
+  ~EventQueue() {
+    for (Event* buffer : sort_buffers_) std::free(buffer);
+  }
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
 
   [[gnu::always_inline]] void push(Time time, std::uint64_t payload) {
     if (time < popped_) [[unlikely]] throw std::logic_error("event scheduled before the current time");
-    if (time > last_) place(Event{time, payload});
-    else to_run(Event{time, payload});
+    if (time > last_) {
+      place(Event{time, payload});
+      bucket_floor_ = std::min(bucket_floor_, time);
+    } else {
+      to_run(Event{time, payload});
+    }
     ++seq_;
     ++size_;
   }
 
+  // The smallest (time, seq), left in the queue. Precondition: !empty().
+  // Not const: it may refill the run, which pop() would do anyway. The
+  // reference holds until the next push or pop.
+  [[gnu::always_inline]] const Event& top() {
+    const Bucket& zero = buckets_[0];
+    if (sorted_head_ < sorted_size_) {
+      // Two runs: the earlier head goes first, the sorted run's at equal
+      // times (see the invariant: its events were pushed before any of the
+      // same time elsewhere). With the run empty, a bucket may still hold
+      // an earlier event (pushed into the sorted run's window): while the
+      // sorted head is at or before bucket_floor_, none does.
+      const Event& s = sorted_[sorted_head_];
+      if (head0_ < zero.size) {
+        if (zero.data[head0_].time < s.time) {
+          top_sorted_ = false;
+          return zero.data[head0_];
+        }
+      } else if (s.time > bucket_floor_) [[unlikely]] {
+        return top_slow();
+      }
+      top_sorted_ = true;
+      return s;
+    }
+    if (head0_ == zero.size) [[unlikely]] return top_slow();
+    top_sorted_ = false;
+    return zero.data[head0_];
+  }
+
+  // Pops the event top() returned (no push or pop in between).
+  [[gnu::always_inline]] void pop_top() {
+    --size_;
+    if (top_sorted_) {
+      popped_ = sorted_[sorted_head_].time;
+      ++sorted_head_;
+      if (prefetch_ != nullptr && sorted_head_ + kPrefetchAhead < sorted_size_)
+        prefetch_(prefetch_context_, sorted_[sorted_head_ + kPrefetchAhead].payload);
+    } else {
+      popped_ = buckets_[0].data[head0_].time;
+      ++head0_;
+    }
+  }
+
   // The smallest (time, seq). Precondition: !empty().
   Event pop() {
-    if (head0_ == buckets_[0].size) refill();
-    --size_;
-    const Event e = buckets_[0].data[head0_++];
-    popped_ = e.time;
+    const Event e = top();
+    pop_top();
     return e;
   }
 
-  // The time of the next pop. Precondition: !empty(). Not const: it may
-  // refill bucket 0, which pop() would do anyway.
-  Time next_time() {
-    if (head0_ == buckets_[0].size) refill();
-    return buckets_[0].data[head0_].time;
-  }
+  // The time of the next pop. Precondition: !empty().
+  Time next_time() { return top().time; }
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
@@ -199,7 +248,7 @@ class EventQueue {
   // land in bucket 0 in the bucket's order, which for one time is push order (a run at one time). Later
   // pushes at or before last_ join the run in order (to_run), so the run
   // stays in (time, seq) order (the invariant pop() relies on).
-  void refill() {
+  void refill(bool may_sort) {
     Bucket& zero = buckets_[0];
     zero.size = 0;
     head0_ = 0;
@@ -240,6 +289,11 @@ class EventQueue {
         for (std::uint32_t i = 0; i < zero.size; ++i) prefetch_(prefetch_context_, zero.data[i].payload);
       return;
     }
+    const std::size_t level = (b - 1) / kRadix + 1;
+    if (may_sort && level >= 2 && from.count() <= kSortAtMost) {
+      sort_into_sorted_run(from, level);
+      return;
+    }
     // A large bucket: its events are in small (all of it when chunked,
     // else its first `size`), then in its chunks.
     const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
@@ -273,6 +327,151 @@ class EventQueue {
     empty_bucket(from);
   }
 
+  // top() when the run is used up, or when a bucket may hold an event
+  // before the sorted run's head: refill the run (from the buckets, or into
+  // the sorted run when it is empty) until a head is known to be next.
+  [[gnu::noinline]] const Event& top_slow() {
+    const Bucket& zero = buckets_[0];
+    for (;;) {
+      if (sorted_head_ == sorted_size_) {
+        if (head0_ < zero.size) {
+          top_sorted_ = false;
+          return zero.data[head0_];
+        }
+        refill(true);
+        continue;
+      }
+      const Event& s = sorted_[sorted_head_];
+      if (head0_ < zero.size) {
+        top_sorted_ = !(zero.data[head0_].time < s.time);
+        return top_sorted_ ? s : zero.data[head0_];
+      }
+      // The run is empty: the buckets' least time is at or after the floor
+      // of the lowest non-empty one.
+      bucket_floor_ = summary_ == 0 ? kNoTime : floor_of(lowest_occupied());
+      if (s.time <= bucket_floor_) {
+        top_sorted_ = true;
+        return s;
+      }
+      refill(false);  // the sorted run is in use: the bucket moves down
+    }
+  }
+
+  // The least time bucket b (>= 1) can hold: last_'s digits above its
+  // level, its own digit, zeros below.
+  Time floor_of(std::size_t b) const {
+    const std::size_t level = (b - 1) / kRadix + 1;
+    const std::size_t digit = (b - 1) % kRadix;
+    const int low_bits = static_cast<int>(kDigitBits * (level - 1));
+    const auto above = low_bits + kDigitBits >= 64
+                           ? std::uint64_t{0}
+                           : static_cast<std::uint64_t>(last_) >> (low_bits + kDigitBits) << (low_bits + kDigitBits);
+    return static_cast<Time>(above | (static_cast<std::uint64_t>(digit) << low_bits));
+  }
+
+  // Sorts bucket `from` (level >= 2, more than kRunAtMost events, at most
+  // kSortAtMost) into the sorted run, which is empty: a stable LSD radix
+  // sort by the digits below the bucket's level (the digits above are
+  // equal), skipping a digit every event shares. Stable, so events of one
+  // time keep the bucket's order, their push order. The events are all
+  // before every other bucket's, and the run is empty (refill), so they
+  // are the next out. last_ becomes their least time (any of them can
+  // stand for last_, as in the small case): a later push inside their
+  // window goes to the buckets, below this one's level, not into a run
+  // that would grow with it.
+  void sort_into_sorted_run(Bucket& from, std::size_t level) {
+    switch (level) {
+      case 2: sort_by_digits<1>(from); break;
+      case 3: sort_by_digits<2>(from); break;
+      case 4: sort_by_digits<3>(from); break;
+      case 5: sort_by_digits<4>(from); break;
+      case 6: sort_by_digits<5>(from); break;
+      case 7: sort_by_digits<6>(from); break;
+      default: sort_by_digits<7>(from); break;
+    }
+    last_ = sorted_[0].time;
+    if (prefetch_ != nullptr)
+      for (std::uint32_t i = 0; i < kPrefetchAhead && i < sorted_size_; ++i)
+        prefetch_(prefetch_context_, sorted_[i].payload);
+  }
+  template <std::size_t kDigits>
+  void sort_by_digits(Bucket& from) {
+    const std::size_t n = from.count();
+    if (n > sort_capacity_) grow_sort_buffers(n);
+    const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
+    // One pass counts every digit.
+    std::array<std::array<std::uint32_t, kRadix>, kDigits> counts{};
+    auto count = [&counts](const Event* events, std::uint32_t m) {
+      for (std::uint32_t i = 0; i < m; ++i) {
+        const auto t = static_cast<std::uint64_t>(events[i].time);
+        for (std::size_t d = 0; d < kDigits; ++d) ++counts[d][(t >> (kDigitBits * d)) & (kRadix - 1)];
+      }
+    };
+    count(from.small, in_small);
+    for (const Chunk* c = from.first; c != nullptr; c = c->next)
+      count(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents);
+    // The digits that differ, lowest first; counts become start offsets.
+    std::array<std::size_t, kDigits> passes{};
+    std::size_t npasses = 0;
+    const auto t0 = static_cast<std::uint64_t>(from.small[0].time);
+    for (std::size_t d = 0; d < kDigits; ++d) {
+      if (counts[d][(t0 >> (kDigitBits * d)) & (kRadix - 1)] == n) continue;
+      std::uint32_t at = 0;
+      for (std::size_t v = 0; v < kRadix; ++v) {
+        const std::uint32_t c = counts[d][v];
+        counts[d][v] = at;
+        at += c;
+      }
+      passes[npasses++] = d;
+    }
+    // The first pass reads the bucket (handing each chunk back as it goes)
+    // into one buffer; each further pass moves between the two.
+    Event* into = sort_buffers_[0];
+    auto scatter = [&counts, into](const Event* events, std::uint32_t m, std::size_t d, std::uint32_t& copied) {
+      if (d == kDigits) {  // no digit differs: one time, in order
+        for (std::uint32_t i = 0; i < m; ++i) into[copied++] = events[i];
+        return;
+      }
+      auto& offsets = counts[d];
+      for (std::uint32_t i = 0; i < m; ++i) {
+        const auto v = (static_cast<std::uint64_t>(events[i].time) >> (kDigitBits * d)) & (kRadix - 1);
+        into[offsets[v]++] = events[i];
+      }
+    };
+    const std::size_t first = npasses == 0 ? kDigits : passes[0];
+    std::uint32_t copied = 0;
+    scatter(from.small, in_small, first, copied);
+    for (Chunk* c = from.first; c != nullptr;) {
+      scatter(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents, first, copied);
+      Chunk* next = c->next;
+      pool_.give(c);
+      c = next;
+    }
+    empty_bucket(from);
+    Event* in = into;
+    for (std::size_t p = 1; p < npasses; ++p) {
+      Event* out = in == sort_buffers_[0] ? sort_buffers_[1] : sort_buffers_[0];
+      auto& offsets = counts[passes[p]];
+      const int shift = static_cast<int>(kDigitBits * passes[p]);
+      for (std::size_t i = 0; i < n; ++i) {
+        const auto v = (static_cast<std::uint64_t>(in[i].time) >> shift) & (kRadix - 1);
+        out[offsets[v]++] = in[i];
+      }
+      in = out;
+    }
+    sorted_ = in;
+    sorted_head_ = 0;
+    sorted_size_ = static_cast<std::uint32_t>(n);
+  }
+  void grow_sort_buffers(std::size_t n) {
+    for (Event*& buffer : sort_buffers_) {
+      auto* bigger = static_cast<Event*>(std::realloc(buffer, n * sizeof(Event)));
+      if (bigger == nullptr) throw std::bad_alloc();
+      buffer = bigger;
+    }
+    sort_capacity_ = n;
+  }
+
   // An event at or before last_ joins the run at its place in (time, seq)
   // order: its seq is the largest yet, so it goes after every event of the
   // run at its time or earlier. Usually that is the end (an event at the
@@ -297,7 +496,25 @@ class EventQueue {
   // event in the buckets. size_ counts the events not yet popped; bit b-1
   // of occupied_ (read as one bit set) is set iff buckets_[b] (b >= 1) is
   // not empty; bit w of summary_ is set iff occupied_[w] != 0.
+  // The sorted run: sorted_[sorted_head_..sorted_size_), in (time, seq)
+  // order, one of sort_buffers_ (each of sort_capacity_ events, kept for
+  // the next sort). Made by refill from a bucket of kRunAtMost to
+  // kSortAtMost events while it is empty, when the run was empty too: its
+  // events were pushed before any event of the same time elsewhere in the
+  // queue (every other bucket held later times then, and every later push
+  // has a later seq), so at equal times it goes first. bucket_floor_ is at
+  // or before every time in the buckets (a push lowers it; top_slow raises
+  // it to the lowest bucket's floor when the run is empty).
   static constexpr std::size_t kRunAtMost = 64;
+  static constexpr std::size_t kSortAtMost = 65536;
+  static constexpr std::uint32_t kPrefetchAhead = 16;
+  static constexpr Time kNoTime = std::numeric_limits<Time>::max();
+  std::array<Event*, 2> sort_buffers_{};
+  std::size_t sort_capacity_ = 0;
+  const Event* sorted_ = nullptr;
+  std::uint32_t sorted_head_ = 0, sorted_size_ = 0;
+  bool top_sorted_ = false;  // where top()'s event is: sorted_ or the run
+  Time bucket_floor_ = kNoTime;
   static constexpr std::size_t kPrefetchBatch = 64;
   // A bucket's array grows to this many events (4 KiB), then it takes
   // chunks. Each bucket keeps its array when emptied, so these arrays are

@@ -134,7 +134,8 @@ RunResult Simulation<P>::run() {
   // RunOptions::stop and deadline, looked at every kStopCheckEvents events.
   std::uint32_t until_stop_check = options_.stoppable() ? RunOptions::kStopCheckEvents : UINT32_MAX;
   while (!queue_.empty() && stop_reason_.empty()) {
-    if (queue_.next_time() > scenario_.duration) break;
+    const Event& next = queue_.top();  // valid until the pop_top below: nothing pushes in between
+    if (next.time > scenario_.duration) break;
     if (events_ >= max_events) {
       end_reason = "max_events";
       break;
@@ -146,7 +147,8 @@ RunResult Simulation<P>::run() {
       }
       until_stop_check = RunOptions::kStopCheckEvents;
     }
-    const Event e = queue_.pop();
+    const Event e = next;
+    queue_.pop_top();
     now_ = e.time;
     dispatch(e);
     if (stop_when_quiescent_ && stop_reason_.empty() && quiescent_now()) request_stop("condition:quiescent");

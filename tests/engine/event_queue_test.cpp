@@ -194,3 +194,41 @@ TEST_CASE("large buckets reuse the pool's chunks wave after wave and pop in orde
     CHECK(q.chunk_slabs() == slabs_after_first);
   }
 }
+
+TEST_CASE("pushes inside a sorted run's window and ties with it pop in (time seq) order") {
+  // A bucket of a few thousand events (more than a run of 64, few enough
+  // to be radix-sorted whole) becomes the sorted run; while it is popped,
+  // pushes land inside its time window (into the buckets), at times it
+  // holds (ties: after its events, pushed earlier), and at or before its
+  // least time (into the run). Every level of bucket is sorted once: the
+  // windows are 2^spread wide, spread from 9 to 57 bits.
+  for (int spread : {9, 12, 14, 20, 27, 35, 43, 51, 57}) {
+    Rng rng(static_cast<std::uint64_t>(spread));
+    EventQueue q;
+    Oracle oracle;
+    std::uint64_t seq = 0;
+    for (int wave = 0; wave < 3; ++wave) {
+      const Time base = (Time{wave} + 1) << 58;
+      push_random(q, oracle, rng, seq, 3000, base, spread);
+      std::uint64_t popped = 0;
+      while (!oracle.empty()) {
+        REQUIRE(q.next_time() == oracle.top().time);
+        const Event got = pop_both_and_compare(q, oracle);
+        if (++popped > 4000) continue;
+        switch (rng.below(4)) {
+          case 0: push_random(q, oracle, rng, seq, 1, got.time, 0); break;  // at the time just popped
+          case 1: push_random(q, oracle, rng, seq, 1, got.time, spread / 4 + 1); break;  // just ahead
+          case 2: push_random(q, oracle, rng, seq, 2, got.time, spread); break;  // anywhere in the window
+          default: break;
+        }
+        if (!oracle.empty() && rng.below(8) == 0) {  // a tie with the next event due
+          const Time t = oracle.top().time;
+          q.push(t, seq);
+          oracle.push(Entry{t, seq, seq});
+          ++seq;
+        }
+      }
+      CHECK(q.empty());
+    }
+  }
+}
