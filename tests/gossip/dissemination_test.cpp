@@ -323,6 +323,7 @@ TEST_CASE("a push sent after 78 hours waits in a full slot and is delivered as o
       CHECK(late.metrics.at(m).samples == early.metrics.at(m).samples);
     }
   }
+}
 
 namespace {
 
