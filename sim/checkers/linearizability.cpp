@@ -69,18 +69,26 @@ class ValueNames {
   void add_findable(std::string_view value) { findable_.push_back(value); }
   void seal_findable() {
     // Sorted by head, then by the whole value where heads tie: the values'
-    // order (see head()), mostly by comparing numbers.
+    // order (see head()), mostly by comparing numbers. Each carries the
+    // place it was added at, so its number is known without a search.
     auto& sorted = sorted_;
     sorted.clear();
-    for (const std::string_view v : findable_) sorted.emplace_back(head(v), v);
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    for (std::uint32_t i = 0; i < findable_.size(); ++i) sorted.push_back({head(findable_[i]), findable_[i], i});
+    std::sort(sorted.begin(), sorted.end(), [](const Added& a, const Added& b) {
+      return a.head != b.head ? a.head < b.head : a.value != b.value ? a.value < b.value : a.place < b.place;
+    });
+    added_name_.resize(findable_.size());
     findable_.clear();
-    for (const auto& [h, v] : sorted) {
-      heads_.push_back(h);
-      findable_.push_back(v);
+    for (const Added& a : sorted) {
+      if (findable_.empty() || a.head != heads_.back() || a.value != findable_.back()) {
+        heads_.push_back(a.head);
+        findable_.push_back(a.value);
+      }
+      added_name_[a.place] = static_cast<Id>(findable_.size());
     }
   }
+  // The number of the findable value added k-th (name() would find it).
+  Id added_name(std::size_t k) const { return added_name_[k]; }
 
   // `value`'s number; a view of it is kept when it is neither findable nor
   // dead, so it must outlive this object (the history's strings do).
@@ -175,7 +183,13 @@ class ValueNames {
   std::vector<std::string_view> prefix_text_;  // number findable_.size() + 1 + k
   std::deque<std::string> owned_;              // the values appends made: views of them stay valid
   std::string scratch_;
-  std::vector<std::pair<std::uint64_t, std::string_view>> sorted_;  // seal_findable's, kept for its storage
+  struct Added {
+    std::uint64_t head;
+    std::string_view value;
+    std::uint32_t place;  // among the values added
+  };
+  std::vector<Added> sorted_;          // seal_findable's, kept for its storage
+  std::vector<Id> added_name_;         // by place added: the value's number
 };
 
 // The search over one key's operations: Wing & Gong's, with Lowe's
@@ -244,6 +258,9 @@ class KeySearch {
       else if (op.kind == Kind::kGet && op.answered()) values_.add_findable(op.output);
     }
     values_.seal_findable();
+    // Every operation that added a findable value above is moved below, in
+    // the same order (an unanswered get added none): move_of() counts them.
+    added_ = 0;
     for (const SearchOp& op : ops) {
       if (op.answered()) answered_.push_back(move_of(op));
       // An unanswered get neither constrains nor changes anything.
@@ -376,8 +393,9 @@ class KeySearch {
            op.kind, op.answered(), op.cas_ok};
     if (op.kind == Kind::kAppend) m.appended = op.value;
     if (op.kind == Kind::kPut || op.kind == Kind::kCas) m.value = values_.name(op.value);
-    if (op.kind == Kind::kCas) m.expected = values_.name(op.expected);
-    if (op.kind == Kind::kGet && op.answered()) m.output = values_.name(op.output);
+    // Found without a search: the values were added in this order (load()).
+    if (op.kind == Kind::kCas) m.expected = values_.added_name(added_++);
+    if (op.kind == Kind::kGet && op.answered()) m.output = values_.added_name(added_++);
     return m;
   }
 
@@ -535,6 +553,7 @@ class KeySearch {
   }
 
   ValueNames values_;  // first: the moves below hold its numbers
+  std::size_t added_ = 0;  // findable values named by move_of() so far
   std::vector<Move> answered_, unanswered_;      // each in invocation order
   std::vector<int> op_of_, match_, next_, prev_;  // the answered operations' list
   std::vector<std::uint8_t> is_call_;               // by list node: 1 for a call, 0 for a return
