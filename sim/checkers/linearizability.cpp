@@ -3,6 +3,8 @@
 #include "sim/checkers/linearizability_seen.hpp"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <span>
@@ -55,30 +57,54 @@ class ValueNames {
   using Id = std::uint32_t;
   static constexpr Id kDead = 0;
 
+  // Forgets every value (keeping the storage), for the next key.
+  void reset() {
+    findable_.clear();
+    heads_.clear();
+    prefixes_.clear();
+    prefix_text_.clear();
+    owned_.clear();
+  }
   // Every findable value, before the first name().
   void add_findable(std::string_view value) { findable_.push_back(value); }
   void seal_findable() {
     // Sorted by head, then by the whole value where heads tie: the values'
-    // order (see head()), mostly by comparing numbers.
-    std::vector<std::pair<std::uint64_t, std::string_view>> sorted;
-    sorted.reserve(findable_.size());
-    for (const std::string_view v : findable_) sorted.emplace_back(head(v), v);
-    std::sort(sorted.begin(), sorted.end());
-    sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    // order (see head()), mostly by comparing numbers. Each carries the
+    // place it was added at, so its number is known without a search.
+    auto& sorted = sorted_;
+    sorted.clear();
+    for (std::uint32_t i = 0; i < findable_.size(); ++i) sorted.push_back({head(findable_[i]), findable_[i], i});
+    std::sort(sorted.begin(), sorted.end(), [](const Added& a, const Added& b) {
+      return a.head != b.head ? a.head < b.head : a.value != b.value ? a.value < b.value : a.place < b.place;
+    });
+    added_name_.resize(findable_.size());
     findable_.clear();
-    heads_.reserve(sorted.size());
-    for (const auto& [h, v] : sorted) {
-      heads_.push_back(h);
-      findable_.push_back(v);
+    for (const Added& a : sorted) {
+      if (findable_.empty() || a.head != heads_.back() || a.value != findable_.back()) {
+        heads_.push_back(a.head);
+        findable_.push_back(a.value);
+      }
+      added_name_[a.place] = static_cast<Id>(findable_.size());
     }
   }
+  // The number of the findable value added k-th (name() would find it).
+  Id added_name(std::size_t k) const { return added_name_[k]; }
 
   // `value`'s number; a view of it is kept when it is neither findable nor
   // dead, so it must outlive this object (the history's strings do).
   Id name(std::string_view value) {
-    const auto it = findable_.begin() + static_cast<std::ptrdiff_t>(lower_bound(value));
-    if (it == findable_.end() || !it->starts_with(value)) return kDead;
-    if (it->size() == value.size()) return static_cast<Id>(it - findable_.begin()) + 1;
+    const std::uint64_t h = head(value);
+    const std::size_t k = lower_bound(value, h);
+    if (k == findable_.size()) return kDead;
+    if (value.size() <= 8) {
+      // Both heads hold all of `value`'s bytes (h zero after them): the
+      // findable value starts with `value` when its head's first bytes are h.
+      const std::uint64_t mask = value.empty() ? 0 : ~std::uint64_t{0} << (64 - 8 * value.size());
+      if ((heads_[k] & mask) != h) return kDead;
+    } else if (!findable_[k].starts_with(value)) {
+      return kDead;
+    }
+    if (findable_[k].size() == value.size()) return static_cast<Id>(k) + 1;
     return prefix_name(value);
   }
   // The number of the value `tail` appended to value `id`.
@@ -86,7 +112,7 @@ class ValueNames {
     if (id == kDead) return kDead;  // a dead value stays dead, whatever is appended
     scratch_.assign(text(id));
     scratch_ += tail;
-    const auto it = findable_.begin() + static_cast<std::ptrdiff_t>(lower_bound(scratch_));
+    const auto it = findable_.begin() + static_cast<std::ptrdiff_t>(lower_bound(scratch_, head(scratch_)));
     if (it == findable_.end() || !it->starts_with(scratch_)) return kDead;
     if (it->size() == scratch_.size()) return static_cast<Id>(it - findable_.begin()) + 1;
     if (const auto known = prefixes_.find(std::string_view(scratch_)); known != prefixes_.end()) return known->second;
@@ -107,14 +133,36 @@ class ValueNames {
   // two values, a smaller head means a smaller value (equal heads say
   // nothing), so most comparisons of the search below are one of numbers.
   static std::uint64_t head(std::string_view v) {
+    const char* p = v.data();
+    if (v.size() >= 8) return load_big_endian<std::uint64_t>(p);
+    // Shorter: its 4-, 2- and 1-byte pieces, each where its bytes go.
     std::uint64_t h = 0;
-    const std::size_t n = std::min<std::size_t>(v.size(), 8);
-    for (std::size_t i = 0; i < n; ++i) h |= static_cast<std::uint64_t>(static_cast<unsigned char>(v[i])) << (56 - 8 * i);
+    std::size_t at = 0;
+    if (v.size() & 4) {
+      h = static_cast<std::uint64_t>(load_big_endian<std::uint32_t>(p)) << 32;
+      at = 4;
+    }
+    if (v.size() & 2) {
+      h |= static_cast<std::uint64_t>(load_big_endian<std::uint16_t>(p + at)) << (48 - 8 * at);
+      at += 2;
+    }
+    if (v.size() & 1) h |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (56 - 8 * at);
     return h;
   }
-  // Where `value` is or would go in findable_ (std::lower_bound's answer).
-  std::size_t lower_bound(std::string_view value) const {
-    const std::uint64_t h = head(value);
+  template <class U>
+  static U load_big_endian(const char* p) {
+    U u;
+    std::memcpy(&u, p, sizeof u);
+    if constexpr (std::endian::native == std::endian::little) {
+      if constexpr (sizeof(U) == 8) u = __builtin_bswap64(u);
+      else if constexpr (sizeof(U) == 4) u = __builtin_bswap32(u);
+      else u = __builtin_bswap16(u);
+    }
+    return u;
+  }
+  // Where `value` (whose head is h) is or would go in findable_
+  // (std::lower_bound's answer).
+  std::size_t lower_bound(std::string_view value, std::uint64_t h) const {
     std::size_t first = 0, count = findable_.size();
     while (count > 0) {
       const std::size_t half = count / 2, mid = first + half;
@@ -135,6 +183,13 @@ class ValueNames {
   std::vector<std::string_view> prefix_text_;  // number findable_.size() + 1 + k
   std::deque<std::string> owned_;              // the values appends made: views of them stay valid
   std::string scratch_;
+  struct Added {
+    std::uint64_t head;
+    std::string_view value;
+    std::uint32_t place;  // among the values added
+  };
+  std::vector<Added> sorted_;          // seal_findable's, kept for its storage
+  std::vector<Id> added_name_;         // by place added: the value's number
 };
 
 // The search over one key's operations: Wing & Gong's, with Lowe's
@@ -178,8 +233,24 @@ class ValueNames {
 // string. Every dead value is one number, kDead.
 class KeySearch {
  public:
-  // `ops` in invocation order; the strings they view outlive the search.
-  explicit KeySearch(std::span<const SearchOp> ops) {
+  // Checks one key's operations, `ops` in invocation order (the strings they
+  // view outlive the call). One KeySearch checks key after key: each check
+  // starts from nothing, only the storage is kept.
+  Verdict check(std::span<const SearchOp> ops, std::uint64_t& budget) {
+    load(ops);
+    return run(budget);
+  }
+
+ private:
+  void load(std::span<const SearchOp> ops) {
+    values_.reset();
+    answered_.clear();
+    unanswered_.clear();
+    stack_.clear();
+    low_ = 0;
+    remembering_ = false;
+    dead_puts_.clear();
+    seen_.clear();
     // What a read or compare-and-set could find: first, since a value is
     // named only when it is alive.
     for (const SearchOp& op : ops) {
@@ -187,6 +258,9 @@ class KeySearch {
       else if (op.kind == Kind::kGet && op.answered()) values_.add_findable(op.output);
     }
     values_.seal_findable();
+    // Every operation that added a findable value above is moved below, in
+    // the same order (an unanswered get added none): move_of() counts them.
+    added_ = 0;
     for (const SearchOp& op : ops) {
       if (op.answered()) answered_.push_back(move_of(op));
       // An unanswered get neither constrains nor changes anything.
@@ -196,16 +270,27 @@ class KeySearch {
     // Calls and returns in time order, calls first at equal times
     // (concurrent), then by operation: the calls are in invocation order
     // already, so only the returns are sorted, and the two merged.
-    std::vector<std::pair<Time, int>> returns(static_cast<std::size_t>(n));
-    for (int i = 0; i < n; ++i) returns[i] = {answered_[i].completed, i};
-    std::sort(returns.begin(), returns.end());
+    // Answers come nearly in invocation order (a few clients, one operation
+    // each at a time), so an insertion sort moves each a few places at
+    // most; (time, index) pairs are distinct, so any sort gives this order.
+    auto& returns = returns_;
+    returns.resize(static_cast<std::size_t>(n));
+    for (int i = 0; i < n; ++i) {
+      const std::pair<Time, int> r{answered_[i].completed, i};
+      int j = i;
+      for (; j > 0 && r < returns[j - 1]; --j) returns[j] = returns[j - 1];
+      returns[j] = r;
+    }
     const int m = 2 * n;
     op_of_.resize(m);
     is_call_.resize(m);
     match_.resize(m);
     next_.resize(m + 1);
     prev_.resize(m + 1);
-    std::vector<int> call_at(n), return_at(n);
+    auto& call_at = call_at_;
+    auto& return_at = return_at_;
+    call_at.resize(n);
+    return_at.resize(n);
     for (int i = 0, c = 0, r = 0; i < m; ++i) {
       // A call goes first unless a return is strictly earlier (calls first at
       // equal times); calls at equal times keep invocation order, which is
@@ -224,7 +309,7 @@ class KeySearch {
     next_[m] = m > 0 ? 0 : -1;
     answered_bits_.assign((n + 63) / 64, 0);
     unanswered_bits_.assign((unanswered_.size() + 63) / 64, 0);
-    put_alive_.resize(unanswered_.size());
+    put_alive_.assign(unanswered_.size(), 0);
     for (int u = 0; u < static_cast<int>(unanswered_.size()); ++u) {
       if (unanswered_[u].kind != Kind::kPut) continue;
       put_alive_[u] = unanswered_[u].value != ValueNames::kDead;
@@ -308,8 +393,9 @@ class KeySearch {
            op.kind, op.answered(), op.cas_ok};
     if (op.kind == Kind::kAppend) m.appended = op.value;
     if (op.kind == Kind::kPut || op.kind == Kind::kCas) m.value = values_.name(op.value);
-    if (op.kind == Kind::kCas) m.expected = values_.name(op.expected);
-    if (op.kind == Kind::kGet && op.answered()) m.output = values_.name(op.output);
+    // Found without a search: the values were added in this order (load()).
+    if (op.kind == Kind::kCas) m.expected = values_.added_name(added_++);
+    if (op.kind == Kind::kGet && op.answered()) m.output = values_.added_name(added_++);
     return m;
   }
 
@@ -467,34 +553,38 @@ class KeySearch {
   }
 
   ValueNames values_;  // first: the moves below hold its numbers
+  std::size_t added_ = 0;  // findable values named by move_of() so far
   std::vector<Move> answered_, unanswered_;      // each in invocation order
   std::vector<int> op_of_, match_, next_, prev_;  // the answered operations' list
-  std::vector<bool> is_call_;
+  std::vector<std::uint8_t> is_call_;               // by list node: 1 for a call, 0 for a return
+  std::vector<std::pair<Time, int>> returns_;       // load()'s, kept for their storage
+  std::vector<int> call_at_, return_at_;
   std::vector<std::uint64_t> answered_bits_, unanswered_bits_;  // linearized: C and P
   int low_ = 0;
   std::vector<Frame> stack_;
   bool remembering_ = false;  // see remember_path
   std::vector<int> dead_puts_;   // the unanswered puts of a dead value, in invocation order
-  std::vector<bool> put_alive_;  // by unanswered operation: a put of a value not dead
+  std::vector<std::uint8_t> put_alive_;  // by unanswered operation: 1 for a put of a value not dead
   SeenConfigurations seen_;
 };
 
 // `ops` in any order: sorted into invocation order (ties by client) here.
-Verdict check_key(std::vector<SearchOp> ops, std::uint64_t& budget) {
+Verdict check_key(KeySearch& search, std::vector<SearchOp>& ops, std::uint64_t& budget) {
   // Ordered strictly already (the recorded history nearly always is): the
   // order is the only one a sort could give.
   const bool strictly_ordered =
       std::adjacent_find(ops.begin(), ops.end(), [](const SearchOp& a, const SearchOp& b) { return !search_before(a, b); }) ==
       ops.end();
   if (!strictly_ordered) std::sort(ops.begin(), ops.end(), search_before);
-  return KeySearch(ops).run(budget);
+  return search.check(ops, budget);
 }
 
 Verdict check_key(const std::vector<KvOperation>& ops, std::uint64_t& budget) {
   std::vector<SearchOp> views;
   views.reserve(ops.size());
   for (const auto& op : ops) views.push_back(search_op(op));
-  return check_key(std::move(views), budget);
+  KeySearch search;
+  return check_key(search, views, budget);
 }
 
 // The operations visible at time `cut`: invoked by then; answers after it
@@ -566,16 +656,15 @@ std::string describe(const KvOperation& op) {
 
 namespace {
 
-// Checks one key's operations into `result`; false once the history is known
-// not to be linearizable (the remaining keys need not be checked).
 // Checks one key's operations (`ops`, in the order given: copies of them in
-// that order make the witness) into `result`; false once the history is
-// known not to be linearizable (the remaining keys need not be checked).
+// that order make the witness; `search` is reused from key to key) into
+// `result`; false once the history is known not to be linearizable (the
+// remaining keys need not be checked).
 template <class Copies>
 bool check_one_key(LinearizabilityResult& result, std::uint64_t& budget, std::uint64_t step_budget,
-                   std::string_view key, std::vector<SearchOp> ops, Copies&& copies) {
+                   std::string_view key, KeySearch& search, std::vector<SearchOp>& ops, Copies&& copies) {
   const std::uint64_t before = budget;
-  const Verdict v = check_key(std::move(ops), budget);
+  const Verdict v = check_key(search, ops, budget);
   result.steps += before - budget;
   if (v == Verdict::kNotLinearizable) {
     result.verdict = v;
@@ -599,16 +688,17 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
   for (const auto& op : history) by_key[op.key].push_back(&op);
   LinearizabilityResult result;
   std::uint64_t budget = step_budget;
+  KeySearch search;
+  std::vector<SearchOp> views;
   for (auto& [key, ops] : by_key) {
-    std::vector<SearchOp> views;
-    views.reserve(ops.size());
+    views.clear();
     for (const KvOperation* op : ops) views.push_back(search_op(*op));
     const auto copies = [&] {
       std::vector<KvOperation> out;
       for (const KvOperation* op : ops) out.push_back(*op);
       return out;
     };
-    if (!check_one_key(result, budget, step_budget, key, std::move(views), copies)) break;
+    if (!check_one_key(result, budget, step_budget, key, search, views, copies)) break;
   }
   return result;
 }
@@ -623,6 +713,7 @@ LinearizabilityResult check_linearizability(const KvClientHistory& history, std:
   std::string written;
   std::vector<std::size_t> written_ends;  // by record: where its written value ends in `written`
   std::vector<SearchOp> ops;
+  KeySearch search;
   for (const std::uint32_t key : history.keys_in_name_order()) {
     records.clear();
     history.for_each_record_of(key, [&](const KvRecord& r) { records.push_back(&r); });
@@ -653,7 +744,7 @@ LinearizabilityResult check_linearizability(const KvClientHistory& history, std:
       for (const KvRecord* r : records) out.push_back(history.operation(*r));
       return out;
     };
-    if (!check_one_key(result, budget, step_budget, kv_key_name(key), ops, copies)) break;
+    if (!check_one_key(result, budget, step_budget, kv_key_name(key), search, ops, copies)) break;
   }
   return result;
 }

@@ -80,6 +80,13 @@ void SeenConfigurations::place(std::int32_t group) {
   slots_[i] = group;
 }
 
+void SeenConfigurations::clear() {
+  groups_.clear();
+  variants_.clear();
+  words_.clear();
+  std::fill(slots_.begin(), slots_.end(), -1);
+}
+
 void SeenConfigurations::grow() {
   slots_.assign(std::max<std::size_t>(64, slots_.size() * 2), -1);
   for (std::size_t g = 0; g < groups_.size(); ++g) place(static_cast<std::int32_t>(g));

@@ -40,6 +40,8 @@ class SeenConfigurations {
 
   // Configurations remembered (the explored ones none subsumed).
   std::uint64_t size() const { return variants_.size(); }
+  // Forgets every configuration, keeping the storage (the next key's search).
+  void clear();
 
  private:
   // One (C, s): where its words and state are, and its first (P, f).

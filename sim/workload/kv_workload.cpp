@@ -18,6 +18,7 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       nodes_(nodes),
       stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
       rng_(seed),
+      read_(Probability::of(spec.read_fraction)),
       hooks_(std::move(hooks)),
       clients_(spec.clients),
       // The history's size is about rate x duration: reserve it (up to a few
@@ -57,19 +58,26 @@ void KvWorkload::think(ClientId c, Time now) {
 
 void KvWorkload::issue(ClientId c, Time now) {
   Client& client = clients_[c];
-  kv::Request r;
+  // The new request is written over the last one, every field as a new
+  // request has it, so its strings keep their storage (a late copy of an
+  // earlier attempt delivers the request the client holds then, as before).
+  kv::Request& r = client.request;
   r.client = c;
   r.sequence = ++client.sequence;
+  r.server = kNoNode;
   const auto key_index = static_cast<std::uint32_t>(rng_.below(spec_.keys));
-  r.key = key_index < key_names_.size() ? key_names_[key_index] : kv_key_name(key_index);
-  const bool read = Probability::of(spec_.read_fraction).draw(rng_);
+  if (key_index < key_names_.size()) r.key = key_names_[key_index];
+  else r.key = kv_key_name(key_index);
+  r.value.clear();
+  r.expected.clear();
+  const bool read = read_.draw(rng_);
   if (read) {
     r.kind = kv::OpKind::kGet;
   } else {
     const auto pick = rng_.below(4);
     r.kind = pick < 2 ? kv::OpKind::kPut : pick == 2 ? kv::OpKind::kAppend : kv::OpKind::kCas;
     // "client.sequence": unique, so a read tells which write it saw.
-    r.value = kv_written_value(c, r.sequence);
+    append_written_value(r.value, c, r.sequence);
     if (r.kind == kv::OpKind::kCas) r.expected = client.last_seen[key_index];
   }
   if (r.sequence > KvRecord::kMaxSequence)
@@ -83,7 +91,6 @@ void KvWorkload::issue(ClientId c, Time now) {
   op.invoked = now;
   trace_invoke(now, r);
   client.history_place = history_.invoke(op);
-  client.request = std::move(r);
   client.busy = true;
   client.attempt = 0;
   send_attempt(c, now, spec_.random_target ? static_cast<NodeId>(rng_.below(nodes_)) : client.target);
@@ -131,7 +138,9 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       break;
     }
     case Wake::kReply: {
-      const kv::Reply reply = std::move(replies_in_flight_[index]);
+      // Read in place (nothing below adds a reply), so the slot's string
+      // keeps its storage for the next reply it holds.
+      const kv::Reply& reply = replies_in_flight_[index];
       free_replies_.push_back(static_cast<std::uint32_t>(index));
       Client& client = clients_[reply.client];
       if (!client.busy || reply.sequence != client.sequence) break;  // an answer to an earlier attempt

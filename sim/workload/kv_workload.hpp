@@ -95,6 +95,7 @@ class KvWorkload {
   NodeId nodes_;
   Time stop_;
   Rng rng_;
+  Probability read_;  // an operation is a get: spec_.read_fraction
   Hooks hooks_;
   std::vector<Client> clients_;
   std::vector<kv::Reply> replies_in_flight_;  // indexed by kReply tokens

@@ -407,3 +407,80 @@ TEST_CASE("the search takes the steps of a search that remembers every configura
   CHECK(stale_steps == 215963);
   CHECK(heavy_steps == 4571);
 }
+
+namespace {
+
+// One key's random history (a real sequential execution, random intervals
+// around each effect, some answers missing, sometimes one corrupted) over
+// values of 1 to 12 bytes that are prefixes of one another, so the value
+// names' 8-byte heads meet values of every length, ties and prefixes.
+KvHistory long_value_history(Rng& rng, const std::string& key) {
+  static const char* const kValues[] = {"a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh",
+                                        "abcdefghi", "abcdefghijkl", "abd", "abcdefgz", "abcdefgh" "z"};
+  const auto value = [&] { return std::string(kValues[rng.below(std::size(kValues))]); };
+  KvHistory h;
+  std::string state;
+  Time t = 0;
+  const int n = 2 + static_cast<int>(rng.below(5));
+  for (int i = 0; i < n; ++i) {
+    t += static_cast<Time>(rng.below(10));
+    KvOperation o;
+    o.client = static_cast<std::uint32_t>(i);
+    o.key = key;
+    const auto kind = rng.below(4);
+    o.kind = kind == 0 ? K::kGet : kind == 1 ? K::kPut : kind == 2 ? K::kAppend : K::kCas;
+    o.value = o.kind == K::kAppend ? std::string(rng.below(2) ? "d" : "efgh") : value();
+    o.expected = rng.below(2) ? state : value();
+    o.invoked = t - static_cast<Time>(rng.below(15));
+    o.completed = rng.below(8) == 0 ? kNever : t + static_cast<Time>(rng.below(15));
+    switch (o.kind) {
+      case K::kGet: o.output = state; break;
+      case K::kPut: state = o.value; break;
+      case K::kAppend: state += o.value; break;
+      case K::kCas:
+        o.cas_ok = state == o.expected;
+        if (o.cas_ok) state = o.value;
+        break;
+    }
+    if (o.completed == kNever) o.output.clear();
+    h.push_back(o);
+  }
+  if (rng.below(3) == 0) {  // corrupt one answer
+    auto& victim = h[rng.below(h.size())];
+    if (victim.kind == K::kGet) victim.output = victim.output.empty() ? "abcdefgh" : victim.output.substr(1);
+    else if (victim.kind == K::kCas) victim.cas_ok = !victim.cas_ok;
+  }
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("values of many lengths over several keys: the oracle's verdicts and each key's steps as if checked alone") {
+  // The keys of one history are checked one after another by one search
+  // that keeps its storage: nothing of one key may reach the next. And a
+  // value's number comes from its first 8 bytes loaded in pieces, so values
+  // of every length up to and past 8 are compared.
+  int disagreements = 0, bad = 0, step_mismatches = 0;
+  for (std::uint64_t seed = 1; seed <= 800; ++seed) {
+    Rng rng(seed * 104729);
+    KvHistory all;
+    std::uint64_t steps_alone = 0;
+    bool all_linearizable = true;
+    for (const char* key : {"k0", "k1", "k2"}) {  // name order, the order they are checked in
+      const KvHistory h = long_value_history(rng, key);
+      const bool expected = brute_force(h);
+      bad += !expected;
+      const auto alone = check_linearizability(h);
+      if ((alone.verdict == LinearizabilityResult::Verdict::kLinearizable) != expected) ++disagreements;
+      if (all_linearizable) steps_alone += alone.steps;  // the check stops at the first failing key
+      all_linearizable = all_linearizable && expected;
+      all.insert(all.end(), h.begin(), h.end());
+    }
+    const auto together = check_linearizability(all);
+    if ((together.verdict == LinearizabilityResult::Verdict::kLinearizable) != all_linearizable) ++disagreements;
+    if (together.steps != steps_alone) ++step_mismatches;
+  }
+  CHECK(disagreements == 0);
+  CHECK(step_mismatches == 0);
+  CHECK(bad > 200);  // the corruptions produced real violations to find
+}
