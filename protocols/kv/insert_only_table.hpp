@@ -27,29 +27,9 @@
 #include <utility>
 #include <vector>
 
-namespace faultline::kv {
+#include "protocols/host/short_bytes.hpp"
 
-// Bytes p[0..n), n < 8, as one little-endian word (byte j at bits 8j):
-// a 4-, a 2- and a 1-byte piece, each when its bit of n is set (a memcpy of
-// a run-time length compiles to a byte loop).
-inline std::uint64_t short_bytes(const char* p, std::size_t n) {
-  std::uint64_t w = 0;
-  std::size_t at = 0;
-  if (n & 4) {
-    std::uint32_t v;
-    std::memcpy(&v, p, 4);
-    w = v;
-    at = 4;
-  }
-  if (n & 2) {
-    std::uint16_t v;
-    std::memcpy(&v, p + at, 2);
-    w |= static_cast<std::uint64_t>(v) << (8 * at);
-    at += 2;
-  }
-  if (n & 1) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[at])) << (8 * at);
-  return w;
-}
+namespace faultline::kv {
 
 // A key's hash: its length and its bytes, 8 at a time and then the rest as
 // one word, each folded in by a multiply and a shift; a last multiply
@@ -67,7 +47,7 @@ inline std::uint64_t key_hash(std::string_view key) {
     h = (h ^ w) * kMultiplier;
     h ^= h >> 32;
   }
-  h = (h ^ short_bytes(p, n)) * kMultiplier;
+  h = (h ^ load_short_little_endian(p, n)) * kMultiplier;
   h ^= h >> 32;
   return h * 0x9e3779b97f4a7c15ULL;
 }
@@ -85,7 +65,7 @@ inline bool same_key(std::string_view a, std::string_view b) {
     std::memcpy(&w, q, 8);
     if (v != w) return false;
   }
-  return short_bytes(p, n) == short_bytes(q, n);
+  return load_short_little_endian(p, n) == load_short_little_endian(q, n);
 }
 inline bool same_key(std::uint64_t a, std::uint64_t b) { return a == b; }
 
