@@ -34,6 +34,23 @@ KvOperation cas(std::uint32_t c, Time a, Time b, std::string from, std::string t
 }
 constexpr Time kNever = KvOperation::kNever;
 
+// Operation `o` takes effect on a register holding `state`, as a
+// sequential execution would: a get reads it, a put or append writes it, a
+// cas writes it only when it holds the expected value. An operation never
+// answered has no output.
+void take_effect(KvOperation& o, std::string& state) {
+  switch (o.kind) {
+    case K::kGet: o.output = state; break;
+    case K::kPut: state = o.value; break;
+    case K::kAppend: state += o.value; break;
+    case K::kCas:
+      o.cas_ok = state == o.expected;
+      if (o.cas_ok) state = o.value;
+      break;
+  }
+  if (o.completed == kNever) o.output.clear();
+}
+
 bool linearizable(const KvHistory& h) { return check_linearizability(h).verdict == LinearizabilityResult::Verdict::kLinearizable; }
 
 // The oracle: some order of all operations that respects real time (a before
@@ -131,16 +148,7 @@ TEST_CASE("agrees with a brute-force oracle on random small histories") {
       const Time effect = t;
       o.invoked = effect - static_cast<Time>(rng.below(15));
       o.completed = rng.below(8) == 0 ? kNever : effect + static_cast<Time>(rng.below(15));
-      switch (o.kind) {
-        case K::kGet: o.output = state; break;
-        case K::kPut: state = o.value; break;
-        case K::kAppend: state += o.value; break;
-        case K::kCas:
-          o.cas_ok = state == o.expected;
-          if (o.cas_ok) state = o.value;
-          break;
-      }
-      if (o.completed == kNever) o.output.clear();
+      take_effect(o, state);
       h.push_back(o);
     }
     if (rng.below(2)) {  // corrupt one answer
@@ -433,16 +441,7 @@ KvHistory long_value_history(Rng& rng, const std::string& key) {
     o.expected = rng.below(2) ? state : value();
     o.invoked = t - static_cast<Time>(rng.below(15));
     o.completed = rng.below(8) == 0 ? kNever : t + static_cast<Time>(rng.below(15));
-    switch (o.kind) {
-      case K::kGet: o.output = state; break;
-      case K::kPut: state = o.value; break;
-      case K::kAppend: state += o.value; break;
-      case K::kCas:
-        o.cas_ok = state == o.expected;
-        if (o.cas_ok) state = o.value;
-        break;
-    }
-    if (o.completed == kNever) o.output.clear();
+    take_effect(o, state);
     h.push_back(o);
   }
   if (rng.below(3) == 0) {  // corrupt one answer
