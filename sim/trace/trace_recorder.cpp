@@ -50,12 +50,12 @@ void TraceRecorder::write_message_fields(MessageFields fields) {
   if (fields.write) fields.write(fields.message, *this);
 }
 
-void TraceRecorder::hash_fields(std::initializer_list<TraceField> fields) {
-  for (const auto& f : fields) {
-    hash_.add_name(f.key);
-    if (f.is_text) hash_.add(f.text);
-    else hash_.add(static_cast<std::uint64_t>(f.number));
-  }
+void TraceRecorder::write_event(Time t, NodeId node, std::string_view kind,
+                                std::initializer_list<TraceField> fields) {
+  begin_line(t, node, kind);
+  write_fields(fields);
+  writer_.line().push_back('}');
+  writer_.end_line();
 }
 
 void TraceRecorder::write_sent(Time t, NodeId from, NodeId to, std::string_view type, std::uint32_t bytes,
@@ -138,7 +138,7 @@ void TraceRecorder::fault(Time t, std::string_view fault, NodeId node, std::init
   hash_.add(static_cast<std::uint64_t>(t));
   hash_.add(fault);
   hash_.add(static_cast<std::uint64_t>(node));
-  hash_fields(fields);
+  add_fields(hash_, fields);
   if (!keeps(TraceLevel::kFaults)) return;
   begin_line(t, node, "fault");
   auto& out = writer_.line();
@@ -149,33 +149,14 @@ void TraceRecorder::fault(Time t, std::string_view fault, NodeId node, std::init
   writer_.end_line();
 }
 
-void TraceRecorder::protocol_event(Time t, NodeId node, std::string_view kind,
-                                   std::initializer_list<TraceField> fields) {
-  ++events_;
-  hash_.add(kProtocol);
-  hash_.add(static_cast<std::uint64_t>(t));
-  hash_.add(static_cast<std::uint64_t>(node));
-  hash_.add(kind);
-  hash_fields(fields);
-  if (!keeps(TraceLevel::kProtocol)) return;
-  begin_line(t, node, kind);
-  write_fields(fields);
-  writer_.line().push_back('}');
-  writer_.end_line();
-}
-
 void TraceRecorder::disk(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields) {
   ++events_;
   hash_.add(kDisk);
   hash_.add(static_cast<std::uint64_t>(t));
   hash_.add(static_cast<std::uint64_t>(node));
   hash_.add(kind);
-  hash_fields(fields);
-  if (!keeps(TraceLevel::kMessages)) return;
-  begin_line(t, node, kind);
-  write_fields(fields);
-  writer_.line().push_back('}');
-  writer_.end_line();
+  add_fields(hash_, fields);
+  if (keeps(TraceLevel::kMessages)) write_event(t, node, kind, fields);
 }
 
 void TraceRecorder::violation(Time t, NodeId node, std::string_view checker, std::string_view details) {
@@ -188,19 +169,6 @@ void TraceRecorder::violation(Time t, NodeId node, std::string_view checker, std
   if (!keeps(TraceLevel::kFaults)) return;
   begin_line(t, node, "violation");
   write_fields({{"checker", checker}, {"details", details}});
-  writer_.line().push_back('}');
-  writer_.end_line();
-}
-
-void TraceRecorder::client_operation(Time t, std::string_view kind, std::initializer_list<TraceField> fields) {
-  ++events_;
-  hash_.add(kClient);
-  hash_.add(static_cast<std::uint64_t>(t));
-  hash_.add(kind);
-  hash_fields(fields);
-  if (!keeps(TraceLevel::kProtocol)) return;
-  begin_line(t, kNoNode, kind);
-  write_fields(fields);
   writer_.line().push_back('}');
   writer_.end_line();
 }

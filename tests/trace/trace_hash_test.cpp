@@ -62,3 +62,28 @@ TEST_CASE("a field name folds into the trace hash as its length and its first se
     }
   }
 }
+
+// Every field name a Raft run with clients, a disk and faults traces (its
+// protocol events, the workload's operations, disk syncs and faults), and
+// names of every length from 0 to 17 with bytes above 0x7f.
+constexpr TraceKey kFieldNames[] = {
+    "term", "log", "to", "role", "index", "digest", "from", "count", "server", "add", "client", "op", "key",
+    "value", "expected", "result", "id", "done_at", "syncs", "held", "cause", "action", "groups", "ppm",
+    "factor_permille", "", "a", "ab", "abc", "\xff\x80\x01\x7f", "abcde", "abcdef", "abcdefg", "abcdefgh",
+    "\x80\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", "last_index", "leader_hint", "leader_commit", "snapshot_term",
+    "candidate_term", "transfer_target", "last_included_term", "last_included_index"};
+
+TEST_CASE("a field name's word computed at compile time is the word add_name folds at run time") {
+  for (const TraceKey& key : kFieldNames) {
+    const std::string runtime(key.name);  // a name the compiler cannot see
+    TraceHash folded, precomputed;
+    folded.add_name(runtime);
+    precomputed.add(key.word);
+    CHECK_MESSAGE(folded.value() == precomputed.value(), "name '", runtime, "' length ", runtime.size());
+    CHECK(TraceKey(std::string_view(runtime)).word == key.word);
+  }
+  // A field built from a literal carries the literal's word, whatever its value's type.
+  CHECK(TraceField("leader_commit", 3).key_word == TraceKey(std::string_view(std::string("leader_commit"))).word);
+  CHECK(TraceField("op", "get").key_word == TraceKey(std::string_view(std::string("op"))).word);
+  CHECK(TraceField("op", "get").is_text);
+}
