@@ -44,34 +44,56 @@ inline bool needs_escape(std::string_view s) {
   return false;
 }
 
+// Whether nothing in `r` needs escaping (the common case).
+inline bool has_nothing_to_escape(const Request& r) {
+  return !needs_escape(r.key) && !needs_escape(r.value) && !needs_escape(r.expected);
+}
+
+// The most encode_into writes for `r` when it has nothing to escape: each
+// number at its type's most digits, the kind's digit, six separators, the
+// strings. With that much room reserved after its end, `out` is not
+// reallocated.
+inline std::size_t encoded_size_bound(const Request& r) {
+  constexpr auto digits = [](auto n) { return std::size_t{std::numeric_limits<decltype(n)>::digits10} + 1; };
+  return digits(r.client) + digits(r.sequence) + digits(r.server) + 1 + 6 + r.key.size() + r.value.size() +
+         r.expected.size();
+}
+
+// Writes the encoding of `r`, which has nothing to escape, at `out` (room
+// for encoded_size_bound(r) bytes) and returns where it ends: the same
+// bytes as encode_into's field-by-field appends, a few times cheaper.
+inline char* encode_unescaped(char* out, const Request& r) {
+  char* p = out;
+  auto number = [&p](auto n) { p = std::to_chars(p, p + std::numeric_limits<decltype(n)>::digits10 + 1, n).ptr; };
+  auto text = [&p](const std::string& t) {
+    if (!t.empty()) std::memcpy(p, t.data(), t.size());
+    p += t.size();
+  };
+  number(r.client);
+  *p++ = '\x1f';
+  number(r.sequence);
+  *p++ = '\x1f';
+  *p++ = static_cast<char>('0' + static_cast<int>(r.kind));
+  *p++ = '\x1f';
+  text(r.key);
+  *p++ = '\x1f';
+  text(r.value);
+  *p++ = '\x1f';
+  text(r.expected);
+  *p++ = '\x1f';
+  number(r.server);
+  return p;
+}
+
 // Appends the encoding of `r` to `out` (no allocation beyond out's growth).
 inline void encode_into(std::string& out, const Request& r) {
-  if (!needs_escape(r.key) && !needs_escape(r.value) && !needs_escape(r.expected)) {
-    // The common case, nothing to escape: the bytes written in place, with
-    // one resize for the most they can take and one to what they took (the
-    // same bytes as the field-by-field appends below, a few times cheaper).
+  if (has_nothing_to_escape(r)) {
+    // The common case: the bytes written in place, with one resize for the
+    // most they can take and one to what they took.
     const std::size_t start = out.size();
-    out.resize(start + 3 * 24 + 6 + 1 + r.key.size() + r.value.size() + r.expected.size());
-    char* p = out.data() + start;
-    auto number = [&p](auto n) { p = std::to_chars(p, p + 24, n).ptr; };
-    auto text = [&p](const std::string& t) {
-      if (!t.empty()) std::memcpy(p, t.data(), t.size());
-      p += t.size();
-    };
-    number(r.client);
-    *p++ = '\x1f';
-    number(r.sequence);
-    *p++ = '\x1f';
-    *p++ = static_cast<char>('0' + static_cast<int>(r.kind));
-    *p++ = '\x1f';
-    text(r.key);
-    *p++ = '\x1f';
-    text(r.value);
-    *p++ = '\x1f';
-    text(r.expected);
-    *p++ = '\x1f';
-    number(r.server);
-    out.resize(static_cast<std::size_t>(p - out.data()));
+    out.resize(start + encoded_size_bound(r));
+    char* const end = encode_unescaped(out.data() + start, r);
+    out.resize(static_cast<std::size_t>(end - out.data()));
     return;
   }
   out.reserve(out.size() + 48 + r.key.size() + r.value.size() + r.expected.size());

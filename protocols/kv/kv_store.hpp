@@ -18,23 +18,31 @@ namespace faultline::kv {
 class KvStore {
  public:
   // Applies `r` (or, for a duplicate of the last request of its client,
-  // returns the remembered reply without applying it again).
-  Reply apply(const Request& r) {
-    auto& session = sessions_[r.client];
+  // gives the remembered reply without applying it again). The reply is
+  // the client's session's (built there, not copied there), valid until
+  // the next apply or restore.
+  const Reply& apply(const Request& r) {
+    Session& session = sessions_[r.client];
     if (r.sequence != 0 && r.sequence <= session.last_sequence) {
-      Reply again = session.last_reply;
-      if (r.sequence != session.last_sequence) again.value.clear();  // older than the last: answered long ago
-      return again;
+      if (r.sequence == session.last_sequence) return session.last_reply;
+      older_reply_ = session.last_reply;  // older than the last: answered long ago
+      older_reply_.value.clear();
+      return older_reply_;
     }
-    Reply reply{r.client, r.sequence, Reply::Status::kOk, kNoNode, {}, false};
+    session.last_sequence = r.sequence;
+    Reply& reply = session.last_reply;
+    reply.client = r.client;
+    reply.sequence = r.sequence;
+    reply.status = Reply::Status::kOk;
+    reply.leader_hint = kNoNode;
+    reply.cas_ok = false;
     if (is_admin(r.kind)) {  // they change the cluster, not the data
-      session.last_sequence = r.sequence;
-      session.last_reply = reply;
+      reply.value.clear();
       return reply;
     }
-    auto& slot = data_[r.key];
+    std::string& slot = data_[r.key];
     switch (r.kind) {
-      case OpKind::kGet: reply.value = slot; break;
+      case OpKind::kGet: reply.value = slot; return reply;
       case OpKind::kPut: slot = r.value; break;
       case OpKind::kAppend: slot += r.value; break;
       case OpKind::kCas:
@@ -44,8 +52,7 @@ class KvStore {
       default:
         break;
     }
-    session.last_sequence = r.sequence;
-    session.last_reply = reply;
+    reply.value.clear();
     return reply;
   }
 
@@ -73,6 +80,7 @@ class KvStore {
   // byte anyone sees.
   InsertOnlyTable<std::string, std::string> data_;
   InsertOnlyTable<ClientId, Session> sessions_;
+  Reply older_reply_;  // apply()'s reply to a request older than its client's last (not state: never in a snapshot)
 };
 
 }  // namespace faultline::kv

@@ -61,7 +61,7 @@ void RaftNode::apply_committed(HostT& host) {
     const std::uint64_t digest = e.noop ? 0 : kv::digest(command);
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
-    const kv::Reply reply = store_.apply(command);
+    const kv::Reply& reply = store_.apply(command);  // the session's, valid until the next apply
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
     if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {

@@ -19,11 +19,12 @@ namespace {
 // drops the positions before k.
 std::uint64_t position_of(Index i) { return i - 1; }
 
-// "term|n|" for a no-op, "term|c|" and the encoded command otherwise:
-// written in place into `buffer`, which only grows (so a write neither
-// clears nor shrinks it), and returned as a view of it.
+// "term|n|" for a no-op, "term|c|" and the encoded command otherwise
+// (what Command::record() holds for an entry of its term): written in place
+// into `buffer`, which only grows (so a write neither clears nor shrinks
+// it), and returned as a view of it.
 std::string_view encode_into(std::string& buffer, const Entry& e) {
-  const std::string_view command = e.noop ? std::string_view() : std::string_view(e.shared->encoded);
+  const std::string_view command = e.noop ? std::string_view() : e.shared->encoded();
   if (buffer.size() < 24 + 3 + command.size()) buffer.resize(2 * (24 + 3 + command.size()));
   char* const start = buffer.data();
   char* p = std::to_chars(start, start + 24, e.term).ptr;  // the digits std::to_string writes
@@ -45,10 +46,22 @@ Entry decode(std::string_view text, Index index, DecodedCommands* decoded) {
   e.noop = text.substr(bar, 3) == "|n|";
   if (!e.noop) {
     const std::string_view encoded = text.substr(bar + 3);
-    if (const CommandRef<Command>* known = decoded ? decoded->find(index, encoded) : nullptr) {
+    if (const CommandRef<Command>* known = decoded ? decoded->find(index, text) : nullptr) {
       e.shared = *known;
     } else if (auto r = kv::decode(encoded)) {
-      e.shared = CommandRef<Command>::make(std::move(*r), std::string(encoded));
+      // The record this entry is written as when appended again: "term|c|"
+      // with the term's digits as encode_into writes them, then the stored
+      // command bytes as they are (the stored text itself when it is that).
+      char digits[24];
+      const std::string_view term(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, e.term).ptr - digits));
+      if (text.substr(0, bar) == term && text.substr(bar, 3) == "|c|") {
+        e.shared = CommandRef<Command>::make(std::move(*r), e.term, text, static_cast<std::uint32_t>(bar + 3));
+      } else {
+        std::string record(term);
+        record += "|c|";
+        record += encoded;
+        e.shared = CommandRef<Command>::make(std::move(*r), e.term, record, static_cast<std::uint32_t>(term.size() + 3));
+      }
       if (decoded) decoded->note(index, e.shared);
     }
   }
@@ -68,7 +81,7 @@ void DecodedCommands::grow(Index index) {
     }
 }
 
-void DecodedCommands::note(Index index, const CommandRef<Command>& command) {
+void DecodedCommands::note_slow(Index index, const CommandRef<Command>& command) {
   if (index >= slots_.size() && slots_.size() < kMaxSlots) grow(index);
   Slot& s = slots_[index & (slots_.size() - 1)];
   if (s.index > index) return;  // a later index keeps its slot (a long log's reload must not evict its own tail)
@@ -76,10 +89,10 @@ void DecodedCommands::note(Index index, const CommandRef<Command>& command) {
   if (s.command.get() != command.get()) s.command = command;  // a follower's copy shares the leader's: nothing to do
 }
 
-const CommandRef<Command>* DecodedCommands::find(Index index, std::string_view encoded) const {
+const CommandRef<Command>* DecodedCommands::find(Index index, std::string_view record) const {
   if (slots_.empty()) return nullptr;
   const Slot& s = slots_[index & (slots_.size() - 1)];
-  if (s.index != index || !s.command || s.command->encoded != encoded) return nullptr;
+  if (s.index != index || !s.command || s.command->record() != record) return nullptr;
   return &s.command;
 }
 
@@ -95,6 +108,18 @@ Index RaftLog::last_index_of(Term term) const {
   return 0;
 }
 
+// Inline in both appends (a call per appended entry saved).
+[[gnu::always_inline]] inline void RaftLog::stored_and_noted(DurableStore& store) {
+  const Entry& added = entries_.back();
+  // The command's record, made once for the entry it was made for, is the
+  // same bytes encode_into writes (an entry given another term's command
+  // is written here).
+  const Command* const command = added.shared.get();
+  if (!added.noop && command != nullptr && command->term == added.term) store.log_append(command->record());
+  else store.log_append(encode_into(scratch_, added));
+  if (decoded_ && !added.noop) decoded_->note(last_index(), added.shared);
+}
+
 void RaftLog::append(DurableStore& store, Entry&& e) {
   entries_.push_back(std::move(e));
   stored_and_noted(store);
@@ -103,12 +128,6 @@ void RaftLog::append(DurableStore& store, Entry&& e) {
 void RaftLog::append(DurableStore& store, const Entry& e) {
   entries_.push_back(e);
   stored_and_noted(store);
-}
-
-void RaftLog::stored_and_noted(DurableStore& store) {
-  const Entry& added = entries_.back();
-  store.log_append(encode_into(scratch_, added));
-  if (decoded_ && !added.noop) decoded_->note(last_index(), added.shared);
 }
 
 void RaftLog::truncate_from(DurableStore& store, Index from) {

@@ -30,12 +30,12 @@ namespace faultline::raft {
 // is thousands of decodes, two allocations each).
 //
 // The reload stays honest: every record is still read from the store, its
-// term and kind parsed from its bytes, and a command taken only on an exact
-// byte match. A noted command was made from exactly those bytes
-// (Command::encoded is kv::encode(request), which kv::decode reverses
+// term and kind parsed from its bytes, and a command taken only when the
+// whole record is byte for byte the one it was noted with (Command::record():
+// the term's digits, then kv::encode(request), which kv::decode reverses
 // exactly), so the entry loaded is the one decoding would give; anything
-// else (another command at that index, bytes the store changed, a slot
-// reused for a later index) is decoded as before.
+// else (another command or term at that index, bytes the store changed, a
+// slot reused for a later index) is decoded as before.
 //
 // Direct-mapped by index (slot index mod the slot count, a power of two
 // that grows with the indexes noted up to kMaxSlots), so it holds at most
@@ -47,12 +47,21 @@ class DecodedCommands {
 
   // Notes `command` as the one at `index`, unless its slot holds a later
   // index (what the slot held is dropped).
-  void note(Index index, const CommandRef<Command>& command);
-  // The command noted at `index` whose encoding is exactly `encoded`, or null.
-  const CommandRef<Command>* find(Index index, std::string_view encoded) const;
+  void note(Index index, const CommandRef<Command>& command) {
+    // Inline, the common case: every server of the run notes the same
+    // command at the same index, and all but the first find it there.
+    if (!slots_.empty()) {  // (an index noted before has had its slot made: note_slow would change nothing)
+      const Slot& s = slots_[index & (slots_.size() - 1)];
+      if (s.index == index && s.command.get() == command.get()) return;
+    }
+    note_slow(index, command);
+  }
+  // The command noted at `index` whose record is exactly `record`, or null.
+  const CommandRef<Command>* find(Index index, std::string_view record) const;
 
  private:
   void grow(Index index);
+  void note_slow(Index index, const CommandRef<Command>& command);
 
   struct Slot {
     Index index = 0;  // 0: empty (log indexes start at 1)
@@ -116,7 +125,7 @@ class RaftLog {
   Index base_index_ = 0;
   Term base_term_ = 0;
   std::vector<Entry> entries_;  // entries_[k] is index base_index_ + 1 + k
-  std::string scratch_;         // where a record is encoded before it is appended, reused; only grows
+  std::string scratch_;         // where a record without its command's (a no-op's) is encoded before it is appended, reused; only grows
   std::uint64_t rewrites_ = 0;  // see rewrites()
   DecodedCommands* decoded_ = nullptr;  // see the constructor
 };

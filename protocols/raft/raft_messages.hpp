@@ -2,7 +2,9 @@
 // conflict hint for fast backtracking (thesis 5.3 / etcd-io/raft).
 #pragma once
 
+#include <charconv>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <utility>
@@ -23,12 +25,54 @@ using Index = std::uint64_t;
 
 // A log entry. Its command is immutable once appended, so copies of the
 // entry (in AppendEntries, in followers' logs) share it instead of copying
-// its strings, and share its encoding too: the bytes written to the log are
+// its strings, and share its log record too: the bytes written to the log are
 // made once, by the leader, as a follower over a real network would write
 // the bytes it received.
-struct Command {
-  kv::Request request;
-  std::string encoded;  // kv::encode(request)
+//
+// The record is kept in the command itself when it is short (a request's
+// usual key and value: one allocation per command, not two), else in a
+// string of its own.
+class Command {
+ public:
+  // Made for an entry of term `t` (its record written here, once).
+  Command(Term t, const kv::Request& r) : request(r), term(t) {
+    char digits[24];
+    const auto length = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, t).ptr - digits);  // as std::to_string writes it
+    encoded_at_ = static_cast<std::uint32_t>(length + 3);
+    if (kv::has_nothing_to_escape(r) && encoded_at_ + kv::encoded_size_bound(r) <= kShortRecord) {
+      std::memcpy(short_record_, digits, length);
+      std::memcpy(short_record_ + length, "|c|", 3);
+      size_ = static_cast<std::uint32_t>(kv::encode_unescaped(short_record_ + encoded_at_, r) - short_record_);
+      return;
+    }
+    long_record_.reserve(encoded_at_ + kv::encoded_size_bound(r));
+    long_record_.append(digits, length);
+    long_record_.append("|c|", 3);
+    kv::encode_into(long_record_, r);
+    size_ = static_cast<std::uint32_t>(long_record_.size());
+  }
+  // Read back from a stored record (`stored` its bytes, `request` kv::decode's
+  // of those from `encoded_at` on).
+  Command(kv::Request r, Term t, std::string_view stored, std::uint32_t encoded_at)
+      : request(std::move(r)), term(t), size_(static_cast<std::uint32_t>(stored.size())), encoded_at_(encoded_at) {
+    if (stored.size() <= kShortRecord) std::memcpy(short_record_, stored.data(), stored.size());
+    else long_record_ = stored;
+  }
+
+  const kv::Request request;
+  const Term term;  // the term of the entry it was made for
+
+  // That entry's log record: "<term>|c|" then kv::encode(request) (raft_log.hpp).
+  std::string_view record() const { return std::string_view(long_record_.empty() ? short_record_ : long_record_.data(), size_); }
+  // kv::encode(request).
+  std::string_view encoded() const { return record().substr(encoded_at_); }
+
+ private:
+  static constexpr std::size_t kShortRecord = 112;
+  std::uint32_t size_ = 0;        // the record's length
+  std::uint32_t encoded_at_ = 0;  // where kv::encode(request) starts in the record
+  std::string long_record_;          // the record, when it is not in short_record_ (else empty)
+  char short_record_[kShortRecord];  // the record, when long_record_ is empty (at most kShortRecord long)
 };
 
 struct Entry {
@@ -37,14 +81,11 @@ struct Entry {
   CommandRef<Command> shared;  // empty for a no-op (see command_ref.hpp: counted without atomics)
 
   Entry() = default;
-  Entry(Term t, bool is_noop, kv::Request r = {}) : term(t), noop(is_noop) {
-    if (!is_noop) {
-      std::string encoded = kv::encode(r);
-      shared = CommandRef<Command>::make(std::move(r), std::move(encoded));
-    }
+  Entry(Term t, bool is_noop, const kv::Request& r = {}) : term(t), noop(is_noop) {
+    if (!is_noop) shared = CommandRef<Command>::make(t, r);
   }
   const kv::Request& command() const {
-    static const kv::Request kNone;
+    static constexpr kv::Request kNone{};  // constant-initialised: no guard to test on each call
     return shared ? shared->request : kNone;
   }
 };

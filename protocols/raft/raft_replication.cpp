@@ -23,11 +23,13 @@ void RaftNode::send_append(HostT& host, NodeId to) {
   }
   const Index next = next_index_[to];
   const Index prev = next - 1;
-  AppendEntries m{term_, prev, log_.term_at(prev), log_.slice(next, params_->max_entries_per_append), commit_index_, round_};
+  EntryList entries = log_.slice(next, params_->max_entries_per_append);
   // Pipelining: assume it will succeed and send what follows next time; a
   // failure moves next_index back.
-  next_index_[to] = next + m.entries.size();
-  host.send(to, std::move(m));
+  next_index_[to] = next + entries.size();
+  // The message made where send takes it (no AppendEntries moved into a Message).
+  host.send(to, Message(std::in_place_type<AppendEntries>, term_, prev, log_.term_at(prev), std::move(entries),
+                        commit_index_, round_));
 }
 
 void RaftNode::broadcast_append(HostT& host) {

@@ -168,3 +168,59 @@ TEST_CASE("an AppendEntries' entry list: one entry inline, more on the heap, cop
   CHECK(grown.size() == 5);
   CHECK(grown[4].command().sequence == 5);
 }
+
+TEST_CASE("a command's log record is the bytes the log would encode for its entry") {
+  // Command::record() is written once, when the command is made, and the
+  // log appends it as it is: it must be "<term>|c|" then kv::encode, for a
+  // short request (kept in the command), a long one, and one with escapes.
+  kv::Request shortest{1, 2, kv::OpKind::kPut, "k", "v", ""};
+  kv::Request longest{4294967295u, 18446744073709551615ull, kv::OpKind::kCas, std::string(30, 'k'),
+                      std::string(40, 'v'), std::string(40, 'e'), 4294967295u};
+  kv::Request escaped{3, 4, kv::OpKind::kAppend, "a\x1f" "b", "c\\d", ""};
+  for (std::size_t fill = 0; fill <= 80; ++fill) {  // across the short record's limit
+    kv::Request r{7, 9, kv::OpKind::kAppend, "key", std::string(fill, 'x'), ""};
+    for (const Term term : {Term{1}, Term{123456789012345ull}}) {
+      const Command c(term, r);
+      CHECK(c.record() == std::to_string(term) + "|c|" + kv::encode(r));
+      CHECK(c.encoded() == kv::encode(r));
+    }
+  }
+  for (const kv::Request& r : {shortest, longest, escaped}) {
+    const Command c(18446744073709551615ull, r);
+    CHECK(c.record() == "18446744073709551615|c|" + kv::encode(r));
+    CHECK(c.encoded() == kv::encode(r));
+    const Command read_back(r, 5, "5|c|" + kv::encode(r), 4);
+    CHECK(read_back.record() == "5|c|" + kv::encode(r));
+    CHECK(read_back.encoded() == kv::encode(r));
+  }
+
+  // The log writes an entry's own term, also when its command was made
+  // for another term's entry; and a record whose term digits are not as
+  // the log writes them is written as the log writes them when appended
+  // again.
+  MemoryStore store;
+  RaftLog log;
+  log.append(store, Entry(3, false, shortest));
+  Entry other_term = log.at(1);
+  other_term.term = 4;
+  log.append(store, other_term);
+  log.append(store, Entry(4, true));
+  store.sync();
+  CHECK(store.log_record(0) == "3|c|" + kv::encode(shortest));
+  CHECK(store.log_record(1) == "4|c|" + kv::encode(shortest));
+  CHECK(store.log_record(2) == "4|n|");
+
+  MemoryStore odd;
+  odd.log_append("0004|c|" + kv::encode(escaped));
+  odd.sync();
+  RaftLog reloaded;
+  reloaded.load(odd);
+  REQUIRE(reloaded.last_index() == 1);
+  CHECK(reloaded.at(1).term == 4);
+  CHECK(reloaded.at(1).command().key == escaped.key);
+  MemoryStore again;
+  RaftLog copy;
+  copy.append(again, reloaded.at(1));
+  again.sync();
+  CHECK(again.log_record(0) == "4|c|" + kv::encode(escaped));
+}
