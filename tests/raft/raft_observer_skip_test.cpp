@@ -148,3 +148,42 @@ TEST_CASE("a server whose state did not change is looked at again after a loss w
   REQUIRE(c.violations.size() == 2);
   CHECK(c.violations[1].find("index 2") != std::string::npos);
 }
+
+TEST_CASE("an event that only appends entries already committed is looked at: losing them at the next event is caught") {
+  // A look at a server whose log only grew may be skipped when nothing it
+  // appended is committed (RaftObserver::unchanged, check_repeats). Here n2
+  // receives entries 1..2 after they committed, at an event that changes
+  // nothing else of its state (its own commit index stays 0): it holds them
+  // from then on, so dropping them at its next event is a lost commit.
+  ScriptedCluster c(3);
+  RaftObserver observer(c, 3);
+  Time t = 0;
+  auto event_at = [&](NodeId node) {
+    c.acting = node;
+    observer.after_event(t += 1000);
+  };
+  event_at(0);  // the first event: every server is looked at
+  auto& leader = c.views[0];
+  leader.role_now = raft::ViewRole::kLeader;
+  leader.terms = {1, 1};
+  leader.matches = {2, 0, 0};
+  event_at(0);
+  c.views[1].terms = {1, 1};
+  event_at(1);
+  leader.matches = {2, 2, 0};
+  leader.commit = 2;
+  event_at(0);  // 1..2 committed on n0 and n1; n2 has neither
+  event_at(2);  // nothing new at n2
+  auto& late = c.views[2];
+  late.terms = {1};
+  event_at(2);  // n2 appends the committed entry 1, nothing else changes
+  late.terms = {1, 1};
+  event_at(2);  // and entry 2
+  CHECK(c.violations.empty());
+  late.terms = {1};  // a truncation drops entry 2
+  late.rewrites = 1;
+  event_at(2);
+  REQUIRE(c.violations.size() == 1);
+  CHECK(c.violations[0].find("committed_entry_kept") == 0);
+  CHECK(c.violations[0].find("index 2") != std::string::npos);
+}

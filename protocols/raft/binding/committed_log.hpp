@@ -79,14 +79,17 @@ class CommittedLog {
   // holds them now.
   // `now` is server.summary() as of now (the caller has it already).
   std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now) {
-    // The common case, inline: what it held is confirmed still there (see
-    // verified_) and nothing above it is both committed and in its log, so
-    // check_log() would only confirm what is known.
-    const Verified& verified = verified_[node];
-    if (now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
-        verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node])
-      return std::nullopt;
+    if (check_repeats(node, now)) return std::nullopt;
     return check_log(node, server, now);
+  }
+  // Whether check(node, server, now) would find nothing and change nothing
+  // (the common case, inline): what it held is confirmed still there (see
+  // verified_) and nothing above it is both committed and in its log, so
+  // check_log() would only confirm what is known.
+  bool check_repeats(NodeId node, const raft::ViewSummary& now) const {
+    const Verified& verified = verified_[node];
+    return now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
+           verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node];
   }
   std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server) {
     return check(node, server, server.summary());
@@ -100,10 +103,12 @@ class CommittedLog {
     return index <= acked_[node] && index <= held_[node];
   }
 
+ public:
+  // check() past check_repeats(): reads the log.
+  std::optional<SafetyViolation> check_log(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
+
  private:
   void acknowledge(NodeId node, raft::Index index);
-  // check(), reading the log.
-  std::optional<SafetyViolation> check_log(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
   static std::uint32_t narrow_term(raft::Term term);
   // Whether `server`, whose log's base index is `base`, holds the committed entry at i.
   bool holds(const raft::RaftStateView& server, raft::Index base, raft::Index i) const;

@@ -18,6 +18,7 @@ RaftObserver::RaftObserver(const Scenario& scenario, RaftCluster& cluster)
 
 RaftObserver::RaftObserver(RaftCluster& cluster, NodeId servers)
     : cluster_(cluster),
+      servers_(servers),
       seen_(servers),
       seen_matches_(servers <= kMatchesKeptUpTo ? static_cast<std::size_t>(servers) * servers : 0, 0),
       committed_(servers),
@@ -72,8 +73,15 @@ void RaftObserver::look_at(Time t, NodeId node) {
   // AppendEntries does): each check would repeat the last look's. Most
   // looks are such (about four in five of the Raft benchmark's): they
   // stop here, before look_changed()'s set-up.
-  if (!s.restarted && unchanged(node, s, now)) return;
+  if (!s.restarted && unchanged(node, s, now)) {
+    s.log_last_index = now.log_last_index;  // see unchanged()
+    return;
+  }
   look_changed(t, node, v, s, now);
+}
+
+void RaftObserver::look_changed_at(Time t, NodeId node, const RaftStateView& v) {
+  look_changed(t, node, v, seen_[node], v.summary());
 }
 
 void RaftObserver::look_changed(Time t, NodeId node, const RaftStateView& v, Seen& s, const raft::ViewSummary& now) {
@@ -113,22 +121,29 @@ void RaftObserver::look_changed(Time t, NodeId node, const RaftStateView& v, See
   // Led while applying: leads now, or led this term when the event began
   // (a leader removed by the configuration it applies steps down mid-event).
   const bool leading = role == ViewRole::kLeader || leads_seen_term;
-  for (ViewIndex i = s.last_applied + 1; i <= applied; ++i) on_applied(t, node, i, leading, v, now.log_base_index);
+  if (applied > s.last_applied) on_applied(t, node, s.last_applied + 1, applied, leading, v, now.log_base_index);
 
   s.role = role;
   s.term = term;
   s.commit_index = std::max(s.commit_index, commit);
   s.last_applied = std::max(s.last_applied, applied);
 
-  check_committed_entries(node, v, now);
+  const std::uint64_t ack_pending = check_committed_entries(node, v, now);
 
   s.looked = true;
   s.log_base_index = now.log_base_index;
   s.log_last_index = now.log_last_index;
   s.log_rewrites = now.log_rewrites;
   s.committed_epoch = committed_epoch;
-  if (role == ViewRole::kLeader && now.match_indexes && !seen_matches_.empty())
-    std::copy(now.match_indexes, now.match_indexes + seen_.size(), seen_matches_.begin() + node * seen_.size());
+  if (role == ViewRole::kLeader && now.match_indexes && !seen_matches_.empty()) {
+    const NodeId n = servers();
+    ViewIndex* seen = seen_matches_.data() + static_cast<std::size_t>(node) * n;
+    for (NodeId j = 0; j < n; ++j) seen[j] = now.match_indexes[j];
+    s.ack_pending = ack_pending;  // the servers whose match indexes a later look could act on (see unchanged())
+  } else {
+    // Every server (bits 0 .. n-1), should it lead later with its match indexes kept.
+    s.ack_pending = servers() >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << servers()) - 1;
+  }
 
   // time_to_leader_ns ends when the new leader is established: a majority
   // answered its first AppendEntries round (read from its state). Only the
@@ -187,59 +202,62 @@ void RaftObserver::on_elected(Time t, NodeId node, ViewTerm term, const RaftStat
   leaders_.elected(t, node, term, cut_off_[node]);
 }
 
-std::uint32_t RaftObserver::narrow_term(std::uint64_t term) {
-  if (term > std::numeric_limits<std::uint32_t>::max())
-    throw std::overflow_error(fmt::format("raft observer: term {} does not fit the 32 bits it keeps per entry", term));
-  return static_cast<std::uint32_t>(term);
+void RaftObserver::throw_term_too_wide(std::uint64_t term) {
+  throw std::overflow_error(fmt::format("raft observer: term {} does not fit the 32 bits it keeps per entry", term));
 }
 
-void RaftObserver::on_applied(Time t, NodeId node, ViewIndex index, bool leading, const RaftStateView& v,
+void RaftObserver::on_applied(Time t, NodeId node, ViewIndex from, ViewIndex to, bool leading, const RaftStateView& v,
                               ViewIndex base) {
-  // What was applied at `index`: readable unless this very event compacted
-  // it (a snapshot right after applying, or one installed from the leader),
-  // when only the base's term is left.
-  const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
-  const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
-  if (term != 0) {
-    if (applied_.size() < index) applied_.resize(index);
-    Applied& slot = applied_[index - 1];
-    auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
-    if (slot.term == 0) {
-      slot = {digest, narrow_term(term), narrow_term(highest_leader_term_)};
-    } else if (slot.term != narrow_term(term) || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
-      cluster_.report_violation(
-          node, "state_machine_safety",
-          fmt::format("{} applied (term {}, command {}) at index {}, where another node applied (term {}, command {})",
-                      cluster_.node_name(node), term, shown(digest), index, slot.term, shown(slot.digest)));
-    } else if (slot.digest == kUnknownDigest) {
-      slot.digest = digest;
-    }
-    leaders_.committed(t, term);
-  }
   // A leader cut off from a majority commits nothing it appended since.
-  if (cut_off_[node] && index > log_at_cut_[node] && leading) ++cut_off_commits_;
-  if (auto it = catching_up_.find(node); it != catching_up_.end() && index >= it->second.target) {
+  const bool cut_off_leader = leading && cut_off_[node];
+  for (ViewIndex index = from; index <= to; ++index) {
+    // What was applied at `index`: readable unless this very event compacted
+    // it (a snapshot right after applying, or one installed from the leader),
+    // when only the base's term is left.
+    const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
+    const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
+    if (term != 0) {
+      // Grown once for the range (slots of term 0 are skipped wherever read).
+      if (applied_.size() < index) applied_.resize(to);
+      Applied& slot = applied_[index - 1];
+      const std::uint32_t narrow = narrow_term(term);
+      if (slot.term == 0) {
+        slot = {digest, narrow, narrow_term(highest_leader_term_)};
+      } else if (slot.term != narrow || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
+        report_applied_differently(node, index, term, digest);
+      } else if (slot.digest == kUnknownDigest) {
+        slot.digest = digest;
+      }
+      leaders_.committed(t, term);
+    }
+    if (cut_off_leader && index > log_at_cut_[node]) ++cut_off_commits_;
+  }
+  // Caught up once it applied its target (at this event's time, whichever
+  // index of the range reached it).
+  if (catching_up_.empty()) return;
+  if (auto it = catching_up_.find(node); it != catching_up_.end() && to >= it->second.target) {
     catchup_ns_.push_back(static_cast<double>(t - it->second.since));
     catching_up_.erase(it);
   }
 }
 
-void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, const raft::ViewSummary& now) {
-  const ViewRole role = now.role;
+void RaftObserver::report_applied_differently(NodeId node, ViewIndex index, ViewTerm term, std::uint64_t digest) {
+  const Applied& slot = applied_[index - 1];
+  auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
+  cluster_.report_violation(
+      node, "state_machine_safety",
+      fmt::format("{} applied (term {}, command {}) at index {}, where another node applied (term {}, command {})",
+                  cluster_.node_name(node), term, shown(digest), index, slot.term, shown(slot.digest)));
+}
+
+std::uint64_t RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, const raft::ViewSummary& now) {
   const ViewIndex commit = now.commit_index;
-  const NodeId n = static_cast<NodeId>(seen_.size());  // the servers (cluster_.node_count())
-  if (commit > committed_.commit_index()) {
-    committed_.committed(v, commit);
-    // Newly committed entries are held by every server whose log has them:
-    // record that now, so one that loses them at its next event is caught.
-    for (NodeId j = 0; j < n; ++j)
-      if (j != node && cluster_.is_running(j))
-        if (auto lost = committed_.check(j, cluster_.view(j)))
-          cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
-  }
-  if (role == ViewRole::kLeader) {
+  if (commit > committed_.commit_index()) record_commit(node, v, commit);
+  std::uint64_t pending = 0;
+  if (now.role == ViewRole::kLeader) {
     if (committed_.terms_unknown()) committed_.learn_terms(v, commit);
     // What a leader committed counting a server's acknowledgement, that server holds.
+    const NodeId n = servers();
     for (NodeId j = 0; j < n; ++j) {
       // Known up to the commit index already: nothing it reports can add to it.
       if (j == node || committed_.acknowledged_through(j, commit)) continue;
@@ -249,17 +267,33 @@ void RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, 
       } else if (const auto asked = v.match_index(j)) {
         match = *asked;
       }
-      if (match == 0) continue;
-      const ViewIndex before = committed_.held(j);
-      committed_.acknowledged(j, std::min(match, commit));
-      // It must hold it now (an entry lost before its commit is caught at the commit).
-      if (committed_.held(j) != before && cluster_.is_running(j))
-        if (auto lost = committed_.check(j, cluster_.view(j)))
-          cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
+      if (match != 0) {
+        const ViewIndex before = committed_.held(j);
+        committed_.acknowledged(j, std::min(match, commit));
+        // It must hold it now (an entry lost before its commit is caught at the commit).
+        if (committed_.held(j) != before && cluster_.is_running(j)) check_other(j);
+      }
+      if (j < 64 && !committed_.acknowledged_through(j, commit)) pending |= std::uint64_t{1} << j;
     }
   }
-  if (auto lost = committed_.check(node, v, now))
-    cluster_.report_violation(node, lost->invariant, fmt::format("{} {}", cluster_.node_name(node), lost->message));
+  if (!committed_.check_repeats(node, now))
+    if (auto lost = committed_.check_log(node, v, now))
+      cluster_.report_violation(node, lost->invariant, fmt::format("{} {}", cluster_.node_name(node), lost->message));
+  return pending;
+}
+
+void RaftObserver::record_commit(NodeId node, const RaftStateView& v, ViewIndex commit) {
+  committed_.committed(v, commit);
+  // Newly committed entries are held by every server whose log has them:
+  // record that now, so one that loses them at its next event is caught.
+  const NodeId n = servers();  // the servers (cluster_.node_count())
+  for (NodeId j = 0; j < n; ++j)
+    if (j != node && cluster_.is_running(j)) check_other(j);
+}
+
+void RaftObserver::check_other(NodeId j) {
+  if (auto lost = committed_.check(j, cluster_.view(j)))
+    cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
 }
 
 void RaftObserver::before_crash(Time, NodeId node) {

@@ -95,7 +95,9 @@
 // 3. The nemesis's leader target comes from current_leader().
 #pragma once
 
+#include <bit>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -156,14 +158,15 @@ class RaftObserver : public ObserverBase {
   // the acting server without a virtual call: whether a look at `node`
   // (running; its summary is `now`) would find nothing new (see
   // unchanged()); the look itself; the looks queued by a crash or restart.
-  NodeId servers() const { return static_cast<NodeId>(seen_.size()); }
-  bool look_skippable(NodeId node, const raft::ViewSummary& now) const {
-    const Seen& s = seen_[node];
-    return !s.restarted && unchanged(node, s, now);
+  NodeId servers() const { return servers_; }
+  [[gnu::always_inline]] bool look_skippable(NodeId node, const raft::ViewSummary& now) {
+    Seen& s = seen_[node];
+    if (s.restarted || !unchanged(node, s, now)) return false;
+    s.log_last_index = now.log_last_index;  // see unchanged()
+    return true;
   }
-  void look_changed_at(Time t, NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now) {
-    look_changed(t, node, v, seen_[node], now);
-  }
+  // (Reads v's summary again: the caller's need not be kept in memory.)
+  void look_changed_at(Time t, NodeId node, const raft::RaftStateView& v);
   bool has_queued_looks() const { return !to_look_at_.empty(); }
   void look_at_queued(Time t, NodeId acting);
 
@@ -175,19 +178,36 @@ class RaftObserver : public ObserverBase {
     raft::ViewIndex last_applied = 0, commit_index = 0;
     bool restarted = false;  // recovered from storage since the last look
     // The rest of the summary at the last look (looked: there was one since
-    // the start or restart), and committed_.epoch() then: see unchanged().
+    // the start or restart; the log's last index as of the last look or
+    // skip, see unchanged()), and committed_.epoch() then.
     bool looked = false;
     raft::ViewIndex log_base_index = 0, log_last_index = 0;
     std::uint64_t log_rewrites = raft::ViewSummary::kNotCounted;
     std::uint64_t committed_epoch = 0;
+    // While it leads (with its match indexes kept, see seen_matches_): bit j
+    // set for each other server j that committed_ did not know to have
+    // acknowledged everything up to its commit index at the last look
+    // (!acknowledged_through): the only match indexes a look could act on.
+    std::uint64_t ack_pending = 0;
   };
-  // Whether a look at `node` now would find nothing new, so it can be
-  // skipped: the server's summary (and, while it leads, its match indexes)
-  // is what the last look saw, its log's rewrites are counted, and
-  // nothing the checks read besides it has changed (committed_.epoch()).
+  // Whether a look at `node` now would find nothing new and change nothing
+  // the checks read, so it can be skipped: the server's role, term, commit
+  // index, last applied, log base and log rewrites are what the last look
+  // saw, its log's rewrites are counted, nothing the checks read besides it
+  // has changed (committed_.epoch()), and
+  //   - its log's last index is what the last look (or skip) saw, or
+  //     committed_.check() of it would repeat (check_repeats()): its log
+  //     has grown (appends: the rewrites are unchanged), but by nothing
+  //     both committed and above what it is known to hold. Nothing else in
+  //     a look reads the log's last index (a skip records it);
+  //   - while it leads, the match indexes of the servers in ack_pending are
+  //     what the last look saw. Those of the others cannot matter: each of
+  //     them is known to hold, and to have acknowledged, everything up to
+  //     the (unchanged) commit index, and within one epoch what
+  //     committed_ knows a server holds and acknowledged only grows.
   // Then every check would repeat the last look's work with the same
   // answers: see look_at().
-  bool unchanged(NodeId node, const Seen& s, const raft::ViewSummary& now) const;
+  [[gnu::always_inline]] bool unchanged(NodeId node, const Seen& s, const raft::ViewSummary& now) const;
 
   // Compares `node`'s view with what was seen there last, and checks.
   void look_at(Time t, NodeId node);
@@ -195,12 +215,19 @@ class RaftObserver : public ObserverBase {
   void look_changed(Time t, NodeId node, const raft::RaftStateView& v, Seen& s, const raft::ViewSummary& now);
   void check_recovery(NodeId node, const raft::RaftStateView& v);
   void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
-  // `base`: v's log base index now.
-  void on_applied(Time t, NodeId node, raft::ViewIndex index, bool leading, const raft::RaftStateView& v,
-                  raft::ViewIndex base);
+  // Indexes `from` .. `to` newly applied (from <= to); `base`: v's log base index now.
+  void on_applied(Time t, NodeId node, raft::ViewIndex from, raft::ViewIndex to, bool leading,
+                  const raft::RaftStateView& v, raft::ViewIndex base);
+  void report_applied_differently(NodeId node, raft::ViewIndex index, raft::ViewTerm term, std::uint64_t digest);
   // committed_entry_kept, for `node` (which just acted; `now` is its view
-  // `v`'s summary now).
-  void check_committed_entries(NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now);
+  // `v`'s summary now). Returns, while it leads, the servers (bit j) not
+  // known to have acknowledged everything up to its commit index after the
+  // look (Seen::ack_pending); 0 otherwise.
+  std::uint64_t check_committed_entries(NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now);
+  // The commit index rose to `commit` (reported by `node`, `v`).
+  void record_commit(NodeId node, const raft::RaftStateView& v, raft::ViewIndex commit);
+  // committed_.check() of running server j, other than the one acting.
+  void check_other(NodeId j);
   void check_log_matching(NodeId at);
   // check_log_matching's copy of one server's readable entries (reused).
   struct LogCopy {
@@ -217,6 +244,7 @@ class RaftObserver : public ObserverBase {
   void note_candidacy(NodeId node, raft::ViewTerm term);
 
   RaftCluster& cluster_;
+  NodeId servers_;  // seen_.size()
   std::vector<Seen> seen_;
   // A leader's match indexes at its last look: a row of seen_.size() per
   // server, kept for clusters of up to kMatchesKeptUpTo servers (beyond,
@@ -239,7 +267,11 @@ class RaftObserver : public ObserverBase {
     std::uint64_t digest = kUnknownDigest;
     std::uint32_t term = 0, committed_by_term_at_most = 0;
   };
-  static std::uint32_t narrow_term(std::uint64_t term);
+  static std::uint32_t narrow_term(std::uint64_t term) {
+    if (term > std::numeric_limits<std::uint32_t>::max()) [[unlikely]] throw_term_too_wide(term);
+    return static_cast<std::uint32_t>(term);
+  }
+  [[noreturn]] static void throw_term_too_wide(std::uint64_t term);
   std::vector<Applied> applied_;
   std::uint64_t highest_leader_term_ = 0;
   CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
@@ -272,21 +304,25 @@ class RaftObserver : public ObserverBase {
 };
 
 inline bool RaftObserver::unchanged(NodeId node, const Seen& s, const raft::ViewSummary& now) const {
-  if (!s.looked || now.log_rewrites == raft::ViewSummary::kNotCounted || now.role != s.role ||
-      now.current_term != s.term || now.commit_index != s.commit_index || now.last_applied != s.last_applied ||
-      now.log_base_index != s.log_base_index || now.log_last_index != s.log_last_index ||
-      now.log_rewrites != s.log_rewrites || committed_.epoch() != s.committed_epoch)
-    return false;
+  // Every field compared at once (one branch): this runs after nearly every event.
+  const std::uint64_t differs =
+      (static_cast<std::uint64_t>(now.role) ^ static_cast<std::uint64_t>(s.role)) | (now.current_term ^ s.term) |
+      (now.commit_index ^ s.commit_index) | (now.last_applied ^ s.last_applied) |
+      (now.log_base_index ^ s.log_base_index) | (now.log_rewrites ^ s.log_rewrites) |
+      (committed_.epoch() ^ s.committed_epoch);
+  if (differs != 0 || !s.looked || now.log_rewrites == raft::ViewSummary::kNotCounted) return false;
+  if (now.log_last_index != s.log_last_index && !committed_.check_repeats(node, now)) return false;
   // leadership_established() is not in the summary: read it while awaited.
-  if (leaders_.awaiting_established() && leaders_.current() == node) return false;
+  if (leaders_.current() == node && leaders_.awaiting_established()) return false;
   if (now.role != raft::ViewRole::kLeader) return true;
   // A leader's match indexes feed committed_ (acknowledged()), and so may
   // terms it learns.
   if (!now.match_indexes || committed_.terms_unknown() || seen_matches_.empty()) return false;
-  const NodeId n = static_cast<NodeId>(seen_.size());
-  const raft::ViewIndex* seen = seen_matches_.data() + static_cast<std::size_t>(node) * n;
-  for (NodeId j = 0; j < n; ++j)  // a handful: a loop, not std::equal's call to memcmp
+  const raft::ViewIndex* seen = seen_matches_.data() + static_cast<std::size_t>(node) * servers_;
+  for (std::uint64_t pending = s.ack_pending; pending != 0; pending &= pending - 1) {
+    const int j = std::countr_zero(pending);
     if (now.match_indexes[j] != seen[j]) return false;
+  }
   return true;
 }
 
@@ -344,12 +380,11 @@ class RaftObserverFor : public RaftObserver {
   // looks find nothing new (the event was a client's, or changed nothing
   // there) and stop at look_skippable(), so what it costs to get there,
   // once per event, is most of what the observer costs.
-  void after_event(Time t) {
+  [[gnu::always_inline]] void after_event(Time t) {
     const NodeId acting = cluster_.acting();
-    if (acting != kNoNode && acting < servers() && cluster_.running(acting)) {
+    if (acting < servers() && cluster_.running(acting)) {  // kNoNode is above every server
       const auto& v = cluster_.typed_view(acting);
-      const raft::ViewSummary now = v.summary();
-      if (!look_skippable(acting, now)) look_changed_at(t, acting, v, now);
+      if (!look_skippable(acting, v.summary())) look_changed_at(t, acting, v);
     }
     if (has_queued_looks()) look_at_queued(t, acting);
   }
