@@ -46,6 +46,7 @@
 #include "sim/engine/event_code.hpp"
 #include "sim/engine/event_queue.hpp"
 #include "sim/engine/huge_pages.hpp"
+#include "sim/engine/message_pool.hpp"
 #include "sim/faults/nemesis.hpp"
 #include "sim/network/connectivity.hpp"
 #include "sim/network/latency_sampler.hpp"
@@ -117,17 +118,10 @@ class Simulation {
   }
   static MessageFields fields_of(const Message& m) { return {&m, &Simulation::write_message_fields}; }
 
-  // A message in flight, in a pool slot until it is delivered or dropped.
-  // Its receiver rides in the delivery event (EventCode::delivery), not here.
-  template <class Body>
-  struct InFlightAs {
-    Body message;
-    NodeId from;
-    std::uint32_t cut_version;  // Connectivity::version() at send time
-    Time sent_at;               // a receiver that crashed after this never gets it
-    std::uint64_t id;           // message id, shared by duplicates
-  };
-  using InFlight = InFlightAs<Message>;
+  // A message in flight, in a slot of pool_ until it is delivered or
+  // dropped (sim/engine/message_pool.hpp: slots that never move, so a
+  // delivery hands the receiver the message where it lies).
+  using InFlight = typename MessagePool<Message>::Slot;
   // P may say how a message fits in 64 bits: P::pack(message, out) returns
   // false where it does not, P::unpack(bits) gives the same message back.
   // Such a message waits in a 24-byte slot of packed_pool_ instead of a
@@ -155,12 +149,6 @@ class Simulation {
   static std::uint64_t id_of(const InFlight& m) { return m.id; }
   static std::uint64_t id_of(const PackedInFlight& m) { return m.id; }
   // Writes all but the message.
-  static void write_route(InFlight& m, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
-    m.from = from;
-    m.cut_version = cut_version;
-    m.sent_at = sent_at;
-    m.id = id;
-  }
   static void write_route(PackedInFlight& m, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
     m.from = from;
     m.sent_at_and_cut = static_cast<std::uint64_t>(sent_at) << 16 | cut_version;
@@ -171,68 +159,46 @@ class Simulation {
     { P::unpack(bits) } -> std::same_as<Message>;
   };
   static constexpr std::uint32_t kPackedSlot = std::uint32_t{1} << 31;
-  // Slots of one size, reused last freed first. Invariant: the free slots
-  // are those in `free`, or for the packed pool those on the list from
-  // free_head through their id fields, each once; free_count counts them.
-  // The packed pool keeps its list in the slots: a vector of the free
-  // indices took 4 bytes for every slot ever used (3.7 MB at a million
-  // nodes, where in-flight messages rise and fall by about a million each
-  // round). An allocation reads its slot to find the next free one; it asks
-  // for the next one's line at once, so that read finds it cached (without
-  // that, the cold read cost a million-node run 16% of its time). The full
-  // pool (a Raft message: 100+ bytes a slot) keeps its vector.
+  // The packed pool: 24-byte slots reused last freed first. Invariant: the
+  // free slots are those on the list from free_head through their id
+  // fields, each once; free_count counts them. The list is kept in the
+  // slots: a vector of the free indices took 4 bytes for every slot ever
+  // used (3.7 MB at a million nodes, where in-flight messages rise and fall
+  // by about a million each round). An allocation reads its slot to find
+  // the next free one; it asks for the next one's line at once, so that
+  // read finds it cached (without that, the cold read cost a million-node
+  // run 16% of its time). Full messages wait in a MessagePool (pool_).
   static constexpr std::uint32_t kNoFreeSlot = UINT32_MAX;
-  template <class Slot>
-  struct SlotPool {
-    static constexpr bool kListInSlots = std::is_same_v<Slot, PackedInFlight>;
-    std::vector<Slot, CacheLineAllocator<Slot>> slots;  // from a cache line on, like records_
-    std::vector<std::uint32_t> free;  // empty where kListInSlots
+  struct PackedPool {
+    std::vector<PackedInFlight, CacheLineAllocator<PackedInFlight>> slots;  // from a cache line on, like records_
     std::uint32_t free_head = kNoFreeSlot;
     std::size_t free_count = 0;
-    // The message is written straight into its slot: no Slot made and
-    // destroyed on the way (a move and a destruction fewer per send).
-    template <class Body>
-    [[gnu::always_inline]] std::uint32_t allocate(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at,
-                                                  std::uint64_t id) {
+    [[gnu::always_inline]] std::uint32_t allocate(std::uint64_t message, NodeId from, std::uint32_t cut_version,
+                                                  Time sent_at, std::uint64_t id) {
       if (free_count != 0) [[likely]] {
-        std::uint32_t slot;
-        if constexpr (kListInSlots) {
-          slot = free_head;
-          free_head = slots[slot].id;
-          if (free_head != kNoFreeSlot) __builtin_prefetch(&slots[free_head]);
-        } else {
-          slot = free.back();
-          free.pop_back();
-        }
+        const std::uint32_t slot = free_head;
+        free_head = slots[slot].id;
+        if (free_head != kNoFreeSlot) __builtin_prefetch(&slots[free_head]);
         --free_count;
-        Slot& m = slots[slot];
-        m.message = std::forward<Body>(message);
+        PackedInFlight& m = slots[slot];
+        m.message = message;
         write_route(m, from, cut_version, sent_at, id);
         return slot;
       }
-      return append(std::forward<Body>(message), from, cut_version, sent_at, id);
+      return append(message, from, cut_version, sent_at, id);
     }
     // A new slot at the end (out of line: rare once the pool has grown).
-    template <class Body>
-    [[gnu::noinline]] std::uint32_t append(Body&& message, NodeId from, std::uint32_t cut_version, Time sent_at,
+    [[gnu::noinline]] std::uint32_t append(std::uint64_t message, NodeId from, std::uint32_t cut_version, Time sent_at,
                                            std::uint64_t id) {
       if (slots.size() >= kPackedSlot) throw std::length_error("more than 2^31 messages in flight");
-      if constexpr (std::is_same_v<Slot, InFlight>) {
-        slots.push_back(Slot{std::forward<Body>(message), from, cut_version, sent_at, id});
-      } else {
-        slots.push_back(Slot{});
-        slots.back().message = std::forward<Body>(message);
-        write_route(slots.back(), from, cut_version, sent_at, id);
-      }
+      slots.push_back(PackedInFlight{});
+      slots.back().message = message;
+      write_route(slots.back(), from, cut_version, sent_at, id);
       return static_cast<std::uint32_t>(slots.size() - 1);
     }
     void release(std::uint32_t slot) {
-      if constexpr (kListInSlots) {
-        slots[slot].id = free_head;
-        free_head = slot;
-      } else {
-        free.push_back(slot);
-      }
+      slots[slot].id = free_head;
+      free_head = slot;
       ++free_count;
     }
     std::size_t in_use() const { return slots.size() - free_count; }
@@ -240,22 +206,32 @@ class Simulation {
     // the memory for a moment).
     void reserve(std::size_t n) {
       slots.reserve(n);
-      advise_huge_pages(slots.data(), slots.capacity() * sizeof(Slot));
+      advise_huge_pages(slots.data(), slots.capacity() * sizeof(PackedInFlight));
     }
   };
-  static const Message& message_of(const InFlight& m) { return m.message; }
   static Message message_of(const PackedInFlight& m) { return P::unpack(m.message); }
 
   // Network
   void send(NodeId from, NodeId to, Message&& message);
   // Out of line, so a send keeps the smaller frame of its common path.
   [[noreturn, gnu::noinline, gnu::cold]] void throw_no_such_node(NodeId from, NodeId to) const;
-  void enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message, std::uint64_t id);
+  // Schedules the delivery: the latency drawn, the message in a slot.
+  // enqueue is inline in send's reliable-link path (a call and its frame
+  // per send fewer); enqueue_copy is it out of line, for the other paths.
+  [[gnu::always_inline]] void enqueue(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
+                                      std::uint64_t id);
+  void enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message, std::uint64_t id) {
+    enqueue(from, to, latency, std::move(message), id);
+  }
   void drop(NodeId from, NodeId to, const Message& message, std::uint64_t id, DropReason reason);
   void drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason);  // and frees the slot
   void on_deliver(std::uint32_t slot, NodeId to, bool from_backlog);
-  template <class Slot>
-  void deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog);
+  // Whether a delivery of a message sent at `sent_at` with `cut_version`
+  // goes on to its receiver; if not, the slot has been dropped and freed,
+  // or (a paused receiver) put in its backlog.
+  [[gnu::always_inline]] bool delivery_goes_on(std::uint32_t slot, NodeId to, bool from_backlog, Time sent_at, std::uint32_t cut_version,
+                        NodeId from);
+  void deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog);
   std::size_t in_flight() const { return pool_.in_use() + packed_pool_.in_use(); }
 
   // Timers and clocks
@@ -374,8 +350,8 @@ class Simulation {
   LinkTable links_;
   Connectivity connectivity_;
   Rng network_rng_;
-  SlotPool<InFlight> pool_;
-  SlotPool<PackedInFlight> packed_pool_;  // empty unless kPacks
+  MessagePool<Message> pool_;
+  PackedPool packed_pool_;  // empty unless kPacks
   std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
 
   // The restarts and resumes of timeline crashes and pauses with `for`

@@ -35,6 +35,7 @@
 #include <bit>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <new>
 #include <stdexcept>
@@ -477,17 +478,45 @@ class EventQueue {
   // run at its time or earlier. Usually that is the end (an event at the
   // current time); only a run made by refill from a small bucket holds
   // later times, and a push lands inside it when it is scheduled less than
-  // one bucket's width ahead.
+  // one bucket's width ahead. A run from a high level's bucket spans
+  // seconds (in a Raft run of a few dozen pending events, all of them), so
+  // there nearly every push lands inside it, most far from its end: the
+  // place is found by galloping back from the end (1, 2, 4, ... events),
+  // then binary search, and the later events move up in one memmove (a
+  // shift one event at a time was 5% of a Raft sweep seed's instructions,
+  // about 210 an insertion).
   void to_run(const Event& e) {
     Bucket& zero = buckets_[0];
     append(zero, e);
-    std::uint32_t i = zero.size - 1;
-    while (i > head0_ && zero.data[i - 1].time > e.time) {
-      zero.data[i] = zero.data[i - 1];
-      --i;
+    Event* data = zero.data;
+    const auto end = static_cast<std::uint32_t>(zero.size - 1);  // e's slot
+    const auto head = static_cast<std::uint32_t>(head0_);
+    if (end == head || data[end - 1].time <= e.time) return;  // already in place
+    // The place is the first of [head, end) whose time is after e's (the
+    // upper bound); data[end - 1] is such. Narrow [lo, hi] around it.
+    std::uint32_t hi = end - 1, lo = head;
+    for (std::uint32_t dist = 1; hi - head > dist; dist *= 2) {
+      const std::uint32_t probe = hi - dist;
+      if (data[probe].time <= e.time) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
     }
-    zero.data[i] = e;
+    while (lo < hi) {  // data[hi] is after e; everything before lo is not
+      const std::uint32_t mid = lo + (hi - lo) / 2;
+      if (data[mid].time <= e.time) lo = mid + 1;
+      else hi = mid;
+    }
+    const std::uint32_t later = end - lo;
+    if (later <= 4) {
+      for (std::uint32_t i = end; i > lo; --i) data[i] = data[i - 1];
+    } else {
+      std::memmove(data + lo + 1, data + lo, static_cast<std::size_t>(later) * sizeof(Event));
+    }
+    data[lo] = e;
   }
+
 
   // Invariant: every event in buckets_[b] (b >= 1) has bucket_of(time) == b
   // for the current last_, and a time after last_; the run,

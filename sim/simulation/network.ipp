@@ -22,8 +22,8 @@ void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason rea
       return;
     }
   }
-  const InFlight& m = pool_.slots[slot];
-  drop(m.from, to, m.message, m.id, reason);
+  const InFlight& m = pool_.at(slot);
+  drop(m.from, to, m.message(), m.id, reason);
   pool_.release(slot);
 }
 
@@ -48,7 +48,7 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   // Links that lose and duplicate nothing (no override either) are asked
   // one flag, not resolved and tested twice.
   if (links_.all_reliable()) {
-    enqueue_copy(from, to, links_.default_latency(), std::move(message), id);
+    enqueue(from, to, links_.default_latency(), std::move(message), id);
     return;
   }
   const LinkParams link = links_.resolve(from, to);
@@ -70,8 +70,8 @@ void Simulation<P>::throw_no_such_node(NodeId from, NodeId to) const {
 }
 
 template <class P>
-void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
-                                 std::uint64_t id) {
+void Simulation<P>::enqueue(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
+                            std::uint64_t id) {
   Time arrival = now_ + sample_latency(latency, network_rng_);
   if (scenario_.network.fifo) {
     // Per-link FIFO: never arrive before an earlier message on this link.
@@ -93,58 +93,73 @@ void Simulation<P>::enqueue_copy(NodeId from, NodeId to, const LatencySpec& late
 }
 
 template <class P>
+bool Simulation<P>::delivery_goes_on(std::uint32_t slot, NodeId to, bool from_backlog, Time sent_at,
+                                     std::uint32_t cut_version, NodeId from) {
+  // Arriving at a node that is down loses it, as does a crash of the
+  // receiver since the send (even if it has restarted since). Until a node
+  // first crashes or pauses, every one runs and none has crashed (ever_down_).
+  if (ever_down_ && (records_[to].status == NodeStatus::kCrashed || crashed_since(to, sent_at))) {
+    drop_in_flight(slot, to, DropReason::kCrashed);
+    return false;
+  }
+  if (!from_backlog) {
+    // A partition made while the message was in flight loses it.
+    if (cut_version != connectivity_.version() && connectivity_.blocked_since(cut_version, from, to)) {
+      drop_in_flight(slot, to, DropReason::kPartition);
+      return false;
+    }
+    if (ever_down_ && records_[to].status == NodeStatus::kPaused) {
+      // It reached the machine; the stalled process handles it on resume.
+      backlog_[to].push_back(EventCode::delivery(EventKind::kLocalDeliver, slot, to));
+      return false;
+    }
+  }
+  return true;
+}
+
+// A full slot's message is handed to the receiver where it lies in pool_
+// (its address holds while the receiver's sends fill other slots) and
+// destroyed there after: no move out, no second destruction.
+template <class P>
 void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog) {
   if constexpr (kPacks) {
     if (slot & kPackedSlot) {
-      deliver(packed_pool_, slot & ~kPackedSlot, slot, to, from_backlog);
+      deliver_packed(slot & ~kPackedSlot, slot, to, from_backlog);
       return;
     }
   }
-  deliver(pool_, slot, slot, to, from_backlog);
-}
-
-// `index` in `pool`; `slot` as the delivery event names it.
-template <class P>
-template <class Slot>
-void Simulation<P>::deliver(SlotPool<Slot>& pool, std::uint32_t index, std::uint32_t slot, NodeId to,
-                            bool from_backlog) {
   ++events_;
   // Two independent loads, likely both cache misses on a big cluster: issue
   // them together so their latencies overlap.
   __builtin_prefetch(&records_[to]);
-  Slot& m = pool.slots[index];
-  NodeRecord& receiver = records_[to];
-  // Arriving at a node that is down loses it, as does a crash of the
-  // receiver since the send (even if it has restarted since). Until a node
-  // first crashes or pauses, every one runs and none has crashed (ever_down_).
-  if (ever_down_ && (receiver.status == NodeStatus::kCrashed || crashed_since(to, sent_at_of(m)))) {
-    drop_in_flight(slot, to, DropReason::kCrashed);
-    return;
-  }
-  if (!from_backlog) {
-    // A partition made while the message was in flight loses it.
-    if (cut_version_of(m) != connectivity_.version() && connectivity_.blocked_since(cut_version_of(m), m.from, to)) {
-      drop_in_flight(slot, to, DropReason::kPartition);
-      return;
-    }
-    if (ever_down_ && receiver.status == NodeStatus::kPaused) {
-      // It reached the machine; the stalled process handles it on resume.
-      backlog_[to].push_back(EventCode::delivery(EventKind::kLocalDeliver, slot, to));
-      return;
-    }
-  }
+  InFlight& m = pool_.at(slot);
+  if (!delivery_goes_on(slot, to, from_backlog, m.sent_at, m.cut_version, m.from)) return;
+  ++delivered_;
+  const NodeId from = m.from;
+  const Message& message = m.message();
+  trace_.message_delivered(now_, from, to, trace_.writes_messages() ? P::message_type(message) : std::string_view(),
+                           m.id, fields_of(message));
+  host_->bind(to);
+  records_[to].node.on_message(*host_, from, message);
+  pool_.release(slot, m);
+}
+
+// `index` in packed_pool_; `slot` as the delivery event names it.
+template <class P>
+void Simulation<P>::deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog) {
+  ++events_;
+  __builtin_prefetch(&records_[to]);
+  const PackedInFlight& m = packed_pool_.slots[index];
+  if (!delivery_goes_on(slot, to, from_backlog, sent_at_of(m), cut_version_of(m), m.from)) return;
   ++delivered_;
   const NodeId from = m.from;
   const std::uint64_t id = id_of(m);
-  Message message = [&]() -> Message {
-    if constexpr (std::is_same_v<Slot, InFlight>) return std::move(m.message);
-    else return message_of(m);
-  }();
-  pool.release(index);
+  const Message message = message_of(m);
+  packed_pool_.release(index);
   trace_.message_delivered(now_, from, to, trace_.writes_messages() ? P::message_type(message) : std::string_view(),
                            id, fields_of(message));
   host_->bind(to);
-  receiver.node.on_message(*host_, from, message);
+  records_[to].node.on_message(*host_, from, message);
 }
 
 }  // namespace faultline

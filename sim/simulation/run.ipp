@@ -106,7 +106,7 @@ void Simulation<P>::prefetch_for(void* self, std::uint64_t payload) {
           break;
         }
       }
-      __builtin_prefetch(&sim->pool_.slots[slot]);
+      __builtin_prefetch(&sim->pool_.at(slot));
       break;
     }
     case EventKind::kTimer:

@@ -232,3 +232,33 @@ TEST_CASE("pushes inside a sorted run's window and ties with it pop in (time seq
     }
   }
 }
+
+TEST_CASE("pushes deep inside a long run and ties with its events pop in (time seq) order") {
+  // A few dozen events in one bucket of a high level become the run, which
+  // then spans about 2^31 ns (a Raft run of a few dozen pending events looks
+  // like this): nearly every later push lands inside it, most more than a
+  // few places from its end (binary search and memmove in to_run). Times
+  // on a coarse grid, so that many pushes tie with events already there.
+  EventQueue q;
+  Oracle oracle;
+  Rng rng(2026);
+  std::uint64_t seq = 0;
+  const Time base = Time{1} << 32;
+  auto push = [&](Time t) {
+    q.push(t, seq);
+    oracle.push(Entry{t, seq, seq});
+    ++seq;
+  };
+  for (int i = 0; i < 60; ++i) push(base + static_cast<Time>(rng.below(64)) * (Time{1} << 25));
+  Time now = pop_both_and_compare(q, oracle).time;
+  for (int round = 0; round < 20000 && !oracle.empty(); ++round) {
+    const int pushes = static_cast<int>(rng.below(3));
+    for (int k = 0; k < pushes; ++k) {
+      const Time grid = base + static_cast<Time>(rng.below(64)) * (Time{1} << 25);
+      push(grid >= now ? grid : now + static_cast<Time>(rng.below(4)));  // ties with the grid, and at the popped time
+    }
+    now = pop_both_and_compare(q, oracle).time;
+  }
+  while (!oracle.empty()) pop_both_and_compare(q, oracle);
+  CHECK(q.empty());
+}
