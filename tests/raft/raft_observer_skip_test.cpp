@@ -3,6 +3,7 @@
 // a cluster of scripted views fed to the observer event by event.
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,39 @@ class ScriptedCluster final : public RaftCluster {
   Connectivity connectivity_;
 };
 
+// A scripted cluster and the observer it feeds, one event at a time, a
+// microsecond apart.
+struct ObservedCluster {
+  explicit ObservedCluster(NodeId n) : c(n), observer(c, n) {}
+  ScriptedCluster c;
+  RaftObserver observer;
+  Time t = 0;
+  // An event at `node`, then the observer's look.
+  void event_at(NodeId node) {
+    c.acting = node;
+    observer.after_event(t += 1000);
+  }
+  // n0 leads term 1 with entries 1..2, `followers` receive and acknowledge
+  // them, and n0 commits them; returns n0's view. The first event looks at
+  // every server.
+  ScriptedView& commit_two_entries_at_n0(std::initializer_list<NodeId> followers) {
+    event_at(0);
+    auto& leader = c.views[0];
+    leader.role_now = raft::ViewRole::kLeader;
+    leader.terms = {1, 1};
+    leader.matches[0] = 2;
+    event_at(0);
+    for (NodeId f : followers) {
+      c.views[f].terms = {1, 1};
+      event_at(f);
+    }
+    for (NodeId f : followers) leader.matches[f] = 2;
+    leader.commit = 2;
+    event_at(0);
+    return leader;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("an event that changes only a leader's match index is looked at: an acknowledgement lost in a crash is caught") {
@@ -73,41 +107,24 @@ TEST_CASE("an event that changes only a leader's match index is looked at: an ac
   // after they committed, at an event of the leader's that changes nothing
   // but its match index for n3; then n3 crashes and comes back without them
   // (never synced). What n3 acknowledged it must recover (committed_entry_kept).
-  ScriptedCluster c(5);
-  RaftObserver observer(c, 5);
-  Time t = 0;
-  auto event_at = [&](NodeId node) {
-    c.acting = node;
-    observer.after_event(t += 1000);
-  };
-  event_at(0);  // the first event: every server is looked at
-  auto& leader = c.views[0];
-  leader.role_now = raft::ViewRole::kLeader;
-  leader.terms = {1, 1};
-  leader.matches = {2, 0, 0, 0, 0};
-  event_at(0);
-  for (NodeId f : {1, 2}) {
-    c.views[f].terms = {1, 1};
-    event_at(f);
-  }
-  leader.matches = {2, 2, 2, 0, 0};
-  leader.commit = 2;
-  event_at(0);  // commits 1..2 on n0, n1, n2's acknowledgements
+  ObservedCluster run(5);
+  auto& c = run.c;
+  auto& leader = run.commit_two_entries_at_n0({1, 2});  // on n0, n1, n2's acknowledgements
   c.views[3].terms = {1, 1};
-  event_at(3);  // n3 holds them, not yet acknowledged
-  event_at(0);  // nothing new at the leader: a look that may be skipped
+  run.event_at(3);  // n3 holds them, not yet acknowledged
+  run.event_at(0);  // nothing new at the leader: a look that may be skipped
   leader.matches = {2, 2, 2, 2, 0};
-  event_at(0);  // only n3's match index moved: n3 acknowledged 1..2
+  run.event_at(0);  // only n3's match index moved: n3 acknowledged 1..2
   CHECK(c.violations.empty());
 
-  observer.before_crash(t, 3);
+  run.observer.before_crash(run.t, 3);
   c.running[3] = false;
-  observer.on_crash(t, 3);
+  run.observer.on_crash(run.t, 3);
   c.views[3].terms.clear();  // what it had was never synced
   c.views[3].rewrites = 0;
   c.running[3] = true;
-  observer.on_restart(t, 3);
-  event_at(3);
+  run.observer.on_restart(run.t, 3);
+  run.event_at(3);
   REQUIRE(c.violations.size() == 1);
   CHECK(c.violations[0].find("committed_entry_kept") == 0);
   CHECK(c.violations[0].find("acknowledged") != std::string::npos);
@@ -118,33 +135,28 @@ TEST_CASE("a server whose state did not change is looked at again after a loss w
   // next look, learns it again: that look must happen even when the
   // server's state is unchanged, so a second loss at a later event is
   // reported too (as it was before looks were ever skipped).
-  ScriptedCluster c(3);
-  RaftObserver observer(c, 3);
-  Time t = 0;
-  auto event_at = [&](NodeId node) {
-    c.acting = node;
-    observer.after_event(t += 1000);
-  };
-  event_at(0);
+  ObservedCluster run(3);
+  auto& c = run.c;
+  run.event_at(0);
   auto& leader = c.views[0];
   leader.role_now = raft::ViewRole::kLeader;
   leader.terms = {1, 1, 1};
   leader.matches = {3, 0, 0};
-  event_at(0);
+  run.event_at(0);
   auto& f = c.views[1];
   f.terms = {1, 1, 1};
-  event_at(1);
+  run.event_at(1);
   leader.matches = {3, 3, 0};
   leader.commit = 3;
-  event_at(0);  // 1..3 committed; n1 holds them
+  run.event_at(0);  // 1..3 committed; n1 holds them
   f.terms = {1, 1};  // n1 loses entry 3
   f.rewrites = 1;
-  event_at(1);
+  run.event_at(1);
   REQUIRE(c.violations.size() == 1);
-  event_at(1);  // nothing changed at n1: it learns again that it holds 1..2
+  run.event_at(1);  // nothing changed at n1: it learns again that it holds 1..2
   f.terms = {1};  // and loses entry 2
   f.rewrites = 2;
-  event_at(1);
+  run.event_at(1);
   REQUIRE(c.violations.size() == 2);
   CHECK(c.violations[1].find("index 2") != std::string::npos);
 }
@@ -155,34 +167,19 @@ TEST_CASE("an event that only appends entries already committed is looked at: lo
   // receives entries 1..2 after they committed, at an event that changes
   // nothing else of its state (its own commit index stays 0): it holds them
   // from then on, so dropping them at its next event is a lost commit.
-  ScriptedCluster c(3);
-  RaftObserver observer(c, 3);
-  Time t = 0;
-  auto event_at = [&](NodeId node) {
-    c.acting = node;
-    observer.after_event(t += 1000);
-  };
-  event_at(0);  // the first event: every server is looked at
-  auto& leader = c.views[0];
-  leader.role_now = raft::ViewRole::kLeader;
-  leader.terms = {1, 1};
-  leader.matches = {2, 0, 0};
-  event_at(0);
-  c.views[1].terms = {1, 1};
-  event_at(1);
-  leader.matches = {2, 2, 0};
-  leader.commit = 2;
-  event_at(0);  // 1..2 committed on n0 and n1; n2 has neither
-  event_at(2);  // nothing new at n2
+  ObservedCluster run(3);
+  auto& c = run.c;
+  run.commit_two_entries_at_n0({1});  // 1..2 committed on n0 and n1; n2 has neither
+  run.event_at(2);  // nothing new at n2
   auto& late = c.views[2];
   late.terms = {1};
-  event_at(2);  // n2 appends the committed entry 1, nothing else changes
+  run.event_at(2);  // n2 appends the committed entry 1, nothing else changes
   late.terms = {1, 1};
-  event_at(2);  // and entry 2
+  run.event_at(2);  // and entry 2
   CHECK(c.violations.empty());
   late.terms = {1};  // a truncation drops entry 2
   late.rewrites = 1;
-  event_at(2);
+  run.event_at(2);
   REQUIRE(c.violations.size() == 1);
   CHECK(c.violations[0].find("committed_entry_kept") == 0);
   CHECK(c.violations[0].find("index 2") != std::string::npos);
