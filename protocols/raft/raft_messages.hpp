@@ -75,6 +75,11 @@ class Command {
   char short_record_[kShortRecord];  // the record, when long_record_ is empty (at most kShortRecord long)
 };
 
+// The request of a no-op entry (Entry::command()). At namespace scope, so
+// reading it tests no guard on each call; not constexpr, as clang 16 cannot
+// constant-evaluate libstdc++ 12's std::string.
+inline const kv::Request kNoRequest{};
+
 struct Entry {
   Term term = 0;
   bool noop = false;  // a new leader's first entry (section 8): commits earlier terms' entries
@@ -85,8 +90,7 @@ struct Entry {
     if (!is_noop) shared = CommandRef<Command>::make(t, r);
   }
   const kv::Request& command() const {
-    static constexpr kv::Request kNone{};  // constant-initialised: no guard to test on each call
-    return shared ? shared->request : kNone;
+    return shared ? shared->request : kNoRequest;
   }
 };
 
