@@ -218,21 +218,8 @@ KvHistory unanswered_heavy(Rng& rng, int n) {
     const bool answered = rng.below(2) == 0;
     const bool applied = answered || rng.below(2) == 0;
     o.completed = answered ? t + static_cast<Time>(rng.below(15)) : kNever;
-    if (applied) {
-      switch (o.kind) {
-        case K::kGet: o.output = state; break;
-        case K::kPut: state = o.value; break;
-        case K::kAppend: state += o.value; break;
-        case K::kCas:
-          o.cas_ok = state == o.expected;
-          if (o.cas_ok) state = o.value;
-          break;
-      }
-    }
-    if (!answered) {
-      o.output.clear();
-      o.cas_ok = false;
-    }
+    if (applied) take_effect(o, state);  // clears the output of one never answered
+    if (!answered) o.cas_ok = false;
     h.push_back(o);
   }
   return h;
