@@ -84,8 +84,10 @@ class InsertOnlyTable {
   using Lookup = std::conditional_t<std::is_same_v<Key, std::string>, std::string_view, Key>;
 
   // The value at `key`, added (value-initialised) when absent.
-  Value& operator[](Lookup key) {
-    const std::uint64_t h = key_hash(key);
+  Value& operator[](Lookup key) { return at_hashed(key, key_hash(key)); }
+  // operator[] for a key whose key_hash() the caller has: `h` (a key
+  // looked up on every replica hashed once).
+  Value& at_hashed(Lookup key, std::uint64_t h) {
     if (!slots_.empty()) {
       const std::uint32_t tag = static_cast<std::uint32_t>(h);
       for (std::size_t s = h >> shift_;; s = (s + 1) & mask_) {

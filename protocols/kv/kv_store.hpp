@@ -21,7 +21,10 @@ class KvStore {
   // gives the remembered reply without applying it again). The reply is
   // the client's session's (built there, not copied there), valid until
   // the next apply or restore.
-  const Reply& apply(const Request& r) {
+  const Reply& apply(const Request& r) { return apply(r, key_hash(r.key)); }
+  // apply(r) with r.key's key_hash() given (a replicated command's, hashed
+  // once for every replica): `hashed` must be key_hash(r.key).
+  const Reply& apply(const Request& r, std::uint64_t hashed) {
     Session& session = sessions_[r.client];
     if (r.sequence != 0 && r.sequence <= session.last_sequence) {
       if (r.sequence == session.last_sequence) return session.last_reply;
@@ -40,7 +43,7 @@ class KvStore {
       reply.value.clear();
       return reply;
     }
-    std::string& slot = data_[r.key];
+    std::string& slot = data_.at_hashed(r.key, hashed);
     switch (r.kind) {
       case OpKind::kGet: reply.value = slot; return reply;
       case OpKind::kPut: slot = r.value; break;

@@ -61,7 +61,9 @@ void RaftNode::apply_committed(HostT& host) {
     const std::uint64_t digest = e.noop ? 0 : kv::digest(command);
     host.emit("apply", {{"index", last_applied_}, {"term", e.term}, {"digest", digest}});
     if (e.noop) continue;
-    const kv::Reply& reply = store_.apply(command);  // the session's, valid until the next apply
+    // The session's reply, valid until the next apply; the key hashed once,
+    // with the command (an entry whose record would not decode has none).
+    const kv::Reply& reply = store_.apply(command, e.shared ? e.shared->key_hash : kv::key_hash(command.key));
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
     if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {

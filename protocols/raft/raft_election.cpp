@@ -40,11 +40,6 @@ void RaftNode::persist_term_and_vote(HostT& host) {
   host.storage().sync();
 }
 
-void RaftNode::reset_election_timer(HostT& host) {
-  // Section 5.2: a randomized timeout, so split votes are rare.
-  host.set_timer(kElectionTimer, host.rng().between(params_->election_timeout_min, params_->election_timeout_max));
-}
-
 void RaftNode::on_timer(HostT& host, TimerSlot slot) {
   if (slot == kElectionTimer) {
     if (role_ != Role::kLeader) start_election(host, params_->pre_vote);
@@ -205,6 +200,7 @@ void RaftNode::become_leader(HostT& host) {
   match_index_.assign(n_, 0);
   last_ack_.assign(n_, host.now());
   acked_round_.assign(n_, 0);
+  commit_counted_ = false;
   host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});
   emit_role(host);
   // Section 8: a no-op of the new term, so earlier terms' entries commit.

@@ -16,6 +16,7 @@
 #include "protocols/host/trace_field.hpp"
 #include "protocols/raft/command_ref.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
+#include "protocols/kv/insert_only_table.hpp"
 #include "protocols/kv/kv_codec.hpp"
 
 namespace faultline::raft {
@@ -35,7 +36,7 @@ using Index = std::uint64_t;
 class Command {
  public:
   // Made for an entry of term `t` (its record written here, once).
-  Command(Term t, const kv::Request& r) : request(r), term(t) {
+  Command(Term t, const kv::Request& r) : request(r), term(t), request_bytes(bytes_of(r)), key_hash(kv::key_hash(r.key)) {
     char digits[24];
     const auto length = static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, t).ptr - digits);  // as std::to_string writes it
     encoded_at_ = static_cast<std::uint32_t>(length + 3);
@@ -54,13 +55,19 @@ class Command {
   // Read back from a stored record (`stored` its bytes, `request` kv::decode's
   // of those from `encoded_at` on).
   Command(kv::Request r, Term t, std::string_view stored, std::uint32_t encoded_at)
-      : request(std::move(r)), term(t), size_(static_cast<std::uint32_t>(stored.size())), encoded_at_(encoded_at) {
+      : request(std::move(r)), term(t), request_bytes(bytes_of(request)), key_hash(kv::key_hash(request.key)), size_(static_cast<std::uint32_t>(stored.size())), encoded_at_(encoded_at) {
     if (stored.size() <= kShortRecord) std::memcpy(short_record_, stored.data(), stored.size());
     else long_record_ = stored;
   }
 
   const kv::Request request;
   const Term term;  // the term of the entry it was made for
+  // The request's key, value and expected value, in bytes (what
+  // message_bytes counts for it, read once per entry sent).
+  const std::uint32_t request_bytes;
+  // kv::key_hash(request.key): each replica's store looks the key up with
+  // it (kv::KvStore::apply), none hashes it again.
+  const std::uint64_t key_hash;
 
   // That entry's log record: "<term>|c|" then kv::encode(request) (raft_log.hpp).
   std::string_view record() const { return std::string_view(long_record_.empty() ? short_record_ : long_record_.data(), size_); }
@@ -68,6 +75,9 @@ class Command {
   std::string_view encoded() const { return record().substr(encoded_at_); }
 
  private:
+  static std::uint32_t bytes_of(const kv::Request& r) {
+    return static_cast<std::uint32_t>(r.key.size() + r.value.size() + r.expected.size());
+  }
   static constexpr std::size_t kShortRecord = 112;
   std::uint32_t size_ = 0;        // the record's length
   std::uint32_t encoded_at_ = 0;  // where kv::encode(request) starts in the record
@@ -269,8 +279,7 @@ inline std::uint32_t message_bytes(const Message& m) {
     std::uint32_t bytes = 40;
     for (const auto& e : a->entries) {
       bytes += 24;
-      if (const Command* c = e.shared.get())  // a no-op carries no command
-        bytes += static_cast<std::uint32_t>(c->request.key.size() + c->request.value.size() + c->request.expected.size());
+      if (const Command* c = e.shared.get()) bytes += c->request_bytes;  // a no-op carries no command
     }
     return bytes;
   }

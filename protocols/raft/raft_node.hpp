@@ -69,7 +69,11 @@ class RaftNode {
 
  private:
   // raft_election.cpp
-  void reset_election_timer(HostT& host);
+  // Section 5.2: a randomized timeout, so split votes are rare. (Here, so
+  // the AppendEntries that reset it most make no call for it.)
+  void reset_election_timer(HostT& host) {
+    host.set_timer(kElectionTimer, host.rng().between(params_->election_timeout_min, params_->election_timeout_max));
+  }
   void start_election(HostT& host, bool pre_vote);
   void on_request_vote(HostT& host, NodeId from, const RequestVote& m);
   void on_vote_reply(HostT& host, NodeId from, const VoteReply& m);
@@ -169,6 +173,7 @@ class RaftNode {
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
   WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
+  bool commit_counted_ = false;        // advance_commit ran since this leadership began (on_append_reply reads it)
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent
   // after it arrived to be answered by a majority (so we still led when it

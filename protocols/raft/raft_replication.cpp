@@ -40,8 +40,19 @@ void RaftNode::broadcast_append(HostT& host) {
       log_.at(config_index_).command().kind == kv::OpKind::kRemoveServer)
     leaving = log_.at(config_index_).command().server;
   ++round_;  // a new ReadIndex confirmation round: these messages leave after every pending read arrived
-  for (NodeId i = 0; i < n_; ++i)
-    if (i != self_ && (is_member(i) || i == leaving)) send_append(host, i);
+  // Every member but us, and the leaving server, once each, in increasing
+  // server order (the leaving one in its place among the members).
+  if (leaving == self_ || leaving >= n_) leaving = kNoNode;
+  for (const NodeId i : member_ids_) {
+    if (leaving < i) {
+      send_append(host, leaving);
+      leaving = kNoNode;
+    } else if (leaving == i) {
+      leaving = kNoNode;  // still a member: sent as one
+    }
+    if (i != self_) send_append(host, i);
+  }
+  if (leaving != kNoNode) send_append(host, leaving);
 }
 
 void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& m) {
@@ -84,10 +95,16 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   }
   // The entries we already hold (the same term at the same index) are
   // skipped in one pass: on reordering links most of a resent run is held.
+  // (index >= the base here, so at(index + 1) is an entry when one is held.)
   const Entry* e = m.entries.begin();
   const Entry* const end = m.entries.end();
-  for (const Index held = log_.last_index(); e != end && index < held && log_.at(index + 1).term == e->term; ++e)
-    ++index;
+  if (const std::size_t comparable = std::min<std::size_t>(end - e, log_.last_index() - index); comparable != 0) {
+    const Entry* const ours = &log_.at(index + 1);
+    std::size_t k = 0;
+    while (k < comparable && ours[k].term == e[k].term) ++k;
+    e += k;
+    index += k;
+  }
   for (; e != end; ++e) {
     ++index;
     if (index <= log_.last_index()) {
@@ -121,12 +138,18 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
   last_ack_[from] = host.now();
   if (m.round > acked_round_[from]) {
     acked_round_[from] = m.round;
-    serve_confirmed_reads(host);
+    if (!pending_reads_.empty()) serve_confirmed_reads(host);  // (its own first test, without the call)
   }
   if (m.success) {
     match_index_[from] = std::max(match_index_[from], m.match_index);
     next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);
-    advance_commit(host);
+    // An acknowledgement at or below the commit index adds no replica above
+    // it, so the quorum is the one the last advance_commit saw (it runs after
+    // every other change of match_index_, the members or the commit index),
+    // and that one committed all it could: nothing to count again. Not so
+    // before the first count of a leadership (become_leader sets its own
+    // match without one).
+    if (match_index_[from] > commit_index_ || !commit_counted_) advance_commit(host);
     if (next_index_[from] <= log_.last_index()) send_append(host, from);
     if (from == transfer_target_) maybe_send_timeout_now(host);
     return;
@@ -149,6 +172,7 @@ void RaftNode::advance_commit(HostT& host) {
   // such n: one pass over the match indexes, not a test per candidate index.
   // Terms never decrease along the log and ours is the highest, so when
   // that entry is of our term every entry above it is too.
+  commit_counted_ = true;
   const Index held = params_->mutant == Mutant::kCommitWithoutQuorum ? match_index_[self_] : quorum_match_index();
   const Index highest = std::min(held, log_.last_index());
   if (highest <= commit_index_) return;

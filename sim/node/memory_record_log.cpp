@@ -43,13 +43,6 @@ std::string_view MemoryRecordLog::record(std::uint64_t position) const {
   return std::string_view(bytes_).substr(offset_of(k), ends_[k] - offset_of(k));
 }
 
-void MemoryRecordLog::sync() {
-  undo_.clear();
-  saved_.clear();
-  sealed_ = 0;
-  reclaim_dropped_prefix();
-}
-
 std::size_t MemoryRecordLog::mark() {
   sealed_ = undo_.size();
   return sealed_;
@@ -66,14 +59,14 @@ void MemoryRecordLog::commit_through(std::size_t marked) {
   saved_.erase(saved_.begin(), saved_.begin() + static_cast<std::ptrdiff_t>(saved_before(marked)));
   undo_.erase(undo_.begin(), undo_.begin() + static_cast<std::ptrdiff_t>(marked));
   sealed_ -= marked;
-  if (undo_.empty()) reclaim_dropped_prefix();
+  if (undo_.empty() && reclaim_due()) reclaim_dropped_prefix();
 }
 
 // Moves the live records to the front once the dropped ones are the larger
 // part, so the cost is amortized over the records dropped.
 void MemoryRecordLog::reclaim_dropped_prefix() {
+  if (!reclaim_due()) return;
   const std::size_t dropped = begin_ - first_;
-  if (dropped < 64 || dropped < ends_.size() / 2) return;
   const std::uint64_t cut = offset_of(dropped);
   bytes_.erase(0, cut);
   ends_.erase(ends_.begin(), ends_.begin() + static_cast<std::ptrdiff_t>(dropped));

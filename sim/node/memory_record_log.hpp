@@ -32,7 +32,14 @@ class MemoryRecordLog {
   std::uint64_t end() const { return first_ + ends_.size(); }
   std::string_view record(std::uint64_t position) const;
 
-  void sync();
+  // Inline, as MemoryStore::sync's part: a sync follows nearly every
+  // append, and a reclaim is rarely due.
+  void sync() {
+    undo_.clear();
+    saved_.clear();
+    sealed_ = 0;
+    if (reclaim_due()) reclaim_dropped_prefix();
+  }
   // A sync begins: returns the journal length it will make durable.
   std::size_t mark();
   // The sync that began at mark() == `marked` completed: the first `marked`
@@ -44,6 +51,12 @@ class MemoryRecordLog {
 
  private:
   std::uint64_t offset_of(std::size_t k) const { return k == 0 ? 0 : ends_[k - 1]; }
+  // Whether reclaim_dropped_prefix() would move anything: the dropped
+  // records are at least 64 and at least half of those held.
+  bool reclaim_due() const {
+    const std::size_t dropped = begin_ - first_;
+    return dropped >= 64 && dropped >= ends_.size() / 2;
+  }
   void reclaim_dropped_prefix();
 
   // One journal entry, a few plain numbers: an append (the common one, and

@@ -141,3 +141,31 @@ TEST_CASE("kv codec: a request is written field by field with escapes only where
     CHECK(appended == "prefix" + reference(r));
   }
 }
+
+TEST_CASE("kv codec: a string needs escaping exactly when a byte of it is the separator or the escape") {
+  // Against a byte loop, for every length up to 24 and every position of
+  // each byte that matters, among bytes that differ from them by one bit
+  // or one step (the word-at-a-time test's near misses).
+  auto oracle = [](std::string_view s) {
+    for (const char c : s)
+      if (c == '\x1f' || c == '\\') return true;
+    return false;
+  };
+  const char fillers[] = {'a', '\x1e', '\x20', '\x1d', '\x5b', '\x5d', '\x5e', '\x9f', '\xdc', '\0', '\x7f', '\xff'};
+  for (std::size_t length = 0; length <= 24; ++length)
+    for (const char filler : fillers) {
+      std::string s(length, filler);
+      CAPTURE(length);
+      CAPTURE(static_cast<int>(static_cast<unsigned char>(filler)));
+      CHECK(kv::needs_escape(s) == oracle(s));
+      for (std::size_t at = 0; at < length; ++at)
+        for (const char special : {'\x1f', '\\'}) {
+          std::string t = s;
+          t[at] = special;
+          CAPTURE(at);
+          CHECK(kv::needs_escape(t));
+          // Only the bytes of the string count, never those after it.
+          CHECK_FALSE(kv::needs_escape(std::string_view(t).substr(0, at)));
+        }
+    }
+}
