@@ -439,20 +439,12 @@ class RaftObserverFor : public RaftObserver {
     const NodeId acting = cluster_.acting();
     if (acting < servers() && cluster_.running(acting)) {  // kNoNode is above every server
       const auto& v = cluster_.typed_view(acting);
-      if (!look_skippable(acting, summary_of(v))) look_changed_at(t, acting, typename SimulationRaftCluster<P>::TypedViews{cluster_});
+      if (!look_skippable(acting, v.summary())) look_changed_at(t, acting, typename SimulationRaftCluster<P>::TypedViews{cluster_});
     }
     if (has_queued_looks()) look_at_queued(t, acting);
   }
 
  private:
-  // v.summary(), inlined here whatever the compiler makes of its other
-  // callers (the looks call it too): once per event, a call costs as much
-  // as the read.
-  template <class View>
-  [[gnu::always_inline, gnu::flatten]] static raft::ViewSummary summary_of(const View& v) {
-    return v.summary();
-  }
-
   SimulationRaftCluster<P> cluster_;  // bound above before it is built: RaftObserver only keeps the reference
 };
 
