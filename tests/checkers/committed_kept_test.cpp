@@ -53,6 +53,34 @@ class LogView final : public raft::RaftStateView {
   const raft::RaftLog& log_;
 };
 
+// The same, with the log's rewrite count in its summary (as RaftNodeView
+// has it), so CommittedLog may trust an entry it confirmed while the count
+// is unchanged.
+class CountedLogView final : public raft::RaftStateView {
+ public:
+  explicit CountedLogView(const raft::RaftLog& log) : log_(log), plain_(log) {}
+  raft::ViewRole role() const override { return plain_.role(); }
+  raft::ViewTerm current_term() const override { return plain_.current_term(); }
+  std::optional<NodeId> voted_for() const override { return std::nullopt; }
+  raft::ViewIndex commit_index() const override { return 0; }
+  raft::ViewIndex last_applied() const override { return 0; }
+  raft::ViewIndex log_base_index() const override { return log_.base_index(); }
+  raft::ViewIndex log_last_index() const override { return log_.last_index(); }
+  raft::ViewTerm term_at(raft::ViewIndex i) const override { return log_.term_at(i); }
+  std::uint64_t entry_digest(raft::ViewIndex i) const override { return plain_.entry_digest(i); }
+  std::optional<raft::ViewIndex> match_index(NodeId) const override { return std::nullopt; }
+  bool leadership_established() const override { return false; }
+  raft::ViewSummary summary() const override {
+    raft::ViewSummary s = RaftStateView::summary();
+    s.log_rewrites = log_.rewrites();
+    return s;
+  }
+
+ private:
+  const raft::RaftLog& log_;
+  LogView plain_;
+};
+
 // Node 1 of three, a follower, sent AppendEntries by node 0 (leader of term 1).
 struct Follower {
   raft::Params params;
@@ -145,6 +173,38 @@ TEST_CASE("committed_entry_kept: compaction keeps a committed prefix, truncation
   SUBCASE("dropping only the uncommitted index 5 is not") {
     log.truncate_from(store, 5);
     CHECK_FALSE(committed.check(0, LogView(log)));
+  }
+}
+
+TEST_CASE("committed_entry_kept: an entry confirmed before a rewrite is read again, even when the log's end holds the commit") {
+  // CommittedLog::check() raises what a server holds without reading it
+  // again while the log's rewrite count is what it was when that was
+  // confirmed (extends_confirmed). After a rewrite it must read it again:
+  // here the server's entry 2 is replaced by one of another term, while its
+  // entries 3..4 are the committed ones (a log that breaks Log Matching).
+  MemoryStore store;
+  raft::RaftLog committed_by_leader;
+  for (raft::Term t : {1, 1, 2, 2}) committed_by_leader.append(store, raft::Entry(t, true));
+  CommittedLog committed(1);
+  committed.committed(CountedLogView(committed_by_leader), 2);
+  raft::RaftLog log;
+  for (raft::Term t : {1, 1}) log.append(store, raft::Entry(t, true));
+  CHECK_FALSE(committed.check(0, CountedLogView(log)));
+  CHECK(committed.held(0) == 2);
+  committed.committed(CountedLogView(committed_by_leader), 4);
+
+  SUBCASE("appends only: it holds up to 4 without reading 2 again") {
+    for (raft::Term t : {2, 2}) log.append(store, raft::Entry(t, true));
+    CHECK_FALSE(committed.check(0, CountedLogView(log)));
+    CHECK(committed.held(0) == 4);
+  }
+  SUBCASE("entry 2 replaced: the loss is reported") {
+    log.truncate_from(store, 2);
+    for (raft::Term t : {3, 2, 2}) log.append(store, raft::Entry(t, true));
+    const auto v = committed.check(0, CountedLogView(log));
+    REQUIRE(v);
+    CHECK(v->message.find("index 2") != std::string::npos);
+    CHECK(v->message.find("term 3 there") != std::string::npos);
   }
 }
 

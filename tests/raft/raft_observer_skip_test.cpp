@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "protocols/raft/binding/raft_observer.hpp"
+#include "sim/run/run_result.hpp"
 
 using namespace faultline;
 
@@ -22,6 +23,7 @@ class ScriptedView final : public raft::RaftStateView {
   std::vector<raft::ViewTerm> terms;  // terms[i - 1]: the entry at index i
   std::uint64_t rewrites = 0;
   std::vector<raft::ViewIndex> matches;  // a leader's, per server
+  std::vector<std::uint64_t> digests;    // digests[i - 1]: the entry at index i's command (absent: i)
 
   raft::ViewRole role() const override { return role_now; }
   raft::ViewTerm current_term() const override { return term; }
@@ -31,7 +33,7 @@ class ScriptedView final : public raft::RaftStateView {
   raft::ViewIndex log_base_index() const override { return 0; }
   raft::ViewIndex log_last_index() const override { return terms.size(); }
   raft::ViewTerm term_at(raft::ViewIndex i) const override { return i >= 1 && i <= terms.size() ? terms[i - 1] : 0; }
-  std::uint64_t entry_digest(raft::ViewIndex i) const override { return i; }
+  std::uint64_t entry_digest(raft::ViewIndex i) const override { return i <= digests.size() ? digests[i - 1] : i; }
   std::optional<raft::ViewIndex> match_index(NodeId server) const override {
     if (role_now != raft::ViewRole::kLeader) return std::nullopt;
     return matches[server];
@@ -183,4 +185,86 @@ TEST_CASE("an event that only appends entries already committed is looked at: lo
   REQUIRE(c.violations.size() == 1);
   CHECK(c.violations[0].find("committed_entry_kept") == 0);
   CHECK(c.violations[0].find("index 2") != std::string::npos);
+}
+
+// Log Matching is checked at every election and at the end, over copies of
+// the logs that carry over from one check to the next while a server's
+// log's rewrite count and base are unchanged (RaftObserver::LogCopy), and
+// pairs compared only above what the last check found equal (PairChecked).
+// These hold what must be read again.
+
+namespace {
+
+// n0 leads term 1 with entries 1..2 (both term 1), n1 holds the same two:
+// the election's check copies both logs and finds them equal up to 2.
+// Nothing is committed, so only log_matching can see what follows.
+void two_equal_logs(ObservedCluster& run) {
+  auto& c = run.c;
+  run.event_at(0);
+  c.views[1].terms = {1, 1};
+  c.views[1].digests = {7, 8};
+  run.event_at(1);
+  auto& leader = c.views[0];
+  leader.terms = {1, 1};
+  leader.digests = {7, 8};
+  leader.role_now = raft::ViewRole::kLeader;
+  run.event_at(0);  // elected: log matching checked
+  REQUIRE(run.c.violations.empty());
+}
+
+}  // namespace
+
+TEST_CASE("log matching reads again an entry replaced since the last check: a rewrite makes a fresh copy") {
+  ObservedCluster run(3);
+  two_equal_logs(run);
+  auto& c = run.c;
+  // n1 replaces entry 2 by another command of the same term (a broken
+  // follower): the logs agree on the term at 2 but not on the entry.
+  c.views[1].digests = {7, 9};
+  c.views[1].rewrites = 1;
+  run.event_at(1);
+  Metrics metrics;
+  run.observer.finish(run.t, metrics);  // checks log matching again
+  REQUIRE(c.violations.size() == 1);
+  CHECK(c.violations[0].find("log_matching") == 0);
+  CHECK(c.violations[0].find("differ at index 2") != std::string::npos);
+}
+
+TEST_CASE("log matching reads again the log of a server restarted since the last check: its rewrite count starts afresh") {
+  ObservedCluster run(3);
+  two_equal_logs(run);
+  auto& c = run.c;
+  // n1 crashes and comes back, between two checks, with a log whose entry
+  // 2 is another command, and the rewrite count of a fresh start (0, as
+  // before): only the crash says its copy is stale.
+  run.observer.before_crash(run.t, 1);
+  c.running[1] = false;
+  run.observer.on_crash(run.t, 1);
+  c.views[1].digests = {7, 9};
+  c.running[1] = true;
+  run.observer.on_restart(run.t, 1);
+  run.event_at(1);
+  Metrics metrics;
+  run.observer.finish(run.t, metrics);
+  REQUIRE(c.violations.size() == 1);
+  CHECK(c.violations[0].find("log_matching") == 0);
+}
+
+TEST_CASE("log matching compares the entries appended since the last check") {
+  ObservedCluster run(3);
+  two_equal_logs(run);
+  auto& c = run.c;
+  // Both append entry 3 of term 1, each a different command: appends only,
+  // so the copies carry over and only index 3 is new to compare.
+  c.views[0].terms = {1, 1, 1};
+  c.views[0].digests = {7, 8, 10};
+  c.views[0].matches = {3, 0, 0};
+  run.event_at(0);
+  c.views[1].terms = {1, 1, 1};
+  c.views[1].digests = {7, 8, 11};
+  run.event_at(1);
+  Metrics metrics;
+  run.observer.finish(run.t, metrics);
+  REQUIRE(c.violations.size() == 1);
+  CHECK(c.violations[0].find("differ at index 3") != std::string::npos);
 }

@@ -8,14 +8,6 @@
 
 namespace faultline {
 
-void CommittedLog::committed(const raft::RaftStateView& log, raft::Index commit_index) {
-  // A snapshot's base carries its term; the entries it compacted do not.
-  for (raft::Index i = terms_.size() + 1; i <= commit_index; ++i) {
-    terms_.push_back(narrow_term(log.term_at(i)));
-    if (terms_.back() == 0) unknown_.insert(i);
-  }
-}
-
 void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commit_index) {
   ++epoch_;
   for (auto it = unknown_.begin(); it != unknown_.end() && *it <= commit_index;) {
@@ -26,10 +18,8 @@ void CommittedLog::learn_terms(const raft::RaftStateView& log, raft::Index commi
   }
 }
 
-std::uint32_t CommittedLog::narrow_term(raft::Term term) {
-  if (term > std::numeric_limits<std::uint32_t>::max())
-    throw std::overflow_error(fmt::format("committed log: term {} does not fit the 32 bits it keeps per entry", term));
-  return static_cast<std::uint32_t>(term);
+void CommittedLog::throw_term_too_wide(raft::Term term) {
+  throw std::overflow_error(fmt::format("committed log: term {} does not fit the 32 bits it keeps per entry", term));
 }
 
 void CommittedLog::acknowledge(NodeId node, raft::Index index) {
@@ -39,45 +29,17 @@ void CommittedLog::acknowledge(NodeId node, raft::Index index) {
   held_[node] = std::max(held_[node], index);
 }
 
-bool CommittedLog::holds(const raft::RaftStateView& log, raft::Index base, raft::Index i) const {
-  if (i <= base) return true;  // compacted into the snapshot: kept
-  const raft::Term t = terms_[i - 1];  // a log's term above 32 bits differs from every committed one
-  return t != 0 && log.term_at(i) == t;  // a term not known yet confirms nothing
-}
-
-std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const raft::RaftStateView& log,
-                                                       const raft::ViewSummary& now) {
+SafetyViolation CommittedLog::lost(NodeId node, raft::Index last, raft::Term term_there) {
   raft::Index& held = held_[node];
-  Verified& verified = verified_[node];
-  // Confirmed at the last check, and no entry of its log removed or
-  // replaced since: still held (appends leave the entries before them).
-  const bool confirmed = verified.held == held && now.log_rewrites != raft::ViewSummary::kNotCounted &&
-                         verified.log_rewrites == now.log_rewrites;
-  if (held != 0 && !confirmed && !holds(log, now.log_base_index, held)) {
-    const raft::Index lost = held;
-    held = 0;
-    verified = Verified{};
-    ++epoch_;
-    const std::string state = now.log_last_index < lost
-                                  ? fmt::format("its log now ends at index {}", now.log_last_index)
-                                  : fmt::format("its log now has term {} there", log.term_at(lost));
-    const char* how = lost <= acked_[node] ? "acknowledged (a leader counted it toward the commit)" : "held";
-    return SafetyViolation{"committed_entry_kept", fmt::format("{} the committed entry at index {} (term {}), and lost it: {}",
-                                                               how, lost, terms_[lost - 1], state)};
-  }
-  // The highest committed index it holds: holding is true up to some index
-  // and false above (Log Matching), so bisect between what it held and the
-  // end of what is both committed and in its log.
-  raft::Index lo = held, hi = std::min(commit_index(), now.log_last_index);
-  if (hi > lo && holds(log, now.log_base_index, hi)) lo = hi;
-  while (hi > lo) {
-    const raft::Index mid = lo + (hi - lo + 1) / 2;
-    if (holds(log, now.log_base_index, mid)) lo = mid;
-    else hi = mid - 1;
-  }
-  held = lo;
-  verified = Verified{held, now.log_rewrites};
-  return std::nullopt;
+  const raft::Index lost = held;
+  held = 0;
+  verified_[node] = Verified{};
+  ++epoch_;
+  const std::string state = last < lost ? fmt::format("its log now ends at index {}", last)
+                                        : fmt::format("its log now has term {} there", term_there);
+  const char* how = lost <= acked_[node] ? "acknowledged (a leader counted it toward the commit)" : "held";
+  return SafetyViolation{"committed_entry_kept", fmt::format("{} the committed entry at index {} (term {}), and lost it: {}",
+                                                             how, lost, terms_[lost - 1], state)};
 }
 
 }  // namespace faultline

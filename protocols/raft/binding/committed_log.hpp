@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <set>
 #include <vector>
@@ -48,7 +49,16 @@ class CommittedLog {
 
   // A server reports `commit_index`: every entry up to it is committed, with
   // the terms its log holds there (unknown where the log compacted them).
-  void committed(const raft::RaftStateView& server, raft::Index commit_index);
+  // (A template over the view's type: RaftObserverFor<P> passes its
+  // adapter's own type, whose calls then need no virtual dispatch.)
+  template <class View>
+  void committed(const View& server, raft::Index commit_index) {
+    // A snapshot's base carries its term; the entries it compacted do not.
+    for (raft::Index i = terms_.size() + 1; i <= commit_index; ++i) {
+      terms_.push_back(narrow_term(server.term_at(i)));
+      if (terms_.back() == 0) unknown_.insert(i);
+    }
+  }
   // Terms the first report could not give (a server that installed a
   // snapshot reports its base as committed, without the entries below it),
   // from a server whose log and commit index cover them.
@@ -78,8 +88,9 @@ class CommittedLog {
   // the caller to prefix with the server's name). Then records how far it
   // holds them now.
   // `now` is server.summary() as of now (the caller has it already).
-  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now) {
-    if (check_repeats(node, now)) return std::nullopt;
+  template <class View>
+  std::optional<SafetyViolation> check(NodeId node, const View& server, const raft::ViewSummary& now) {
+    if (check_repeats(node, now) || extends_confirmed(node, server, now)) return std::nullopt;
     return check_log(node, server, now);
   }
   // Whether check(node, server, now) would find nothing and change nothing
@@ -91,7 +102,27 @@ class CommittedLog {
     return now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
            verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node];
   }
-  std::optional<SafetyViolation> check(NodeId node, const raft::RaftStateView& server) {
+  // check_log()'s common case (after a commit, or an append of committed
+  // entries), inline: what it held is confirmed still there (see
+  // verified_), and the last index both committed and in its log holds the
+  // committed entry; it then holds every committed entry up to there. Does
+  // what check_log() would (raises what it holds) and says so; false,
+  // having changed nothing, otherwise.
+  template <class View>
+  bool extends_confirmed(NodeId node, const View& server, const raft::ViewSummary& now) {
+    Verified& verified = verified_[node];
+    raft::Index& held = held_[node];
+    if (now.log_rewrites == raft::ViewSummary::kNotCounted || verified.log_rewrites != now.log_rewrites ||
+        verified.held != held)
+      return false;
+    const raft::Index hi = std::min(commit_index(), now.log_last_index);
+    if (hi <= held || !holds(server, now.log_base_index, hi)) return false;
+    held = hi;
+    verified.held = hi;
+    return true;
+  }
+  template <class View>
+  std::optional<SafetyViolation> check(NodeId node, const View& server) {
     return check(node, server, server.summary());
   }
 
@@ -105,13 +136,27 @@ class CommittedLog {
 
  public:
   // check() past check_repeats(): reads the log.
-  std::optional<SafetyViolation> check_log(NodeId node, const raft::RaftStateView& server, const raft::ViewSummary& now);
+  template <class View>
+  [[gnu::noinline]] std::optional<SafetyViolation> check_log(NodeId node, const View& server, const raft::ViewSummary& now);
 
  private:
   void acknowledge(NodeId node, raft::Index index);
-  static std::uint32_t narrow_term(raft::Term term);
+  static std::uint32_t narrow_term(raft::Term term) {
+    if (term > std::numeric_limits<std::uint32_t>::max()) [[unlikely]] throw_term_too_wide(term);
+    return static_cast<std::uint32_t>(term);
+  }
+  [[noreturn]] static void throw_term_too_wide(raft::Term term);
   // Whether `server`, whose log's base index is `base`, holds the committed entry at i.
-  bool holds(const raft::RaftStateView& server, raft::Index base, raft::Index i) const;
+  template <class View>
+  bool holds(const View& server, raft::Index base, raft::Index i) const {
+    if (i <= base) return true;  // compacted into the snapshot: kept
+    const raft::Term t = terms_[i - 1];  // a log's term above 32 bits differs from every committed one
+    return t != 0 && server.term_at(i) == t;  // a term not known yet confirms nothing
+  }
+  // check_log() found that `node` lost the entry it held: forgets it, and
+  // says what became of it (`last`: its log's last index now; `term_there`:
+  // its log's term at that index if it reaches it).
+  SafetyViolation lost(NodeId node, raft::Index last, raft::Term term_there);
 
   // terms_[i - 1]: the committed entry's term at index i (0: unknown). 32
   // bits an entry (an entry per index of the run: millions in an hour); a
@@ -130,5 +175,30 @@ class CommittedLog {
   std::vector<Verified> verified_;
   std::uint64_t epoch_ = 0;  // see epoch()
 };
+
+template <class View>
+std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const View& log, const raft::ViewSummary& now) {
+  raft::Index& held = held_[node];
+  Verified& verified = verified_[node];
+  // Confirmed at the last check, and no entry of its log removed or
+  // replaced since: still held (appends leave the entries before them).
+  const bool confirmed = verified.held == held && now.log_rewrites != raft::ViewSummary::kNotCounted &&
+                         verified.log_rewrites == now.log_rewrites;
+  if (held != 0 && !confirmed && !holds(log, now.log_base_index, held)) [[unlikely]]
+    return lost(node, now.log_last_index, now.log_last_index < held ? 0 : log.term_at(held));
+  // The highest committed index it holds: holding is true up to some index
+  // and false above (Log Matching), so bisect between what it held and the
+  // end of what is both committed and in its log.
+  raft::Index lo = held, hi = std::min(commit_index(), now.log_last_index);
+  if (hi > lo && holds(log, now.log_base_index, hi)) lo = hi;
+  while (hi > lo) {
+    const raft::Index mid = lo + (hi - lo + 1) / 2;
+    if (holds(log, now.log_base_index, mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  held = lo;
+  verified = Verified{held, now.log_rewrites};
+  return std::nullopt;
+}
 
 }  // namespace faultline

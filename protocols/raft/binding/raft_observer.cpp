@@ -77,80 +77,36 @@ void RaftObserver::look_at(Time t, NodeId node) {
     s.log_last_index = now.log_last_index;  // see unchanged()
     return;
   }
-  look_changed(t, node, v, s, now);
+  look_changed(t, node, ClusterViews{cluster_}, s, now);
 }
 
-void RaftObserver::look_changed_at(Time t, NodeId node, const RaftStateView& v) {
-  look_changed(t, node, v, seen_[node], v.summary());
+void RaftObserver::restart_seen(NodeId node, const RaftStateView& v, Seen& s) {
+  check_recovery(node, v);
+  s = Seen{};
+  s.term = v.current_term();
+  s.last_applied = v.last_applied();  // what its snapshot stands for
+  s.commit_index = v.commit_index();
 }
 
-void RaftObserver::look_changed(Time t, NodeId node, const RaftStateView& v, Seen& s, const raft::ViewSummary& now) {
-  if (s.restarted) {
-    check_recovery(node, v);
-    s = Seen{};
-    s.term = v.current_term();
-    s.last_applied = v.last_applied();  // what its snapshot stands for
-    s.commit_index = v.commit_index();
+void RaftObserver::on_leader_lost(Time t, NodeId node) {
+  leaders_.left(t, node);
+  if (auto it = stale_rejoined_.find(node); it != stale_rejoined_.end()) {
+    stepdown_after_heal_.push_back(static_cast<double>(t - it->second));
+    stale_rejoined_.erase(it);
   }
-  const std::uint64_t committed_epoch = committed_.epoch();  // as of the start: a change during the look counts
-  const ViewRole role = now.role;
-  const ViewTerm term = now.current_term;
-  const bool leads_seen_term = s.role == ViewRole::kLeader && s.term == term;
+}
 
-  // Typed state: a candidate stands in its current term (5.2: a candidate
-  // increments its term before asking for votes), and so did a leader of a
-  // term it was not seen leading (only a candidate becomes leader).
-  if (role == ViewRole::kCandidate || (role == ViewRole::kLeader && !leads_seen_term)) note_candidacy(node, term);
-  // A leader lost: it was seen leading a term it no longer leads.
-  if (s.role == ViewRole::kLeader && !(role == ViewRole::kLeader && term == s.term)) {
-    leaders_.left(t, node);
-    if (auto it = stale_rejoined_.find(node); it != stale_rejoined_.end()) {
-      stepdown_after_heal_.push_back(static_cast<double>(t - it->second));
-      stale_rejoined_.erase(it);
-    }
+void RaftObserver::report_commit_went_back(NodeId node, const Seen& s, ViewIndex commit, ViewIndex applied) {
+  cluster_.report_violation(node, "commit_index_monotonic",
+                            fmt::format("{} went from commit index {} and last applied {} to {} and {}",
+                                        cluster_.node_name(node), s.commit_index, s.last_applied, commit, applied));
+}
+
+void RaftObserver::caught_up(Time t, NodeId node, ViewIndex applied) {
+  if (auto it = catching_up_.find(node); it != catching_up_.end() && applied >= it->second.target) {
+    catchup_ns_.push_back(static_cast<double>(t - it->second.since));
+    catching_up_.erase(it);
   }
-  if (role == ViewRole::kLeader && !leads_seen_term) on_elected(t, node, term, v);
-
-  // Neither the commit index nor last applied goes back while a server runs
-  // (Figure 2: commitIndex and lastApplied increase monotonically).
-  const ViewIndex commit = now.commit_index, applied = now.last_applied;
-  if (commit < s.commit_index || applied < s.last_applied || applied > commit)
-    cluster_.report_violation(node, "commit_index_monotonic",
-                              fmt::format("{} went from commit index {} and last applied {} to {} and {}",
-                                          cluster_.node_name(node), s.commit_index, s.last_applied, commit, applied));
-  // Led while applying: leads now, or led this term when the event began
-  // (a leader removed by the configuration it applies steps down mid-event).
-  const bool leading = role == ViewRole::kLeader || leads_seen_term;
-  if (applied > s.last_applied) on_applied(t, node, s.last_applied + 1, applied, leading, v, now.log_base_index);
-
-  s.role = role;
-  s.term = term;
-  s.commit_index = std::max(s.commit_index, commit);
-  s.last_applied = std::max(s.last_applied, applied);
-
-  const std::uint64_t ack_pending = check_committed_entries(node, v, now);
-
-  s.looked = true;
-  s.log_base_index = now.log_base_index;
-  s.log_last_index = now.log_last_index;
-  s.log_rewrites = now.log_rewrites;
-  s.committed_epoch = committed_epoch;
-  if (role == ViewRole::kLeader && now.match_indexes && !seen_matches_.empty()) {
-    const NodeId n = servers();
-    ViewIndex* seen = seen_matches_.data() + static_cast<std::size_t>(node) * n;
-    for (NodeId j = 0; j < n; ++j) seen[j] = now.match_indexes[j];
-    s.ack_pending = ack_pending;  // the servers whose match indexes a later look could act on (see unchanged())
-  } else {
-    // Every server (bits 0 .. n-1), should it lead later with its match indexes kept.
-    s.ack_pending = servers() >= 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << servers()) - 1;
-  }
-
-  // time_to_leader_ns ends when the new leader is established: a majority
-  // answered its first AppendEntries round (read from its state). Only the
-  // leader's own events change that, and it is awaited only once it leads.
-  if (leaders_.awaiting_established() && leaders_.current() == node && term == leaders_.term() &&
-      v.leadership_established())
-    leaders_.established(t, node, term);
 }
 
 void RaftObserver::check_recovery(NodeId node, const RaftStateView& v) {
@@ -206,41 +162,6 @@ void RaftObserver::throw_term_too_wide(std::uint64_t term) {
   throw std::overflow_error(fmt::format("raft observer: term {} does not fit the 32 bits it keeps per entry", term));
 }
 
-void RaftObserver::on_applied(Time t, NodeId node, ViewIndex from, ViewIndex to, bool leading, const RaftStateView& v,
-                              ViewIndex base) {
-  // A leader cut off from a majority commits nothing it appended since.
-  const bool cut_off_leader = leading && cut_off_[node];
-  for (ViewIndex index = from; index <= to; ++index) {
-    // What was applied at `index`: readable unless this very event compacted
-    // it (a snapshot right after applying, or one installed from the leader),
-    // when only the base's term is left.
-    const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
-    const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
-    if (term != 0) {
-      // Grown once for the range (slots of term 0 are skipped wherever read).
-      if (applied_.size() < index) applied_.resize(to);
-      Applied& slot = applied_[index - 1];
-      const std::uint32_t narrow = narrow_term(term);
-      if (slot.term == 0) {
-        slot = {digest, narrow, narrow_term(highest_leader_term_)};
-      } else if (slot.term != narrow || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest)) {
-        report_applied_differently(node, index, term, digest);
-      } else if (slot.digest == kUnknownDigest) {
-        slot.digest = digest;
-      }
-      leaders_.committed(t, term);
-    }
-    if (cut_off_leader && index > log_at_cut_[node]) ++cut_off_commits_;
-  }
-  // Caught up once it applied its target (at this event's time, whichever
-  // index of the range reached it).
-  if (catching_up_.empty()) return;
-  if (auto it = catching_up_.find(node); it != catching_up_.end() && to >= it->second.target) {
-    catchup_ns_.push_back(static_cast<double>(t - it->second.since));
-    catching_up_.erase(it);
-  }
-}
-
 void RaftObserver::report_applied_differently(NodeId node, ViewIndex index, ViewTerm term, std::uint64_t digest) {
   const Applied& slot = applied_[index - 1];
   auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
@@ -250,50 +171,8 @@ void RaftObserver::report_applied_differently(NodeId node, ViewIndex index, View
                   cluster_.node_name(node), term, shown(digest), index, slot.term, shown(slot.digest)));
 }
 
-std::uint64_t RaftObserver::check_committed_entries(NodeId node, const RaftStateView& v, const raft::ViewSummary& now) {
-  const ViewIndex commit = now.commit_index;
-  if (commit > committed_.commit_index()) record_commit(node, v, commit);
-  std::uint64_t pending = 0;
-  if (now.role == ViewRole::kLeader) {
-    if (committed_.terms_unknown()) committed_.learn_terms(v, commit);
-    // What a leader committed counting a server's acknowledgement, that server holds.
-    const NodeId n = servers();
-    for (NodeId j = 0; j < n; ++j) {
-      // Known up to the commit index already: nothing it reports can add to it.
-      if (j == node || committed_.acknowledged_through(j, commit)) continue;
-      ViewIndex match = 0;
-      if (now.match_indexes) {
-        match = now.match_indexes[j];
-      } else if (const auto asked = v.match_index(j)) {
-        match = *asked;
-      }
-      if (match != 0) {
-        const ViewIndex before = committed_.held(j);
-        committed_.acknowledged(j, std::min(match, commit));
-        // It must hold it now (an entry lost before its commit is caught at the commit).
-        if (committed_.held(j) != before && cluster_.is_running(j)) check_other(j);
-      }
-      if (j < 64 && !committed_.acknowledged_through(j, commit)) pending |= std::uint64_t{1} << j;
-    }
-  }
-  if (!committed_.check_repeats(node, now))
-    if (auto lost = committed_.check_log(node, v, now))
-      cluster_.report_violation(node, lost->invariant, fmt::format("{} {}", cluster_.node_name(node), lost->message));
-  return pending;
-}
-
-void RaftObserver::record_commit(NodeId node, const RaftStateView& v, ViewIndex commit) {
-  committed_.committed(v, commit);
-  // Newly committed entries are held by every server whose log has them:
-  // record that now, so one that loses them at its next event is caught.
-  const NodeId n = servers();  // the servers (cluster_.node_count())
-  for (NodeId j = 0; j < n; ++j)
-    if (j != node && cluster_.is_running(j)) check_other(j);
-}
-
-void RaftObserver::check_other(NodeId j) {
-  if (auto lost = committed_.check(j, cluster_.view(j)))
-    cluster_.report_violation(j, lost->invariant, fmt::format("{} {}", cluster_.node_name(j), lost->message));
+void RaftObserver::report_lost(NodeId node, const SafetyViolation& lost) {
+  cluster_.report_violation(node, lost.invariant, fmt::format("{} {}", cluster_.node_name(node), lost.message));
 }
 
 void RaftObserver::before_crash(Time, NodeId node) {
@@ -308,6 +187,7 @@ void RaftObserver::on_crash(Time t, NodeId node) {
   stale_rejoined_.erase(node);
   catching_up_.erase(node);
   seen_[node] = Seen{};
+  forget_log_copy(node);  // its next life's log starts its rewrite count afresh
 }
 
 void RaftObserver::on_restart(Time t, NodeId node) {
@@ -315,6 +195,7 @@ void RaftObserver::on_restart(Time t, NodeId node) {
   // event: look at what it recovered after the event.
   seen_[node].restarted = true;
   to_look_at_.push_back(node);
+  forget_log_copy(node);
   std::uint64_t committed = 0;
   for (NodeId i = 0; i < cluster_.node_count(); ++i)
     if (i != node && cluster_.is_running(i)) committed = std::max<std::uint64_t>(committed, cluster_.view(i).commit_index());
@@ -331,17 +212,31 @@ void RaftObserver::check_log_matching(NodeId at) {
   // Each running server's readable entries (term and digest) are read once,
   // then compared pair by pair: a server's view is read n times fewer than
   // reading both logs afresh for every pair (nothing changes between events).
+  // Both the copies and the comparisons carry over from the last check
+  // where nothing they rest on changed (LogCopy, PairChecked).
   const NodeId n = cluster_.node_count();
-  log_copies_.resize(n);
+  if (log_copies_.size() != n) {
+    log_copies_.assign(n, LogCopy{});
+    pairs_checked_.assign(static_cast<std::size_t>(n) * n, PairChecked{});
+  }
   for (NodeId a = 0; a < n; ++a) {
     LogCopy& copy = log_copies_[a];
-    copy.entries.clear();
-    if (!cluster_.is_running(a)) continue;
+    if (!cluster_.is_running(a)) {
+      forget_log_copy(a);
+      continue;
+    }
     const RaftStateView& v = cluster_.view(a);
-    copy.base = v.log_base_index();
-    const ViewIndex last = v.log_last_index();
-    copy.entries.reserve(last - copy.base);
-    for (ViewIndex i = copy.base + 1; i <= last; ++i) copy.entries.push_back({v.term_at(i), v.entry_digest(i)});
+    const raft::ViewSummary now = v.summary();
+    if (!copy.valid || now.log_rewrites == raft::ViewSummary::kNotCounted || copy.rewrites != now.log_rewrites ||
+        copy.base != now.log_base_index || now.log_last_index < copy.last()) {
+      forget_log_copy(a);
+      copy.base = now.log_base_index;
+      copy.entries.reserve(now.log_last_index - copy.base);
+    }
+    copy.valid = now.log_rewrites != raft::ViewSummary::kNotCounted;
+    copy.rewrites = now.log_rewrites;
+    for (ViewIndex i = copy.last() + 1; i <= now.log_last_index; ++i)
+      copy.entries.push_back({v.term_at(i), v.entry_digest(i)});
   }
   for (NodeId a = 0; a < n; ++a) {
     if (!cluster_.is_running(a)) continue;
@@ -349,10 +244,14 @@ void RaftObserver::check_log_matching(NodeId at) {
     for (NodeId b = a + 1; b < n; ++b) {
       if (!cluster_.is_running(b)) continue;
       const LogCopy& lb = log_copies_[b];
+      PairChecked& checked = pairs_checked_[static_cast<std::size_t>(a) * n + b];
       const ViewIndex lo = std::max(la.base, lb.base) + 1;
       ViewIndex hi = std::min(la.last(), lb.last());
       while (hi >= lo && la.at(hi).term != lb.at(hi).term) --hi;  // the last index where the terms agree
-      for (ViewIndex i = lo; i <= hi; ++i) {
+      // Equal up to equal_through at the last check, and neither copy taken afresh since.
+      const bool carried = checked.generation_a == la.generation && checked.generation_b == lb.generation;
+      const ViewIndex from = carried ? std::max(lo, checked.equal_through + 1) : lo;
+      for (ViewIndex i = from; i <= hi; ++i) {
         if (la.at(i).term == lb.at(i).term && la.at(i).digest == lb.at(i).digest) continue;
         cluster_.report_violation(at, "log_matching",
                                   fmt::format("{} and {} agree on the term at index {} ({}) but differ at index {} "
@@ -361,8 +260,17 @@ void RaftObserver::check_log_matching(NodeId at) {
                                               la.at(i).term, lb.at(i).term));
         return;
       }
+      if (hi >= lo) checked = {la.generation, lb.generation, std::max(hi, carried ? checked.equal_through : 0)};
     }
   }
+}
+
+void RaftObserver::forget_log_copy(NodeId node) {
+  if (node >= log_copies_.size()) return;
+  LogCopy& copy = log_copies_[node];
+  copy.entries.clear();
+  copy.valid = false;
+  ++copy.generation;
 }
 
 // The metrics-only path. These four metrics have no typed equivalent in

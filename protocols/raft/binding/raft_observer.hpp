@@ -165,8 +165,19 @@ class RaftObserver : public ObserverBase {
     s.log_last_index = now.log_last_index;  // see unchanged()
     return true;
   }
-  // (Reads v's summary again: the caller's need not be kept in memory.)
-  void look_changed_at(Time t, NodeId node, const raft::RaftStateView& v);
+  // The servers' views as a look reads them (look_changed and what it
+  // calls are templates over it): `view(j)` and `running(j)`. Here through
+  // RaftCluster's virtual calls; RaftObserverFor<P> passes the adapter's own
+  // type (SimulationRaftCluster<P>::TypedViews), whose calls then need no
+  // virtual dispatch and inline.
+  struct ClusterViews {
+    const RaftCluster& cluster;
+    const raft::RaftStateView& view(NodeId node) const { return cluster.view(node); }
+    bool running(NodeId node) const { return cluster.is_running(node); }
+  };
+  // (Reads the acting server's summary again: the caller's need not be kept in memory.)
+  template <class Views>
+  [[gnu::noinline]] void look_changed_at(Time t, NodeId node, const Views& views);
   bool has_queued_looks() const { return !to_look_at_.empty(); }
   void look_at_queued(Time t, NodeId acting);
 
@@ -211,25 +222,44 @@ class RaftObserver : public ObserverBase {
 
   // Compares `node`'s view with what was seen there last, and checks.
   void look_at(Time t, NodeId node);
-  // look_at() past the unchanged() test: `now` is v's summary.
-  void look_changed(Time t, NodeId node, const raft::RaftStateView& v, Seen& s, const raft::ViewSummary& now);
+  // look_at() past the unchanged() test: `now` is the server's summary.
+  template <class Views>
+  void look_changed(Time t, NodeId node, const Views& views, Seen& s, const raft::ViewSummary& now);
   void check_recovery(NodeId node, const raft::RaftStateView& v);
+  // look_changed's rare parts, out of line: a restarted server's first look
+  // (check_recovery, and what it recovered as the seen state), a leader
+  // lost, commit index or last applied gone back, a catch-up ended.
+  void restart_seen(NodeId node, const raft::RaftStateView& v, Seen& s);
+  void on_leader_lost(Time t, NodeId node);
+  void report_commit_went_back(NodeId node, const Seen& s, raft::ViewIndex commit, raft::ViewIndex applied);
+  void caught_up(Time t, NodeId node, raft::ViewIndex applied);
   void on_elected(Time t, NodeId node, raft::ViewTerm term, const raft::RaftStateView& v);
   // Indexes `from` .. `to` newly applied (from <= to); `base`: v's log base index now.
-  void on_applied(Time t, NodeId node, raft::ViewIndex from, raft::ViewIndex to, bool leading,
-                  const raft::RaftStateView& v, raft::ViewIndex base);
+  template <class View>
+  void on_applied(Time t, NodeId node, raft::ViewIndex from, raft::ViewIndex to, bool leading, const View& v,
+                  raft::ViewIndex base);
   void report_applied_differently(NodeId node, raft::ViewIndex index, raft::ViewTerm term, std::uint64_t digest);
   // committed_entry_kept, for `node` (which just acted; `now` is its view
   // `v`'s summary now). Returns, while it leads, the servers (bit j) not
   // known to have acknowledged everything up to its commit index after the
   // look (Seen::ack_pending); 0 otherwise.
-  std::uint64_t check_committed_entries(NodeId node, const raft::RaftStateView& v, const raft::ViewSummary& now);
+  template <class Views, class View>
+  std::uint64_t check_committed_entries(NodeId node, const Views& views, const View& v, const raft::ViewSummary& now);
   // The commit index rose to `commit` (reported by `node`, `v`).
-  void record_commit(NodeId node, const raft::RaftStateView& v, raft::ViewIndex commit);
+  template <class Views, class View>
+  void record_commit(NodeId node, const Views& views, const View& v, raft::ViewIndex commit);
   // committed_.check() of running server j, other than the one acting.
-  void check_other(NodeId j);
+  template <class Views>
+  void check_other(const Views& views, NodeId j);
+  // A check() of `node` found it lost a committed entry.
+  void report_lost(NodeId node, const SafetyViolation& lost);
   void check_log_matching(NodeId at);
-  // check_log_matching's copy of one server's readable entries (reused).
+  // check_log_matching's copy of one server's readable entries, kept from
+  // one check to the next: while the server runs and its log's rewrite
+  // count (ViewSummary::log_rewrites, counted) and base are what they were
+  // at the copy, every entry copied is still in its log unchanged, so the
+  // next check copies only the entries appended since. A crash, a restart,
+  // a rewrite or an uncounted log makes a fresh copy (a new generation).
   struct LogCopy {
     struct Slot {
       raft::ViewTerm term;
@@ -237,10 +267,23 @@ class RaftObserver : public ObserverBase {
     };
     raft::ViewIndex base = 0;  // entries[k] is index base + 1 + k
     std::vector<Slot> entries;
+    bool valid = false;  // entries are the server's, as of its rewrite count `rewrites`
+    std::uint64_t rewrites = raft::ViewSummary::kNotCounted;
+    std::uint64_t generation = 0;  // changes whenever entries are copied afresh
     raft::ViewIndex last() const { return base + entries.size(); }
     const Slot& at(raft::ViewIndex i) const { return entries[i - base - 1]; }
   };
   std::vector<LogCopy> log_copies_;
+  // Per pair of servers a < b (row a, column b): the index up to which the
+  // last check found their copies equal, and the copies' generations then.
+  // While both generations are unchanged those entries still are equal, and
+  // the next check compares only what lies above.
+  struct PairChecked {
+    std::uint64_t generation_a = 0, generation_b = 0;
+    raft::ViewIndex equal_through = 0;  // 0: nothing known
+  };
+  std::vector<PairChecked> pairs_checked_;
+  void forget_log_copy(NodeId node);
   void note_candidacy(NodeId node, raft::ViewTerm term);
 
   RaftCluster& cluster_;
@@ -326,6 +369,12 @@ inline bool RaftObserver::unchanged(NodeId node, const Seen& s, const raft::View
   return true;
 }
 
+}  // namespace faultline
+
+#include "protocols/raft/binding/raft_observer_look.ipp"
+
+namespace faultline {
+
 // RaftCluster over a running Simulation<P> (see "Plugging in" above).
 template <class P>
 class SimulationRaftCluster final : public RaftCluster {
@@ -352,6 +401,12 @@ class SimulationRaftCluster final : public RaftCluster {
   }
   NodeId acting() const { return sim_.acting_node(); }
   bool running(NodeId node) const { return sim_.is_running(node); }
+  // What RaftObserver's look reads (see RaftObserver::ClusterViews).
+  struct TypedViews {
+    const SimulationRaftCluster& cluster;
+    const auto& view(NodeId node) const { return cluster.typed_view(node); }
+    bool running(NodeId node) const { return cluster.running(node); }
+  };
   void report_violation(NodeId node, std::string invariant, std::string message) override {
     sim_.report_violation(node, std::move(invariant), std::move(message));
   }
@@ -384,7 +439,7 @@ class RaftObserverFor : public RaftObserver {
     const NodeId acting = cluster_.acting();
     if (acting < servers() && cluster_.running(acting)) {  // kNoNode is above every server
       const auto& v = cluster_.typed_view(acting);
-      if (!look_skippable(acting, v.summary())) look_changed_at(t, acting, v);
+      if (!look_skippable(acting, v.summary())) look_changed_at(t, acting, typename SimulationRaftCluster<P>::TypedViews{cluster_});
     }
     if (has_queued_looks()) look_at_queued(t, acting);
   }

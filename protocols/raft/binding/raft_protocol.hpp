@@ -34,6 +34,12 @@ struct RaftProtocol {
   static Node make_node(NodeId self, NodeId n, Shared& shared) { return Node(self, n, shared.params, &shared.decoded); }
 };
 
+// The observer's look at a server that changed, compiled apart from the
+// run loop that calls it (raft_observer_typed.cpp): in the loop's own unit
+// it left the compiler less room to inline the loop's once-per-event parts.
+extern template void RaftObserver::look_changed_at<SimulationRaftCluster<RaftProtocol>::TypedViews>(
+    Time, NodeId, const SimulationRaftCluster<RaftProtocol>::TypedViews&);
+
 // The scenario's Raft parameters, as `faultline run` reads them (for tests
 // that build a Simulation<P> of their own).
 raft::Params raft_params_of(const Scenario& s);
