@@ -16,23 +16,41 @@ std::string kv_key_name(std::uint32_t key) {
 
 namespace {
 
-// Writes "client.sequence" at `text` (48 bytes are enough); returns its end.
-char* write_written_value(char* text, std::uint32_t client, std::uint64_t sequence) {
-  char* end = std::to_chars(text, text + 48, client).ptr;
-  *end++ = '.';
-  return std::to_chars(end, text + 48, sequence).ptr;
+// Writes `value`'s decimal digits (std::to_chars's) to end before `end`;
+// returns where they start.
+char* write_digits_before(char* end, std::uint64_t value) {
+  do {
+    *--end = static_cast<char>('0' + value % 10);
+    value /= 10;
+  } while (value != 0);
+  return end;
+}
+
+// Writes "client.sequence" to end at `end` (48 bytes before it are
+// enough); returns where it starts. Written from its last digit back: a
+// value has a handful of digits (a client number, a request number), a
+// digit or two each costs less than std::to_chars's length count and
+// two-digit table (once per write request and once per written value the
+// checker reads back: about 80 instructions a value, measured with
+// callgrind).
+char* write_written_value_before(char* end, std::uint32_t client, std::uint64_t sequence) {
+  char* start = write_digits_before(end, sequence);
+  *--start = '.';
+  return write_digits_before(start, client);
 }
 
 }  // namespace
 
 std::string kv_written_value(std::uint32_t client, std::uint64_t sequence) {
   char text[48];
-  return std::string(text, write_written_value(text, client, sequence));
+  const char* start = write_written_value_before(text + sizeof text, client, sequence);
+  return std::string(start, static_cast<std::size_t>(text + sizeof text - start));
 }
 
 void append_written_value(std::string& out, std::uint32_t client, std::uint64_t sequence) {
   char text[48];
-  out.append(text, write_written_value(text, client, sequence));
+  const char* start = write_written_value_before(text + sizeof text, client, sequence);
+  out.append(start, static_cast<std::size_t>(text + sizeof text - start));
 }
 
 KvTextPool::Id KvTextPool::add(std::string_view text) {

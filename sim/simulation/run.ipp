@@ -62,19 +62,20 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
         w.clients = 0;
         return w;
       }();
-      KvWorkload::Hooks hooks{
-          [this](Time at, std::uint64_t token) {
-            ++world_events_pending_;
-            queue_.push(at, EventCode::make(EventKind::kClient, token));
-          },
-          [this](NodeId node, ClientId client, const kv::Request& r) { client_request(node, client, r); },
-          [this](Time at, std::string_view kind, std::initializer_list<TraceField> fields) {
-            trace_.client_operation(at, kind, fields);
-          }};
+      // The workload pushes its wake-ups (kClient events, counted in
+      // world_events_pending_) and hashes its trace events itself.
+      KvWorkload::Hooks hooks;
+      hooks.queue = &queue_;
+      hooks.world_events = &world_events_pending_;
+      hooks.context = this;
+      hooks.deliver = [](void* sim, NodeId node, ClientId client, const kv::Request& r) {
+        static_cast<Simulation*>(sim)->client_request(node, client, r);
+      };
+      hooks.trace = &trace_;
       workload_ = std::make_unique<KvWorkload>(scenario_.workload ? *scenario_.workload : kNoClients,
                                                scenario_.network.defaults.latency, n,
                                                scenario_.duration, derive_seed(options.seed, Stream::kWorkload),
-                                               std::move(hooks));
+                                               hooks);
     }
   }
   // Prefetching pays when the node records do not fit in cache (a gossip run

@@ -54,6 +54,10 @@ void TraceRecorder::write_event(Time t, NodeId node, std::string_view kind,
                                 std::initializer_list<TraceField> fields) {
   begin_line(t, node, kind);
   write_fields(fields);
+  end_event_line();
+}
+
+void TraceRecorder::end_event_line() {
   writer_.line().push_back('}');
   writer_.end_line();
 }

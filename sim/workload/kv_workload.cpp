@@ -11,6 +11,14 @@
 
 namespace faultline {
 
+namespace {
+
+// The client operations' trace texts: the events' kinds and the outcomes.
+constexpr TraceText kInvoke = "invoke", kComplete = "complete";
+constexpr TraceText kOk = "ok", kFail = "fail", kUnknown = "unknown";
+
+}  // namespace
+
 KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, NodeId nodes, Time run_end,
                        std::uint64_t seed, Hooks hooks)
     : spec_(spec),
@@ -19,17 +27,27 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
       stop_(spec.stop ? std::min(*spec.stop, run_end) : run_end),
       rng_(seed),
       read_(Probability::of(spec.read_fraction)),
-      hooks_(std::move(hooks)),
+      hooks_(hooks),
       clients_(spec.clients),
       // The history's size is about rate x duration: reserve it (up to a few
       // million operations), so a long run does not copy it as it grows.
       history_(std::clamp<std::uint32_t>(spec.keys, 1, kKeysKeptApart),
                stop_ > spec.start ? static_cast<std::size_t>(std::min(spec.rate_per_s * static_cast<double>(stop_ - spec.start) /
                                                                            1e9 * 1.05 + spec.clients, 8e6) * 1.1)
-                                  : 0) {
+                                  : 0),
+      // The same expression as when it was computed per think: the same double.
+      think_mean_ns_(1e9 * static_cast<double>(spec.clients) / spec.rate_per_s) {
   // Key names are made once (for key spaces of a size clients can cover).
   for (std::uint32_t k = 0; k < std::min<std::uint32_t>(spec_.keys, kKeysKeptApart); ++k)
     key_names_.push_back(kv_key_name(k));
+  // And their trace texts ("k65535" is 6 bytes), which view key_names_'s
+  // strings: it does not change from here on.
+  if (hooks_.trace != nullptr) {
+    key_texts_.reserve(key_names_.size());
+    for (const std::string& name : key_names_) key_texts_.emplace_back(std::string_view(name));
+    // A client's operations (get, put, append, cas: the first four kinds), named as kv::op_name names them.
+    for (int kind = 0; kind < kClientOpKinds; ++kind) op_texts_.emplace_back(kv::op_name(static_cast<kv::OpKind>(kind)));
+  }
   for (auto& c : clients_) {
     c.last_seen.assign(spec_.keys, "");
     c.target = static_cast<NodeId>(rng_.below(nodes_));
@@ -51,9 +69,8 @@ void KvWorkload::start() {
 void KvWorkload::think(ClientId c, Time now) {
   // Each client offers rate / clients requests per second.
   if (is_operator(c)) return;  // an operator client does one request
-  const double mean_ns = 1e9 * static_cast<double>(spec_.clients) / spec_.rate_per_s;
-  const Time at = now + static_cast<Duration>(rng_.exponential(mean_ns));
-  if (at < stop_) hooks_.schedule(at, token(Wake::kThink, c));
+  const Time at = now + static_cast<Duration>(rng_.exponential(think_mean_ns_));
+  if (at < stop_) schedule(at, token(Wake::kThink, c));
 }
 
 void KvWorkload::issue(ClientId c, Time now) {
@@ -89,7 +106,7 @@ void KvWorkload::issue(ClientId c, Time now) {
   op.key = key_index;
   if (r.kind == kv::OpKind::kCas) op.text = history_.add_text(r.expected);
   op.invoked = now;
-  trace_invoke(now, r);
+  trace_invoke(now, r, key_index);
   client.history_place = history_.invoke(op);
   client.busy = true;
   client.attempt = 0;
@@ -101,11 +118,11 @@ void KvWorkload::send_attempt(ClientId c, Time now, NodeId target) {
   ++client.attempt;
   client.target = target;
   // The request travels to the node; the timeout runs from now.
-  hooks_.schedule(now + latency(), token(Wake::kArrive, c, target));
+  schedule(now + latency(), token(Wake::kArrive, c, target));
   // The timeout names the operation (low bits of its sequence) and the
   // attempt, so a stale timeout of an earlier operation is not taken for one
   // of this operation's attempt with the same number.
-  hooks_.schedule(now + spec_.request_timeout, token(Wake::kTimeout, c, timeout_tag(client.sequence, client.attempt)));
+  schedule(now + spec_.request_timeout, token(Wake::kTimeout, c, timeout_tag(client.sequence, client.attempt)));
 }
 
 void KvWorkload::on_event(Time now, std::uint64_t t) {
@@ -120,7 +137,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       // Delivered whatever became of the attempt: a late copy of a request
       // still reaches the node, as on a real network.
       const auto c = static_cast<ClientId>(index);
-      hooks_.deliver(static_cast<NodeId>(extra), c, clients_[c].request);
+      hooks_.deliver(hooks_.context, static_cast<NodeId>(extra), c, clients_[c].request);
       break;
     }
     case Wake::kTimeout: {
@@ -129,7 +146,7 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       if (!client.busy || extra != timeout_tag(client.sequence, client.attempt)) break;  // answered, or superseded
       ++timeouts_;
       if (client.attempt >= max_attempts(c) || (now >= stop_ && !is_operator(c))) {
-        if (!is_operator(c)) trace_complete(now, history_.at(client.history_place), "unknown");
+        if (!is_operator(c)) trace_complete(now, history_.at(client.history_place), kUnknown);
         client.busy = false;  // give up: the operation stays unanswered
         think(c, now);
         break;
@@ -168,7 +185,12 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       const KvOperation::Kind kind = op.kind();
       if (kind == KvOperation::Kind::kGet) op.text = history_.add_text(reply.value);
       op.set_cas_ok(reply.cas_ok);
-      trace_complete(now, op, kind == KvOperation::Kind::kCas && !reply.cas_ok ? "fail" : "ok");
+      // Answers come in time order (events run in time order): the gap
+      // since the last one is a gap between consecutive answers.
+      if (answered_ > 0) longest_gap_ = std::max(longest_gap_, now - last_ok_);
+      last_ok_ = now;
+      ++answered_;
+      trace_complete(now, op, kind == KvOperation::Kind::kCas && !reply.cas_ok ? kFail : kOk);
       const std::size_t key_index = op.key;
       if (kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
       else if (kind == KvOperation::Kind::kPut || (kind == KvOperation::Kind::kCas && reply.cas_ok))
@@ -206,69 +228,69 @@ void KvWorkload::on_reply(Time now, const kv::Reply& reply) {
     slot = static_cast<std::uint32_t>(replies_in_flight_.size());
     replies_in_flight_.push_back(reply);
   }
-  hooks_.schedule(now + latency(), token(Wake::kReply, slot));
+  schedule(now + latency(), token(Wake::kReply, slot));
 }
 
-void KvWorkload::trace_invoke(Time now, const kv::Request& r) {
-  if (!hooks_.trace) return;
-  const std::string_view name = kv::op_name(r.kind);
-  if (r.kind == kv::OpKind::kGet)
-    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)}});
-  else if (r.kind == kv::OpKind::kCas)
-    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)},
-                                 {"value", std::string_view(r.value)}, {"expected", std::string_view(r.expected)}});
-  else
-    hooks_.trace(now, "invoke", {{"client", r.client}, {"op", name}, {"key", std::string_view(r.key)},
-                                 {"value", std::string_view(r.value)}});
+template <class F>
+void KvWorkload::with_key_text(std::uint32_t key_index, F&& f) {
+  if (key_index < key_texts_.size()) {
+    f(key_texts_[key_index]);
+  } else {
+    const std::string name = kv_key_name(key_index);
+    f(std::string_view(name));
+  }
 }
 
-void KvWorkload::trace_complete(Time now, const KvRecord& op, std::string_view result) {
-  if (!hooks_.trace) return;
-  const std::string_view name = kv::op_name(static_cast<kv::OpKind>(op.kind()));
-  const std::string key_name = op.key < key_names_.size() ? std::string() : kv_key_name(op.key);
-  const std::string_view key = op.key < key_names_.size() ? std::string_view(key_names_[op.key]) : std::string_view(key_name);
-  if (op.kind() == KvOperation::Kind::kGet && op.answered())
-    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", key},
-                                   {"result", result}, {"value", history_.text(op.text)}});
-  else
-    hooks_.trace(now, "complete", {{"client", op.client}, {"op", name}, {"key", key}, {"result", result}});
+// The fields, in order, as the hook's lists named them: they and their
+// order are the events' hash (docs/trace-format.md).
+void KvWorkload::trace_invoke(Time now, const kv::Request& r, std::uint32_t key_index) {
+  if (hooks_.trace == nullptr) return;
+  TraceRecorder::ClientOperation e = hooks_.trace->begin_client_operation(now, kInvoke);
+  e.field("client", std::uint64_t{r.client});
+  e.field("op", op_texts_[static_cast<int>(r.kind)]);
+  with_key_text(key_index, [&](const auto& key) { e.field("key", key); });
+  if (r.kind != kv::OpKind::kGet) e.field("value", std::string_view(r.value));
+  if (r.kind == kv::OpKind::kCas) e.field("expected", std::string_view(r.expected));
+  e.finish();
+}
+
+void KvWorkload::trace_complete(Time now, const KvRecord& op, const TraceText& result) {
+  if (hooks_.trace == nullptr) return;
+  TraceRecorder::ClientOperation e = hooks_.trace->begin_client_operation(now, kComplete);
+  e.field("client", std::uint64_t{op.client});
+  e.field("op", op_texts_[static_cast<int>(op.kind())]);
+  with_key_text(op.key, [&](const auto& key) { e.field("key", key); });
+  e.field("result", result);
+  if (op.kind() == KvOperation::Kind::kGet && op.answered()) e.field("value", history_.text(op.text));
+  e.finish();
 }
 
 void KvWorkload::finish(Time end, Metrics& metrics) {
   // Operations still outstanding when the run ends: their outcome is unknown.
   for (ClientId c = 0; c < spec_.clients; ++c)
-    if (clients_[c].busy) trace_complete(end, history_.at(clients_[c].history_place), "unknown");
-  // One pass per figure, each vector made, used and freed in turn: at the end
-  // of a long run the history holds millions of operations, and so would
-  // each of these.
-  std::uint64_t answered = 0, unanswered = 0;
-  history_.for_each_record([&](const KvRecord& op) { ++(op.answered() ? answered : unanswered); });
+    if (clients_[c].busy) trace_complete(end, history_.at(clients_[c].history_place), kUnknown);
+  // The latencies in one vector, made, used and freed here: at the end of a
+  // long run the history holds millions of operations.
+  const std::uint64_t answered = answered_;
+  std::uint64_t unanswered = 0;
   MetricStats s;
   {
     std::vector<double> latencies;
     latencies.reserve(answered);
     history_.for_each_record([&](const KvRecord& op) {
       if (op.answered()) latencies.push_back(static_cast<double>(op.completed - op.invoked));
+      else ++unanswered;
     });
     s = summarize_samples(std::move(latencies));
   }
   // The longest stretch without an acknowledged operation, from the first
   // one (the cluster's first election is not an outage) to the end of the
-  // load: what a leader crash, a partition or loss cost users.
-  std::vector<Time> completions;
-  completions.reserve(answered);
-  history_.for_each_record([&](const KvRecord& op) {
-    if (op.answered()) completions.push_back(op.completed);
-  });
-  std::sort(completions.begin(), completions.end());
+  // load: what a leader crash, a partition or loss cost users. The gaps
+  // between answers were measured as they came (on_event), as the sorted
+  // completion times' differences were.
   Duration longest_gap = 0;
-  if (!completions.empty()) {
-    for (std::size_t i = 1; i < completions.size(); ++i)
-      longest_gap = std::max(longest_gap, completions[i] - completions[i - 1]);
-    longest_gap = std::max(longest_gap, std::min(end, stop_) - completions.back());
-  }
-  const Time last_ok = completions.empty() ? 0 : completions.back();
-  completions = {};
+  if (answered > 0) longest_gap = std::max(longest_gap_, std::min(end, stop_) - last_ok_);
+  const Time last_ok = answered > 0 ? last_ok_ : 0;
   const double active_s = static_cast<double>(std::max<Time>(1, std::min(end, stop_) - spec_.start)) / 1e9;
   set_scalar(metrics, "ops_ok", static_cast<double>(answered));
   set_scalar(metrics, "ops_unanswered", static_cast<double>(unanswered));

@@ -13,12 +13,11 @@
 // and are not subject to partitions or loss: clients stand for processes
 // next to the cluster, and what is under test is the cluster.
 //
-// Everything is driven by the simulation's clock through two hooks, and all
-// randomness comes from Stream::kWorkload.
+// Everything is driven by the simulation's clock through its event queue and
+// two hooks, and all randomness comes from Stream::kWorkload.
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,8 +25,11 @@
 #include "protocols/host/trace_field.hpp"
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "sim/checkers/kv_client_history.hpp"
+#include "sim/engine/event_code.hpp"
+#include "sim/engine/event_queue.hpp"
 #include "sim/run/run_result.hpp"
 #include "sim/scenario/scenario.hpp"
+#include "sim/trace/trace_recorder.hpp"
 
 namespace faultline {
 
@@ -36,13 +38,23 @@ class KvWorkload {
   static constexpr int kMaxAttempts = 6;
   static constexpr int kMaxOperatorAttempts = 40;
 
+  // Plain pointers, called directly: a wake-up (three or four a request) is
+  // pushed into the run's queue inline, a trace event is hashed inline (the
+  // std::function hooks they replace cost an indirect call each, and the
+  // trace hook a list of fields built and read again).
   struct Hooks {
-    std::function<void(Time at, std::uint64_t token)> schedule;                    // call on_event(token) at `at`
-    std::function<void(NodeId node, ClientId client, const kv::Request&)> deliver;  // hand to a node now
+    // on_event(token) is called at `at` for each kClient event with payload
+    // EventCode::make(kClient, token) pushed into `queue`; `world_events`
+    // counts those in the queue with the run's other world events.
+    EventQueue* queue = nullptr;
+    std::uint64_t* world_events = nullptr;
+    // Hands a request to a node now: deliver(context, node, client, request).
+    void* context = nullptr;
+    void (*deliver)(void* context, NodeId node, ClientId client, const kv::Request& request) = nullptr;
     // Optional: each operation of the history as trace events, `invoke`
     // when issued and `complete` when its outcome is known (ok, fail: a cas
     // that did not swap, unknown: the client gave up or the run ended first).
-    std::function<void(Time at, std::string_view kind, std::initializer_list<TraceField> fields)> trace;
+    TraceRecorder* trace = nullptr;
   };
 
   KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, NodeId nodes, Time run_end, std::uint64_t seed,
@@ -83,12 +95,19 @@ class KvWorkload {
     return ((sequence & 0x3FFFFFF) << 3) | static_cast<std::uint64_t>(attempt & 7);
   }
   Duration latency();
+  [[gnu::always_inline]] void schedule(Time at, std::uint64_t token) {
+    ++*hooks_.world_events;
+    hooks_.queue->push(at, EventCode::make(EventKind::kClient, token));
+  }
   void think(ClientId c, Time now);
   void issue(ClientId c, Time now);
   void send_attempt(ClientId c, Time now, NodeId target);
   NodeId other_node(NodeId not_this);
-  void trace_invoke(Time now, const kv::Request& r);
-  void trace_complete(Time now, const KvRecord& op, std::string_view result);
+  void trace_invoke(Time now, const kv::Request& r, std::uint32_t key_index);
+  void trace_complete(Time now, const KvRecord& op, const TraceText& result);
+  // A key's name as trace text (made once for the keys kept apart).
+  template <class F>
+  void with_key_text(std::uint32_t key_index, F&& f);
 
   WorkloadSpec spec_;
   const LatencySpec& latency_;
@@ -105,7 +124,17 @@ class KvWorkload {
   static constexpr std::uint32_t kKeysKeptApart = 1 << 16;
   KvClientHistory history_;
   std::vector<std::string> key_names_;  // "k0", "k1", ...: made once
+  std::vector<TraceText> key_texts_;    // of key_names_, when tracing
+  static constexpr int kClientOpKinds = 4;
+  static_assert(static_cast<int>(kv::OpKind::kCas) == kClientOpKinds - 1);
+  std::vector<TraceText> op_texts_;     // by kv::OpKind, of get, put, append and cas, when tracing
+  double think_mean_ns_;                // a client's mean think time
   std::uint64_t redirects_ = 0, timeouts_ = 0;
+  // Answered operations so far, the time of the last answer, and the
+  // longest time between two answers (finish's commit_gap_max_ns).
+  std::uint64_t answered_ = 0;
+  Time last_ok_ = 0;
+  Duration longest_gap_ = 0;
   // Clients from spec_.clients on are operator clients, one per request.
   bool is_operator(ClientId c) const { return c >= spec_.clients; }
   int max_attempts(ClientId c) const { return is_operator(c) ? kMaxOperatorAttempts : kMaxAttempts; }

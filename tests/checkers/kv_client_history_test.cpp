@@ -3,7 +3,9 @@
 // checking the same operations as one flat history gives.
 #include <doctest/doctest.h>
 
+#include <charconv>
 #include <stdexcept>
+#include <string>
 
 #include "sim/checkers/kv_client_history.hpp"
 #include "sim/checkers/linearizability.hpp"
@@ -110,4 +112,29 @@ TEST_CASE("compact history: a stored text is returned as it was given") {
   CHECK(b == 0);
   CHECK(pool.text(b).empty());
   CHECK(pool.text(c) == "1.23.4");
+}
+
+TEST_CASE("a written value is the client's number and the request's number in decimal, as std::to_chars writes them") {
+  // Written digit by digit from the last: every digit count of both numbers,
+  // their largest values and appended after text already there.
+  const std::uint64_t numbers[] = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 4096, 65535, 99999, 100000,
+                                   1234567, 536870911, 4294967295ULL, 18446744073709551615ULL};
+  int mismatches = 0;
+  for (const std::uint64_t client : numbers) {
+    if (client > 4294967295ULL) continue;
+    for (const std::uint64_t sequence : numbers) {
+      char text[48];
+      char* end = std::to_chars(text, text + sizeof text, client).ptr;
+      *end++ = '.';
+      end = std::to_chars(end, text + sizeof text, sequence).ptr;
+      const std::string expected(text, end);
+      const auto c = static_cast<std::uint32_t>(client);
+      if (kv_written_value(c, sequence) != expected) ++mismatches;
+      std::string appended = "x";
+      append_written_value(appended, c, sequence);
+      if (appended != "x" + expected) ++mismatches;
+    }
+  }
+  CHECK(mismatches == 0);
+  CHECK(kv_written_value(3, 17) == "3.17");
 }
