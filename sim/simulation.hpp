@@ -258,7 +258,13 @@ class Simulation {
   void pause(NodeId n, std::string_view cause);
   void resume(NodeId n, std::string_view cause);
   void heal(std::string_view cause);
-  MemoryStore& store(NodeId n);
+  // A node's storage, made on its first use (the common path inline: a
+  // Raft server stores on every append).
+  [[gnu::always_inline]] MemoryStore& store(NodeId n) {
+    if (!stores_.empty() && stores_[n]) [[likely]] return *stores_[n];
+    return make_store(n);
+  }
+  [[gnu::noinline]] MemoryStore& make_store(NodeId n);
 
   // Disk (scenario `disk:`): syncs that take time, and what waits for them
   void begin_sync(NodeId n);
@@ -314,17 +320,18 @@ class Simulation {
 
   // Stale timers dropped unseen. The pop of a stale timer does nothing
   // but set now_ to its time and call the observer's after_event (on_timer
-  // returns at once; timers are not counted as events). Where after_event
-  // is absent, or P declares kAfterEventIdempotent (a second after_event
-  // with no event in between changes and reports nothing, at any later
-  // time), such a pop is invisible: the queue may drop the timer when it
-  // moves or sorts it, and run() skips one that reaches the top (see
-  // EventQueue, "Dead events"). In the Raft benchmark about a quarter of
-  // all pops were such timers (docs/performance.md, 2 Dec 2026, helper h1).
-  // run() turns the dropping on only where a stale pop shows nowhere else
-  // (see run()).
-  static constexpr bool kDropsStaleTimers =
-      !requires(typename P::Observer& o) { o.after_event(Time{}); } || requires { requires P::kAfterEventIdempotent; };
+  // returns at once; timers are not counted as events). Where P declares
+  // kDropStaleTimers, such a pop is invisible: its observer has no
+  // after_event, or one that, called again with no event in between (at
+  // any later time), changes and reports nothing; then the queue may drop
+  // the timer when it moves or sorts it, and run() skips one that reaches
+  // the top (see EventQueue, "Dead events"). In the Raft benchmark about a
+  // quarter of all pops were such timers (docs/performance.md, 2 Dec 2026,
+  // helper h1). Opt-in, as it costs where timers are seldom re-armed: each
+  // timer moved reads its node's generation (push gossip at 100,000 nodes,
+  // periodic timers, took 3.9% more instructions). run() turns the
+  // dropping on only where a stale pop shows nowhere else (see run()).
+  static constexpr bool kDropsStaleTimers = requires { requires P::kDropStaleTimers; };
   // The queue's DeadTest: a stale timer, once run() has turned dropping on
   // (sim set). Exact but for the wrap of the payload's 24-bit generation: a
   // timer dropped here, whose slot then moved on by a multiple of 2^24

@@ -329,7 +329,9 @@ class BasicEventQueue {
         zero.data[j] = e;
       }
       from.size = 0;
-      if (zero.size == 0) return;
+      if constexpr (DeadTest::kDrops) {
+        if (zero.size == 0) return;
+      }
       last_ = zero.data[zero.size - 1].time;
       if (prefetch_ != nullptr)
         for (std::uint32_t i = 0; i < zero.size; ++i) prefetch_(prefetch_context_, zero.data[i].payload);
@@ -452,7 +454,9 @@ class BasicEventQueue {
       case 7: sort_by_digits<6>(from); break;
       default: sort_by_digits<7>(from); break;
     }
-    if (sorted_size_ == 0) return;  // all dead
+    if constexpr (DeadTest::kDrops) {
+      if (sorted_size_ == 0) return;  // all dead
+    }
     last_ = sorted_[0].time;
     if (prefetch_ != nullptr)
       for (std::uint32_t i = 0; i < kPrefetchAhead && i < sorted_size_; ++i)
@@ -464,23 +468,30 @@ class BasicEventQueue {
     const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
     // One pass counts every digit, of the live events (n of them; t0: the
     // time of one). The scatter below skips the same dead ones: nothing
-    // dies in between.
+    // dies in between. (A queue that drops nothing counts as it did.)
     std::array<std::array<std::uint32_t, kRadix>, kDigits> counts{};
     std::size_t n = 0;
     std::uint64_t t0 = 0;
     auto count = [this, &counts, &n, &t0](const Event* events, std::uint32_t m) {
       for (std::uint32_t i = 0; i < m; ++i) {
-        if (dead(events[i])) continue;
         const auto t = static_cast<std::uint64_t>(events[i].time);
-        t0 = t;
-        ++n;
+        if constexpr (DeadTest::kDrops) {
+          if (dead(events[i])) continue;
+          t0 = t;
+          ++n;
+        }
         for (std::size_t d = 0; d < kDigits; ++d) ++counts[d][(t >> (kDigitBits * d)) & (kRadix - 1)];
       }
     };
     count(from.small, in_small);
     for (const Chunk* c = from.first; c != nullptr; c = c->next)
       count(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents);
-    size_ -= from.count() - n;
+    if constexpr (DeadTest::kDrops) {
+      size_ -= from.count() - n;
+    } else {
+      n = from.count();
+      t0 = static_cast<std::uint64_t>(from.small[0].time);
+    }
     // The digits that differ, lowest first; counts become start offsets.
     std::array<std::size_t, kDigits> passes{};
     std::size_t npasses = 0;

@@ -43,7 +43,7 @@ void Simulation<P>::on_timer(std::uint64_t code) {
 }
 
 template <class P>
-MemoryStore& Simulation<P>::store(NodeId n) {
+MemoryStore& Simulation<P>::make_store(NodeId n) {
   // Sized on the first use: protocols that never store (gossip) pay no
   // pointer per node (8 MB at a million nodes).
   if (stores_.empty()) stores_.resize(node_count());
