@@ -28,6 +28,19 @@
 // run, popped merged with the run and the buckets, so that a push inside
 // its window goes to a bucket (bounded work) instead of into a run that
 // would grow with the window (docs/performance.md, 1 Dec 2026, helper hb).
+//
+// Dead events: a queue may be told which events are dead (DeadTest, e.g.
+// the simulation's timers re-armed since they were pushed). It drops such
+// an event wherever it handles it anyway (when a bucket moves down, becomes
+// the run or is sorted), instead of carrying it to its pop. Deadness must
+// be monotone: an event dead once stays dead, so what is dropped is what
+// the owner would have skipped at its pop. Dropping never changes the order
+// of the others (the rest of a bucket keeps its order, and ties need no
+// seq). A dead event may still reach the top (it died after its last
+// move): the owner skips it there. size() counts the events neither popped
+// nor dropped; top() may find that every remaining event is dead, and then
+// returns kNoEvent with the queue empty (docs/performance.md, 2 Dec 2026,
+// helper h1).
 #pragma once
 
 #include <algorithm>
@@ -46,7 +59,16 @@
 
 namespace faultline {
 
-class EventQueue {
+// The DeadTest of a queue that drops nothing (the default). A DeadTest
+// names kDrops (false compiles every test out) and answers, for a payload,
+// whether the event is dead (see "Dead events" above).
+struct KeepEveryEvent {
+  static constexpr bool kDrops = false;
+  bool operator()(std::uint64_t) const { return false; }
+};
+
+template <class DeadTest = KeepEveryEvent>
+class BasicEventQueue {
  public:
   // Called with each event about to be next in line (see refill), so the
   // owner can prefetch what handling it will touch. Optional.
@@ -56,12 +78,17 @@ class EventQueue {
     prefetch_context_ = context;
   }
 
-  EventQueue() = default;
-  ~EventQueue() {
+  // Which events are dead from now on (see "Dead events" above).
+  void set_dead_test(const DeadTest& dead) { dead_ = dead; }
+  // What top() returns when the events left were all dead, and dropped.
+  static constexpr Event kNoEvent{std::numeric_limits<Time>::max(), 0};
+
+  BasicEventQueue() = default;
+  ~BasicEventQueue() {
     for (Event* buffer : sort_buffers_) std::free(buffer);
   }
-  EventQueue(const EventQueue&) = delete;
-  EventQueue& operator=(const EventQueue&) = delete;
+  BasicEventQueue(const BasicEventQueue&) = delete;
+  BasicEventQueue& operator=(const BasicEventQueue&) = delete;
 
   [[gnu::always_inline]] void push(Time time, std::uint64_t payload) {
     if (time < popped_) [[unlikely]] throw std::logic_error("event scheduled before the current time");
@@ -77,7 +104,9 @@ class EventQueue {
 
   // The smallest (time, seq), left in the queue. Precondition: !empty().
   // Not const: it may refill the run, which pop() would do anyway. The
-  // reference holds until the next push or pop.
+  // reference holds until the next push or pop. With a DeadTest that drops,
+  // the queue may turn out empty (every event left was dead): then it
+  // returns kNoEvent, whose time is after every event's.
   [[gnu::always_inline]] const Event& top() {
     const Bucket& zero = buckets_[0];
     if (sorted_head_ < sorted_size_) {
@@ -117,7 +146,8 @@ class EventQueue {
     }
   }
 
-  // The smallest (time, seq). Precondition: !empty().
+  // The smallest (time, seq). Precondition: !empty(), and (with a DeadTest
+  // that drops) some event left alive.
   Event pop() {
     const Event e = top();
     pop_top();
@@ -166,6 +196,10 @@ class EventQueue {
                          : small_capacity + static_cast<std::size_t>(chunks - 1) * EventChunkPool::kChunkEvents + size;
     }
   };
+  [[gnu::always_inline]] bool dead(const Event& e) const {
+    if constexpr (DeadTest::kDrops) return dead_(e.payload);
+    else return false;
+  }
   [[gnu::always_inline]] void append(Bucket& k, const Event& e) {
     if (k.size == k.capacity) [[unlikely]] grow(k);
     k.data[k.size++] = e;
@@ -258,9 +292,13 @@ class EventQueue {
     clear_occupied(b);
     Bucket& from = buckets_[b];
     if (from.chunks == 0 && from.size == 1) {  // the common case in a sparse queue: it is next
+      from.size = 0;
+      if (dead(from.data[0])) {  // dropped: the other buckets stand as they are
+        --size_;
+        return;
+      }
       last_ = from.data[0].time;
       append(zero, from.data[0]);
-      from.size = 0;
       if (prefetch_ != nullptr) prefetch_(prefetch_context_, zero.data[0].payload);
       return;
     }
@@ -274,8 +312,14 @@ class EventQueue {
       // digits above the bucket's level and on the bucket's own digit.
       // Insertion sort by time, stable: events of one time keep their
       // (push) order.
+      // A dead event is dropped; if all are, the run stays empty and last_
+      // as it was (every other bucket is placed by it).
       for (std::uint32_t i = 0; i < from.size; ++i) {
         const Event e = from.data[i];
+        if (dead(e)) {
+          --size_;
+          continue;
+        }
         append(zero, e);
         std::uint32_t j = zero.size - 1;
         while (j > 0 && zero.data[j - 1].time > e.time) {
@@ -285,6 +329,9 @@ class EventQueue {
         zero.data[j] = e;
       }
       from.size = 0;
+      if constexpr (DeadTest::kDrops) {
+        if (zero.size == 0) return;
+      }
       last_ = zero.data[zero.size - 1].time;
       if (prefetch_ != nullptr)
         for (std::uint32_t i = 0; i < zero.size; ++i) prefetch_(prefetch_context_, zero.data[i].payload);
@@ -296,7 +343,10 @@ class EventQueue {
       return;
     }
     // A large bucket: its events are in small (all of it when chunked,
-    // else its first `size`), then in its chunks.
+    // else its first `size`), then in its chunks. last_ becomes their least
+    // time, dead events' included: it is still at or before every live
+    // one, which is all the invariant asks; the dead are dropped as they
+    // would be placed (the run may end up empty: top_slow refills again).
     const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
     Time least = from.small[0].time;
     for (std::uint32_t i = 1; i < in_small; ++i) least = std::min(least, from.small[i].time);
@@ -311,6 +361,10 @@ class EventQueue {
     // misses overlap instead of stalling one event at a time.
     const bool announce = prefetch_ != nullptr && from.count() <= kPrefetchBatch;
     for (std::uint32_t i = 0; i < in_small; ++i) {
+      if (dead(from.small[i])) {
+        --size_;
+        continue;
+      }
       place(from.small[i]);
       if (announce) prefetch_(prefetch_context_, from.small[i].payload);
     }
@@ -318,7 +372,13 @@ class EventQueue {
     // the buckets being filled take it next.
     for (Chunk* c = from.first; c != nullptr;) {
       const std::uint32_t n = c == from.last ? from.size : EventChunkPool::kChunkEvents;
-      for (std::uint32_t i = 0; i < n; ++i) place(c->events[i]);
+      for (std::uint32_t i = 0; i < n; ++i) {
+        if (dead(c->events[i])) {
+          --size_;
+          continue;
+        }
+        place(c->events[i]);
+      }
       Chunk* next = c->next;
       pool_.give(c);
       c = next;
@@ -338,6 +398,9 @@ class EventQueue {
         if (head0_ < zero.size) {
           top_sorted_ = false;
           return zero.data[head0_];
+        }
+        if constexpr (DeadTest::kDrops) {
+          if (size_ == 0) return kNoEvent;  // the rest was dead, and dropped
         }
         refill(true);
         continue;
@@ -379,7 +442,8 @@ class EventQueue {
   // are the next out. last_ becomes their least time (any of them can
   // stand for last_, as in the small case): a later push inside their
   // window goes to the buckets, below this one's level, not into a run
-  // that would grow with it.
+  // that would grow with it. Dead events are dropped; if all are, the
+  // sorted run stays empty and last_ as it was.
   void sort_into_sorted_run(Bucket& from, std::size_t level) {
     switch (level) {
       case 2: sort_by_digits<1>(from); break;
@@ -390,6 +454,9 @@ class EventQueue {
       case 7: sort_by_digits<6>(from); break;
       default: sort_by_digits<7>(from); break;
     }
+    if constexpr (DeadTest::kDrops) {
+      if (sorted_size_ == 0) return;  // all dead
+    }
     last_ = sorted_[0].time;
     if (prefetch_ != nullptr)
       for (std::uint32_t i = 0; i < kPrefetchAhead && i < sorted_size_; ++i)
@@ -397,24 +464,37 @@ class EventQueue {
   }
   template <std::size_t kDigits>
   void sort_by_digits(Bucket& from) {
-    const std::size_t n = from.count();
-    if (n > sort_capacity_) grow_sort_buffers(n);
+    if (const std::size_t all = from.count(); all > sort_capacity_) grow_sort_buffers(all);
     const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
-    // One pass counts every digit.
+    // One pass counts every digit, of the live events (n of them; t0: the
+    // time of one). The scatter below skips the same dead ones: nothing
+    // dies in between. (A queue that drops nothing counts as it did.)
     std::array<std::array<std::uint32_t, kRadix>, kDigits> counts{};
-    auto count = [&counts](const Event* events, std::uint32_t m) {
+    std::size_t n = 0;
+    std::uint64_t t0 = 0;
+    auto count = [this, &counts, &n, &t0](const Event* events, std::uint32_t m) {
       for (std::uint32_t i = 0; i < m; ++i) {
         const auto t = static_cast<std::uint64_t>(events[i].time);
+        if constexpr (DeadTest::kDrops) {
+          if (dead(events[i])) continue;
+          t0 = t;
+          ++n;
+        }
         for (std::size_t d = 0; d < kDigits; ++d) ++counts[d][(t >> (kDigitBits * d)) & (kRadix - 1)];
       }
     };
     count(from.small, in_small);
     for (const Chunk* c = from.first; c != nullptr; c = c->next)
       count(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents);
+    if constexpr (DeadTest::kDrops) {
+      size_ -= from.count() - n;
+    } else {
+      n = from.count();
+      t0 = static_cast<std::uint64_t>(from.small[0].time);
+    }
     // The digits that differ, lowest first; counts become start offsets.
     std::array<std::size_t, kDigits> passes{};
     std::size_t npasses = 0;
-    const auto t0 = static_cast<std::uint64_t>(from.small[0].time);
     for (std::size_t d = 0; d < kDigits; ++d) {
       if (counts[d][(t0 >> (kDigitBits * d)) & (kRadix - 1)] == n) continue;
       std::uint32_t at = 0;
@@ -428,13 +508,15 @@ class EventQueue {
     // The first pass reads the bucket (handing each chunk back as it goes)
     // into one buffer; each further pass moves between the two.
     Event* into = sort_buffers_[0];
-    auto scatter = [&counts, into](const Event* events, std::uint32_t m, std::size_t d, std::uint32_t& copied) {
+    auto scatter = [this, &counts, into](const Event* events, std::uint32_t m, std::size_t d, std::uint32_t& copied) {
       if (d == kDigits) {  // no digit differs: one time, in order
-        for (std::uint32_t i = 0; i < m; ++i) into[copied++] = events[i];
+        for (std::uint32_t i = 0; i < m; ++i)
+          if (!dead(events[i])) into[copied++] = events[i];
         return;
       }
       auto& offsets = counts[d];
       for (std::uint32_t i = 0; i < m; ++i) {
+        if (dead(events[i])) continue;
         const auto v = (static_cast<std::uint64_t>(events[i].time) >> (kDigitBits * d)) & (kRadix - 1);
         into[offsets[v]++] = events[i];
       }
@@ -558,6 +640,7 @@ class EventQueue {
   std::array<Bucket, kBuckets> buckets_;
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
+  [[no_unique_address]] DeadTest dead_{};
   std::array<std::uint64_t, kWords> occupied_{};
   std::uint64_t summary_ = 0;
   std::size_t head0_ = 0;
@@ -566,5 +649,7 @@ class EventQueue {
   std::uint64_t seq_ = 0;  // events pushed
   std::size_t size_ = 0;
 };
+
+using EventQueue = BasicEventQueue<>;
 
 }  // namespace faultline

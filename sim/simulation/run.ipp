@@ -134,6 +134,19 @@ RunResult Simulation<P>::run() {
   std::string end_reason = "duration";
   // RunOptions::stop and deadline, looked at every kStopCheckEvents events.
   std::uint32_t until_stop_check = options_.stoppable() ? RunOptions::kStopCheckEvents : UINT32_MAX;
+  // Dropping stale timers (kDropsStaleTimers) starts after the first pop:
+  // from then on a stale pop follows another pop, its after_event repeats
+  // one with nothing changed in between, and the quiescence check after
+  // it repeats one that found the run busy (else it would have stopped).
+  // (The first after_event has no such predecessor: it looks at every
+  // node.) Not with max_events: the end reason reads the next pop's time,
+  // which may be a stale timer's (after the duration: "duration", else
+  // "max_events"). The queue emptying is no matter: the end is "duration"
+  // then, now_ the duration, whatever was popped last. The stop check
+  // counts pops: a stopped run ends where it is stopped, at best
+  // reproducible to kStopCheckEvents (RunOptions).
+  bool start_dropping = kDropsStaleTimers && !scenario_.stop.max_events;
+  [[maybe_unused]] bool dropping = false;
   while (!queue_.empty() && stop_reason_.empty()) {
     const Event& next = queue_.top();  // valid until the pop_top below: nothing pushes in between
     if (next.time > scenario_.duration) break;
@@ -150,8 +163,17 @@ RunResult Simulation<P>::run() {
     }
     const Event e = next;
     queue_.pop_top();
+    if constexpr (kDropsStaleTimers) {
+      // Stale since its last move: skipped, as the queue drops the others.
+      if (EventCode::kind(e.payload) == EventKind::kTimer && dropping && timer_stale(e.payload)) continue;
+    }
     now_ = e.time;
     dispatch(e);
+    if (start_dropping) [[unlikely]] {
+      start_dropping = false;
+      dropping = true;
+      queue_.set_dead_test(StaleTimer{this});
+    }
     if (stop_when_quiescent_ && stop_reason_.empty() && quiescent_now()) request_stop("condition:quiescent");
   }
   RunResult result;

@@ -26,10 +26,9 @@ void Simulation<P>::set_timer(NodeId n, TimerSlot slot, Duration after) {
 
 template <class P>
 void Simulation<P>::on_timer(std::uint64_t code) {
+  if (timer_stale(code)) return;  // re-armed, cancelled, or crashed since
   const NodeId n = EventCode::timer_node(code);
   const TimerSlot slot = EventCode::timer_slot(code);
-  const std::uint32_t current = records_[n].timer_generation[slot] & EventCode::kGenerationMask;
-  if (current != EventCode::timer_generation(code)) return;  // re-armed, cancelled, or crashed since
   if (records_[n].status == NodeStatus::kPaused) {
     backlog_[n].push_back(code);  // fires when the node resumes
     return;
@@ -44,7 +43,7 @@ void Simulation<P>::on_timer(std::uint64_t code) {
 }
 
 template <class P>
-MemoryStore& Simulation<P>::store(NodeId n) {
+MemoryStore& Simulation<P>::make_store(NodeId n) {
   // Sized on the first use: protocols that never store (gossip) pay no
   // pointer per node (8 MB at a million nodes).
   if (stores_.empty()) stores_.resize(node_count());

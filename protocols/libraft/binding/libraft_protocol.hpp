@@ -37,6 +37,10 @@ struct LibraftProtocol {
   using Reply = kv::Reply;
   using Params = libraft::Params;
   using Observer = LibraftObserver;
+  // Stale timers may be dropped unseen, as RaftProtocol's: after_event
+  // repeated with no event in between changes and reports nothing
+  // (LibraftObserver adds a flag set from the acting node's state).
+  static constexpr bool kDropStaleTimers = true;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return libraft::message_type_name(m); }
   static std::uint32_t message_bytes(const Message& m) { return libraft::message_bytes(m); }

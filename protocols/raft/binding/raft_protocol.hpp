@@ -17,6 +17,19 @@ struct RaftProtocol {
   using Params = raft::Params;
   using StateView = raft::RaftNodeView;
   using Observer = RaftObserverFor<RaftProtocol>;
+  // Stale timers may be dropped unseen (Simulation::kDropsStaleTimers): a
+  // follower re-arms its election timer on every AppendEntries (a quarter
+  // of the benchmark's pops were stale timers), and the observer's
+  // after_event, called again with no event in between (at a later time,
+  // nothing changed), changes and reports nothing:
+  // its look at the acting server finds it unchanged (look_skippable), or,
+  // where the last look itself moved committed_.epoch() or a leader awaits
+  // establishment, repeats a look whose every transition (candidacy,
+  // election, step-down, newly applied or committed entries, established)
+  // the last look recorded, and whose checks repeat on the same inputs; a
+  // violation the last look found stopped the run; the queued looks were
+  // cleared.
+  static constexpr bool kDropStaleTimers = true;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return raft::message_type_name(m); }
   // The message's own fields on its trace lines (docs/trace-format.md).
