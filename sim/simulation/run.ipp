@@ -62,12 +62,15 @@ Simulation<P>::Simulation(const Scenario& scenario, const Params& params, const 
         w.clients = 0;
         return w;
       }();
-      // The workload pushes its wake-ups (kClient events, counted in
+      // The workload schedules its wake-ups (kClient events, counted in
       // world_events_pending_) and hashes its trace events itself.
       KvWorkload::Hooks hooks;
-      hooks.queue = &queue_;
-      hooks.world_events = &world_events_pending_;
       hooks.context = this;
+      hooks.schedule = [](void* sim, Time at, std::uint64_t payload) {
+        auto* self = static_cast<Simulation*>(sim);
+        ++self->world_events_pending_;
+        self->queue_.push(at, payload);
+      };
       hooks.deliver = [](void* sim, NodeId node, ClientId client, const kv::Request& r) {
         static_cast<Simulation*>(sim)->client_request(node, client, r);
       };

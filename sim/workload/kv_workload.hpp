@@ -26,7 +26,6 @@
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "sim/checkers/kv_client_history.hpp"
 #include "sim/engine/event_code.hpp"
-#include "sim/engine/event_queue.hpp"
 #include "sim/run/run_result.hpp"
 #include "sim/scenario/scenario.hpp"
 #include "sim/trace/trace_recorder.hpp"
@@ -44,12 +43,12 @@ class KvWorkload {
   // trace hook a list of fields built and read again).
   struct Hooks {
     // on_event(token) is called at `at` for each kClient event with payload
-    // EventCode::make(kClient, token) pushed into `queue`; `world_events`
-    // counts those in the queue with the run's other world events.
-    EventQueue* queue = nullptr;
-    std::uint64_t* world_events = nullptr;
-    // Hands a request to a node now: deliver(context, node, client, request).
+    // EventCode::make(kClient, token) that schedule(context, at, payload)
+    // puts in the run's queue (a plain function: the queue's type depends on
+    // the protocol, see Simulation::StaleTimer).
     void* context = nullptr;
+    void (*schedule)(void* context, Time at, std::uint64_t payload) = nullptr;
+    // Hands a request to a node now: deliver(context, node, client, request).
     void (*deliver)(void* context, NodeId node, ClientId client, const kv::Request& request) = nullptr;
     // Optional: each operation of the history as trace events, `invoke`
     // when issued and `complete` when its outcome is known (ok, fail: a cas
@@ -96,8 +95,7 @@ class KvWorkload {
   }
   Duration latency();
   [[gnu::always_inline]] void schedule(Time at, std::uint64_t token) {
-    ++*hooks_.world_events;
-    hooks_.queue->push(at, EventCode::make(EventKind::kClient, token));
+    hooks_.schedule(hooks_.context, at, EventCode::make(EventKind::kClient, token));
   }
   void think(ClientId c, Time now);
   void issue(ClientId c, Time now);
