@@ -44,6 +44,14 @@ const AppendReply* last_reply_to(const TestHost& host, NodeId to) {
   return nullptr;
 }
 
+// Starts `node` and makes it the leader of term 1 with server 1's vote.
+void elect_with_vote_of_1(TestHost& host, RaftNode& node) {
+  node.on_start(host);
+  node.on_timer(host, RaftNode::kElectionTimer);
+  node.on_message(host, 1, VoteReply{1, true, false});
+  REQUIRE(node.role() == Role::kLeader);
+}
+
 }  // namespace
 
 TEST_CASE("a leader alone in its configuration commits its no-op at an acknowledgement that adds nothing") {
@@ -70,10 +78,7 @@ TEST_CASE("a leader of three commits at the majority's acknowledgement and not b
   Params params;
   TestHost host{0, 3};
   RaftNode node{0, 3, params};
-  node.on_start(host);
-  node.on_timer(host, RaftNode::kElectionTimer);
-  node.on_message(host, 1, VoteReply{1, true, false});
-  REQUIRE(node.role() == Role::kLeader);
+  elect_with_vote_of_1(host, node);
   node.on_message(host, 1, AppendReply{1, true, 1, 0, 0, 1});  // the no-op: leader and server 1
   CHECK(node.commit_index() == 1);
   node.on_message(host, 2, AppendReply{1, true, 1, 0, 0, 1});  // a third copy of it: nothing new
@@ -95,10 +100,7 @@ TEST_CASE("an AppendEntries carries the run from the follower's next index and m
   params.max_entries_per_append = 2;
   TestHost host{0, 3};
   RaftNode node{0, 3, params};
-  node.on_start(host);
-  node.on_timer(host, RaftNode::kElectionTimer);
-  node.on_message(host, 1, VoteReply{1, true, false});
-  REQUIRE(node.role() == Role::kLeader);
+  elect_with_vote_of_1(host, node);
   for (std::uint64_t s = 1; s <= 3; ++s) node.on_client_request(host, 7, put(7, s, "k", std::string(s, 'v')));
   // The last sent to server 2 carried entry 4 alone (each was sent as it came).
   const AppendEntries* a = last_append_to(host, 2);
@@ -206,10 +208,7 @@ TEST_CASE("a leader removing a server sends the change to the members and to it,
     Params params;
     TestHost host{0, 3};
     RaftNode node{0, 3, params};
-    node.on_start(host);
-    node.on_timer(host, RaftNode::kElectionTimer);
-    node.on_message(host, 1, VoteReply{1, true, false});
-    REQUIRE(node.role() == Role::kLeader);
+    elect_with_vote_of_1(host, node);
     node.on_message(host, 1, AppendReply{1, true, 1, 0, 0, 1});
     node.on_message(host, 2, AppendReply{1, true, 1, 0, 0, 1});
     REQUIRE(node.commit_index() == 1);
