@@ -32,7 +32,7 @@ std::vector<raft::Entry> entries(raft::Term term, int count) {
 }
 
 // A bare log seen as a server (CommittedLog reads only the log part of the view).
-class LogView final : public raft::RaftStateView {
+class LogView : public raft::RaftStateView {
  public:
   explicit LogView(const raft::RaftLog& log) : log_(log) {}
   raft::ViewRole role() const override { return raft::ViewRole::kFollower; }
@@ -56,20 +56,9 @@ class LogView final : public raft::RaftStateView {
 // The same, with the log's rewrite count in its summary (as RaftNodeView
 // has it), so CommittedLog may trust an entry it confirmed while the count
 // is unchanged.
-class CountedLogView final : public raft::RaftStateView {
+class CountedLogView final : public LogView {
  public:
-  explicit CountedLogView(const raft::RaftLog& log) : log_(log), plain_(log) {}
-  raft::ViewRole role() const override { return plain_.role(); }
-  raft::ViewTerm current_term() const override { return plain_.current_term(); }
-  std::optional<NodeId> voted_for() const override { return std::nullopt; }
-  raft::ViewIndex commit_index() const override { return 0; }
-  raft::ViewIndex last_applied() const override { return 0; }
-  raft::ViewIndex log_base_index() const override { return log_.base_index(); }
-  raft::ViewIndex log_last_index() const override { return log_.last_index(); }
-  raft::ViewTerm term_at(raft::ViewIndex i) const override { return log_.term_at(i); }
-  std::uint64_t entry_digest(raft::ViewIndex i) const override { return plain_.entry_digest(i); }
-  std::optional<raft::ViewIndex> match_index(NodeId) const override { return std::nullopt; }
-  bool leadership_established() const override { return false; }
+  explicit CountedLogView(const raft::RaftLog& log) : LogView(log), log_(log) {}
   raft::ViewSummary summary() const override {
     raft::ViewSummary s = RaftStateView::summary();
     s.log_rewrites = log_.rewrites();
@@ -78,7 +67,6 @@ class CountedLogView final : public raft::RaftStateView {
 
  private:
   const raft::RaftLog& log_;
-  LogView plain_;
 };
 
 // Node 1 of three, a follower, sent AppendEntries by node 0 (leader of term 1).
