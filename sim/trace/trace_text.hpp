@@ -3,7 +3,7 @@
 // key names, hashed twice per client request (sim/workload/kv_workload.cpp).
 // Folding it (add_to) adds exactly the words add(text) adds: its length,
 // its whole 8-byte words, then the last 0..7 bytes as one word (see
-// TraceHash::add(std::string_view)); tests/trace/trace_hash_test.cpp checks
+// TraceHash::add(std::string_view)); tests/trace/trace_text_test.cpp checks
 // the two agree at every length.
 #pragma once
 

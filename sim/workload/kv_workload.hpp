@@ -13,8 +13,9 @@
 // and are not subject to partitions or loss: clients stand for processes
 // next to the cluster, and what is under test is the cluster.
 //
-// Everything is driven by the simulation's clock through its event queue and
-// two hooks, and all randomness comes from Stream::kWorkload.
+// Everything is driven by the simulation's clock through two hooks (its
+// wake-ups scheduled, its requests delivered), and all randomness comes from
+// Stream::kWorkload.
 #pragma once
 
 #include <cstdint>
@@ -37,10 +38,9 @@ class KvWorkload {
   static constexpr int kMaxAttempts = 6;
   static constexpr int kMaxOperatorAttempts = 40;
 
-  // Plain pointers, called directly: a wake-up (three or four a request) is
-  // pushed into the run's queue inline, a trace event is hashed inline (the
-  // std::function hooks they replace cost an indirect call each, and the
-  // trace hook a list of fields built and read again).
+  // Plain function pointers and the trace recorder itself: a trace event is
+  // hashed inline (the std::function hooks they replace cost more per call,
+  // and the trace hook a list of fields built and read again).
   struct Hooks {
     // on_event(token) is called at `at` for each kClient event with payload
     // EventCode::make(kClient, token) that schedule(context, at, payload)
