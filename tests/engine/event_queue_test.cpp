@@ -328,6 +328,20 @@ TEST_CASE("a queue that drops dead events pops the live ones in the oracle's ord
     auto kill_some = [&](std::uint64_t n) {
       for (std::uint64_t i = 0; i < n && seq > 0; ++i) dead[rng.below(seq)] = 1;
     };
+    // The next live event of each: the same in both, or neither has one.
+    auto pop_both = [&] {
+      Event got{};
+      Entry want{};
+      const bool has = pop_live(oracle, dead, want);
+      REQUIRE(pop_live(q, dead, got, now) == has);
+      if (has) {
+        REQUIRE(got.time == want.time);
+        REQUIRE(got.payload == want.payload);
+        now = got.time;
+        ++live_popped;
+      }
+      return has;
+    };
     const int spread = static_cast<int>(8 + rng.below(40));
     for (int wave = 0; wave < 4; ++wave) {
       // A burst: a bucket big enough to sort or to move in chunks.
@@ -341,30 +355,14 @@ TEST_CASE("a queue that drops dead events pops the live ones in the oracle's ord
         } else if (r < 55) {
           kill_some(1 + rng.below(4));
         } else {
-          Event got{};
-          Entry want{};
-          const bool has = pop_live(oracle, dead, want);
-          REQUIRE(pop_live(q, dead, got, now) == has);
-          if (!has) continue;
-          REQUIRE(got.time == want.time);
-          REQUIRE(got.payload == want.payload);
-          now = got.time;
-          ++live_popped;
+          pop_both();
         }
       }
     }
     // Everything left dies but a few: the queue drops the rest unseen.
     for (std::uint64_t i = 0; i < seq; ++i)
       if (rng.below(50) != 0) dead[i] = 1;
-    for (;;) {
-      Event got{};
-      Entry want{};
-      const bool has = pop_live(oracle, dead, want);
-      REQUIRE(pop_live(q, dead, got, now) == has);
-      if (!has) break;
-      REQUIRE(got.time == want.time);
-      REQUIRE(got.payload == want.payload);
-      ++live_popped;
+    while (pop_both()) {
     }
     CHECK(q.empty());
     CHECK(live_popped > 0);
