@@ -218,7 +218,7 @@ class Simulation {
   // Schedules the delivery: the latency drawn, the message in a slot.
   // enqueue is inline in send's reliable-link path (a call and its frame
   // per send fewer); enqueue_copy is it out of line, for the other paths.
-  [[gnu::always_inline]] void enqueue(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
+  [[gnu::always_inline]] inline void enqueue(NodeId from, NodeId to, const LatencySpec& latency, Message&& message,
                                       std::uint64_t id);
   void enqueue_copy(NodeId from, NodeId to, const LatencySpec& latency, Message&& message, std::uint64_t id) {
     enqueue(from, to, latency, std::move(message), id);
@@ -229,7 +229,7 @@ class Simulation {
   // Whether a delivery of a message sent at `sent_at` with `cut_version`
   // goes on to its receiver; if not, the slot has been dropped and freed,
   // or (a paused receiver) put in its backlog.
-  [[gnu::always_inline]] bool delivery_goes_on(std::uint32_t slot, NodeId to, bool from_backlog, Time sent_at, std::uint32_t cut_version,
+  [[gnu::always_inline]] inline bool delivery_goes_on(std::uint32_t slot, NodeId to, bool from_backlog, Time sent_at, std::uint32_t cut_version,
                         NodeId from);
   void deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog);
   std::size_t in_flight() const { return pool_.in_use() + packed_pool_.in_use(); }

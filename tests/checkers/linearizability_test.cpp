@@ -411,7 +411,7 @@ namespace {
 // names' 8-byte heads meet values of every length, ties and prefixes.
 KvHistory long_value_history(Rng& rng, const std::string& key) {
   static const char* const kValues[] = {"a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh",
-                                        "abcdefghi", "abcdefghijkl", "abd", "abcdefgz", "abcdefgh" "z"};
+                                        "abcdefghi", "abcdefghijkl", "abd", "abcdefgz", "abcdefghz"};
   const auto value = [&] { return std::string(kValues[rng.below(std::size(kValues))]); };
   KvHistory h;
   std::string state;

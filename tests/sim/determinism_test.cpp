@@ -56,7 +56,7 @@ TEST_CASE("the hash covers every event whatever the trace level, and without a t
     o.seed = 9;
     o.trace_level = level;
     o.trace_path = temp_path("level.jsonl");
-    const RunResult r = run_protocol<HeartbeatProtocol>(s, {}, o);
+    const RunResult r = run_heartbeat(s, {}, o);
     std::filesystem::remove(o.trace_path);
     CHECK(r.trace_hash == untraced);
   }
@@ -69,7 +69,7 @@ TEST_CASE("trace levels keep what they promise") {
     o.seed = 3;
     o.trace_level = level;
     o.trace_path = temp_path("levels.jsonl");
-    run_protocol<HeartbeatProtocol>(s, {}, o);
+    run_heartbeat(s, {}, o);
     auto lines = read_lines(o.trace_path);
     std::filesystem::remove(o.trace_path);
     return lines;

@@ -1,5 +1,7 @@
 // Test support: build heartbeat scenarios in code, run them, and read the
-// trace back as lines.
+// trace back as lines. The runs are compiled once, in heartbeat_runs.cpp:
+// this header is in about twenty test files, and each instantiated the
+// whole Simulation<HeartbeatProtocol> when it held them.
 #pragma once
 
 #include <unistd.h>
@@ -13,7 +15,8 @@
 #include <fmt/format.h>
 
 #include "protocols/heartbeat/binding/heartbeat_protocol.hpp"
-#include "sim/run/run_protocol.hpp"
+#include "sim/run/run_options.hpp"
+#include "sim/run/run_result.hpp"
 
 namespace faultline::test {
 
@@ -57,22 +60,13 @@ struct TracedRun {
   std::vector<std::string> lines;
 };
 
-// Runs with a full trace and returns the result and the trace's lines.
-inline TracedRun run_traced(const Scenario& s, const heartbeat::Params& params = {}, std::uint64_t seed = 1) {
-  RunOptions options;
-  options.seed = seed;
-  options.trace_path = temp_path("trace.jsonl");
-  TracedRun out{run_protocol<HeartbeatProtocol>(s, params, options), {}};
-  out.lines = read_lines(options.trace_path);
-  std::filesystem::remove(options.trace_path);
-  return out;
-}
+// One run of the heartbeat protocol: run_protocol<HeartbeatProtocol>.
+RunResult run_heartbeat(const Scenario& s, const heartbeat::Params& params, const RunOptions& options);
 
-inline RunResult run_plain(const Scenario& s, const heartbeat::Params& params = {}, std::uint64_t seed = 1) {
-  RunOptions options;
-  options.seed = seed;
-  return run_protocol<HeartbeatProtocol>(s, params, options);
-}
+// Runs with a full trace and returns the result and the trace's lines.
+TracedRun run_traced(const Scenario& s, const heartbeat::Params& params = {}, std::uint64_t seed = 1);
+
+RunResult run_plain(const Scenario& s, const heartbeat::Params& params = {}, std::uint64_t seed = 1);
 
 // The value of "key" in a flat JSON line, as text ("" when absent).
 inline std::string json_field(const std::string& line, const std::string& key) {
