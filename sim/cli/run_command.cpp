@@ -6,6 +6,7 @@
 #include "sim/cli/commands.hpp"
 #include "sim/io/output_file.hpp"
 #include "sim/binding/protocol_registry.hpp"
+#include "sim/run/huge_page_heap.hpp"
 #include "sim/run/memory_estimate.hpp"
 #include "sim/run/result_report.hpp"
 #include "sim/scenario/scenario_loader.hpp"
@@ -37,6 +38,7 @@ int run_command(const RunCommand& c) {
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
   check_memory(scenario, *binding, memory_limit);
+  back_heap_with_huge_pages(estimate_memory(scenario, *binding).bytes);
   if (!c.history_path.empty() && !scenario.workload)
     throw ScenarioError({"--history", 0, 0}, "--history",
                         fmt::format("{} has no workload, so there is no client history to write", c.scenario));

@@ -1,0 +1,67 @@
+#include "sim/run/huge_page_heap.hpp"
+
+#include <cstdint>
+#include <cstdlib>  // defines __GLIBC__ on glibc
+#include <cstring>
+
+#if defined(__GLIBC__) && defined(__linux__)
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#define FAULTLINE_HUGE_PAGE_HEAP 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#undef FAULTLINE_HUGE_PAGE_HEAP
+#endif
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#undef FAULTLINE_HUGE_PAGE_HEAP
+#endif
+#endif
+
+namespace faultline {
+
+bool huge_page_heap_supported() {
+#if defined(FAULTLINE_HUGE_PAGE_HEAP)
+  return true;
+#else
+  return false;
+#endif
+}
+
+bool back_heap_with_huge_pages(std::uint64_t estimated_run_bytes) {
+#if defined(FAULTLINE_HUGE_PAGE_HEAP)
+  if (estimated_run_bytes > kHugePageHeapAtMost) return false;
+  if (const char* setting = std::getenv("FAULTLINE_HUGE_PAGES"); setting != nullptr && std::strcmp(setting, "off") == 0)
+    return false;
+  // Below the trim threshold (1 GiB), so that the free below does not hand
+  // the range straight back.
+  constexpr std::size_t kReservedHeap = std::size_t{512} << 20;
+  constexpr std::uintptr_t kHugePage = std::uintptr_t{2} << 20;
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  // A block larger than the arena's free top (a few MiB of scenario parsing
+  // are below it), taken from the arena (under an mmap threshold raised for
+  // it), grows the top by itself and the padding, in one brk.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TOP_PAD, static_cast<int>(kReservedHeap));
+  void* block = std::malloc(std::size_t{16} << 20);
+  void* const top = sbrk(0);
+  mallopt(M_TOP_PAD, 128 << 10);        // glibc's defaults again
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+  bool marked = false;
+  if (block != nullptr && top != reinterpret_cast<void*>(-1)) {
+    const auto from = (reinterpret_cast<std::uintptr_t>(block) + kHugePage - 1) & ~(kHugePage - 1);
+    const auto to = reinterpret_cast<std::uintptr_t>(top) & ~(kHugePage - 1);
+    // The block came from brk (not from mmap, as when brk is refused) when
+    // the top lies above it.
+    if (to > from) marked = madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
+  }
+  std::free(block);
+  return marked;
+#else
+  (void)estimated_run_bytes;
+  return false;
+#endif
+}
+
+}  // namespace faultline
