@@ -46,14 +46,17 @@ bool back_heap_with_huge_pages(std::uint64_t estimated_run_bytes) {
   mallopt(M_TOP_PAD, static_cast<int>(kReservedHeap));
   void* block = std::malloc(std::size_t{16} << 20);
   void* const top = sbrk(0);
-  mallopt(M_TOP_PAD, 128 << 10);        // glibc's defaults again
+  // glibc's default values again (its dynamic mmap threshold stays off,
+  // which matters little: while the reserved top lasts it serves blocks of
+  // any size). Should brk be refused, glibc maps the padded size instead;
+  // then the block lies above the break and nothing is marked.
+  mallopt(M_TOP_PAD, 128 << 10);
   mallopt(M_MMAP_THRESHOLD, 128 << 10);
   bool marked = false;
   if (block != nullptr && top != reinterpret_cast<void*>(-1)) {
     const auto from = (reinterpret_cast<std::uintptr_t>(block) + kHugePage - 1) & ~(kHugePage - 1);
     const auto to = reinterpret_cast<std::uintptr_t>(top) & ~(kHugePage - 1);
-    // The block came from brk (not from mmap, as when brk is refused) when
-    // the top lies above it.
+    // The block came from brk when the break lies above it.
     if (to > from) marked = madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE) == 0;
   }
   std::free(block);
