@@ -5,9 +5,9 @@
 // A page fault is not cheap everywhere: on this project's benchmark
 // machine (a virtual machine) one costs about 13 us (a 64 MiB array touched
 // page by page: 217 ms; in 2 MiB pages: 6 ms), and a 10,000-node
-// push-gossip run took 790 of them in its 16-23 ms. With the heap in huge
-// pages the same run takes 13 ms, 100,000 nodes 0.113 s instead of 0.144 s
-// (docs/performance.md, 2 Dec 2026).
+// push-gossip run took 790 of them. With the heap in huge pages, push
+// gossip at 10,000 and 100,000 nodes runs about a fifth faster (the
+// figures: docs/performance.md, 2 Dec 2026).
 //
 // The price is resident memory: a 2 MiB page is resident whole once touched,
 // freed blocks the heap keeps stay resident, and every block, however

@@ -83,9 +83,9 @@ MemoryEstimate estimate_memory(const Scenario& s, const ProtocolBinding& binding
   return e;
 }
 
-void check_memory(const Scenario& s, const ProtocolBinding& binding, std::uint64_t limit) {
+std::uint64_t check_memory(const Scenario& s, const ProtocolBinding& binding, std::uint64_t limit) {
   const MemoryEstimate e = estimate_memory(s, binding);
-  if (e.bytes <= limit) return;
+  if (e.bytes <= limit) return e.bytes;
   std::vector<MemoryPart> parts = e.parts;
   std::stable_sort(parts.begin(), parts.end(), [](const MemoryPart& a, const MemoryPart& b) { return a.bytes > b.bytes; });
   std::string largest;

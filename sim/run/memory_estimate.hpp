@@ -45,7 +45,8 @@ MemoryEstimate estimate_memory(const Scenario& scenario, const ProtocolBinding& 
 // estimated to need more than `limit` bytes; the message gives the estimate,
 // its largest parts, and the --memory-limit that would allow it. The error is
 // located at the override that set the largest part's key, else the file.
-void check_memory(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t limit);
+// Returns the estimate (bytes) when it is within the limit.
+std::uint64_t check_memory(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t limit);
 
 // "8GiB", "512MiB", "64GB", "1TiB", "1000000" (bytes); binary and decimal
 // suffixes (K, M, G, T with or without iB / B). Throws ScenarioError naming
