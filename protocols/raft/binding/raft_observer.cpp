@@ -23,7 +23,8 @@ RaftObserver::RaftObserver(RaftCluster& cluster, NodeId servers)
       seen_matches_(servers <= kMatchesKeptUpTo ? static_cast<std::size_t>(servers) * servers : 0, 0),
       committed_(servers),
       cut_off_(servers, false),
-      log_at_cut_(servers, 0) {
+      log_at_cut_(servers, 0),
+      bases_(servers) {
   // Every server started before the first event: look at each after it.
   for (NodeId i = 0; i < servers; ++i) to_look_at_.push_back(i);
 }
@@ -139,8 +140,8 @@ void RaftObserver::on_elected(Time t, NodeId node, ViewTerm term, const RaftStat
   // a term above H must hold it. (A leader of an older term can be elected
   // late, on delayed votes, and owes nothing newer.)
   // Compacted entries (up to the snapshot base) were applied, so committed: held.
-  for (ViewIndex i = v.log_base_index() + 1; i <= applied_.size(); ++i) {
-    const Applied& a = applied_[i - 1];
+  for (ViewIndex i = std::max(v.log_base_index(), applied_.base()) + 1; i <= applied_.last(); ++i) {
+    const Applied& a = *applied_.find(i);
     if (a.term == 0 || a.committed_by_term_at_most >= term) continue;
     if (v.term_at(i) != a.term) {
       cluster_.report_violation(node, "leader_completeness",
@@ -163,12 +164,22 @@ void RaftObserver::throw_term_too_wide(std::uint64_t term) {
 }
 
 void RaftObserver::report_applied_differently(NodeId node, ViewIndex index, ViewTerm term, std::uint64_t digest) {
-  const Applied& slot = applied_[index - 1];
+  const Applied& slot = *applied_.find(index);
   auto shown = [](std::uint64_t d) { return d == kUnknownDigest ? std::string("compacted") : fmt::format("{:x}", d); };
   cluster_.report_violation(
       node, "state_machine_safety",
       fmt::format("{} applied (term {}, command {}) at index {}, where another node applied (term {}, command {})",
                   cluster_.node_name(node), term, shown(digest), index, slot.term, shown(slot.digest)));
+}
+
+void RaftObserver::note_base(NodeId node, ViewIndex base) {
+  Bases& b = bases_[node];
+  if (base == b.latest || !drops_applied_slots_) return;
+  b.previous = b.latest;
+  b.latest = base;
+  ViewIndex floor = std::numeric_limits<ViewIndex>::max();
+  for (const Bases& other : bases_) floor = std::min({floor, other.previous, other.latest});
+  applied_.drop_through(floor);
 }
 
 void RaftObserver::report_lost(NodeId node, const SafetyViolation& lost) {

@@ -105,6 +105,7 @@
 #include <vector>
 
 #include "protocols/raft/raft_state_view.hpp"
+#include "protocols/raft/binding/applied_window.hpp"
 #include "protocols/raft/binding/committed_log.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/network/connectivity.hpp"
@@ -180,6 +181,10 @@ class RaftObserver : public ObserverBase {
   [[gnu::noinline]] void look_changed_at(Time t, NodeId node, const Views& views);
   bool has_queued_looks() const { return !to_look_at_.empty(); }
   void look_at_queued(Time t, NodeId acting);
+  // The highest log index whose applied slot was freed (AppliedWindow), and
+  // a switch that keeps every slot (for a test to compare the two).
+  raft::ViewIndex applied_slots_dropped_through() const { return applied_.base(); }
+  bool drops_applied_slots_ = true;
 
  private:
   // What the observer last saw of one server (since its start or restart).
@@ -239,6 +244,9 @@ class RaftObserver : public ObserverBase {
   void on_applied(Time t, NodeId node, raft::ViewIndex from, raft::ViewIndex to, bool leading, const View& v,
                   raft::ViewIndex base);
   void report_applied_differently(NodeId node, raft::ViewIndex index, raft::ViewTerm term, std::uint64_t digest);
+  // A look saw `node`'s log base (its snapshot's last index) change to
+  // `base`: frees the applied_ slots no server can apply again.
+  void note_base(NodeId node, raft::ViewIndex base);
   // committed_entry_kept, for `node` (which just acted; `now` is its view
   // `v`'s summary now). Returns, while it leads, the servers (bit j) not
   // known to have acknowledged everything up to its commit index after the
@@ -298,14 +306,15 @@ class RaftObserver : public ObserverBase {
 
   std::map<std::uint64_t, NodeId> leader_of_term_;
   std::map<std::uint64_t, std::vector<NodeId>> candidates_of_term_;  // the distinct servers that stood in each term
-  // Per log index (1-based): what was first applied there, and the highest
-  // leader term established by then, a bound on the term that committed it.
+  // Per log index (1-based) a server could still apply (AppliedWindow): what
+  // was first applied there, and the highest leader term established by
+  // then, a bound on the term that committed it.
   // A slot's term is 0 until some server applied it readably; its digest is
   // kUnknownDigest while only a snapshot's base term was read (a command
   // whose digest is that value is compared by term only: 1 in 2^64).
   static constexpr std::uint64_t kUnknownDigest = ~std::uint64_t{0};
-  // 16 bytes a slot (a slot per entry of the run: millions in an hour): terms
-  // are kept in 32 bits, and a term beyond that stops the run (narrow_term).
+  // 16 bytes a slot: terms are kept in 32 bits, and a term beyond that stops
+  // the run (narrow_term).
   struct Applied {
     std::uint64_t digest = kUnknownDigest;
     std::uint32_t term = 0, committed_by_term_at_most = 0;
@@ -315,7 +324,13 @@ class RaftObserver : public ObserverBase {
     return static_cast<std::uint32_t>(term);
   }
   [[noreturn]] static void throw_term_too_wide(std::uint64_t term);
-  std::vector<Applied> applied_;
+  AppliedWindow<Applied> applied_;
+  // Per server: its log's base at the last two changes seen (0 until then).
+  // A restart reloads at least the older one (see AppliedWindow).
+  struct Bases {
+    raft::ViewIndex previous = 0, latest = 0;
+  };
+  std::vector<Bases> bases_;
   std::uint64_t highest_leader_term_ = 0;
   CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
   std::map<NodeId, std::uint64_t> term_before_crash_;

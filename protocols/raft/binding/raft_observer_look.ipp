@@ -53,6 +53,7 @@ void RaftObserver::look_changed(Time t, NodeId node, const Views& views, Seen& s
   const std::uint64_t ack_pending = check_committed_entries(node, views, v, now);
 
   s.looked = true;
+  if (now.log_base_index != s.log_base_index) [[unlikely]] note_base(node, now.log_base_index);
   s.log_base_index = now.log_base_index;
   s.log_last_index = now.log_last_index;
   s.log_rewrites = now.log_rewrites;
@@ -84,8 +85,6 @@ void RaftObserver::on_applied(Time t, NodeId node, raft::ViewIndex from, raft::V
   // count the indexes of the range above its log's end at the cut.
   if (leading && cut_off_[node] && to > log_at_cut_[node])
     cut_off_commits_ += to - std::max<ViewIndex>(from - 1, log_at_cut_[node]);
-  // Grown once for the range (slots of term 0 are skipped wherever read).
-  if (applied_.size() < to) applied_.resize(to);
   for (ViewIndex index = from; index <= to; ++index) {
     // What was applied at `index`: readable unless this very event compacted
     // it (a snapshot right after applying, or one installed from the leader),
@@ -93,8 +92,13 @@ void RaftObserver::on_applied(Time t, NodeId node, raft::ViewIndex from, raft::V
     const ViewTerm term = v.term_at(index);  // 0 below the base: unknown
     if (term == 0) continue;
     const std::uint64_t digest = index > base ? v.entry_digest(index) : kUnknownDigest;
-    Applied& slot = applied_[index - 1];
     const std::uint32_t narrow = narrow_term(term);
+    Applied* const made = applied_.make(index);  // slots of term 0 are skipped wherever read
+    if (made == nullptr) [[unlikely]] {  // dropped: a restart older than its previous snapshot (AppliedWindow)
+      leaders_.committed(t, term);
+      continue;
+    }
+    Applied& slot = *made;
     if (slot.term == 0) {
       slot = {digest, narrow, narrow_term(highest_leader_term_)};
     } else if (slot.term != narrow || (digest != kUnknownDigest && slot.digest != kUnknownDigest && slot.digest != digest))
