@@ -37,7 +37,8 @@ int run_command(const RunCommand& c) {
   const auto overrides = parse_overrides(c.sets);
   const Scenario scenario = load_scenario_file(c.scenario, overrides);
   const ProtocolBinding* binding = find_protocol(scenario.protocol);
-  back_heap_with_huge_pages(check_memory(scenario, *binding, memory_limit));
+  const MemoryEstimate estimate = check_memory(scenario, *binding, memory_limit);
+  back_heap_with_huge_pages(estimate.bytes, estimate.bytes_for("nodes"));
   if (!c.history_path.empty() && !scenario.workload)
     throw ScenarioError({"--history", 0, 0}, "--history",
                         fmt::format("{} has no workload, so there is no client history to write", c.scenario));

@@ -29,9 +29,13 @@ bool huge_page_heap_supported() {
 #endif
 }
 
-bool back_heap_with_huge_pages(std::uint64_t estimated_run_bytes) {
+bool huge_page_heap_pays(std::uint64_t estimated_run_bytes, std::uint64_t estimated_node_bytes) {
+  return estimated_run_bytes <= kHugePageHeapAtMost || estimated_node_bytes < estimated_run_bytes / 2;
+}
+
+bool back_heap_with_huge_pages(std::uint64_t estimated_run_bytes, std::uint64_t estimated_node_bytes) {
 #if defined(FAULTLINE_HUGE_PAGE_HEAP)
-  if (estimated_run_bytes > kHugePageHeapAtMost) return false;
+  if (!huge_page_heap_pays(estimated_run_bytes, estimated_node_bytes)) return false;
   if (const char* setting = std::getenv("FAULTLINE_HUGE_PAGES"); setting != nullptr && std::strcmp(setting, "off") == 0)
     return false;
   // Below the trim threshold (1 GiB), so that the free below does not hand
@@ -63,6 +67,7 @@ bool back_heap_with_huge_pages(std::uint64_t estimated_run_bytes) {
   return marked;
 #else
   (void)estimated_run_bytes;
+  (void)estimated_node_bytes;
   return false;
 #endif
 }

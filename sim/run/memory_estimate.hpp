@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/binding/protocol_binding.hpp"
@@ -24,7 +25,7 @@ namespace faultline {
 // this machine's memory, so that `validate` gives the same answer on every
 // machine (a scenario is either valid or not); it is well above every shipped
 // scenario and the README's largest runs (gossip and SWIM at a million nodes,
-// 0.3 and 0.7 GB; Raft for an hour with 256 clients, 0.75 GB), and below the
+// 0.3 and 0.7 GB; Raft for an hour with 256 clients, 0.24 GB), and below the
 // memory of a typical 16 GB machine. Raise it with --memory-limit.
 constexpr std::uint64_t kDefaultMemoryLimit = 8ULL << 30;
 
@@ -37,6 +38,8 @@ struct MemoryPart {
 struct MemoryEstimate {
   std::uint64_t bytes = 0;  // the sum of the parts (saturating)
   std::vector<MemoryPart> parts;
+  // The sum of the parts driven by `key` ("nodes": the nodes' own state).
+  std::uint64_t bytes_for(std::string_view key) const;
 };
 
 MemoryEstimate estimate_memory(const Scenario& scenario, const ProtocolBinding& binding);
@@ -45,8 +48,8 @@ MemoryEstimate estimate_memory(const Scenario& scenario, const ProtocolBinding& 
 // estimated to need more than `limit` bytes; the message gives the estimate,
 // its largest parts, and the --memory-limit that would allow it. The error is
 // located at the override that set the largest part's key, else the file.
-// Returns the estimate (bytes) when it is within the limit.
-std::uint64_t check_memory(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t limit);
+// Returns the estimate when it is within the limit.
+MemoryEstimate check_memory(const Scenario& scenario, const ProtocolBinding& binding, std::uint64_t limit);
 
 // "8GiB", "512MiB", "64GB", "1TiB", "1000000" (bytes); binary and decimal
 // suffixes (K, M, G, T with or without iB / B). Throws ScenarioError naming

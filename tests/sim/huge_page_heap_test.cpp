@@ -45,19 +45,23 @@ std::string vm_flags_of(const void* address) {
 
 }  // namespace
 
-TEST_CASE("the huge-page heap is refused above its size bound and when FAULTLINE_HUGE_PAGES=off") {
-  CHECK_FALSE(back_heap_with_huge_pages(kHugePageHeapAtMost + 1));
+TEST_CASE("the huge-page heap is refused to a large run mostly of node state and when FAULTLINE_HUGE_PAGES=off") {
+  constexpr std::uint64_t large = kHugePageHeapAtMost + 1;
+  CHECK(huge_page_heap_pays(kHugePageHeapAtMost, kHugePageHeapAtMost));  // small: whatever it is made of
+  CHECK_FALSE(huge_page_heap_pays(large, large / 2));                   // half of it nodes: refused
+  CHECK(huge_page_heap_pays(large, large / 2 - 1));                      // mostly a workload's history
+  CHECK_FALSE(back_heap_with_huge_pages(large, large));
   ::setenv("FAULTLINE_HUGE_PAGES", "off", 1);
-  CHECK_FALSE(back_heap_with_huge_pages(1 << 20));
+  CHECK_FALSE(back_heap_with_huge_pages(1 << 20, 0));
   ::unsetenv("FAULTLINE_HUGE_PAGES");
 }
 
 TEST_CASE("after the huge-page heap a run's blocks come from a range marked for huge pages") {
   if (!huge_page_heap_supported()) {
-    CHECK_FALSE(back_heap_with_huge_pages(1 << 20));
+    CHECK_FALSE(back_heap_with_huge_pages(1 << 20, 0));
     return;  // a sanitizer's allocator, or not glibc on Linux
   }
-  REQUIRE(back_heap_with_huge_pages(1 << 20));
+  REQUIRE(back_heap_with_huge_pages(1 << 20, 0));
   // Large blocks after it (a run's node records, pools, queue slabs): from
   // the reserved top, in the marked range. (A small block may reuse a chunk
   // freed anywhere in the heap before, marked or not.)

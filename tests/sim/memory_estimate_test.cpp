@@ -42,7 +42,9 @@ constexpr double kMB = 1e6;
 
 TEST_CASE("the estimate is within a factor of two of the peak measured for each kind of growth") {
   // Peak RSS measured with /usr/bin/time -v on the Release build (the
-  // figures in memory_estimate.cpp and the README).
+  // figures in memory_estimate.cpp and the README; the two Raft runs at
+  // 1,000 requests/s: 44,100 KB and 237,000 KB on 2 Dec 2026, their heap in
+  // huge pages).
   struct Measured {
     std::string file;
     std::vector<std::string> sets;
@@ -62,9 +64,9 @@ TEST_CASE("the estimate is within a factor of two of the peak measured for each 
       {"compare/leader_crash.yaml", {"workload.keys=1000000", "duration=2s", "expect=[]"}, 425},
       {"compare/leader_crash.yaml", {"workload.keys=65536", "workload.clients=1", "duration=2s", "expect=[]"}, 176},
       {"compare/steady.yaml", {"protocol=raft", "duration=300s", "workload.rate=1000", "workload.clients=256",
-                               "workload.keys=256", "expect=[]"}, 78.8},
+                               "workload.keys=256", "expect=[]"}, 45.2},
       {"compare/steady.yaml", {"protocol=raft", "duration=1h", "workload.rate=1000", "workload.clients=256",
-                               "workload.keys=256", "expect=[]"}, 753},
+                               "workload.keys=256", "expect=[]"}, 242.7},
   };
   for (const auto& r : runs) {
     CAPTURE(r.file);
