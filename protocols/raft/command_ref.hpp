@@ -15,6 +15,7 @@
 // it; the last one to go deletes it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <utility>
 
@@ -55,6 +56,10 @@ class CommandRef {
   explicit operator bool() const { return counted_ != nullptr; }
   // How many references share the command (0 for an empty reference).
   std::uint32_t use_count() const { return counted_ ? counted_->count : 0; }
+  // The address and size of the shared block (the command and its count),
+  // for a caller that asks the processor to fetch it ahead (null: empty).
+  const void* block() const { return counted_; }
+  static constexpr std::size_t block_bytes() { return sizeof(Counted); }
 
  private:
   struct Counted {
