@@ -20,10 +20,12 @@ namespace {
 constexpr std::uint64_t kBase = 8ULL << 20;  // the process before the run: code, allocator, scenario
 // The workload (sim/workload/kv_workload.hpp), measured with Raft on
 // compare/leader_crash.yaml and compare/steady.yaml:
-//  - each client keeps the last value it saw per key, a std::string: 1 -> 8
-//    clients at 1,000,000 keys adds 219 MB, 31 B per client and key -> 32;
+//  - each client keeps the last value it saw per key, in 8 bytes: 1 -> 8
+//    clients at 1,000,000 keys adds 56.0 MB, 8.0 B per client and key -> 8
+//    (2 Dec 2026);
 //  - the first 65,536 keys get a name and a history group of their own:
-//    65,536 keys with one client peak at 176 MB, 2.6 KB per key -> 2,700;
+//    8 -> 65,536 keys with one client adds 44.7 MB, 681 B per key -> 700
+//    (2 Dec 2026);
 //  - every request stays in the history for the linearizability check
 //    (with what the Raft observer keeps per log index, now only a window,
 //    raft/binding/applied_window.hpp): 300 s -> 600 s at 1,000 requests per
@@ -31,10 +33,10 @@ constexpr std::uint64_t kBase = 8ULL << 20;  // the process before the run: code
 //    for 285,873 requests, 57 B each -> 64 (2 Dec 2026; an hour of it, the
 //    README's Raft benchmark, is 241 MB estimated against 205 MB measured
 //    with the heap in 4 KiB pages and 237 MB in huge pages).
-constexpr std::uint64_t kClientKeyBytes = 32;
+constexpr std::uint64_t kClientKeyBytes = 8;
 constexpr std::uint64_t kClientBytes = 512;
 constexpr std::uint64_t kRequestBytes = 64;
-constexpr std::uint64_t kNamedKeyBytes = 2700;
+constexpr std::uint64_t kNamedKeyBytes = 700;
 constexpr std::uint64_t kKeysKeptApart = 1 << 16;
 
 // a * b, saturating at 2^64 - 1.

@@ -49,7 +49,7 @@ KvWorkload::KvWorkload(const WorkloadSpec& spec, const LatencySpec& latency, Nod
     for (int kind = 0; kind < kClientOpKinds; ++kind) op_texts_.emplace_back(kv::op_name(static_cast<kv::OpKind>(kind)));
   }
   for (auto& c : clients_) {
-    c.last_seen.assign(spec_.keys, "");
+    c.last_seen.assign(spec_.keys, 0);
     c.target = static_cast<NodeId>(rng_.below(nodes_));
   }
 }
@@ -95,7 +95,11 @@ void KvWorkload::issue(ClientId c, Time now) {
     r.kind = pick < 2 ? kv::OpKind::kPut : pick == 2 ? kv::OpKind::kAppend : kv::OpKind::kCas;
     // "client.sequence": unique, so a read tells which write it saw.
     append_written_value(r.value, c, r.sequence);
-    if (r.kind == kv::OpKind::kCas) r.expected = client.last_seen[key_index];
+    if (r.kind == kv::OpKind::kCas) {
+      const std::uint64_t seen = client.last_seen[key_index];
+      if (seen & 1) append_written_value(r.expected, c, seen >> 1);
+      else r.expected.assign(history_.text(static_cast<KvTextPool::Id>(seen >> 1)));
+    }
   }
   if (r.sequence > KvRecord::kMaxSequence)
     throw std::length_error(fmt::format("key-value workload: client {} issued more than {} operations", c,
@@ -192,9 +196,9 @@ void KvWorkload::on_event(Time now, std::uint64_t t) {
       ++answered_;
       trace_complete(now, op, kind == KvOperation::Kind::kCas && !reply.cas_ok ? kFail : kOk);
       const std::size_t key_index = op.key;
-      if (kind == KvOperation::Kind::kGet) client.last_seen[key_index] = reply.value;
+      if (kind == KvOperation::Kind::kGet) client.last_seen[key_index] = std::uint64_t{op.text} << 1;
       else if (kind == KvOperation::Kind::kPut || (kind == KvOperation::Kind::kCas && reply.cas_ok))
-        client.last_seen[key_index] = client.request.value;
+        client.last_seen[key_index] = client.request.sequence << 1 | 1;
       client.busy = false;
       think(reply.client, now);
       break;

@@ -82,7 +82,12 @@ class KvWorkload {
     KvClientHistory::Place history_place;  // of the current operation
     NodeId target = 0;            // where the current attempt went
     kv::Request request;
-    std::vector<std::string> last_seen;  // per key: last value this client read or wrote, for cas
+    // Per key: the last value this client read or wrote, for cas, in 8 bytes
+    // rather than a string's 32 (a table of clients x keys: 2 MB in the hour
+    // of Raft, a cache miss per completion): 0 is "", (text << 1) a value
+    // read (a history text), (sequence << 1) | 1 its own write of that
+    // request, kv_written_value(client, sequence).
+    std::vector<std::uint64_t> last_seen;
   };
 
   // A wake-up: bits 0..2 what, 3..31 extra (the target node of an arrival,

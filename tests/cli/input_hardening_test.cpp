@@ -117,9 +117,10 @@ TEST_CASE("validate and run refuse a run that cannot fit in memory, and --memory
     CHECK(contains(r.err, "--set nodes=1000000: one run of heartbeat would need about 36 TiB of memory"));
     CHECK(contains(r.err, "--memory-limit 37TiB"));
   }
-  const BinaryRun keys = run_binary("compare scenarios/compare/leader_crash.yaml --set workload.keys=100000000");
+  const BinaryRun keys =
+      run_binary("compare scenarios/compare/leader_crash.yaml --set workload.keys=100000000 --set workload.clients=64");
   CHECK(keys.code == 2);
-  CHECK(contains(keys.err, "(running it as raft) one run of raft would need about 24 GiB"));
+  CHECK(contains(keys.err, "(running it as raft) one run of raft would need about 48 GiB"));
   // Raised, validate accepts it (and run would try).
   CHECK(run_binary("validate scenarios/heartbeat/crash_detection.yaml --set nodes=1000000 --memory-limit 64TiB").code == 0);
   const BinaryRun bad = run_binary("validate scenarios/heartbeat/crash_detection.yaml --memory-limit lots");
