@@ -10,8 +10,7 @@
 
 #include "protocols/raft/binding/applied_window.hpp"
 #include "protocols/raft/binding/raft_protocol.hpp"
-#include "sim/run/run_protocol.hpp"
-#include "tests/support/sweep_runs.hpp"
+#include "tests/support/raft_observer_variants.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
@@ -44,24 +43,6 @@ class WindowedObserver : public RaftObserverFor<WindowedRaft> {
   using RaftObserverFor<WindowedRaft>::RaftObserverFor;
   ~WindowedObserver() { last_dropped_through = applied_slots_dropped_through(); }
 };
-
-template <class P>
-RunResult run_seed(const Scenario& s, std::uint64_t seed) {
-  RunOptions o;
-  o.seed = seed;
-  return run_protocol<P>(s, raft_params_of(s), o);
-}
-
-void check_same_verdicts(const RunResult& windowed, const RunResult& keeping) {
-  REQUIRE(windowed.violations.size() == keeping.violations.size());
-  for (std::size_t i = 0; i < keeping.violations.size(); ++i) {
-    CHECK(windowed.violations[i].time == keeping.violations[i].time);
-    CHECK(windowed.violations[i].node == keeping.violations[i].node);
-    CHECK(windowed.violations[i].invariant == keeping.violations[i].invariant);
-    CHECK(windowed.violations[i].message == keeping.violations[i].message);
-  }
-  CHECK(windowed.trace_hash == keeping.trace_hash);
-}
 
 }  // namespace
 
@@ -119,8 +100,8 @@ TEST_CASE("freeing applied slots changes no verdict of the Raft observer") {
     const Scenario s = raft_scenario(c.scenario, sets);
     for (std::uint64_t seed = 1; seed <= c.seeds; ++seed) {
       CAPTURE(seed);
-      const RunResult windowed = run_seed<WindowedRaft>(s, seed);
-      check_same_verdicts(windowed, run_seed<KeepingRaft>(s, seed));
+      const RunResult windowed = run_raft_seed<WindowedRaft>(s, seed);
+      check_same_verdicts(windowed, run_raft_seed<KeepingRaft>(s, seed));
       if (mutant.empty()) CHECK(windowed.violations.empty());
       // A run that lasts moves the window: slots are freed long before its end.
       if (windowed.violations.empty()) CHECK(last_dropped_through >= 40);

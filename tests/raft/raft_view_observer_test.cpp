@@ -10,8 +10,7 @@
 #include <vector>
 
 #include "protocols/raft/binding/raft_protocol.hpp"
-#include "sim/run/run_protocol.hpp"
-#include "tests/support/sweep_runs.hpp"
+#include "tests/support/raft_observer_variants.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
@@ -31,24 +30,6 @@ class DeafObserver : public RaftObserverFor<DeafRaft> {
   using RaftObserverFor<DeafRaft>::RaftObserverFor;
   void on_protocol_event(Time, NodeId, std::string_view, std::initializer_list<TraceField>) {}
 };
-
-template <class P>
-RunResult run_seed(const Scenario& s, std::uint64_t seed) {
-  RunOptions o;
-  o.seed = seed;
-  return run_protocol<P>(s, raft_params_of(s), o);
-}
-
-void check_same_violations(const RunResult& heard, const RunResult& deaf) {
-  REQUIRE(deaf.violations.size() == heard.violations.size());
-  for (std::size_t i = 0; i < heard.violations.size(); ++i) {
-    CHECK(deaf.violations[i].time == heard.violations[i].time);
-    CHECK(deaf.violations[i].node == heard.violations[i].node);
-    CHECK(deaf.violations[i].invariant == heard.violations[i].invariant);
-    CHECK(deaf.violations[i].message == heard.violations[i].message);
-  }
-  CHECK(deaf.trace_hash == heard.trace_hash);
-}
 
 }  // namespace
 
@@ -73,13 +54,13 @@ TEST_CASE("Raft mutants are caught the same with the observer deaf to protocol e
     std::uint64_t seed = 1;
     RunResult heard;
     for (; seed <= c.seeds; ++seed) {
-      heard = run_seed<RaftProtocol>(s, seed);
+      heard = run_raft_seed<RaftProtocol>(s, seed);
       if (!heard.violations.empty()) break;
     }
     REQUIRE_MESSAGE(!heard.violations.empty(), c.mutant << " not caught in seeds 1.." << c.seeds);
     CAPTURE(seed);
     // ... is caught the same without them.
-    check_same_violations(heard, run_seed<DeafRaft>(s, seed));
+    check_same_verdicts(heard, run_raft_seed<DeafRaft>(s, seed));
   }
 }
 
@@ -92,10 +73,10 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
     const std::string scenario = file;
     CAPTURE(scenario);
     const Scenario s = raft_scenario(file, sets);
-    const RunResult heard = run_seed<RaftProtocol>(s, 1);
-    const RunResult deaf = run_seed<DeafRaft>(s, 1);
+    const RunResult heard = run_raft_seed<RaftProtocol>(s, 1);
+    const RunResult deaf = run_raft_seed<DeafRaft>(s, 1);
     CHECK(heard.violations.empty());
-    check_same_violations(heard, deaf);
+    check_same_verdicts(heard, deaf);
     const std::set<std::string> from_events = {"config_changes", "transfer_ns", "snapshots_taken",
                                                "snapshots_installed", "entries_truncated"};
     for (const auto& [name, metric] : heard.metrics) {
@@ -109,6 +90,6 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
   }
   // The metrics-only path is what counts snapshots: silenced, it counts none.
   const Scenario s = raft_scenario("churn.yaml", {"params.snapshot_threshold=50"});
-  CHECK(run_seed<RaftProtocol>(s, 1).metrics.at("snapshots_taken").samples.at(0) > 0);
-  CHECK(run_seed<DeafRaft>(s, 1).metrics.at("snapshots_taken").samples.at(0) == 0);
+  CHECK(run_raft_seed<RaftProtocol>(s, 1).metrics.at("snapshots_taken").samples.at(0) > 0);
+  CHECK(run_raft_seed<DeafRaft>(s, 1).metrics.at("snapshots_taken").samples.at(0) == 0);
 }

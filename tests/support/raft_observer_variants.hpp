@@ -1,0 +1,37 @@
+// For tests that run faultline's Raft under a variant of its observer (a
+// protocol struct deriving from RaftProtocol with its own `Observer`) and
+// compare the verdicts with the usual observer's.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+
+#include "protocols/raft/binding/raft_protocol.hpp"
+#include "sim/run/run_protocol.hpp"
+#include "tests/support/sweep_runs.hpp"
+
+namespace faultline::test {
+
+// One run of `s` at `seed` with protocol struct P (RaftProtocol or a variant).
+template <class P>
+RunResult run_raft_seed(const Scenario& s, std::uint64_t seed) {
+  RunOptions o;
+  o.seed = seed;
+  return run_protocol<P>(s, raft_params_of(s), o);
+}
+
+// The same violations (time, server, invariant, message), in the same
+// order, and the same trace hash.
+inline void check_same_verdicts(const RunResult& a, const RunResult& b) {
+  REQUIRE(a.violations.size() == b.violations.size());
+  for (std::size_t i = 0; i < b.violations.size(); ++i) {
+    CHECK(a.violations[i].time == b.violations[i].time);
+    CHECK(a.violations[i].node == b.violations[i].node);
+    CHECK(a.violations[i].invariant == b.violations[i].invariant);
+    CHECK(a.violations[i].message == b.violations[i].message);
+  }
+  CHECK(a.trace_hash == b.trace_hash);
+}
+
+}  // namespace faultline::test
