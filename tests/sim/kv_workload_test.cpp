@@ -3,9 +3,17 @@
 // check that fails the run when the store serves stale reads.
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <utility>
+
 #include "protocols/primary_backup/binding/primary_backup_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/trace_lines.hpp"
 
 using namespace faultline;
 
@@ -77,4 +85,44 @@ TEST_CASE("runs with clients are deterministic too") {
   CHECK(run(s, {}, 8).trace_hash == run(s, {}, 8).trace_hash);
   CHECK(run(s, {}, 8).trace_hash != run(s, {}, 9).trace_hash);
   CHECK(run(s, {}, 8).metrics.at("ops_ok").samples == run(s, {}, 8).metrics.at("ops_ok").samples);
+}
+
+TEST_CASE("a cas expects the last value its client read or wrote at that key") {
+  // Read back from the trace: per client and key, the value of its last
+  // answered get, or of its last put or successful cas (an append leaves
+  // it); "" before either. Every cas invoked must expect exactly that.
+  const std::string path = (std::filesystem::temp_directory_path() / "faultline_kv_workload_cas_test.jsonl").string();
+  const Scenario s = load_scenario_text(kStore, "store.yaml");
+  RunOptions o;
+  o.seed = 3;
+  o.trace_path = path;
+  const RunResult r = run_protocol<PrimaryBackupProtocol>(s, {}, o);
+  REQUIRE(r.violations.empty());
+  std::map<std::pair<std::string, std::string>, std::string> seen;    // (client, key) -> value
+  std::map<std::string, std::pair<std::string, std::string>> writing;  // client -> (op, value) in flight
+  int cas = 0, expecting_a_value = 0;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) {
+    std::map<std::string, std::string> f;
+    for (auto& [k, v] : faultline::test::parse_trace_line(line)) f[k] = v;
+    const std::string kind = f["kind"];
+    if (kind != "invoke" && kind != "complete") continue;
+    const auto at = std::make_pair(f["client"], f["key"]);
+    if (kind == "invoke") {
+      writing[f["client"]] = {f["op"], f["value"]};
+      if (f["op"] == "cas") {
+        CAPTURE(line);
+        CHECK(f["expected"] == seen[at]);
+        ++cas;
+        if (!seen[at].empty()) ++expecting_a_value;
+      }
+    } else if (f["result"] == "ok") {
+      const auto& [op, value] = writing[f["client"]];
+      if (f["op"] == "get") seen[at] = f["value"];
+      else if (op == "put" || op == "cas") seen[at] = value;
+    }
+  }
+  std::remove(path.c_str());
+  CHECK(cas > 50);
+  CHECK(expecting_a_value > cas / 2);  // most expect a value actually seen, not ""
 }
