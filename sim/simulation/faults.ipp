@@ -247,7 +247,10 @@ void Simulation<P>::crash(NodeId n, std::string_view cause) {
   records_[n].status = NodeStatus::kCrashed;
   if (last_crash_.empty()) last_crash_.assign(records_.size(), -1);
   last_crash_[n] = now_;
-  for (TimerSlot s = 0; s < P::kTimerSlots; ++s) ++records_[n].timer_generation[s];
+  for (TimerSlot s = 0; s < P::kTimerSlots; ++s) {
+    ++records_[n].timer_generation[s];
+    if constexpr (kDefersTimers) records_[n].deferred[s].queued_at = kNotQueued;
+  }
   if (!disks_.empty()) lose_outstanding_syncs(n);  // they did not happen: their writes and held sends are lost
   if (!stores_.empty() && stores_[n]) stores_[n]->crash();
   records_[n].node = make_node(n);

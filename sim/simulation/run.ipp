@@ -168,7 +168,16 @@ RunResult Simulation<P>::run() {
     queue_.pop_top();
     if constexpr (kDropsStaleTimers) {
       // Stale since its last move: skipped, as the queue drops the others.
-      if (EventCode::kind(e.payload) == EventKind::kTimer && dropping && timer_stale(e.payload)) continue;
+      if (EventCode::kind(e.payload) == EventKind::kTimer && dropping) {
+        if (timer_stale(e.payload)) continue;
+        // Set again to a later time since it was pushed: pushed again there.
+        DeferredTimer& d = records_[EventCode::timer_node(e.payload)].deferred[EventCode::timer_slot(e.payload)];
+        if (d.deadline > e.time) {
+          d.queued_at = d.deadline;
+          queue_.push(d.deadline, e.payload);
+          continue;
+        }
+      }
     }
     now_ = e.time;
     dispatch(e);
@@ -176,6 +185,7 @@ RunResult Simulation<P>::run() {
       start_dropping = false;
       dropping = true;
       queue_.set_dead_test(StaleTimer{this});
+      defer_timers_ = kDefersTimers;
     }
     if (stop_when_quiescent_ && stop_reason_.empty() && quiescent_now()) request_stop("condition:quiescent");
   }

@@ -20,8 +20,17 @@ void Simulation<P>::set_timer(NodeId n, TimerSlot slot, Duration after) {
   }
   // A real timer fires late, never early: by a draw from the node's jitter.
   if (!jitter_.empty()) after += sample_latency(*jitter_[n].latency, jitter_[n].rng);
+  const Time at = now_ + after;
+  if constexpr (kDefersTimers) {
+    DeferredTimer& d = records_[n].deferred[slot];
+    if (defer_timers_ && d.queued_at != kNotQueued && d.queued_at < at) {
+      d.deadline = at;  // its live event, popped first, is pushed again at `at` (run())
+      return;
+    }
+    d = {at, at};
+  }
   const std::uint32_t generation = ++records_[n].timer_generation[slot];
-  queue_.push(now_ + after, EventCode::timer(n, slot, generation));
+  queue_.push(at, EventCode::timer(n, slot, generation));
 }
 
 template <class P>
@@ -29,6 +38,7 @@ void Simulation<P>::on_timer(std::uint64_t code) {
   if (timer_stale(code)) return;  // re-armed, cancelled, or crashed since
   const NodeId n = EventCode::timer_node(code);
   const TimerSlot slot = EventCode::timer_slot(code);
+  if constexpr (kDefersTimers) records_[n].deferred[slot].queued_at = kNotQueued;  // fired, or held: out of the queue
   if (records_[n].status == NodeStatus::kPaused) {
     backlog_[n].push_back(code);  // fires when the node resumes
     return;
