@@ -91,7 +91,7 @@ class Simulation {
   std::string node_name(NodeId n) const { return scenario_.node_name(n); }
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t bytes_sent() const { return bytes_; }
-  // Events pushed into the queue so far (timers deferred instead count once per push, see kDefersTimers).
+  // Events pushed into the queue so far (a deferred timer's set pushes nothing, see kDefersTimers).
   std::uint64_t events_pushed() const { return queue_.pushed(); }
   // The node the latest delivery, timer or client request was handed to:
   // the one whose state the current event may have changed (restarts are
@@ -343,12 +343,20 @@ class Simulation {
   // before its time, would have been taken for live at its pop (such a
   // firing of a re-armed timer is a misreading the field's width allows,
   // not a behaviour to keep).
+  struct StaleTimer {
+    static constexpr bool kDrops = kDropsStaleTimers;
+    const Simulation* sim = nullptr;
+    [[gnu::always_inline]] bool operator()(std::uint64_t payload) const {
+      return EventCode::kind(payload) == EventKind::kTimer && sim != nullptr && sim->timer_stale(payload);
+    }
+  };
   // Timers moved later without a push (where stale timers drop): a timer
-  // set again to fire no earlier than its live event in the queue keeps
-  // that event and notes the new deadline; the event, popped before the
+  // set again to fire later than its live event in the queue keeps that
+  // event and notes the new deadline; the event, popped before the
   // deadline, is pushed again at it, unseen (as a stale pop is). A
-  // follower's election timer, set again on every AppendEntries, then
-  // costs one push in about fifty (docs/performance.md, 2 Dec 2026).
+  // follower's election timer is set again on every AppendEntries: in the
+  // Raft scenarios a fifth to a quarter of all pushes go (docs/performance.md,
+  // 2 Dec 2026, third session).
   // Same order as a push at every set, but in one case: the event pushed
   // again ties, to the nanosecond, with one pushed between the set and its
   // pop; it then pops after that event, not before (deterministic either
@@ -363,13 +371,6 @@ class Simulation {
   };
   struct NoDeferredTimers {};
   bool defer_timers_ = false;  // on with dropping (run())
-  struct StaleTimer {
-    static constexpr bool kDrops = kDropsStaleTimers;
-    const Simulation* sim = nullptr;
-    [[gnu::always_inline]] bool operator()(std::uint64_t payload) const {
-      return EventCode::kind(payload) == EventKind::kTimer && sim != nullptr && sim->timer_stale(payload);
-    }
-  };
   BasicEventQueue<StaleTimer> queue_;
   Time now_ = 0;
   std::uint64_t events_ = 0;
