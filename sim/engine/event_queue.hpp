@@ -249,7 +249,9 @@ class BasicEventQueue {
   static constexpr std::size_t kWords = (kBuckets - 1) / 64;
   static_assert(kWords <= 64, "the summary word covers every bitmap word");
 
-  std::size_t bucket_of(Time time) const {
+  // Always inlined: GCC called it out of line from Raft's send, set_timer
+  // and run (a call on every push there), though not from gossip's.
+  [[gnu::always_inline]] std::size_t bucket_of(Time time) const {
     const auto diff = static_cast<std::uint64_t>(time ^ last_);
     if (diff == 0) return 0;
     const int level = (std::bit_width(diff) + kDigitBits - 1) / kDigitBits;  // 1..kLevels
