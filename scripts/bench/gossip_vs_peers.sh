@@ -11,20 +11,30 @@
 # Then SWIM at 1,000,000 members (scenarios/swim/crash_detection.yaml: one
 # crash, detection until every member knows): wall, peak memory, bytes per
 # member, and when the crash was detected and known to all.
+# Every engine runs pinned to one core (the last this process may use), so
+# that a run is not moved between cores mid-way; and up to N = 100,000,
+# where a run takes milliseconds and one slow run is most of the noise,
+# faultline and the lean loop run at least 9 times each.
 # usage: scripts/bench/gossip_vs_peers.sh [MAX_N=1000000] [REPS=3]
 #   SWIM=no skips the SWIM row (about 40 s and 700 MB at a million)
+#   PIN=no runs unpinned
 #   peers: apt-get install -y libsimgrid-dev libns3-dev python3-simpy3
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 max_n=${1:-1000000}
 reps=${2:-3}
+pin=()
+if [ "${PIN:-yes}" != no ] && command -v taskset >/dev/null; then
+  core=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' | tail -1 | sed 's/.*-//')
+  pin=(taskset -c "$core")
+fi
 MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 
 # One peer engine's figures as "wall events peak_mb", or "- - -".
 peer() {  # peer command...
   local out
-  out=$( { /usr/bin/time -f "PEAK %M" "$@"; } 2>&1 ) || { echo "- - -"; return; }
+  out=$( { /usr/bin/time -f "PEAK %M" "${pin[@]}" "$@"; } 2>&1 ) || { echo "- - -"; return; }
   /usr/bin/python3 - "$out" <<'PY'
 import re, sys
 t = sys.argv[1]
@@ -36,7 +46,7 @@ PY
 # of the node records included), from its --json summary.
 faultline() {  # faultline scenario [--set ...]
   local out
-  out=$( { /usr/bin/time -f "PEAK %M" build/faultline run "$@" --json; } 2>&1 ) || { echo "- - -"; return; }
+  out=$( { /usr/bin/time -f "PEAK %M" "${pin[@]}" build/faultline run "$@" --json; } 2>&1 ) || { echo "- - -"; return; }
   /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
 t = sys.argv[1]
@@ -53,7 +63,9 @@ echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in 1000 10000 100000 1000000; do
   [ "$n" -le "$max_n" ] || break
   fl_runs=""; lean_runs=""
-  for ((r = 1; r <= reps; r++)); do
+  runs=$reps
+  [ "$n" -gt 100000 ] || [ "$runs" -ge 9 ] || runs=9
+  for ((r = 1; r <= runs; r++)); do
     fl_runs+="$(faultline scenarios/gossip/push_broadcast.yaml --set nodes=$n)"$'\n'
     lean_runs+="$(peer build/peerbench/bin/gossip_pq "$n" 3 42)"$'\n'
   done
@@ -82,13 +94,13 @@ ratio = "-" if fw is None or lw is None else f"{(fe / fw) / (le / lw):.2f}x, {lw
 print(f"| {n:,} | {fl} | {lean} | {short(sys.argv[4])} | {short(sys.argv[5])} | {short(sys.argv[6])} | {ratio} |")
 PY
 done
-echo "(wall: each engine's own run time, faultline's including setup, the peers' excluding it; faultline and the lean loop: median of $reps runs; faultline events/s over the lean loop's, and the lean loop's wall over faultline's; 'bytes/node' is faultline's peak memory over N; $(nproc) cores, $(date -u +%Y-%m-%d))"
+echo "(wall: each engine's own run time, faultline's including setup, the peers' excluding it; faultline and the lean loop: median of $reps runs (at least 9 up to 100,000 nodes); faultline events/s over the lean loop's, and the lean loop's wall over faultline's; 'bytes/node' is faultline's peak memory over N; $(nproc) cores, ${pin[*]:-not pinned}, $(date -u +%Y-%m-%d))"
 
 if [ "${SWIM:-yes}" != no ] && [ "$max_n" -ge 1000000 ]; then
   echo
   echo "| SWIM, N | virtual time | events | wall (s) | M events/s | peak MB | bytes/member | crash dead after | known to all after |"
   echo "|---|---|---|---|---|---|---|---|---|"
-  out=$( { /usr/bin/time -f "PEAK %M" build/faultline run scenarios/swim/crash_detection.yaml --set nodes=1000000 --json; } 2>&1 ) || true
+  out=$( { /usr/bin/time -f "PEAK %M" "${pin[@]}" build/faultline run scenarios/swim/crash_detection.yaml --set nodes=1000000 --json; } 2>&1 ) || true
   /usr/bin/python3 - "$out" <<'PY'
 import json, re, sys
 t = sys.argv[1]

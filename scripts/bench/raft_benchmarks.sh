@@ -10,10 +10,16 @@
 #        snapshot every 2,000 entries;
 #  2. a sweep of 10,000 seeds of the leader-crash scenario, 10 s of virtual
 #     time each, on every core.
+# The two hours run pinned to one core (the last this process may use; PIN=no
+# runs them unpinned), as their target is for one core.
 # usage: scripts/bench/raft_benchmarks.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x build/faultline ] || scripts/build.sh
+pin=()
+if [ "${PIN:-yes}" != no ] && command -v taskset >/dev/null; then
+  pin=(taskset -c "$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' | tail -1 | sed 's/.*-//')")
+fi
 load=(scenarios/compare/steady.yaml --set protocol=raft --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')
 show() { grep -E "^ran|ops_ok|throughput|commit_latency_p(50|99)|messages_per_commit|linearizability_unknown|result"; }
@@ -28,9 +34,9 @@ timed() {
   return "$status"
 }
 echo "== 1a. 1 hour at 1,000 requests/s, defaults (5 servers, 256 closed-loop clients)"
-timed build/faultline run "${load[@]}" | show
+timed "${pin[@]}" build/faultline run "${load[@]}" | show
 echo "== 1b. 1 hour at 1,000 requests/s, FIFO links, ReadIndex, 2 ms batching, snapshot every 2,000"
-timed build/faultline run "${load[@]}" --set network.fifo=true \
+timed "${pin[@]}" build/faultline run "${load[@]}" --set network.fifo=true \
   --set params.read_index=true --set params.append_batch_delay=2ms --set params.snapshot_threshold=2000 | show
 echo "== 2. 10,000 seeds of scenarios/raft/leader_crash.yaml, 10 s each, $(nproc) jobs"
 timed build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
