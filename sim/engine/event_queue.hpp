@@ -175,6 +175,12 @@ class BasicEventQueue {
   // push_back was not inlined here and cost a call per event moved (11% of
   // a gossip run). Bucket 0, the run, stays one array (it is sorted and
   // inserted into) and never takes chunks.
+  // Split hot and cold: what an append reads and writes (Bucket, 16 bytes)
+  // in buckets_, the array and the chunks behind it (BucketStore, 32 bytes)
+  // in stores_, at the same index. Raft's pushes reach up to four levels of
+  // 256 buckets: as one 48-byte record those headers took 48 KiB, more than
+  // a 32 KiB L1 cache, and the header an append read missed about 0.6
+  // times an event (docs/performance.md, 2 Dec 2026, fourth session).
   // Invariant: chunks == 0 and data == small, size events; or chunks > 0,
   // small full (small_capacity events), then the chunks first..last in
   // order, all full but the last, whose events are data (== last->events),
@@ -182,20 +188,32 @@ class BasicEventQueue {
   struct Bucket {
     Event* data = nullptr;  // the segment appended to: small, or the last chunk's events
     std::uint32_t size = 0, capacity = 0;  // of that segment
+  };
+  struct BucketStore {
+    Event* small = nullptr;
     std::uint32_t small_capacity = 0;
     std::uint32_t chunks = 0;
-    Event* small = nullptr;
     Chunk* first = nullptr;
     Chunk* last = nullptr;
-    Bucket() = default;
-    Bucket(const Bucket&) = delete;
-    Bucket& operator=(const Bucket&) = delete;
-    ~Bucket() { std::free(small); }  // chunks belong to the pool's slabs
-    std::size_t count() const {
-      return chunks == 0 ? size
-                         : small_capacity + static_cast<std::size_t>(chunks - 1) * EventChunkPool::kChunkEvents + size;
-    }
+    BucketStore() = default;
+    BucketStore(const BucketStore&) = delete;
+    BucketStore& operator=(const BucketStore&) = delete;
+    ~BucketStore() { std::free(small); }  // chunks belong to the pool's slabs
   };
+  BucketStore& store_of(const Bucket& k) { return stores_[static_cast<std::size_t>(&k - buckets_.data())]; }
+  const BucketStore& store_of(const Bucket& k) const {
+    return stores_[static_cast<std::size_t>(&k - buckets_.data())];
+  }
+  // Whether bucket k (>= 1) has taken chunks, read from its hot part: its
+  // segment is then a chunk's, of kChunkEvents, a size no array of a
+  // bucket above 0 has (they double from 16 up to kSmallEvents).
+  static bool chunked(const Bucket& k) { return k.capacity == EventChunkPool::kChunkEvents; }
+  std::size_t events_in(const Bucket& k) const {
+    const BucketStore& st = store_of(k);
+    return st.chunks == 0 ? k.size
+                          : st.small_capacity + static_cast<std::size_t>(st.chunks - 1) * EventChunkPool::kChunkEvents +
+                                k.size;
+  }
   [[gnu::always_inline]] bool dead(const Event& e) const {
     if constexpr (DeadTest::kDrops) return dead_(e.payload);
     else return false;
@@ -207,34 +225,37 @@ class BasicEventQueue {
   // The array doubles up to kSmallEvents (bucket 0: without limit); past
   // that a bucket takes a chunk at a time.
   [[gnu::noinline]] void grow(Bucket& k) {
-    if (k.chunks == 0 && (&k == &buckets_[0] || k.capacity < kSmallEvents)) {
+    BucketStore& st = store_of(k);
+    if (st.chunks == 0 && (&k == &buckets_[0] || k.capacity < kSmallEvents)) {
       grow_small(k, k.capacity == 0 ? 16 : 2 * static_cast<std::size_t>(k.capacity));
       return;
     }
     Chunk* c = pool_.take();
-    if (k.chunks == 0) k.first = c;
-    else k.last->next = c;
-    k.last = c;
-    ++k.chunks;
+    if (st.chunks == 0) st.first = c;
+    else st.last->next = c;
+    st.last = c;
+    ++st.chunks;
     k.data = c->events;
     k.size = 0;
     k.capacity = EventChunkPool::kChunkEvents;
   }
-  static void grow_small(Bucket& k, std::size_t n) {
+  void grow_small(Bucket& k, std::size_t n) {
     if (n > UINT32_MAX) throw std::length_error("more than 2^32 events in the run of the event queue");
-    auto* bigger = static_cast<Event*>(std::realloc(k.small, n * sizeof(Event)));
+    BucketStore& st = store_of(k);
+    auto* bigger = static_cast<Event*>(std::realloc(st.small, n * sizeof(Event)));
     if (bigger == nullptr) throw std::bad_alloc();
-    k.small = k.data = bigger;
-    k.small_capacity = k.capacity = static_cast<std::uint32_t>(n);
+    st.small = k.data = bigger;
+    st.small_capacity = k.capacity = static_cast<std::uint32_t>(n);
   }
   // Empties a bucket whose chunks have all been handed back to the pool (as
   // refill does while it moves their events); its array is kept for the
   // next fill.
-  static void empty_bucket(Bucket& k) {
-    k.first = k.last = nullptr;
-    k.chunks = 0;
-    k.data = k.small;
-    k.capacity = k.small_capacity;
+  void empty_bucket(Bucket& k) {
+    BucketStore& st = store_of(k);
+    st.first = st.last = nullptr;
+    st.chunks = 0;
+    k.data = st.small;
+    k.capacity = st.small_capacity;
     k.size = 0;
   }
 
@@ -293,7 +314,7 @@ class BasicEventQueue {
     const std::size_t b = lowest_occupied();
     clear_occupied(b);
     Bucket& from = buckets_[b];
-    if (from.chunks == 0 && from.size == 1) {  // the common case in a sparse queue: it is next
+    if (!chunked(from) && from.size == 1) {  // the common case in a sparse queue: it is next
       from.size = 0;
       if (dead(from.data[0])) {  // dropped: the other buckets stand as they are
         --size_;
@@ -304,7 +325,7 @@ class BasicEventQueue {
       if (prefetch_ != nullptr) prefetch_(prefetch_context_, zero.data[0].payload);
       return;
     }
-    if (from.chunks == 0 && from.size <= kRunAtMost) {
+    if (!chunked(from) && from.size <= kRunAtMost) {
       // A few events: they are the next ones out, all before any other
       // bucket's. Sorted by (time, seq) they become the run, at once,
       // instead of descending digit by digit (one move and one refill
@@ -340,20 +361,21 @@ class BasicEventQueue {
       return;
     }
     const std::size_t level = (b - 1) / kRadix + 1;
-    if (may_sort && level >= 2 && from.count() <= kSortAtMost) {
+    if (may_sort && level >= 2 && events_in(from) <= kSortAtMost) {
       sort_into_sorted_run(from, level);
       return;
     }
+    const BucketStore& st = stores_[b];
     // A large bucket: its events are in small (all of it when chunked,
     // else its first `size`), then in its chunks. last_ becomes their least
     // time, dead events' included: it is still at or before every live
     // one, which is all the invariant asks; the dead are dropped as they
     // would be placed (the run may end up empty: top_slow refills again).
-    const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
-    Time least = from.small[0].time;
-    for (std::uint32_t i = 1; i < in_small; ++i) least = std::min(least, from.small[i].time);
-    for (const Chunk* c = from.first; c != nullptr; c = c->next) {
-      const std::uint32_t n = c == from.last ? from.size : EventChunkPool::kChunkEvents;
+    const std::uint32_t in_small = st.chunks == 0 ? from.size : st.small_capacity;
+    Time least = st.small[0].time;
+    for (std::uint32_t i = 1; i < in_small; ++i) least = std::min(least, st.small[i].time);
+    for (const Chunk* c = st.first; c != nullptr; c = c->next) {
+      const std::uint32_t n = c == st.last ? from.size : EventChunkPool::kChunkEvents;
       for (std::uint32_t i = 0; i < n; ++i) least = std::min(least, c->events[i].time);
     }
     last_ = least;
@@ -361,19 +383,19 @@ class BasicEventQueue {
     // arrive). When there are few, announce them: handling them will touch
     // memory a cache miss away, and asking for all of it now lets the
     // misses overlap instead of stalling one event at a time.
-    const bool announce = prefetch_ != nullptr && from.count() <= kPrefetchBatch;
+    const bool announce = prefetch_ != nullptr && events_in(from) <= kPrefetchBatch;
     for (std::uint32_t i = 0; i < in_small; ++i) {
-      if (dead(from.small[i])) {
+      if (dead(st.small[i])) {
         --size_;
         continue;
       }
-      place(from.small[i]);
-      if (announce) prefetch_(prefetch_context_, from.small[i].payload);
+      place(st.small[i]);
+      if (announce) prefetch_(prefetch_context_, st.small[i].payload);
     }
     // Each chunk goes back to the pool as soon as its events are placed:
     // the buckets being filled take it next.
-    for (Chunk* c = from.first; c != nullptr;) {
-      const std::uint32_t n = c == from.last ? from.size : EventChunkPool::kChunkEvents;
+    for (Chunk* c = st.first; c != nullptr;) {
+      const std::uint32_t n = c == st.last ? from.size : EventChunkPool::kChunkEvents;
       for (std::uint32_t i = 0; i < n; ++i) {
         if (dead(c->events[i])) {
           --size_;
@@ -466,8 +488,9 @@ class BasicEventQueue {
   }
   template <std::size_t kDigits>
   void sort_by_digits(Bucket& from) {
-    if (const std::size_t all = from.count(); all > sort_capacity_) grow_sort_buffers(all);
-    const std::uint32_t in_small = from.chunks == 0 ? from.size : from.small_capacity;
+    const BucketStore& st = store_of(from);
+    if (const std::size_t all = events_in(from); all > sort_capacity_) grow_sort_buffers(all);
+    const std::uint32_t in_small = st.chunks == 0 ? from.size : st.small_capacity;
     // One pass counts every digit, of the live events (n of them; t0: the
     // time of one). The scatter below skips the same dead ones: nothing
     // dies in between. (A queue that drops nothing counts as it did.)
@@ -485,14 +508,14 @@ class BasicEventQueue {
         for (std::size_t d = 0; d < kDigits; ++d) ++counts[d][(t >> (kDigitBits * d)) & (kRadix - 1)];
       }
     };
-    count(from.small, in_small);
-    for (const Chunk* c = from.first; c != nullptr; c = c->next)
-      count(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents);
+    count(st.small, in_small);
+    for (const Chunk* c = st.first; c != nullptr; c = c->next)
+      count(c->events, c == st.last ? from.size : EventChunkPool::kChunkEvents);
     if constexpr (DeadTest::kDrops) {
-      size_ -= from.count() - n;
+      size_ -= events_in(from) - n;
     } else {
-      n = from.count();
-      t0 = static_cast<std::uint64_t>(from.small[0].time);
+      n = events_in(from);
+      t0 = static_cast<std::uint64_t>(st.small[0].time);
     }
     // The digits that differ, lowest first; counts become start offsets.
     std::array<std::size_t, kDigits> passes{};
@@ -525,9 +548,9 @@ class BasicEventQueue {
     };
     const std::size_t first = npasses == 0 ? kDigits : passes[0];
     std::uint32_t copied = 0;
-    scatter(from.small, in_small, first, copied);
-    for (Chunk* c = from.first; c != nullptr;) {
-      scatter(c->events, c == from.last ? from.size : EventChunkPool::kChunkEvents, first, copied);
+    scatter(st.small, in_small, first, copied);
+    for (Chunk* c = st.first; c != nullptr;) {
+      scatter(c->events, c == st.last ? from.size : EventChunkPool::kChunkEvents, first, copied);
       Chunk* next = c->next;
       pool_.give(c);
       c = next;
@@ -644,8 +667,10 @@ class BasicEventQueue {
   // never shared: at 2,048 events (32 KiB) a million-node gossip run kept
   // 13.7 MB of them; at 256, 2.2 MB (docs/performance.md, 1 Dec 2026).
   static constexpr std::uint32_t kSmallEvents = 256;
+  static_assert(EventChunkPool::kChunkEvents > kSmallEvents, "chunked() tells a chunk from a bucket's array by its size");
   EventChunkPool pool_;  // declared before buckets_: their chunks live in its slabs
   std::array<Bucket, kBuckets> buckets_;
+  std::array<BucketStore, kBuckets> stores_;  // buckets_[b]'s array and chunks (see Bucket)
   PrefetchHook prefetch_ = nullptr;
   void* prefetch_context_ = nullptr;
   [[no_unique_address]] DeadTest dead_{};
