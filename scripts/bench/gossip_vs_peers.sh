@@ -23,11 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 max_n=${1:-1000000}
 reps=${2:-3}
-pin=()
-if [ "${PIN:-yes}" != no ] && command -v taskset >/dev/null; then
-  core=$(taskset -pc $$ | sed 's/.*: //' | tr ',' '\n' | tail -1 | sed 's/.*-//')
-  pin=(taskset -c "$core")
-fi
+source scripts/bench/pin.sh  # pin: run on one core
 MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 
