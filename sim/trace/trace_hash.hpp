@@ -2,9 +2,10 @@
 // trace file is written and whatever the trace level, so two runs are the
 // same run exactly when their hashes agree.
 //
-// Each event folds in its fields as 64-bit words through a multiply-xorshift
-// mixer; strings are folded 8 bytes at a time. Cheap enough to run on every
-// event of a million-node gossip run.
+// Each event folds in its fields as 64-bit words, one step per word (add:
+// xor, rotate, multiply by an odd constant); strings are folded 8 bytes at a
+// time, and value() finishes with a murmur-style avalanche. Cheap enough to
+// run on every event of a million-node gossip run.
 #pragma once
 
 #include <bit>
@@ -19,14 +20,21 @@ namespace faultline {
 
 class TraceHash {
  public:
+  // One step: h = rotl(h ^ word, 29) * K. Each of the three is a bijection
+  // of h for a given word, so two word sequences that differ in one word
+  // always end in different states (tests/trace/trace_hash_test.cpp). The
+  // multiply spreads each bit upwards, the rotation brings its well-mixed
+  // high bits down for the next step, and value()'s finish makes every bit
+  // of the last word reach every bit of the result.
+  // Three instructions and about 5 cycles of latency a word, against about
+  // nine and 8 for the step this replaced on 2 Dec 2026 (h ^= word + c +
+  // (h << 6) + (h >> 2); h *= K; h ^= h >> 32), whose chain held up every
+  // event: the hash was 12% of the Raft hour's instructions. Every trace
+  // hash changed with it (docs/performance.md, 2 Dec 2026, fifth session).
   // Always inlined: with the protocol events' and client operations' fields
   // hashed inline as well, GCC called it out of line (+2.7 M instructions in
   // a 20 s Raft run, measured with callgrind).
-  [[gnu::always_inline]] void add(std::uint64_t word) {
-    h_ ^= word + 0x9e3779b97f4a7c15ULL + (h_ << 6) + (h_ >> 2);
-    h_ *= 0xff51afd7ed558ccdULL;
-    h_ ^= h_ >> 32;
-  }
+  [[gnu::always_inline]] void add(std::uint64_t word) { h_ = std::rotl(h_ ^ word, 29) * kMultiplier; }
   // Always inlined: a message's type is hashed on every send, and the
   // compiler would otherwise call it out of line once it has enough callers
   // (+3% instructions on the ping-pong benchmark, measured with callgrind).
@@ -60,6 +68,9 @@ class TraceHash {
   // fraction of add(text)'s cost. A TraceField carries this word already
   // computed (at compile time for a literal name): add(field.key_word).
   void add_name(std::string_view name) { add(trace_name_word(name)); }
+  static constexpr std::uint64_t kMultiplier = 0xff51afd7ed558ccdULL;  // odd: a bijection
+  // The running state, before value()'s finish (the tests undo a step).
+  std::uint64_t state() const { return h_; }
   std::uint64_t value() const {
     std::uint64_t z = h_;
     z = (z ^ (z >> 33)) * 0xc4ceb9fe1a85ec53ULL;
