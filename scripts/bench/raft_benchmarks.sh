@@ -12,7 +12,10 @@
 #     time each, on every core.
 # The two hours run pinned to one core (the last this process may use; PIN=no
 # runs them unpinned), as their target is for one core.
-# usage: scripts/bench/raft_benchmarks.sh
+# Each benchmark runs REPS times (default 3), one after the other: the
+# first run's summary, every run's wall time and peak memory, and their
+# median, since on a shared host one run can be off by a third.
+# usage: [REPS=3] [PIN=no] scripts/bench/raft_benchmarks.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x build/faultline ] || scripts/build.sh
@@ -20,21 +23,38 @@ source scripts/bench/pin.sh  # pin: run on one core
 load=(scenarios/compare/steady.yaml --set protocol=raft --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')
 show() { grep -E "^ran|ops_ok|throughput|commit_latency_p(50|99)|messages_per_commit|linearizability_unknown|result"; }
-# Runs a command; then prints its wall time and peak memory (max RSS, KB)
-# from GNU time's verbose report, on stderr so that the filters below keep it.
-timed() {
-  local report status=0
+reps=${REPS:-3}
+[[ "$reps" =~ ^[1-9][0-9]*$ ]] || { echo "REPS must be a positive whole number, got '$reps'" >&2; exit 2; }
+# Runs a command REPS times: the first run's output through the filter
+# given first, then each run's wall time and peak memory (GNU time's
+# verbose report) and the median wall time.
+timed() {  # filter command...
+  local filter=$1 report status walls=() peaks=()
+  shift
   report=$(mktemp)
-  /usr/bin/time -v -o "$report" "$@" || status=$?
-  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$report" | sed 's/^[[:space:]]*/   /' >&2
+  for ((r = 1; r <= reps; r++)); do
+    status=0
+    if [ "$r" -eq 1 ]; then
+      /usr/bin/time -v -o "$report" "$@" | $filter || status=$?
+    else
+      /usr/bin/time -v -o "$report" "$@" >/dev/null || status=$?
+    fi
+    [ "$status" -eq 0 ] || { echo "   run $r failed (exit $status)"; rm -f "$report"; return "$status"; }
+    walls+=("$(/usr/bin/python3 -c 'import sys
+t = sys.argv[1].split(":")
+print(f"{sum(float(x) * 60 ** i for i, x in enumerate(reversed(t))):.2f}")' \
+      "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$report")")")
+    peaks+=("$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$report")")
+  done
   rm -f "$report"
-  return "$status"
+  echo "   wall (s): ${walls[*]}; peak (KB): ${peaks[*]}; median wall of $reps: $(printf '%s\n' "${walls[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') s"
 }
 echo "== 1a. 1 hour at 1,000 requests/s, defaults (5 servers, 256 closed-loop clients)"
-timed "${pin[@]}" build/faultline run "${load[@]}" | show
+timed show "${pin[@]}" build/faultline run "${load[@]}"
 echo "== 1b. 1 hour at 1,000 requests/s, FIFO links, ReadIndex, 2 ms batching, snapshot every 2,000"
-timed "${pin[@]}" build/faultline run "${load[@]}" --set network.fifo=true \
-  --set params.read_index=true --set params.append_batch_delay=2ms --set params.snapshot_threshold=2000 | show
+timed show "${pin[@]}" build/faultline run "${load[@]}" --set network.fifo=true \
+  --set params.read_index=true --set params.append_batch_delay=2ms --set params.snapshot_threshold=2000
 echo "== 2. 10,000 seeds of scenarios/raft/leader_crash.yaml, 10 s each, $(nproc) jobs"
-timed build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
-  --set duration=10s --set 'expect=[]' --quiet | grep -E "^sweep|^runs"
+sweep_lines() { grep -E "^sweep|^runs"; }
+timed sweep_lines build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
+  --set duration=10s --set 'expect=[]' --quiet
