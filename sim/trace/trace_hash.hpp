@@ -22,15 +22,16 @@ class TraceHash {
  public:
   // One step: h = rotl(h ^ word, 29) * K. Each of the three is a bijection
   // of h for a given word, so two word sequences that differ in one word
-  // always end in different states (tests/trace/trace_hash_test.cpp). The
-  // multiply spreads each bit upwards, the rotation brings its well-mixed
-  // high bits down for the next step, and value()'s finish makes every bit
-  // of the last word reach every bit of the result.
+  // always end in different states (tests/trace/trace_hash_test.cpp). A
+  // multiply spreads each bit upwards; the next step's rotation brings its
+  // well-mixed high bits down to be spread again; value()'s finish makes
+  // every bit of the last word reach every bit of the result.
   // Three instructions and about 5 cycles of latency a word, against about
-  // nine and 8 for the step this replaced on 2 Dec 2026 (h ^= word + c +
-  // (h << 6) + (h >> 2); h *= K; h ^= h >> 32), whose chain held up every
-  // event: the hash was 12% of the Raft hour's instructions. Every trace
-  // hash changed with it (docs/performance.md, 2 Dec 2026, fifth session).
+  // nine instructions and 8 cycles for the step it replaced on 2 Dec 2026
+  // (h ^= word + c + (h << 6) + (h >> 2); h *= K; h ^= h >> 32), whose chain
+  // held up every event: the hash was 12% of the Raft hour's instructions.
+  // Every trace hash changed with it (docs/performance.md, 2 Dec 2026,
+  // fifth session).
   // Always inlined: with the protocol events' and client operations' fields
   // hashed inline as well, GCC called it out of line (+2.7 M instructions in
   // a 20 s Raft run, measured with callgrind).
