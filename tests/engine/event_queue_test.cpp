@@ -386,3 +386,63 @@ TEST_CASE("a queue whose events all died is empty at top()") {
   CHECK(q.pop().payload == 3);
   CHECK(q.empty());
 }
+
+TEST_CASE("a dense queue's run takes the next small buckets of its level and pops in (time seq) order") {
+  // About an event every 65 us, as in the Raft hour: most level-3 buckets
+  // (65.5 us digits) hold one or two events, and a refill takes the lowest
+  // one and the next small ones of its level within its window
+  // (take_following). Times on a 16 us grid, so that events tie within a
+  // bucket and with later pushes; pushes from 0 to 3 ms ahead, some inside
+  // the run's window; in even seeds events die as well. The live events
+  // must pop exactly as the oracle pops them.
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    Rng rng(seed * 104729);
+    DroppingQueue q;
+    Oracle oracle;
+    std::vector<char> dead;
+    q.set_dead_test(DeadPayloads{&dead});
+    std::uint64_t seq = 0, live_popped = 0;
+    Time now = Time{1} << 32;
+    constexpr Time kGrid = 16'000;  // 16 us
+    auto push = [&](Time t) {
+      dead.push_back(0);
+      q.push(t, seq);
+      oracle.push(Entry{t, seq, seq});
+      ++seq;
+    };
+    auto pop_both = [&] {
+      Event got{};
+      Entry want{};
+      const bool has = pop_live(oracle, dead, want);
+      REQUIRE(pop_live(q, dead, got, now) == has);
+      if (has) {
+        REQUIRE(got.time == want.time);
+        REQUIRE(got.payload == want.payload);
+        now = got.time;
+        ++live_popped;
+      }
+      return has;
+    };
+    const bool kills = seed % 2 == 0;
+    for (int i = 0; i < 300; ++i) push(now + static_cast<Time>(rng.below(1250)) * kGrid);  // 20 ms ahead
+    for (int step = 0; step < 40000; ++step) {
+      const std::uint64_t r = rng.below(100);
+      if (r < 47) {
+        switch (rng.below(4)) {
+          case 0: push(now); break;                                                         // at the popped time
+          case 1: push(now + static_cast<Time>(rng.below(64'000))); break;                  // inside the run's window
+          case 2: push((now / kGrid + 1 + static_cast<Time>(rng.below(200))) * kGrid); break;  // ties on the grid, up to 3.2 ms
+          default: push(now + 1'000'000 + static_cast<Time>(rng.below(2'000'000))); break;  // a message, 1-3 ms
+        }
+      } else if (r < 52 && kills) {
+        dead[rng.below(seq)] = 1;
+      } else if (!pop_both()) {
+        push(now + kGrid);
+      }
+    }
+    while (pop_both()) {
+    }
+    CHECK(q.empty());
+    CHECK(live_popped > 15000);
+  }
+}
