@@ -331,22 +331,29 @@ class BasicEventQueue {
         else append(zero, k.data[0]);
         continue;
       }
-      const std::uint32_t first = zero.size;  // k's times are after every one in the run
-      for (std::uint32_t i = 0; i < k.size; ++i) {
-        const Event e = k.data[i];
-        if (dead(e)) {
-          --size_;
-          continue;
-        }
-        append(zero, e);
-        std::uint32_t j = zero.size - 1;  // stable insertion sort by time among k's own
-        while (j > first && zero.data[j - 1].time > e.time) {
-          zero.data[j] = zero.data[j - 1];
-          --j;
-        }
-        zero.data[j] = e;
-      }
+      take_sorted(k);
       k.size = 0;
+    }
+  }
+  // Appends bucket k's live events to the run (the dead dropped), each put
+  // in place among k's own by a stable insertion sort by time: events of
+  // one time keep their (push) order. All of them are after the run's.
+  [[gnu::always_inline]] void take_sorted(const Bucket& k) {
+    Bucket& zero = buckets_[0];
+    const std::uint32_t first = zero.size;
+    for (std::uint32_t i = 0; i < k.size; ++i) {
+      const Event e = k.data[i];
+      if (dead(e)) {
+        --size_;
+        continue;
+      }
+      append(zero, e);
+      std::uint32_t j = zero.size - 1;
+      while (j > first && zero.data[j - 1].time > e.time) {
+        zero.data[j] = zero.data[j - 1];
+        --j;
+      }
+      zero.data[j] = e;
     }
   }
   // The first non-empty bucket after b and before end (end if none).
@@ -400,20 +407,7 @@ class BasicEventQueue {
       // (push) order.
       // A dead event is dropped; if all are, the run stays empty and last_
       // as it was (every other bucket is placed by it).
-      for (std::uint32_t i = 0; i < from.size; ++i) {
-        const Event e = from.data[i];
-        if (dead(e)) {
-          --size_;
-          continue;
-        }
-        append(zero, e);
-        std::uint32_t j = zero.size - 1;
-        while (j > 0 && zero.data[j - 1].time > e.time) {
-          zero.data[j] = zero.data[j - 1];
-          --j;
-        }
-        zero.data[j] = e;
-      }
+      take_sorted(from);
       from.size = 0;
       if constexpr (DeadTest::kDrops) {
         if (zero.size == 0) return;

@@ -302,6 +302,42 @@ bool pop_live(Oracle& oracle, const std::vector<char>& dead, Entry& out) {
   return false;
 }
 
+// A dropping queue and the oracle, given the same pushes; `dead[payload]`
+// says which events died (set by the test, never cleared).
+struct DyingEvents {
+  DroppingQueue q;
+  Oracle oracle;
+  std::vector<char> dead;
+  std::uint64_t seq = 0, live_popped = 0;
+  Time now = 0;  // the latest pop's time
+  explicit DyingEvents(Time start) : now(start) {
+    dead.reserve(1 << 20);
+    q.set_dead_test(DeadPayloads{&dead});
+  }
+  DyingEvents(const DyingEvents&) = delete;
+  DyingEvents& operator=(const DyingEvents&) = delete;
+  void push(Time t) {
+    dead.push_back(0);
+    q.push(t, seq);
+    oracle.push(Entry{t, seq, seq});
+    ++seq;
+  }
+  // The next live event of each: the same in both, or neither has one.
+  bool pop_both() {
+    Event got{};
+    Entry want{};
+    const bool has = pop_live(oracle, dead, want);
+    REQUIRE(pop_live(q, dead, got, now) == has);
+    if (has) {
+      REQUIRE(got.time == want.time);
+      REQUIRE(got.payload == want.payload);
+      now = got.time;
+      ++live_popped;
+    }
+    return has;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("a queue that drops dead events pops the live ones in the oracle's order") {
@@ -312,35 +348,12 @@ TEST_CASE("a queue that drops dead events pops the live ones in the oracle's ord
   // them, skipping the dead at their pops: none lost, none reordered.
   for (std::uint64_t seed = 1; seed <= 12; ++seed) {
     Rng rng(seed * 7919);
-    DroppingQueue q;
-    Oracle oracle;
-    std::vector<char> dead;
-    dead.reserve(1 << 20);
-    q.set_dead_test(DeadPayloads{&dead});
-    std::uint64_t seq = 0, live_popped = 0;
-    Time now = 0;
-    auto push = [&](Time t) {
-      dead.push_back(0);
-      q.push(t, seq);
-      oracle.push(Entry{t, seq, seq});
-      ++seq;
-    };
+    DyingEvents run(0);
+    auto& [q, oracle, dead, seq, live_popped, now] = run;
+    auto push = [&](Time t) { run.push(t); };
+    auto pop_both = [&] { return run.pop_both(); };
     auto kill_some = [&](std::uint64_t n) {
       for (std::uint64_t i = 0; i < n && seq > 0; ++i) dead[rng.below(seq)] = 1;
-    };
-    // The next live event of each: the same in both, or neither has one.
-    auto pop_both = [&] {
-      Event got{};
-      Entry want{};
-      const bool has = pop_live(oracle, dead, want);
-      REQUIRE(pop_live(q, dead, got, now) == has);
-      if (has) {
-        REQUIRE(got.time == want.time);
-        REQUIRE(got.payload == want.payload);
-        now = got.time;
-        ++live_popped;
-      }
-      return has;
     };
     const int spread = static_cast<int>(8 + rng.below(40));
     for (int wave = 0; wave < 4; ++wave) {
@@ -397,32 +410,11 @@ TEST_CASE("a dense queue's run takes the next small buckets of its level and pop
   // must pop exactly as the oracle pops them.
   for (std::uint64_t seed = 1; seed <= 8; ++seed) {
     Rng rng(seed * 104729);
-    DroppingQueue q;
-    Oracle oracle;
-    std::vector<char> dead;
-    q.set_dead_test(DeadPayloads{&dead});
-    std::uint64_t seq = 0, live_popped = 0;
-    Time now = Time{1} << 32;
+    DyingEvents run(Time{1} << 32);
+    auto& [q, oracle, dead, seq, live_popped, now] = run;
+    auto push = [&](Time t) { run.push(t); };
+    auto pop_both = [&] { return run.pop_both(); };
     constexpr Time kGrid = 16'000;  // 16 us
-    auto push = [&](Time t) {
-      dead.push_back(0);
-      q.push(t, seq);
-      oracle.push(Entry{t, seq, seq});
-      ++seq;
-    };
-    auto pop_both = [&] {
-      Event got{};
-      Entry want{};
-      const bool has = pop_live(oracle, dead, want);
-      REQUIRE(pop_live(q, dead, got, now) == has);
-      if (has) {
-        REQUIRE(got.time == want.time);
-        REQUIRE(got.payload == want.payload);
-        now = got.time;
-        ++live_popped;
-      }
-      return has;
-    };
     const bool kills = seed % 2 == 0;
     for (int i = 0; i < 300; ++i) push(now + static_cast<Time>(rng.below(1250)) * kGrid);  // 20 ms ahead
     for (int step = 0; step < 40000; ++step) {
