@@ -302,7 +302,7 @@ class BasicEventQueue {
 
   // refill() made the run from small bucket b (level >= 1, the lowest
   // non-empty; the run holds its live events, sorted): add the next
-  // non-empty buckets of b's level that lie within kMergeWindow of b's
+  // non-empty buckets of b's level that lie within 2^kMergeWindowBits ns of b's
   // floor, in order, while each is small and the run stays at most
   // kRunAtMost. They are the next events out too: every lower bucket is
   // empty, and each later digit of the level holds later times than the
