@@ -3,11 +3,12 @@
 #
 # With GCC the build is profile-guided, in three steps (CMakeLists.txt,
 # FAULTLINE_PGO): an instrumented faultline in build/pgo-generate/, a
-# training run of it (scripts/pgo-train.sh, about 25 s), then faultline and
+# training run of it (scripts/pgo-train.sh, about 20 s), then faultline and
 # its tests in build/, laid out by the counts. The training runs again, and
 # the profiled code is compiled again, only when the instrumented binary has
-# changed. The first build takes about twice as long as a plain one; the
-# binary is about a tenth faster on a Raft run (docs/performance.md).
+# changed. The first build takes about 1.6 times as long as a plain one
+# (10.5 minutes on 2 cores, tests included); the binary runs a sweep about a
+# tenth faster, a Raft hour a few percent (docs/performance.md).
 #
 # FAULTLINE_PGO=off scripts/build.sh: one plain build, for a quick edit and
 # test loop. Its runs give the same results and trace hashes, only slower.

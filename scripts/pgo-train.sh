@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The training run of the profile-guided build (scripts/build.sh): runs a
 # faultline built with FAULTLINE_PGO=generate over what people run, so that
-# its counts say which code is hot. About 25 s.
+# its counts say which code is hot. About 20 s.
 #
 # What it runs:
 #  - every shipped scenario on seeds 1 to 3 (every protocol, fault and
