@@ -21,16 +21,17 @@ cd "$(dirname "$0")/.."
 bin=${1:?usage: scripts/pgo-train.sh path/to/instrumented/faultline}
 [ -x "$bin" ] || { echo "pgo-train: $bin is not an executable" >&2; exit 2; }
 
+# Each run's standard error, shown if the run stops the training.
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 train() {
   local code=0
-  "$bin" "$@" > /dev/null 2> /tmp/pgo-train.$$.err || code=$?
+  "$bin" "$@" > /dev/null 2> "$err" || code=$?
   if [ "$code" -gt 1 ] && [ "$code" -ne 6 ]; then
     echo "pgo-train: 'faultline $*' exited $code:" >&2
-    cat /tmp/pgo-train.$$.err >&2
-    rm -f /tmp/pgo-train.$$.err
+    cat "$err" >&2
     exit 1
   fi
-  rm -f /tmp/pgo-train.$$.err
 }
 
 shipped=$(find scenarios -name '*.yaml' | sort)
