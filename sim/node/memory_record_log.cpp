@@ -7,8 +7,19 @@ namespace faultline {
 void MemoryRecordLog::append(std::string_view record) {
   bytes_.append(record);
   ends_.push_back(bytes_.size());
-  if (undo_.size() > sealed_ && undo_.back().kind == Undo::Kind::kAppends) ++undo_.back().count;
-  else undo_.push_back(Undo{Undo::Kind::kAppends, 1, 0, 0});
+  if (undo_.size() > sealed_ && undo_.back().kind == Undo::Kind::kAppends) {
+    ++undo_.back().count;
+    return;
+  }
+  // Written in place, field by field. push_back(Undo{...}) built the entry
+  // on the stack and copied it in with 16-byte loads, each spanning two of
+  // the stores that had just built it: store-to-load forwarding failed, and
+  // each load waited for every older store to reach the cache, the record
+  // bytes and ends_ slot just written included (3.5% of the Speed hour
+  // under perf, all of it on that load).
+  Undo& u = undo_.emplace_back();
+  u.kind = Undo::Kind::kAppends;
+  u.count = 1;
 }
 
 void MemoryRecordLog::truncate(std::uint64_t end_position) {
