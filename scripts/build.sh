@@ -6,9 +6,10 @@
 # training run of it (scripts/pgo-train.sh, about 20 s), then faultline and
 # its tests in build/, laid out by the counts. The training runs again, and
 # the profiled code is compiled again, only when the instrumented binary or
-# the training script has changed. The first build takes about 1.6 times as long as a plain one
-# (10.5 minutes on 2 cores, tests included); the binary runs a sweep about a
-# tenth faster, a Raft hour a few percent (docs/performance.md).
+# the training script has changed. The first build takes about 1.6 times
+# as long as a plain one (10.5 minutes on 2 cores, tests included); the
+# binary runs a sweep about a tenth faster, a Raft hour a few percent
+# (docs/performance.md).
 #
 # FAULTLINE_PGO=off scripts/build.sh: one plain build, for a quick edit and
 # test loop. Its runs give the same results and trace hashes, only slower.

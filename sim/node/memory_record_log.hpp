@@ -64,7 +64,7 @@ class MemoryRecordLog {
   // a sync's clear destroys none. What a truncation or a reset removed
   // waits in saved_.
   struct Undo {
-    enum class Kind : std::uint8_t { kAppends, kTruncate, kDropBefore, kReset } kind;
+    enum class Kind : std::uint8_t { kAppends, kTruncate, kDropBefore, kReset } kind = Kind::kAppends;
     std::uint64_t count = 0;             // kAppends: how many; kDropBefore: the old begin_
     std::uint64_t first = 0, begin = 0;  // kReset: the old first_ and begin_
   };
