@@ -3,9 +3,11 @@
 #include "sim/checkers/linearizability_seen.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstring>
 #include <deque>
+#include <limits>
 #include <map>
 #include <span>
 #include <string>
@@ -38,6 +40,22 @@ struct SearchOp {
 
 SearchOp search_op(const KvOperation& op) {
   return {op.invoked, op.completed, op.value, op.expected, op.output, op.client, op.kind, op.cas_ok};
+}
+
+// An answered operation taking effect on the register's value `value`:
+// false when its answer rules that out (a get that read something else, a
+// compare-and-set whose success does not match); otherwise applies it.
+bool take_effect_answered(const SearchOp& op, std::string& value) {
+  switch (op.kind) {
+    case Kind::kGet: return op.output == std::string_view(value);
+    case Kind::kPut: value.assign(op.value); return true;
+    case Kind::kAppend: value.append(op.value); return true;
+    case Kind::kCas:
+      if ((op.expected == std::string_view(value)) != op.cas_ok) return false;
+      if (op.cas_ok) value.assign(op.value);
+      return true;
+  }
+  return false;
 }
 
 // Invocation order, ties broken by client (as invoked_before).
@@ -233,54 +251,55 @@ class ValueNames {
 // string. Every dead value is one number, kDead.
 class KeySearch {
  public:
-  // Checks one key's operations, `ops` in invocation order (the strings they
-  // view outlive the call). One KeySearch checks key after key: each check
-  // starts from nothing, only the storage is kept.
-  Verdict check(std::span<const SearchOp> ops, std::uint64_t& budget) {
-    std::uint64_t answered = 0;
-    if (first_path_linearizes(ops, answered) && answered <= budget) {
-      budget -= answered;  // the search's steps: one per answered call, each linearized at once
-      return Verdict::kLinearizable;
-    }
+  // Searches one key's operations, `ops` in invocation order (the strings
+  // they view outlive the call), with the register holding `initial` before
+  // the first of them (empty: a key never written). One KeySearch checks
+  // window after window and key after key (check_in_windows): each check
+  // starts from nothing, only the storage is kept. It is called where the
+  // first path (every answered operation in invocation order, the search's
+  // own first path) is known to be stuck, so it builds the search at once.
+  Verdict check(std::span<const SearchOp> ops, std::uint64_t& budget, std::string_view initial = {}) {
+    longest_ = std::max(longest_, ops.size());
+    ops_ = ops;
+    initial_.assign(initial);
     load(ops);
     return run(budget);
   }
 
- private:
-  // Whether the first path the search tries linearizes the history: every
-  // answered operation in invocation order (`ops`' order), no unanswered
-  // one. The search's first move is always the first call left in its
-  // list, and while each is legal that is the next answered operation in
-  // invocation order (every earlier one is lifted with its return, and a
-  // return follows its call), so it is never stuck, tries no unanswered
-  // operation, and ends linearizable after one step per answered
-  // operation. Decided here on the values themselves, before load() builds
-  // anything (sorting and naming the values, the list, the bit sets): the
-  // register's value as a string follows the same rules as its number in
-  // step() (a dead value is never equal to a findable one, and appending
-  // to it never makes one). Sets `answered` to the number of answered
-  // operations seen; false at the first illegal one.
-  bool first_path_linearizes(std::span<const SearchOp> ops, std::uint64_t& answered) {
-    std::string& state = first_path_state_;
-    state.clear();
-    for (const SearchOp& op : ops) {
-      if (!op.answered()) continue;
-      ++answered;
+  // The most operations one check() was given, over every check so far.
+  std::size_t longest() const { return longest_; }
+
+  // After check() answered kLinearizable: the register's value at the end
+  // of the witness it found (the linearization it proved legal), into
+  // `value`. True when that witness left out an unanswered operation that
+  // writes (it never took effect there): a later part of the history may
+  // yet need it to have taken effect, so a witness for what follows may
+  // have to be searched for from before it.
+  bool witness_end(std::string& value) const {
+    // The stack holds the witness's moves in order; each is replayed on
+    // the values themselves (legal: a dead value compares equal to no value
+    // an operation finds, in names or in text, see ValueNames).
+    value = initial_;
+    std::size_t unanswered_used = 0;
+    for (const Frame& f : stack_) {
+      const bool answered = f.entry >= 0;
+      unanswered_used += !answered;
+      const SearchOp& op = ops_[answered ? answered_from_[op_of_[f.entry]] : unanswered_from_[f.unanswered]];
       switch (op.kind) {
-        case Kind::kGet:
-          if (op.output != std::string_view(state)) return false;
-          break;
-        case Kind::kPut: state.assign(op.value); break;
-        case Kind::kAppend: state.append(op.value); break;
+        case Kind::kGet: break;
+        case Kind::kPut: value.assign(op.value); break;
+        case Kind::kAppend: value.append(op.value); break;
         case Kind::kCas:
-          if ((op.expected == std::string_view(state)) != op.cas_ok) return false;
-          if (op.cas_ok) state.assign(op.value);
+          // Answered: legal, so it found what it expected exactly when it
+          // succeeded. Unanswered: taken only where it finds its value.
+          if (answered ? op.cas_ok : op.expected == std::string_view(value)) value.assign(op.value);
           break;
       }
     }
-    return true;
+    return unanswered_used < unanswered_.size();
   }
 
+ private:
   void load(std::span<const SearchOp> ops) {
     values_.reset();
     answered_.clear();
@@ -300,10 +319,17 @@ class KeySearch {
     // Every operation that added a findable value above is moved below, in
     // the same order (an unanswered get added none): move_of() counts them.
     added_ = 0;
-    for (const SearchOp& op : ops) {
-      if (op.answered()) answered_.push_back(move_of(op));
-      // An unanswered get neither constrains nor changes anything.
-      else if (op.kind != Kind::kGet) unanswered_.push_back(move_of(op));
+    answered_from_.clear();
+    unanswered_from_.clear();
+    for (std::uint32_t k = 0; k < ops.size(); ++k) {
+      const SearchOp& op = ops[k];
+      if (op.answered()) {
+        answered_.push_back(move_of(op));
+        answered_from_.push_back(k);
+      } else if (op.kind != Kind::kGet) {  // an unanswered get neither constrains nor changes anything
+        unanswered_.push_back(move_of(op));
+        unanswered_from_.push_back(k);
+      }
     }
     const int n = static_cast<int>(answered_.size());
     // Calls and returns in time order, calls first at equal times
@@ -358,7 +384,7 @@ class KeySearch {
 
   Verdict run(std::uint64_t& budget) {
     const int head = static_cast<int>(op_of_.size());
-    ValueId state = values_.name("");
+    ValueId state = values_.name(initial_);  // initial_ outlives the search's names
     bool after_unanswered = false;  // the last move linearized an unanswered operation
     int entry = next_[head];
     // -1 while trying answered calls; then the next unanswered operation to
@@ -605,8 +631,149 @@ class KeySearch {
   std::vector<int> dead_puts_;   // the unanswered puts of a dead value, in invocation order
   std::vector<std::uint8_t> put_alive_;  // by unanswered operation: 1 for a put of a value not dead
   SeenConfigurations seen_;
-  std::string first_path_state_;  // first_path_linearizes's register, kept for its storage
+  // The check under way: its operations, the register's value before them.
+  std::span<const SearchOp> ops_;
+  std::string initial_;
+  // By answered_ and unanswered_ entry: the operation's place in ops_.
+  std::vector<std::uint32_t> answered_from_, unanswered_from_;
+  std::size_t longest_ = 0;  // see longest()
 };
+
+// One key's operations (`ops`, in invocation order) checked window by
+// window. A window ends at a quiet moment: where the next operation was
+// invoked after every answered one before it had completed. Real-time order
+// puts every answered operation before such a cut ahead of every operation
+// after it, so a witness (a legal sequence that respects real-time order)
+// can be built a window at a time, each window's from the register value
+// the witness so far leaves, its unanswered operations taking effect in it
+// or never.
+//
+// The first path is every answered operation in invocation order, no
+// unanswered one: it is the search's own first path (its first move is
+// always the first call left in its list, and while each is legal that is
+// the next answered operation in invocation order: every earlier one is
+// lifted with its return, and a return follows its call), taken on the
+// values themselves at one step per answered operation. A dead value
+// behaves as one there too: it is never equal to a findable one, and
+// appending to it never makes one. The first path runs on across windows;
+// only a window where it is stuck is searched, so a
+// long history is searched in pieces a few operations long, not as one:
+// the search's set-up and its table grow with the operations it is given
+// (the Raft hour's keys have 14,000 each).
+//
+// Where a window has no witness from that value, the windows before it may
+// have chosen wrongly. Tried in turn, each search running to this window's
+// end:
+//   - from 1, 2, 4 and 8 windows back (two concurrent writes no read told
+//     apart, taken in the wrong order, leave the wrong value);
+//   - from the latest window whose witness left an unanswered write out,
+//     if older (a read here shows that it did take effect);
+//   - from the start: another linearization of everything before.
+// That last search decides when it finds no witness: any linearization of
+// the whole history begins with one of the operations up to the cut (each
+// later one was invoked after every answered one ahead of the cut had
+// completed, so it comes after them all; an unanswered one ahead of the cut
+// placed later is one left out), so a prefix with none means a history with
+// none. A witness any of them finds lets the windows go on from its end.
+// Every step counts against the budget (the first path's one per answered
+// operation too), and a search that runs out ends the check undecided.
+Verdict check_in_windows(KeySearch& search, std::span<const SearchOp> ops, std::uint64_t& budget) {
+  const std::size_t n = ops.size();
+  // The witness so far covers ops[0, p): `value` is the register after it.
+  // The latest windows' starts on it, with the register's value there: the
+  // current window is the one `windows` counts (at least one), the one
+  // before it at windows - 1, and so on back to the last kRecent.
+  struct WindowStart {
+    std::size_t at = 0;
+    std::string value;
+  };
+  constexpr std::size_t kRecent = 8;
+  std::array<WindowStart, kRecent> recent;
+  std::size_t windows = 1;  // recent[0]: ops[0], the register empty
+  const auto window = [&](std::size_t back) -> WindowStart& { return recent[(windows - 1 - back) % kRecent]; };
+  std::string value;
+  // The current window holds an unanswered write, which the first path
+  // (answered operations in invocation order) leaves out.
+  bool writes_left_out = false;
+  // The latest window whose witness left an unanswered write out, and the
+  // register's value before it on the witness.
+  WindowStart reopen;
+  bool can_reopen = false;
+  Time last_answer = std::numeric_limits<Time>::min();  // the latest answer among ops[0, p)
+  std::size_t searched = 0;  // operations given to the searches so far, counted once per search
+  const auto is_cut = [&](std::size_t p) { return p == n || last_answer < ops[p].invoked; };
+  // The current window ends at `at`; its witness left an unanswered write
+  // out if `left_out`. The next starts there, from `value`.
+  const auto next_window = [&](std::size_t at, bool left_out) {
+    if (left_out) {
+      reopen = window(0);
+      can_reopen = true;
+    }
+    ++windows;
+    window(0).at = at;
+    window(0).value = value;
+    writes_left_out = false;
+  };
+  for (std::size_t p = 0; p < n; ++p) {
+    if (p > window(0).at && is_cut(p)) next_window(p, writes_left_out);  // its witness: the first path
+    const SearchOp& op = ops[p];
+    if (!op.answered()) {
+      writes_left_out |= op.kind != Kind::kGet;
+      continue;
+    }
+    last_answer = std::max(last_answer, op.completed);
+    if (budget == 0) return Verdict::kUnknown;
+    --budget;  // the search's step for it: linearized at once
+    if (take_effect_answered(op, value)) continue;
+    // The first path is stuck: search the window, to its end; then from
+    // further back.
+    std::size_t cut = p + 1;
+    for (; !is_cut(cut); ++cut)
+      if (ops[cut].answered()) last_answer = std::max(last_answer, ops[cut].completed);
+    // A first window that is most of the history is searched to its end:
+    // the plain search of it all (a later window could otherwise need it
+    // searched again). So is the rest of any history whose windows have
+    // needed searches over more than twice its operations (many concurrent
+    // clients waiting out an outage leave few quiet moments): the windows
+    // would cost more than the one search.
+    if ((window(0).at == 0 && 2 * cut > n) || searched > 2 * n) return search.check(ops, budget);
+    const auto search_from = [&](std::size_t at, std::string_view before) {
+      searched += cut - at;
+      return search.check(ops.subspan(at, cut - at), budget, before);
+    };
+    Verdict v = Verdict::kNotLinearizable;
+    std::size_t back = 0, from = window(0).at;  // the search's first operation
+    for (; back < std::min(windows, kRecent); back = 2 * back + 1) {
+      from = window(back).at;
+      v = search_from(from, window(back).value);
+      if (v != Verdict::kNotLinearizable) break;
+    }
+    if (v == Verdict::kLinearizable) {
+      windows -= back;  // the windows after it are merged into it
+    } else if (v == Verdict::kNotLinearizable && can_reopen && reopen.at < from) {
+      from = reopen.at;
+      v = search_from(from, reopen.value);
+      if (v == Verdict::kLinearizable) {
+        windows = 1;
+        window(0) = reopen;
+      }
+    }
+    if (v == Verdict::kNotLinearizable && from > 0) {
+      v = search_from(0, {});
+      from = 0;
+      windows = 1;
+      window(0).at = 0;
+      window(0).value.clear();
+    }
+    if (v != Verdict::kLinearizable) return v;  // from the start: decided; or out of budget
+    const bool left_out = search.witness_end(value);
+    // A witness from `from` replaces the one the reopening point's value came from.
+    if (can_reopen && reopen.at >= from) can_reopen = false;
+    next_window(cut, left_out);
+    p = cut - 1;
+  }
+  return Verdict::kLinearizable;
+}
 
 // `ops` in any order: sorted into invocation order (ties by client) here.
 Verdict check_key(KeySearch& search, std::vector<SearchOp>& ops, std::uint64_t& budget) {
@@ -616,7 +783,7 @@ Verdict check_key(KeySearch& search, std::vector<SearchOp>& ops, std::uint64_t& 
       std::adjacent_find(ops.begin(), ops.end(), [](const SearchOp& a, const SearchOp& b) { return !search_before(a, b); }) ==
       ops.end();
   if (!strictly_ordered) std::sort(ops.begin(), ops.end(), search_before);
-  return search.check(ops, budget);
+  return check_in_windows(search, ops, budget);
 }
 
 Verdict check_key(const std::vector<KvOperation>& ops, std::uint64_t& budget) {
@@ -740,6 +907,7 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
     };
     if (!check_one_key(result, budget, step_budget, key, search, views, copies)) break;
   }
+  result.longest_search = search.longest();
   return result;
 }
 
@@ -786,6 +954,7 @@ LinearizabilityResult check_linearizability(const KvClientHistory& history, std:
     };
     if (!check_one_key(result, budget, step_budget, kv_key_name(key), search, ops, copies)) break;
   }
+  result.longest_search = search.longest();
   return result;
 }
 
