@@ -656,10 +656,10 @@ class KeySearch {
 // values themselves at one step per answered operation. A dead value
 // behaves as one there too: it is never equal to a findable one, and
 // appending to it never makes one. The first path runs on across windows;
-// only a window where it is stuck is searched, so a
-// long history is searched in pieces a few operations long, not as one:
-// the search's set-up and its table grow with the operations it is given
-// (the Raft hour's keys have 14,000 each).
+// only a window where it is stuck is searched, so a long history is
+// searched in pieces a few operations long, not as one: the search's
+// set-up and its table grow with the operations it is given (the Raft
+// hour's keys have 14,000 each).
 //
 // Where a window has no witness from that value, the windows before it may
 // have chosen wrongly. Tried in turn, each search running to this window's

@@ -39,7 +39,9 @@ struct LinearizabilityResult {
   std::vector<KvOperation> witness;  // the smallest failing sub-history found
   // Search steps over all keys: moves tried (a new state computed) and
   // undone, and answered operations passed over; not the unanswered ones the
-  // search's rules pass over without computing anything.
+  // search's rules pass over without computing anything. Each answered
+  // operation the first path takes is a step, and a window searched again
+  // from further back counts its steps again.
   std::uint64_t steps = 0;
   // The most operations one search was given (0: every key's answered
   // operations linearized in invocation order, no search needed). A key's
