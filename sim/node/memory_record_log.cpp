@@ -1,10 +1,17 @@
 #include "sim/node/memory_record_log.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace faultline {
 
 void MemoryRecordLog::append(std::string_view record) {
+  // Room for 64 KiB of records at the first growth, then doubling: a
+  // string grown from empty doubles a dozen times on the way there, and
+  // each doubling copies every byte so far (a Raft sweep seed's five logs
+  // reach about 45 KB each: 0.9% of its instructions went to those copies).
+  if (bytes_.capacity() - bytes_.size() < record.size()) [[unlikely]]
+    bytes_.reserve(std::max<std::size_t>(kFirstReserve, 2 * bytes_.capacity()));
   bytes_.append(record);
   ends_.push_back(bytes_.size());
   if (undo_.size() > sealed_ && undo_.back().kind == Undo::Kind::kAppends) {

@@ -58,6 +58,7 @@ class MemoryRecordLog {
     return dropped >= 64 && dropped >= ends_.size() / 2;
   }
   void reclaim_dropped_prefix();
+  static constexpr std::size_t kFirstReserve = std::size_t{1} << 16;  // bytes_'s first capacity (see append)
 
   // One journal entry, a few plain numbers: an append (the common one, and
   // after a sync nearly every append starts an entry) writes no strings and
