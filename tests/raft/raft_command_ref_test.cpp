@@ -3,6 +3,7 @@
 // to go frees it (exactly once).
 #include <doctest/doctest.h>
 
+#include <stdexcept>
 #include <vector>
 
 #include "protocols/raft/command_ref.hpp"
@@ -69,4 +70,51 @@ TEST_CASE("command ref: a log and the slices sent from it share each entry's com
   }
   CHECK(log.at(1).shared.use_count() == 1);
   CHECK(log.at(1).command().value == "2.1");
+}
+
+TEST_CASE("command ref: a freed command's block is the next one made on its thread") {
+  if (CommandRef<Tracked>::kMaxBlocksKept == 0) return;  // AddressSanitizer: every block goes back to malloc
+  Tracked::alive = 0;
+  const void* first = nullptr;
+  {
+    auto a = CommandRef<Tracked>::make(1);
+    first = a.block();
+  }
+  CHECK(Tracked::alive == 0);  // destroyed at the last reference, though its memory is kept
+  const std::size_t kept = CommandRef<Tracked>::blocks_kept();
+  CHECK(kept >= 1);
+  auto b = CommandRef<Tracked>::make(2);
+  CHECK(b.block() == first);
+  CHECK(b->value == 2);
+  CHECK(CommandRef<Tracked>::blocks_kept() == kept - 1);
+}
+
+namespace {
+struct ThrowsOnNegative {
+  int value;
+  explicit ThrowsOnNegative(int v) : value(v) {
+    if (v < 0) throw std::invalid_argument("negative");
+  }
+};
+}  // namespace
+
+TEST_CASE("command ref: a command whose construction throws gives its block back") {
+  using Ref = CommandRef<ThrowsOnNegative>;
+  if (Ref::kMaxBlocksKept == 0) return;
+  const std::size_t before = Ref::blocks_kept();
+  CHECK_THROWS_AS(Ref::make(-1), std::invalid_argument);
+  CHECK(Ref::blocks_kept() == before + (before == Ref::kMaxBlocksKept ? 0 : 1));
+}
+
+TEST_CASE("command ref: a thread keeps at most kMaxBlocksKept freed blocks") {
+  using Ref = CommandRef<Tracked>;
+  Tracked::alive = 0;
+  {
+    std::vector<Ref> many;
+    for (std::size_t i = 0; i < Ref::kMaxBlocksKept + 100; ++i) many.push_back(Ref::make(static_cast<int>(i)));
+    CHECK(Tracked::alive == static_cast<int>(Ref::kMaxBlocksKept + 100));
+    CHECK(Ref::blocks_kept() == 0);  // every kept block was taken again
+  }
+  CHECK(Tracked::alive == 0);
+  CHECK(Ref::blocks_kept() == Ref::kMaxBlocksKept);  // the last 100 went back to the allocator
 }
