@@ -33,12 +33,14 @@ class RaftNodeView final : public RaftStateView {
   ViewIndex log_base_index() const override { return node_->log().base_index(); }
   ViewIndex log_last_index() const override { return node_->log().last_index(); }
   ViewTerm term_at(ViewIndex i) const override { return node_->log().term_at(i); }
-  // A no-op digests to 0, as the "apply" trace event has it; a
-  // configuration change is a command (kAddServer, kRemoveServer) and
-  // digests as one.
-  std::uint64_t entry_digest(ViewIndex i) const override {
-    const Entry& e = node_->log().at(i);
-    return e.noop ? 0 : kv::digest(e.command());
+  std::uint64_t entry_digest(ViewIndex i) const override { return digest_of(node_->log().at(i)); }
+  // The log read directly: no call per entry.
+  void read_entries(ViewIndex from, ViewIndex to, std::vector<ViewEntry>& out) const override {
+    const RaftLog& log = node_->log();
+    for (ViewIndex i = from; i <= to; ++i) {
+      const Entry& e = log.at(i);
+      out.push_back({e.term, digest_of(e)});
+    }
   }
   // Meaningful only while it leads (match indexes are reinitialised on
   // election, Figure 2).
@@ -59,6 +61,10 @@ class RaftNodeView final : public RaftStateView {
   }
 
  private:
+  // A no-op digests to 0, as the "apply" trace event has it; a
+  // configuration change is a command (kAddServer, kRemoveServer) and
+  // digests as one.
+  static std::uint64_t digest_of(const Entry& e) { return e.noop ? 0 : kv::digest(e.command()); }
   const RaftNode* node_ = nullptr;
 };
 

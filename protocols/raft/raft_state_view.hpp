@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "protocols/host/time.hpp"
 
@@ -46,6 +47,12 @@ struct ViewSummary {
   const ViewIndex* match_indexes = nullptr;
 };
 
+// One readable entry as the view gives it: term_at(i) and entry_digest(i).
+struct ViewEntry {
+  ViewTerm term;
+  std::uint64_t digest;
+};
+
 class RaftStateView {
  public:
   virtual ~RaftStateView() = default;
@@ -69,6 +76,13 @@ class RaftStateView {
   // with no command, e.g. a leader's no-op or a configuration, digests to a
   // value that tells it apart). Requires base_index() < i <= last_index().
   virtual std::uint64_t entry_digest(ViewIndex i) const = 0;
+  // Appends {term_at(i), entry_digest(i)} for i = from .. to, in order
+  // (every i readable; nothing when from > to): one call for a whole range,
+  // for a checker that copies logs (log_matching). This default asks for
+  // each in turn; an implementation may read its log directly.
+  virtual void read_entries(ViewIndex from, ViewIndex to, std::vector<ViewEntry>& out) const {
+    for (ViewIndex i = from; i <= to; ++i) out.push_back({term_at(i), entry_digest(i)});
+  }
 
   // Figure 2, volatile state on leaders: the highest index known replicated
   // on `server`. An implementation that does not expose it answers

@@ -132,6 +132,37 @@ TEST_CASE("a RaftNode's view summary answers as the view's separate questions do
   CHECK(d.log_rewrites == raft::ViewSummary::kNotCounted);
 }
 
+TEST_CASE("a RaftNode's view reads a range of entries as term_at and entry_digest give them one by one") {
+  Follower f(raft::Mutant::kNone);
+  std::vector<raft::Entry> log{raft::Entry(1, true)};  // a no-op first, as a new leader's
+  for (const auto& e : entries(1, 4)) log.push_back(e);
+  f.append(0, log, 0);
+  const raft::RaftNodeView v(f.node);
+  REQUIRE(v.log_last_index() == 5);
+  std::vector<raft::ViewEntry> read{{99, 99}};  // appended to, not replaced
+  v.read_entries(2, 5, read);
+  REQUIRE(read.size() == 5);
+  CHECK(read[0].term == 99);
+  for (raft::ViewIndex i = 2; i <= 5; ++i) {
+    CAPTURE(i);
+    CHECK(read[i - 1].term == v.term_at(i));
+    CHECK(read[i - 1].digest == v.entry_digest(i));
+    CHECK(read[i - 1].digest != 0);  // commands
+  }
+  std::vector<raft::ViewEntry> all, asked;
+  v.read_entries(1, 5, all);
+  v.RaftStateView::read_entries(1, 5, asked);  // the default: one question per entry
+  REQUIRE(all.size() == 5);
+  REQUIRE(asked.size() == 5);
+  CHECK(all[0].digest == 0);  // the no-op
+  for (std::size_t k = 0; k < all.size(); ++k) {
+    CHECK(all[k].term == asked[k].term);
+    CHECK(all[k].digest == asked[k].digest);
+  }
+  v.read_entries(6, 5, all);  // an empty range
+  CHECK(all.size() == 5);
+}
+
 TEST_CASE("committed_entry_kept: compaction keeps a committed prefix, truncation and overwrite lose it") {
   MemoryStore store;
   raft::RaftLog log;

@@ -246,8 +246,7 @@ void RaftObserver::check_log_matching(NodeId at) {
     }
     copy.valid = now.log_rewrites != raft::ViewSummary::kNotCounted;
     copy.rewrites = now.log_rewrites;
-    for (ViewIndex i = copy.last() + 1; i <= now.log_last_index; ++i)
-      copy.entries.push_back({v.term_at(i), v.entry_digest(i)});
+    v.read_entries(copy.last() + 1, now.log_last_index, copy.entries);
   }
   for (NodeId a = 0; a < n; ++a) {
     if (!cluster_.is_running(a)) continue;

@@ -269,10 +269,7 @@ class RaftObserver : public ObserverBase {
   // next check copies only the entries appended since. A crash, a restart,
   // a rewrite or an uncounted log makes a fresh copy (a new generation).
   struct LogCopy {
-    struct Slot {
-      raft::ViewTerm term;
-      std::uint64_t digest;
-    };
+    using Slot = raft::ViewEntry;
     raft::ViewIndex base = 0;  // entries[k] is index base + 1 + k
     std::vector<Slot> entries;
     bool valid = false;  // entries are the server's, as of its rewrite count `rewrites`
