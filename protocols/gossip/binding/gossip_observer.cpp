@@ -24,7 +24,7 @@ void GossipObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
   const auto version = static_cast<std::uint32_t>(field_number(fields, "version"));
   const bool injected = field_number(fields, "from") == -1;
   KeyState& k = keys_[key];
-  if (k.held.empty()) k.held.assign(sim_.node_count(), 0);
+  if (k.held.empty()) k.held.assign(sim_.node_count());
   if (injected) {
     ++injected_;
     if (version > k.latest) {
@@ -50,7 +50,7 @@ void GossipObserver::on_protocol_event(Time t, NodeId node, std::string_view kin
                                       version, key));
     return;
   }
-  k.held[node] = version;
+  k.held.set(node, version);
   if (version == k.latest) {
     ++k.holders;
     if (!injected) {
@@ -106,7 +106,7 @@ void GossipObserver::on_crash(Time t, NodeId node) {
     KeyState& k = keys_[key];
     if (k.held.empty()) continue;
     if (k.latest != 0 && k.held[node] == k.latest) --k.holders;
-    k.held[node] = 0;  // volatile state: gone
+    k.held.set(node, 0);  // volatile state: gone
     check_progress(t, key);
   }
 }

@@ -16,6 +16,7 @@
 
 #include <vector>
 
+#include "protocols/gossip/binding/node_versions.hpp"
 #include "protocols/gossip/dissemination_node.hpp"
 #include "sim/observer_base.hpp"
 #include "sim/scenario/scenario.hpp"
@@ -51,7 +52,7 @@ class GossipObserver : public ObserverBase {
     double last_informed_round = 0;
     std::uint64_t holders = 0;         // running nodes holding `latest`
     bool reached_99 = false, reached_full = false;
-    std::vector<std::uint32_t> held;   // per node; allocated when the key is first injected
+    NodeVersions held;                 // per node; allocated when the key is first injected
   };
   void check_progress(Time t, std::uint16_t key);
   // The send time of the first message carrying each key's latest version.
