@@ -28,19 +28,9 @@
 #include <new>
 #include <utility>
 
-namespace faultline::raft {
+#include "protocols/host/address_sanitizer.hpp"
 
-#if defined(__SANITIZE_ADDRESS__)
-inline constexpr bool kUnderAddressSanitizer = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-inline constexpr bool kUnderAddressSanitizer = true;
-#else
-inline constexpr bool kUnderAddressSanitizer = false;
-#endif
-#else
-inline constexpr bool kUnderAddressSanitizer = false;
-#endif
+namespace faultline::raft {
 
 template <class T>
 class CommandRef {

@@ -4,19 +4,16 @@
 #include <cstdlib>  // defines __GLIBC__ on glibc
 #include <cstring>
 
+#include "protocols/host/address_sanitizer.hpp"
+
 #if defined(__GLIBC__) && defined(__linux__)
 #include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 #define FAULTLINE_HUGE_PAGE_HEAP 1
 #endif
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(FAULTLINE_ADDRESS_SANITIZER)
 #undef FAULTLINE_HUGE_PAGE_HEAP
-#endif
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#undef FAULTLINE_HUGE_PAGE_HEAP
-#endif
 #endif
 
 namespace faultline {
