@@ -6,6 +6,9 @@
 //   using Node, Message, Reply, Params, Observer;
 //   static constexpr TimerSlot kTimerSlots;
 //   static std::string_view message_type(const Message&);
+//   (optional) static const TraceText& message_type_text(const Message&);
+//                                           // the same text, its hash words computed once
+//                                           // (sim/trace/trace_text.hpp): hashed on every send
 //   template <class F> static void message_fields(const Message&, F&& field);
 //                                           // calls field(TraceField) per field of the message
 //                                           // (the protocol's own message_fields, next to its messages)

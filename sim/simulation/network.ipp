@@ -35,7 +35,10 @@ void Simulation<P>::send(NodeId from, NodeId to, Message&& message) {
   if constexpr (requires { P::message_bytes(message, params_); }) bytes = P::message_bytes(message, params_);
   else bytes = P::message_bytes(message);
   bytes_ += bytes;
-  trace_.message_sent(now_, from, to, P::message_type(message), bytes, id, fields_of(message));
+  if constexpr (requires { P::message_type_text(message); })
+    trace_.message_sent(now_, from, to, P::message_type_text(message), bytes, id, fields_of(message));
+  else
+    trace_.message_sent(now_, from, to, P::message_type(message), bytes, id, fields_of(message));
   if constexpr (requires { observer_.on_send(now_, from, to, message); }) observer_.on_send(now_, from, to, message);
 
   // A cut link loses the message at once; otherwise the link may lose it,

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "protocols/host/time.hpp"
@@ -52,17 +53,24 @@ class TraceRecorder {
   // A send, a delivery and a timer (most of a big run's events) are hashed
   // inline in the engine's path, and their lines, when kept, written out of
   // line: a call with nine arguments cost about 40 instructions per send.
-  [[gnu::always_inline]] void message_sent(Time t, NodeId from, NodeId to, std::string_view type,
+  // The type is its text, or a TraceText whose words are folded without
+  // reading its bytes (a protocol's message_type_text: the same hash).
+  template <class Type>
+  [[gnu::always_inline]] void message_sent(Time t, NodeId from, NodeId to, const Type& type,
                                            std::uint32_t bytes, std::uint64_t id, MessageFields fields) {
     ++events_;
     TraceHash h = hash_;  // in a register across the type's loads (see protocol_event)
     h.add(kSent);
     h.add(static_cast<std::uint64_t>(t));
     h.add((static_cast<std::uint64_t>(from) << 32) | to);
-    h.add(type);
+    if constexpr (std::is_same_v<Type, TraceText>) type.add_to(h);
+    else h.add(std::string_view(type));
     h.add((static_cast<std::uint64_t>(bytes) << 40) ^ id);
     hash_ = h;
-    if (keeps(TraceLevel::kMessages)) [[unlikely]] write_sent(t, from, to, type, bytes, id, fields);
+    if (keeps(TraceLevel::kMessages)) [[unlikely]] {
+      if constexpr (std::is_same_v<Type, TraceText>) write_sent(t, from, to, type.text(), bytes, id, fields);
+      else write_sent(t, from, to, std::string_view(type), bytes, id, fields);
+    }
   }
   void message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
                           MessageFields fields);

@@ -19,22 +19,21 @@ namespace faultline {
 
 class TraceText {
  public:
-  static constexpr std::size_t kMaxSize = 15;  // two or three words
+  static constexpr std::size_t kMaxSize = 23;  // two, three or four words
 
   // From a string literal, computed at compile time.
   template <std::size_t N>
   consteval TraceText(const char (&literal)[N]) : TraceText(std::string_view(literal, N - 1)) {}
   // `text` must outlive this object; at most kMaxSize bytes.
   constexpr explicit TraceText(std::string_view text) : text_(text) {
-    if (text.size() > kMaxSize) throw std::length_error("TraceText: more than 15 bytes");
+    if (text.size() > kMaxSize) throw std::length_error("TraceText: more than 23 bytes");
     words_[0] = text.size();
-    if (text.size() < 8) {
-      words_[1] = piece(text.data(), text.size());
-    } else {
-      words_[1] = piece(text.data(), 8);
-      words_[2] = piece(text.data() + 8, text.size() - 8);  // 0 when nothing is left, as add(text) folds
-      three_ = true;
-    }
+    // The whole 8-byte words, then the last 0..7 bytes (0 when nothing is
+    // left, as add(text) folds).
+    const std::size_t whole = text.size() / 8;
+    for (std::size_t w = 0; w < whole; ++w) words_[1 + w] = piece(text.data() + 8 * w, 8);
+    words_[1 + whole] = piece(text.data() + 8 * whole, text.size() - 8 * whole);
+    count_ = static_cast<std::uint8_t>(2 + whole);
   }
 
   std::string_view text() const { return text_; }
@@ -42,7 +41,10 @@ class TraceText {
   [[gnu::always_inline]] void add_to(TraceHash& h) const {
     h.add(words_[0]);
     h.add(words_[1]);
-    if (three_) h.add(words_[2]);
+    if (count_ > 2) {
+      h.add(words_[2]);
+      if (count_ > 3) h.add(words_[3]);
+    }
   }
 
  private:
@@ -60,8 +62,8 @@ class TraceText {
   }
 
   std::string_view text_;
-  std::uint64_t words_[3] = {0, 0, 0};
-  bool three_ = false;
+  std::uint64_t words_[4] = {0, 0, 0, 0};
+  std::uint8_t count_ = 2;  // words_[0 .. count_) are folded
 };
 
 }  // namespace faultline

@@ -7,6 +7,7 @@
 #include "protocols/raft/raft_node_view.hpp"
 #include "protocols/raft/binding/raft_observer.hpp"
 #include "sim/scenario/yaml_section.hpp"
+#include "sim/trace/trace_text.hpp"
 
 namespace faultline {
 
@@ -32,6 +33,22 @@ struct RaftProtocol {
   static constexpr bool kDropStaleTimers = true;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return raft::message_type_name(m); }
+  // message_type_name's text with its trace hash words made at compile
+  // time: folded on every send without reading its bytes (the same hash).
+  // tests/raft/raft_message_type_text_test.cpp holds the two equal.
+  static const TraceText& message_type_text(const Message& m) {
+    static constexpr TraceText kTypes[] = {"pre_vote",       "request_vote", "pre_vote_reply",   "vote_reply",
+                                           "heartbeat",      "append_entries", "append_reply", "install_snapshot",
+                                           "timeout_now"};
+    switch (m.index()) {
+      case 0: return kTypes[std::get<raft::RequestVote>(m).pre_vote ? 0 : 1];
+      case 1: return kTypes[std::get<raft::VoteReply>(m).pre_vote ? 2 : 3];
+      case 2: return kTypes[std::get<raft::AppendEntries>(m).entries.empty() ? 4 : 5];
+      case 3: return kTypes[6];
+      case 4: return kTypes[7];
+      default: return kTypes[8];
+    }
+  }
   // The message's own fields on its trace lines (docs/trace-format.md).
   template <class F>
   static void message_fields(const Message& m, F&& field) { raft::message_fields(m, field); }
