@@ -56,6 +56,7 @@
 #include "protocols/host/time.hpp"
 #include "sim/engine/event.hpp"
 #include "sim/engine/event_chunk_pool.hpp"
+#include "sim/engine/spare_event_arrays.hpp"
 
 namespace faultline {
 
@@ -198,7 +199,11 @@ class BasicEventQueue {
     BucketStore() = default;
     BucketStore(const BucketStore&) = delete;
     BucketStore& operator=(const BucketStore&) = delete;
-    ~BucketStore() { std::free(small); }  // chunks belong to the pool's slabs
+    // Chunks belong to the pool's slabs; the array goes to the thread's
+    // spares, for the next queue (SpareEventArrays).
+    ~BucketStore() {
+      if (small != nullptr) SpareEventArrays::of_this_thread().give(small, small_capacity);
+    }
   };
   BucketStore& store_of(const Bucket& k) { return stores_[static_cast<std::size_t>(&k - buckets_.data())]; }
   const BucketStore& store_of(const Bucket& k) const {
@@ -242,8 +247,17 @@ class BasicEventQueue {
   void grow_small(Bucket& k, std::size_t n) {
     if (n > UINT32_MAX) throw std::length_error("more than 2^32 events in the run of the event queue");
     BucketStore& st = store_of(k);
-    auto* bigger = static_cast<Event*>(std::realloc(st.small, n * sizeof(Event)));
-    if (bigger == nullptr) throw std::bad_alloc();
+    // An array an earlier queue on this thread left, if one of this size is
+    // kept (a sweep's next seed), else realloc.
+    SpareEventArrays& spares = SpareEventArrays::of_this_thread();
+    Event* bigger = spares.take(n);
+    if (bigger != nullptr) {
+      if (k.size != 0) std::memcpy(bigger, st.small, static_cast<std::size_t>(k.size) * sizeof(Event));
+      spares.give(st.small, st.small_capacity);
+    } else {
+      bigger = static_cast<Event*>(std::realloc(st.small, n * sizeof(Event)));
+      if (bigger == nullptr) throw std::bad_alloc();
+    }
     st.small = k.data = bigger;
     st.small_capacity = k.capacity = static_cast<std::uint32_t>(n);
   }
