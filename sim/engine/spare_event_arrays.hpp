@@ -32,7 +32,7 @@ class SpareEventArrays {
  public:
   static constexpr std::uint32_t kSmallest = 16;  // events: the first size of a bucket's array
   static constexpr std::size_t kSizes = 5;        // 16, 32, 64, 128, 256 events
-  // 1 MiB: a Raft sweep seed's queue ends with about 200 KiB of arrays; a
+  // 1 MiB: a Raft sweep seed's queue ends with about 130 KiB of arrays; a
   // million-node gossip run ends once, and keeps nothing it would need.
   static constexpr std::size_t kMaxBytes = kUnderAddressSanitizer ? 0 : std::size_t{1} << 20;
 
