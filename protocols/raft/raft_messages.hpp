@@ -263,16 +263,21 @@ struct TimeoutNow {
 
 using Message = std::variant<RequestVote, VoteReply, AppendEntries, AppendReply, InstallSnapshot, TimeoutNow>;
 
-inline std::string_view message_type_name(const Message& m) {
+// The type of a message on its trace lines: kMessageTypeNames[message_type_index(m)].
+inline constexpr std::string_view kMessageTypeNames[] = {
+    "request_vote", "pre_vote",     "vote_reply",       "pre_vote_reply", "heartbeat",
+    "append_entries", "append_reply", "install_snapshot", "timeout_now"};
+inline std::size_t message_type_index(const Message& m) {
   switch (m.index()) {
-    case 0: return std::get<RequestVote>(m).pre_vote ? "pre_vote" : "request_vote";
-    case 1: return std::get<VoteReply>(m).pre_vote ? "pre_vote_reply" : "vote_reply";
-    case 2: return std::get<AppendEntries>(m).entries.empty() ? "heartbeat" : "append_entries";
-    case 3: return "append_reply";
-    case 4: return "install_snapshot";
-    default: return "timeout_now";
+    case 0: return std::get<RequestVote>(m).pre_vote ? 1 : 0;
+    case 1: return std::get<VoteReply>(m).pre_vote ? 3 : 2;
+    case 2: return std::get<AppendEntries>(m).entries.empty() ? 4 : 5;
+    case 3: return 6;
+    case 4: return 7;
+    default: return 8;
   }
 }
+inline std::string_view message_type_name(const Message& m) { return kMessageTypeNames[message_type_index(m)]; }
 
 inline std::uint32_t message_bytes(const Message& m) {
   if (const auto* a = std::get_if<AppendEntries>(&m)) {

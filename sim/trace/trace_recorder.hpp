@@ -67,10 +67,7 @@ class TraceRecorder {
     else h.add(std::string_view(type));
     h.add((static_cast<std::uint64_t>(bytes) << 40) ^ id);
     hash_ = h;
-    if (keeps(TraceLevel::kMessages)) [[unlikely]] {
-      if constexpr (std::is_same_v<Type, TraceText>) write_sent(t, from, to, type.text(), bytes, id, fields);
-      else write_sent(t, from, to, std::string_view(type), bytes, id, fields);
-    }
+    if (keeps(TraceLevel::kMessages)) [[unlikely]] write_sent(t, from, to, text_of(type), bytes, id, fields);
   }
   void message_duplicated(Time t, NodeId from, NodeId to, std::string_view type, std::uint64_t id,
                           MessageFields fields);
@@ -188,6 +185,9 @@ class TraceRecorder {
   std::uint64_t events() const { return events_; }
 
  private:
+  // A message type as its text (message_sent takes either form).
+  static std::string_view text_of(std::string_view type) { return type; }
+  static std::string_view text_of(const TraceText& type) { return type.text(); }
   // Event codes folded into the hash; never renumber (hashes in tests and
   // bug reports would change meaning).
   enum : std::uint64_t { kSent = 1, kDuplicated, kDelivered, kDropped, kTimer, kFault, kProtocol, kDisk, kViolation, kClient };

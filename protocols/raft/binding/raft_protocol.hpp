@@ -3,6 +3,11 @@
 // raft::RaftNodeView.
 #pragma once
 
+#include <array>
+#include <cstddef>
+#include <iterator>
+#include <utility>
+
 #include "protocols/raft/raft_node.hpp"
 #include "protocols/raft/raft_node_view.hpp"
 #include "protocols/raft/binding/raft_observer.hpp"
@@ -34,20 +39,13 @@ struct RaftProtocol {
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return raft::message_type_name(m); }
   // message_type_name's text with its trace hash words made at compile
-  // time: folded on every send without reading its bytes (the same hash).
-  // tests/raft/raft_message_type_text_test.cpp holds the two equal.
+  // time, from the same names: folded on every send without reading its
+  // bytes (the same hash; tests/raft/raft_message_type_text_test.cpp).
   static const TraceText& message_type_text(const Message& m) {
-    static constexpr TraceText kTypes[] = {"pre_vote",       "request_vote", "pre_vote_reply",   "vote_reply",
-                                           "heartbeat",      "append_entries", "append_reply", "install_snapshot",
-                                           "timeout_now"};
-    switch (m.index()) {
-      case 0: return kTypes[std::get<raft::RequestVote>(m).pre_vote ? 0 : 1];
-      case 1: return kTypes[std::get<raft::VoteReply>(m).pre_vote ? 2 : 3];
-      case 2: return kTypes[std::get<raft::AppendEntries>(m).entries.empty() ? 4 : 5];
-      case 3: return kTypes[6];
-      case 4: return kTypes[7];
-      default: return kTypes[8];
-    }
+    static constexpr auto kTypes = []<std::size_t... I>(std::index_sequence<I...>) {
+      return std::array<TraceText, sizeof...(I)>{TraceText(raft::kMessageTypeNames[I])...};
+    }(std::make_index_sequence<std::size(raft::kMessageTypeNames)>{});
+    return kTypes[raft::message_type_index(m)];
   }
   // The message's own fields on its trace lines (docs/trace-format.md).
   template <class F>
