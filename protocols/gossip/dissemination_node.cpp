@@ -1,4 +1,5 @@
 #include "protocols/gossip/dissemination_node.hpp"
+#include "protocols/host/store_whole.hpp"
 
 namespace faultline::gossip {
 
@@ -103,6 +104,7 @@ void DisseminationNode::round(HostT& host) {
       m.kind = params().exchange == Exchange::kPull ? Message::Kind::kPullRequest : Message::Kind::kPushPull;
       for (std::uint16_t k = 0; k < kMaxKeys; ++k)
         if (version_[k] != 0) m.items[m.count++] = Item{k, version_[k]};
+      store_whole(m);  // stored once, not before each copy (protocols/host/store_whole.hpp)
       const Peers peers(host);
       for (std::uint32_t i = 0; i < params().fanout; ++i) host.send(peers.pick(kNoNode), m);
       arm_round(host);
@@ -120,6 +122,7 @@ void DisseminationNode::push(HostT& host, bool only_fresh_key, std::uint16_t fre
       m.items[m.count++] = Item{k, version_[k]};
   }
   if (m.count == 0) return;
+  store_whole(m);  // stored once, not before each copy (protocols/host/store_whole.hpp)
   const Peers peers(host);
   // No send-back (spec): avoid the node this update came from.
   const NodeId avoid =
