@@ -10,6 +10,15 @@ peerbench=${PEERBENCH:-$(git rev-parse --show-toplevel)/../shared/peerbench}
 [ -x build/faultline ] || scripts/build.sh
 rm -rf build/peerbench && mkdir -p build/peerbench && cp -r "$peerbench"/. build/peerbench/
 peer_targets="bin/${MODEL}_pq"
-if [ -d /usr/include/ns3 ] || [ -d /usr/include/ns3.37 ]; then peer_targets="$peer_targets bin/ns3_${MODEL}"; fi
-if [ -f /usr/include/simgrid/s4u.hpp ]; then peer_targets="$peer_targets bin/sg332_${MODEL}_timers"; fi
+# A peer whose package is missing is left out of the table ("-"), and said
+# so here, not silently.
+missing=""
+if [ -d /usr/include/ns3 ] || [ -d /usr/include/ns3.37 ]; then peer_targets="$peer_targets bin/ns3_${MODEL}"
+else missing="$missing libns3-dev"; fi
+if [ -f /usr/include/simgrid/s4u.hpp ]; then peer_targets="$peer_targets bin/sg332_${MODEL}_timers"
+else missing="$missing libsimgrid-dev"; fi
+[ "$MODEL" != gossip ] || /usr/bin/python3 -c 'import simpy' 2>/dev/null || missing="$missing python3-simpy3"
+if [ -n "$missing" ]; then
+  echo "note: peers not installed, their columns will read '-': apt-get install -y$missing" >&2
+fi
 make -s -C build/peerbench $peer_targets >/dev/null
