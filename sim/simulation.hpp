@@ -50,6 +50,7 @@
 #include "sim/engine/event_queue.hpp"
 #include "sim/engine/huge_pages.hpp"
 #include "sim/engine/message_pool.hpp"
+#include "sim/engine/packed_message_pool.hpp"
 #include "sim/faults/nemesis.hpp"
 #include "sim/network/connectivity.hpp"
 #include "sim/network/latency_sampler.hpp"
@@ -131,18 +132,13 @@ class Simulation {
   // false where it does not, P::unpack(bits) gives the same message back.
   // Such a message waits in a 24-byte slot of packed_pool_ instead of a
   // full one (a gossip push: 64 bytes); at a million nodes about a million
-  // wait at once. Delivery slots with kPackedSlot set index packed_pool_.
+  // wait at once (sim/engine/packed_message_pool.hpp). Delivery slots with
+  // kPackedSlot set index packed_pool_.
   // The slot keeps the send time in 48 bits, the cut version in 16 and the
   // message id in 32 (fits_packed): a message whose figures do not fit (a
   // run past 78 hours, 65,536 partition changes or 2^32 messages) waits in
   // the full pool instead, with the same effect.
-  struct PackedInFlight {
-    std::uint64_t message;
-    std::uint64_t sent_at_and_cut;  // sent_at << 16 | cut_version
-    NodeId from;
-    std::uint32_t id;
-  };
-  static_assert(sizeof(PackedInFlight) == 24);
+  using PackedInFlight = PackedMessagePool::Slot;
   static constexpr bool fits_packed(Time sent_at, std::uint32_t cut_version, std::uint64_t id) {
     return sent_at >= 0 && sent_at < (Time{1} << 48) && cut_version <= 0xFFFF && id <= UINT32_MAX;
   }
@@ -153,67 +149,16 @@ class Simulation {
   static std::uint32_t cut_version_of(const PackedInFlight& m) { return static_cast<std::uint32_t>(m.sent_at_and_cut & 0xFFFF); }
   static std::uint64_t id_of(const InFlight& m) { return m.id; }
   static std::uint64_t id_of(const PackedInFlight& m) { return m.id; }
-  // Writes all but the message.
-  static void write_route(PackedInFlight& m, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
-    m.from = from;
-    m.sent_at_and_cut = static_cast<std::uint64_t>(sent_at) << 16 | cut_version;
-    m.id = static_cast<std::uint32_t>(id);
+  static PackedInFlight packed_slot(std::uint64_t message, NodeId from, std::uint32_t cut_version, Time sent_at,
+                                    std::uint64_t id) {
+    return PackedInFlight{message, static_cast<std::uint64_t>(sent_at) << 16 | cut_version, from,
+                          static_cast<std::uint32_t>(id)};
   }
   static constexpr bool kPacks = requires(const Message& m, std::uint64_t& bits) {
     { P::pack(m, bits) } -> std::same_as<bool>;
     { P::unpack(bits) } -> std::same_as<Message>;
   };
   static constexpr std::uint32_t kPackedSlot = std::uint32_t{1} << 31;
-  // The packed pool: 24-byte slots reused last freed first. Invariant: the
-  // free slots are those on the list from free_head through their id
-  // fields, each once; free_count counts them. The list is kept in the
-  // slots: a vector of the free indices took 4 bytes for every slot ever
-  // used (3.7 MB at a million nodes, where in-flight messages rise and fall
-  // by about a million each round). An allocation reads its slot to find
-  // the next free one; it asks for the next one's line at once, so that
-  // read finds it cached (without that, the cold read cost a million-node
-  // run 16% of its time). Full messages wait in a MessagePool (pool_).
-  static constexpr std::uint32_t kNoFreeSlot = UINT32_MAX;
-  struct PackedPool {
-    std::vector<PackedInFlight, CacheLineAllocator<PackedInFlight>> slots;  // from a cache line on, like records_
-    std::uint32_t free_head = kNoFreeSlot;
-    std::size_t free_count = 0;
-    [[gnu::always_inline]] std::uint32_t allocate(std::uint64_t message, NodeId from, std::uint32_t cut_version,
-                                                  Time sent_at, std::uint64_t id) {
-      if (free_count != 0) [[likely]] {
-        const std::uint32_t slot = free_head;
-        free_head = slots[slot].id;
-        if (free_head != kNoFreeSlot) __builtin_prefetch(&slots[free_head]);
-        --free_count;
-        PackedInFlight& m = slots[slot];
-        m.message = message;
-        write_route(m, from, cut_version, sent_at, id);
-        return slot;
-      }
-      return append(message, from, cut_version, sent_at, id);
-    }
-    // A new slot at the end (out of line: rare once the pool has grown).
-    [[gnu::noinline]] std::uint32_t append(std::uint64_t message, NodeId from, std::uint32_t cut_version, Time sent_at,
-                                           std::uint64_t id) {
-      if (slots.size() >= kPackedSlot) throw std::length_error("more than 2^31 messages in flight");
-      slots.push_back(PackedInFlight{});
-      slots.back().message = message;
-      write_route(slots.back(), from, cut_version, sent_at, id);
-      return static_cast<std::uint32_t>(slots.size() - 1);
-    }
-    void release(std::uint32_t slot) {
-      slots[slot].id = free_head;
-      free_head = slot;
-      ++free_count;
-    }
-    std::size_t in_use() const { return slots.size() - free_count; }
-    // Room for n up front, on huge pages (growing copies the pool: twice
-    // the memory for a moment).
-    void reserve(std::size_t n) {
-      slots.reserve(n);
-      advise_huge_pages(slots.data(), slots.capacity() * sizeof(PackedInFlight));
-    }
-  };
   static Message message_of(const PackedInFlight& m) { return P::unpack(m.message); }
 
   // Network
@@ -423,7 +368,7 @@ class Simulation {
   Connectivity connectivity_;
   Rng network_rng_;
   MessagePool<Message> pool_;
-  PackedPool packed_pool_;  // empty unless kPacks
+  PackedMessagePool packed_pool_;  // empty unless kPacks (sim/engine/packed_message_pool.hpp)
   std::unordered_map<std::uint64_t, Time> last_arrival_;  // fifo only; looked up, never iterated
 
   // The restarts and resumes of timeline crashes and pauses with `for`

@@ -16,7 +16,7 @@ template <class P>
 void Simulation<P>::drop_in_flight(std::uint32_t slot, NodeId to, DropReason reason) {
   if constexpr (kPacks) {
     if (slot & kPackedSlot) {
-      const PackedInFlight& m = packed_pool_.slots[slot & ~kPackedSlot];
+      const PackedInFlight& m = packed_pool_[slot & ~kPackedSlot];
       drop(m.from, to, message_of(m), id_of(m), reason);
       packed_pool_.release(slot & ~kPackedSlot);
       return;
@@ -86,7 +86,7 @@ void Simulation<P>::enqueue(NodeId from, NodeId to, const LatencySpec& latency, 
   std::uint32_t slot;
   std::uint64_t bits;
   if constexpr (kPacks) {
-    if (P::pack(message, bits) && fits_packed(now_, connectivity_.version(), id)) slot = kPackedSlot | packed_pool_.allocate(bits, from, connectivity_.version(), now_, id);
+    if (P::pack(message, bits) && fits_packed(now_, connectivity_.version(), id)) slot = kPackedSlot | packed_pool_.allocate(packed_slot(bits, from, connectivity_.version(), now_, id));
     else slot = pool_.allocate(std::move(message), from, connectivity_.version(), now_, id);
   } else {
     (void)bits;
@@ -152,7 +152,7 @@ template <class P>
 void Simulation<P>::deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog) {
   ++events_;
   __builtin_prefetch(&records_[to]);
-  const PackedInFlight& m = packed_pool_.slots[index];
+  const PackedInFlight& m = packed_pool_[index];
   if (!delivery_goes_on(slot, to, from_backlog, sent_at_of(m), cut_version_of(m), m.from)) return;
   ++delivered_;
   const NodeId from = m.from;

@@ -106,7 +106,7 @@ void Simulation<P>::prefetch_for(void* self, std::uint64_t payload) {
       const std::uint32_t slot = EventCode::delivery_slot(payload);
       if constexpr (kPacks) {
         if (slot & kPackedSlot) {
-          __builtin_prefetch(&sim->packed_pool_.slots[slot & ~kPackedSlot]);
+          __builtin_prefetch(&sim->packed_pool_[slot & ~kPackedSlot]);
           break;
         }
       }
