@@ -133,27 +133,17 @@ class Simulation {
   // Such a message waits in a 24-byte slot of packed_pool_ instead of a
   // full one (a gossip push: 64 bytes); at a million nodes about a million
   // wait at once (sim/engine/packed_message_pool.hpp). Delivery slots with
-  // kPackedSlot set index packed_pool_.
-  // The slot keeps the send time in 48 bits, the cut version in 16 and the
-  // message id in 32 (fits_packed): a message whose figures do not fit (a
-  // run past 78 hours, 65,536 partition changes or 2^32 messages) waits in
-  // the full pool instead, with the same effect.
+  // kPackedSlot set index packed_pool_. A message whose send time, cut
+  // version or id do not fit the slot (PackedInFlight::fits) waits in the
+  // full pool instead.
   using PackedInFlight = PackedMessagePool::Slot;
-  static constexpr bool fits_packed(Time sent_at, std::uint32_t cut_version, std::uint64_t id) {
-    return sent_at >= 0 && sent_at < (Time{1} << 48) && cut_version <= 0xFFFF && id <= UINT32_MAX;
-  }
   // What a delivery reads of a slot, of either kind.
   static Time sent_at_of(const InFlight& m) { return m.sent_at; }
-  static Time sent_at_of(const PackedInFlight& m) { return static_cast<Time>(m.sent_at_and_cut >> 16); }
+  static Time sent_at_of(const PackedInFlight& m) { return m.sent_at(); }
   static std::uint32_t cut_version_of(const InFlight& m) { return m.cut_version; }
-  static std::uint32_t cut_version_of(const PackedInFlight& m) { return static_cast<std::uint32_t>(m.sent_at_and_cut & 0xFFFF); }
+  static std::uint32_t cut_version_of(const PackedInFlight& m) { return m.cut_version(); }
   static std::uint64_t id_of(const InFlight& m) { return m.id; }
   static std::uint64_t id_of(const PackedInFlight& m) { return m.id; }
-  static PackedInFlight packed_slot(std::uint64_t message, NodeId from, std::uint32_t cut_version, Time sent_at,
-                                    std::uint64_t id) {
-    return PackedInFlight{message, static_cast<std::uint64_t>(sent_at) << 16 | cut_version, from,
-                          static_cast<std::uint32_t>(id)};
-  }
   static constexpr bool kPacks = requires(const Message& m, std::uint64_t& bits) {
     { P::pack(m, bits) } -> std::same_as<bool>;
     { P::unpack(bits) } -> std::same_as<Message>;

@@ -44,11 +44,26 @@ namespace faultline {
 
 class PackedMessagePool {
  public:
+  // The send time in 48 bits, the cut version in 16 and the message id in
+  // 32: a message whose figures do not fit (fits() false: a run past 78
+  // hours, 65,536 partition changes or 2^32 messages) waits in the full
+  // pool instead, with the same effect.
   struct Slot {
     std::uint64_t message;          // the packed message (P::pack)
     std::uint64_t sent_at_and_cut;  // send time << 16 | cut version
     NodeId from;
     std::uint32_t id;               // message id
+
+    static constexpr bool fits(Time sent_at, std::uint32_t cut_version, std::uint64_t id) {
+      return sent_at >= 0 && sent_at < (Time{1} << 48) && cut_version <= 0xFFFF && id <= UINT32_MAX;
+    }
+    // Precondition: fits(sent_at, cut_version, id).
+    static Slot make(std::uint64_t message, NodeId from, std::uint32_t cut_version, Time sent_at, std::uint64_t id) {
+      return Slot{message, static_cast<std::uint64_t>(sent_at) << 16 | cut_version, from,
+                  static_cast<std::uint32_t>(id)};
+    }
+    Time sent_at() const { return static_cast<Time>(sent_at_and_cut >> 16); }
+    std::uint32_t cut_version() const { return static_cast<std::uint32_t>(sent_at_and_cut & 0xFFFF); }
   };
   static_assert(sizeof(Slot) == 24);
   static constexpr std::uint32_t kNoSlot = UINT32_MAX;

@@ -86,7 +86,8 @@ void Simulation<P>::enqueue(NodeId from, NodeId to, const LatencySpec& latency, 
   std::uint32_t slot;
   std::uint64_t bits;
   if constexpr (kPacks) {
-    if (P::pack(message, bits) && fits_packed(now_, connectivity_.version(), id)) slot = kPackedSlot | packed_pool_.allocate(packed_slot(bits, from, connectivity_.version(), now_, id));
+    if (P::pack(message, bits) && PackedInFlight::fits(now_, connectivity_.version(), id))
+      slot = kPackedSlot | packed_pool_.allocate(PackedInFlight::make(bits, from, connectivity_.version(), now_, id));
     else slot = pool_.allocate(std::move(message), from, connectivity_.version(), now_, id);
   } else {
     (void)bits;

@@ -97,3 +97,21 @@ TEST_CASE("packed message pool: a pool emptied and filled again makes no new slo
   CHECK(pool.in_use() == 1000);
   for (std::size_t n = 0; n < slots.size(); ++n) check_holds(pool, slots[slots.size() - 1 - n], 5000 + n);
 }
+
+TEST_CASE("packed message pool: a slot gives back the send time and cut version it was made with up to its limits") {
+  const Time last_time = (Time{1} << 48) - 1;
+  const Slot s = Slot::make(42, 7, 0xFFFF, last_time, UINT32_MAX);
+  CHECK(s.message == 42);
+  CHECK(s.from == 7);
+  CHECK(s.sent_at() == last_time);
+  CHECK(s.cut_version() == 0xFFFF);
+  CHECK(s.id == UINT32_MAX);
+  const Slot zero = Slot::make(0, 0, 0, 0, 0);
+  CHECK(zero.sent_at() == 0);
+  CHECK(zero.cut_version() == 0);
+  CHECK(Slot::fits(last_time, 0xFFFF, UINT32_MAX));
+  CHECK_FALSE(Slot::fits(last_time + 1, 0, 0));  // a run past 78 hours
+  CHECK_FALSE(Slot::fits(-1, 0, 0));
+  CHECK_FALSE(Slot::fits(0, 0x10000, 0));  // 65,536 partition changes
+  CHECK_FALSE(Slot::fits(0, 0, std::uint64_t{UINT32_MAX} + 1));  // 2^32 messages
+}
