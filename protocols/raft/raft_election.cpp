@@ -60,7 +60,7 @@ void RaftNode::on_timer(HostT& host, TimerSlot slot) {
       host.emit("transfer_abandoned", {{"to", transfer_target_}});
       transfer_target_ = kNoNode;  // 3.10: resume taking requests
     }
-    broadcast_append(host);
+    broadcast_append(host, /*heartbeat=*/true);
     host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
   }
 }
@@ -197,6 +197,7 @@ void RaftNode::become_leader(HostT& host) {
   pre_voting_ = false;
   host.cancel_timer(kElectionTimer);
   next_index_.assign(n_, log_.last_index() + 1);
+  probe_next_.assign(n_, 0);
   match_index_.assign(n_, 0);
   last_ack_.assign(n_, host.now());
   acked_round_.assign(n_, 0);

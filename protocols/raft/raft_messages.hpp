@@ -241,6 +241,10 @@ struct AppendReply {
   Index conflict_index = 0;  // failure: where the leader should try next
   Term conflict_term = 0;    // failure: the term of our entry at prev_log_index (0: we had none)
   std::uint64_t round = 0;   // the AppendEntries' round: we still follow that leader
+  // failure, with Params::probe_after_refusal: the refused AppendEntries'
+  // prev_log_index, so the leader can tell a refusal of its probe from one
+  // of an older message (0 otherwise; traced only when set)
+  Index refused_index = 0;
 };
 
 // Thesis 5.3 / paper section 7: the leader's state machine as of
@@ -320,6 +324,7 @@ void message_fields(const Message& m, F&& field) {
     field(TraceField{"conflict_index", r->conflict_index});
     field(TraceField{"conflict_term", r->conflict_term});
     field(TraceField{"read_round", r->round});
+    if (r->refused_index != 0) field(TraceField{"refused_index", r->refused_index});
   } else if (const auto* snap = std::get_if<InstallSnapshot>(&m)) {
     field(TraceField{"term", snap->term});
     field(TraceField{"last_index", snap->last_included_index});

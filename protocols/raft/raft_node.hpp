@@ -88,9 +88,13 @@ class RaftNode {
 
   // raft_replication.cpp
   void send_append(HostT& host, NodeId to);
-  void broadcast_append(HostT& host);
+  // To every follower; with probe_after_refusal, a follower whose probe is
+  // unanswered gets it again on a heartbeat and nothing otherwise.
+  void broadcast_append(HostT& host, bool heartbeat = false);
   void on_append_entries(HostT& host, NodeId from, const AppendEntries& m);
   void on_append_reply(HostT& host, NodeId from, const AppendReply& m);
+  // A refusal's AppendReply::refused_index for `m`.
+  Index refused(const AppendEntries& m) const { return params_->probe_after_refusal ? m.prev_log_index : 0; }
   void on_install_snapshot(HostT& host, NodeId from, const InstallSnapshot& m);
   void advance_commit(HostT& host);
   // The highest index a majority of the configuration holds, by match_index_,
@@ -170,6 +174,10 @@ class RaftNode {
   // next_index_[i]; match_index_ only grows within a term.
   std::vector<Index> next_index_;
   std::vector<Index> match_index_;
+  // Params::probe_after_refusal: per follower, 0 while AppendEntries stream
+  // to it, else the next_index its unanswered probe started at (the probe's
+  // prev_log_index + 1). Cleared by any success from it.
+  std::vector<Index> probe_next_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
   WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent

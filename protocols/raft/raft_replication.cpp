@@ -32,7 +32,7 @@ void RaftNode::send_append(HostT& host, NodeId to) {
                         commit_index_, round_));
 }
 
-void RaftNode::broadcast_append(HostT& host) {
+void RaftNode::broadcast_append(HostT& host, bool heartbeat) {
   // A server being removed still gets the entry that removes it, so it
   // learns it is out and stays quiet (thesis 4.2.3).
   NodeId leaving = kNoNode;
@@ -50,7 +50,14 @@ void RaftNode::broadcast_append(HostT& host) {
     } else if (leaving == i) {
       leaving = kNoNode;  // still a member: sent as one
     }
-    if (i != self_) send_append(host, i);
+    if (i == self_) continue;
+    if (probe_next_[i] != 0) {
+      // Probing (probe_after_refusal): the probe again on a heartbeat, in
+      // case it or its answer was lost; nothing behind it until answered.
+      if (!heartbeat) continue;
+      next_index_[i] = probe_next_[i];
+    }
+    send_append(host, i);
   }
   if (leaving != kNoNode) send_append(host, leaving);
 }
@@ -75,12 +82,12 @@ void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& 
   }
   // The consistency check: our log must hold the leader's previous entry.
   if (m.prev_log_index > log_.last_index()) {
-    host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0, m.round});
+    host.send(from, AppendReply{term_, false, 0, log_.last_index() + 1, 0, m.round, refused(m)});
     return;
   }
   if (log_.term_at(m.prev_log_index) != m.prev_log_term && params_->mutant != Mutant::kSkipConsistencyCheck) {
     const Term conflict = log_.term_at(m.prev_log_index);
-    host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict, m.round});
+    host.send(from, AppendReply{term_, false, 0, log_.first_index_of(conflict), conflict, m.round, refused(m)});
     return;
   }
   DurableStore& store = host.storage();
@@ -141,6 +148,7 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
     if (!pending_reads_.empty()) serve_confirmed_reads(host);  // (its own first test, without the call)
   }
   if (m.success) {
+    probe_next_[from] = 0;  // it answered: stream again
     match_index_[from] = std::max(match_index_[from], m.match_index);
     next_index_[from] = std::max(next_index_[from], match_index_[from] + 1);
     // An acknowledgement at or below the commit index adds no replica above
@@ -154,6 +162,14 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
     if (from == transfer_target_) maybe_send_timeout_now(host);
     return;
   }
+  if (params_->probe_after_refusal) {
+    // etcd-io/raft's rule: a refusal of a message older than what the
+    // follower has acknowledged since, or (while probing) of any message
+    // but the probe, says nothing new. The overtaken message's refusal on
+    // links that reorder is the common case.
+    if (m.refused_index <= match_index_[from]) return;
+    if (probe_next_[from] != 0 && m.refused_index + 1 != probe_next_[from]) return;
+  }
   // Fast backtracking: skip the follower's whole conflicting term at once.
   Index next = m.conflict_index;
   if (m.conflict_term != 0) {
@@ -161,6 +177,7 @@ void RaftNode::on_append_reply(HostT& host, NodeId from, const AppendReply& m) {
     if (ours != 0) next = ours + 1;
   }
   next_index_[from] = std::clamp<Index>(next, match_index_[from] + 1, log_.last_index() + 1);
+  if (params_->probe_after_refusal) probe_next_[from] = next_index_[from];
   send_append(host, from);
 }
 

@@ -71,6 +71,8 @@ TEST_CASE("libraft: a parameter only faultline's Raft has is an error naming the
   CHECK(error_of(text, {"params.read_index=false"}).find("read_index") != std::string::npos);  // present at all
   CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {mutant: figure8}\n").find("mutant") !=
         std::string::npos);
+  CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {probe_after_refusal: true}\n")
+            .find("probe_after_refusal") != std::string::npos);
   // libraft draws its timeout in [T, 2T]: a wider range cannot be honoured.
   CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {election_timeout: 100ms..300ms}\n")
             .find("election_timeout") != std::string::npos);

@@ -18,6 +18,7 @@ libraft::Params read_params(const Scenario& s) {
       {"append_batch_delay", "libraft has no append batching delay"},
       {"check_quorum", "a libraft leader always steps down when it loses contact with a majority; it cannot be switched"},
       {"read_index", "libraft 0.15 has no ReadIndex; reads go through the log"},
+      {"probe_after_refusal", "libraft has flow control of its own (probe and pipeline modes); it cannot be switched"},
       {"mutant", "mutants are faultline Raft's; libraft runs unmodified"},
   };
   for (const auto& [key, why] : kRaftOnly)
