@@ -62,13 +62,14 @@ TEST_CASE("swarm draws are the same for a seed every time, differ between seeds 
   const Scenario base = load_scenario_text(kRaftBase, "swarm.yaml");
   const ProtocolBinding& raft = *find_protocol("raft");
   CHECK(draw_swarm_overrides(base, raft, 7).size() > 8);
-  std::set<std::string> timeouts;
+  std::set<std::string> timeouts, flow_control;
   for (std::uint64_t seed = 1; seed <= 60; ++seed) {
     const auto a = draw_swarm_overrides(base, raft, seed);
     const auto b = draw_swarm_overrides(base, raft, seed);
     REQUIRE(a.size() == b.size());
     for (std::size_t i = 0; i < a.size(); ++i) CHECK((a[i].path == b[i].path && a[i].value == b[i].value));
     timeouts.insert(value_of(a, "params.election_timeout"));
+    flow_control.insert(value_of(a, "params.probe_after_refusal"));
     // Every draw is a valid scenario: the loader accepts it.
     const Scenario s = load_scenario_text(kRaftBase, "swarm.yaml", a);
     const std::string range = value_of(a, "params.election_timeout");
@@ -99,6 +100,7 @@ TEST_CASE("swarm draws are the same for a seed every time, differ between seeds 
     CHECK(*s.expectations[0].min <= 6.4e9);
   }
   CHECK(timeouts.size() > 40);  // 60 seeds, hardly any repeats
+  CHECK(flow_control == std::set<std::string>{"false", "true"});  // both ways of resending (raft_swarm.hpp)
 }
 
 TEST_CASE("a swarm: section pins, narrows or switches off knobs, leaving every other draw as it was") {
