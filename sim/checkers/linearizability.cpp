@@ -810,11 +810,78 @@ std::vector<KvOperation> prefix_at(const std::vector<KvOperation>& ops, Time cut
   return out;
 }
 
-bool fails(const std::vector<KvOperation>& ops, std::uint64_t budget) {
+bool fails(const std::vector<KvOperation>& ops, std::uint64_t budget, std::size_t& checks) {
+  ++checks;
   return check_key(ops, budget) == Verdict::kNotLinearizable;
 }
 
-std::vector<KvOperation> minimize(const std::vector<KvOperation>& ops, std::uint64_t budget_per_try) {
+// A read or a failed compare-and-set: an operation that only observes the
+// register. Removing one removes a constraint and changes nothing else.
+bool observes_only(const KvOperation& op) {
+  return op.kind == Kind::kGet || (op.kind == Kind::kCas && op.answered() && !op.cas_ok);
+}
+
+// Drops the reads (and failed compare-and-sets) of the failing `ops` that the
+// failure does not need: the result is what removing them one at a time
+// from the last to the first would leave (each removed if the history still
+// fails without it), found with far fewer checks.
+//
+// Number the reads r_1 .. r_m in order. One at a time from the end, the
+// reads above the next one kept are removed in a row: with the reads above
+// r_p decided (K, those kept), r_p .. r_{j+1} all go while the history with
+// r_1 .. r_j and K still fails, and r_j stays when the history with only
+// r_1 .. r_{j-1} and K passes. Removing a read only removes a constraint,
+// so "the history with r_1 .. r_j and K fails" holds from some least j on:
+// a binary search finds that j, the next read kept. The checks made are
+// about log2(m) per read kept (usually one or two) and one more, where one
+// at a time made m, each over the whole prefix: the square of its length.
+// Where every check is decided the two keep the same reads. A check that
+// runs out of its budget counts as passing, here as there; removing reads
+// can make a search longer, so such checks break the monotony above, and
+// the reads kept can then differ from the one-at-a-time pass's.
+std::vector<KvOperation> drop_unneeded_reads(const std::vector<KvOperation>& ops, std::uint64_t budget_per_try,
+                                             std::size_t& checks) {
+  std::vector<std::size_t> reads;  // positions in ops of r_1 .. r_m
+  for (std::size_t i = 0; i < ops.size(); ++i)
+    if (observes_only(ops[i])) reads.push_back(i);
+  std::vector<bool> kept(ops.size(), false);  // the reads decided needed (K)
+  // The history with r_1 .. r_j, K, and every other operation, in order.
+  auto with_reads_through = [&](std::size_t j) {
+    std::vector<KvOperation> out;
+    out.reserve(ops.size());
+    std::size_t next_read = 0;  // reads[next_read] is the next read at or after i
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (next_read < reads.size() && reads[next_read] == i) {
+        if (next_read++ >= j && !kept[i]) continue;
+      }
+      out.push_back(ops[i]);
+    }
+    return out;
+  };
+  std::size_t undecided = reads.size();  // r_1 .. r_undecided are not decided yet
+  while (undecided > 0) {
+    // None of them needed (the usual end, after a read or two kept): one
+    // check, not a search's.
+    if (fails(with_reads_through(0), budget_per_try, checks)) break;
+    // The least j in (0, undecided] at which the history fails; at
+    // undecided it does (the reads above it kept or removed as decided).
+    std::size_t lo = 1, hi = undecided;
+    while (lo < hi) {
+      const std::size_t mid = lo + (hi - lo) / 2;
+      if (fails(with_reads_through(mid), budget_per_try, checks)) hi = mid;
+      else lo = mid + 1;
+    }
+    kept[reads[lo - 1]] = true;  // r_lo is needed: without it the history passes
+    undecided = lo - 1;          // r_{lo+1} .. r_undecided removed
+  }
+  return with_reads_through(0);
+}
+
+}  // namespace
+
+std::vector<KvOperation> minimize_witness(const std::vector<KvOperation>& ops, std::uint64_t budget_per_try,
+                                          std::size_t* checks_made) {
+  std::size_t checks = 0;
   // The earliest answer after which the history can no longer be linearized.
   std::vector<Time> cuts;
   for (const auto& op : ops)
@@ -825,26 +892,17 @@ std::vector<KvOperation> minimize(const std::vector<KvOperation>& ops, std::uint
   while (lo < hi) {
     const std::size_t mid = (lo + hi) / 2;
     auto p = prefix_at(ops, cuts[mid]);
-    if (fails(p, budget_per_try)) {
+    if (fails(p, budget_per_try, checks)) {
       best = std::move(p);
       hi = mid;
     } else {
       lo = mid + 1;
     }
   }
-  // Drop the reads (and failed compare-and-sets) the failure does not need.
-  for (std::size_t i = best.size(); i-- > 0;) {
-    const auto& op = best[i];
-    const bool reads_only = op.kind == KvOperation::Kind::kGet || (op.kind == KvOperation::Kind::kCas && op.answered() && !op.cas_ok);
-    if (!reads_only) continue;
-    auto without = best;
-    without.erase(without.begin() + static_cast<long>(i));
-    if (fails(without, budget_per_try)) best = std::move(without);
-  }
+  best = drop_unneeded_reads(best, budget_per_try, checks);
+  if (checks_made != nullptr) *checks_made = checks;
   return best;
 }
-
-}  // namespace
 
 std::string describe(const KvOperation& op) {
   auto t = [](Time x) { return x == KvOperation::kNever ? std::string("never") : fmt::format("{:.3f}ms", x / 1e6); };
@@ -876,7 +934,7 @@ bool check_one_key(LinearizabilityResult& result, std::uint64_t& budget, std::ui
   if (v == Verdict::kNotLinearizable) {
     result.verdict = v;
     result.key = std::string(key);
-    result.witness = minimize(copies(), std::max<std::uint64_t>(step_budget / 64, 100'000));
+    result.witness = minimize_witness(copies(), std::max<std::uint64_t>(step_budget / 64, 100'000));
     return false;
   }
   if (v == Verdict::kUnknown && result.verdict == Verdict::kLinearizable) {

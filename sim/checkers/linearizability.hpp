@@ -58,6 +58,17 @@ LinearizabilityResult check_linearizability(const KvHistory& history, std::uint6
 // one key at a time in the wide form.
 LinearizabilityResult check_linearizability(const KvClientHistory& history, std::uint64_t step_budget = 20'000'000);
 
+// The witness made of one key's failing operations `ops` (as above: the
+// shortest failing prefix, then without the reads and failed
+// compare-and-sets it does not need: the reads that trying each alone,
+// from the last to the first, would drop, in about log2 of their number
+// checks per read kept). Each check gets `budget_per_try` steps, and one
+// that runs out counts as passing: then the reads kept may differ from
+// that one-at-a-time pass's (docs/performance.md, sixteenth session).
+// `checks`, if given, is set to how many were made.
+std::vector<KvOperation> minimize_witness(const std::vector<KvOperation>& ops, std::uint64_t budget_per_try,
+                                          std::size_t* checks = nullptr);
+
 // "client 3 put(x, "a") [1.2ms, 3.4ms]", for reports.
 std::string describe(const KvOperation& op);
 
