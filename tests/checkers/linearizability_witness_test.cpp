@@ -25,6 +25,9 @@ constexpr Time kNever = KvOperation::kNever;
 
 bool fails(const KvHistory& h) { return check_linearizability(h).verdict == Verdict::kNotLinearizable; }
 
+// A read or a failed compare-and-set: what a witness may drop.
+bool observes_only(const KvOperation& o) { return o.kind == K::kGet || (o.kind == K::kCas && o.answered() && !o.cas_ok); }
+
 // The witness made one read at a time: the shortest failing prefix (at the
 // earliest answer after which it fails; answers after the cut unknown),
 // then each read or failed compare-and-set, from the last to the first,
@@ -61,8 +64,7 @@ KvHistory witness_one_read_at_a_time(const KvHistory& ops, std::size_t& checks) 
     }
   }
   for (std::size_t i = best.size(); i-- > 0;) {
-    const auto& op = best[i];
-    if (!(op.kind == K::kGet || (op.kind == K::kCas && op.answered() && !op.cas_ok))) continue;
+    if (!observes_only(best[i])) continue;
     KvHistory without = best;
     without.erase(without.begin() + static_cast<long>(i));
     ++checks;
@@ -141,7 +143,7 @@ TEST_CASE("a witness drops the same reads as removing each alone from the last o
       }
     }
     std::size_t reads = 0;
-    for (const auto& o : got) reads += o.kind == K::kGet || (o.kind == K::kCas && o.answered() && !o.cas_ok);
+    for (const auto& o : got) reads += observes_only(o);
     several_kept += reads >= 2;
     CHECK(fails(got));
   }
