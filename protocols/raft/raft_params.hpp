@@ -46,16 +46,19 @@ struct Params {
   // Thesis 6.4 (ReadIndex): the leader answers a read from its state machine
   // once a majority has confirmed it still leads, instead of through the log.
   bool read_index = false;
-  // Flow control after a refusal, as etcd-io/raft's probe state: a leader
-  // ignores a refusal of an AppendEntries older than what the follower has
-  // since acknowledged, and after a refusal it backs up and sends the
-  // follower one AppendEntries (the probe) and nothing more, bar a heartbeat
-  // that resends it, until the follower answers it. Off (the default): every
-  // refusal backs up and resends from there at once, while newer entries
-  // keep going out behind it. On links that reorder, most refusals are of
-  // messages overtaken by newer ones: on turns most resends off, at the
-  // price of a follower waiting for its probe's answer.
-  bool probe_after_refusal = false;
+  // Flow control after a refusal, as etcd-io/raft's probe state, libraft's
+  // probe mode and hashicorp/raft's (Consul's Raft) return from pipelining
+  // to one AppendEntries at a time: a leader ignores a refusal of an
+  // AppendEntries older than what the follower has since acknowledged, and
+  // after a refusal it backs up and sends the follower one AppendEntries
+  // (the probe) and nothing more, bar a heartbeat that resends it, until
+  // the follower answers it. On links that reorder, most refusals are of
+  // messages overtaken by newer ones; this turns their resends off, at the
+  // price of a follower waiting for its probe's answer. Off (false): every
+  // refusal backs up and resends from there at once while newer entries
+  // keep going out behind it, as no production Raft the project cites does;
+  // it was the default until 4 Dec 2026 and stays for comparison.
+  bool probe_after_refusal = true;
   Mutant mutant = Mutant::kNone;
 };
 

@@ -281,6 +281,7 @@ TEST_CASE("a run of the composite is reproducible from its seed") {
 
 TEST_CASE("reads in Consul's three modes are served: consistent ones fresh, default and stale ones measured") {
   const Scenario s = shipped_scenario("consul/reads_served.yaml");
+  double longest_default_miss = 0;
   for (std::uint64_t seed = 1; seed <= 3; ++seed) {
     CAPTURE(seed);
     const RunResult r = run(s, seed);
@@ -292,14 +293,23 @@ TEST_CASE("reads in Consul's three modes are served: consistent ones fresh, defa
     // The cut-off leader served n3..n5 default reads in its old term while
     // the majority's leader committed (its no-op, the cut-off side's health):
     // those reads missed commits for seconds; a consistent read never did
-    // (ReadIndex: the cut-off leader answers none).
+    // (ReadIndex: the cut-off leader answers none). How late in the 10 s
+    // cut the last default read it answered came is luck: 1.5 s on seed 1,
+    // 6.7 and 9.4 s on seeds 2 and 3; its window of stale default reads
+    // (default_read_stale_ns) is 9.8-9.9 s on each.
     const auto& default_ns = samples(r, "default_read_missed_ns");
-    CHECK(*std::max_element(default_ns.begin(), default_ns.end()) > 5e9);
+    const double default_max = *std::max_element(default_ns.begin(), default_ns.end());
+    CHECK(default_max > 1e9);
+    longest_default_miss = std::max(longest_default_miss, default_max);
+    const auto& stale_window = samples(r, "default_read_stale_ns");
+    REQUIRE(!stale_window.empty());
+    CHECK(*std::max_element(stale_window.begin(), stale_window.end()) > 9e9);
     const auto& stale_ns = samples(r, "stale_read_missed_ns");
     CHECK(*std::max_element(stale_ns.begin(), stale_ns.end()) > 5e9);
     const auto& consistent = samples(r, "consistent_read_missed_entries");
     CHECK(*std::max_element(consistent.begin(), consistent.end()) == 0);
   }
+  CHECK(longest_default_miss > 5e9);
 }
 
 TEST_CASE("mutant consistent_reads_local is caught by consistent_read_fresh") {

@@ -10,12 +10,14 @@ using namespace faultline;
 using namespace faultline::test;
 
 TEST_CASE("servers are added and removed one at a time, and a transfer hands over leadership quickly") {
-  const SweepResult r = sweep_seeds(raft_scenario("membership.yaml"), 10);
+  const SweepResult r = sweep_seeds(raft_scenario("membership.yaml"), 20);
   CHECK(r.failed_seeds.empty());
   CHECK(r.metrics.at("admin_ops_ok").min == 7);   // every operator request completed
   CHECK(r.metrics.at("config_changes").min == 5);  // 3 adds, 2 removes, each appended once
   const MetricStats transfers = r.metrics.at("transfer_ns");
-  CHECK(transfers.count >= 15);  // almost every transfer reached its target (a crash may intervene)
+  // Almost every one of the 40 transfers asked for reached its target (32):
+  // a crash may intervene, and a target that already leads is not a transfer.
+  CHECK(transfers.count >= 30);
   CHECK(transfers.p50 < 50e6);   // one round trip and an election, not an election timeout
 }
 

@@ -110,8 +110,10 @@ TEST_CASE("an AppendEntries carries the run from the follower's next index and m
   REQUIRE(a->entries.size() == 1);
   CHECK(a->entries[0].command().value == "vvv");
   CHECK(message_bytes(Message(*a)) == 40 + 24 + 1 + 3);  // "k" and "vvv"
-  // Server 2 held nothing: back to index 1, whence two entries at a time.
-  node.on_message(host, 2, AppendReply{1, false, 0, 1, 0, 0});
+  // Server 2 held nothing: its refusal of that AppendEntries (prev index 3)
+  // sends the leader back to index 1, whence two entries at a time (the
+  // probe, with probe_after_refusal, the default).
+  node.on_message(host, 2, AppendReply{1, false, 0, 1, 0, 0, 3});
   a = last_append_to(host, 2);
   REQUIRE(a != nullptr);
   CHECK(a->prev_log_index == 0);

@@ -26,10 +26,10 @@ std::size_t count_of(const std::string& text, const std::string& what) {
 
 TEST_CASE("the nemesis's isolations and crashes of the leader are materialized against `leader` and fail as the nemesis did") {
   // raft/leader_churn_quiet: one nemesis isolates the leader, two crash nodes
-  // (one of them the leader). Seed 18 breaks leader_completeness with figure8.
+  // (one of them the leader). Seed 7 breaks leader_completeness with figure8.
   const std::string file = std::string(FAULTLINE_SOURCE_DIR) + "/scenarios/raft/leader_churn_quiet.yaml";
   ShrinkOptions options;
-  options.seed = 18;
+  options.seed = 7;
   options.max_runs = 2;  // the original run and step 1's: the materialized timeline is the output
   const ShrinkResult r =
       shrink_scenario(read_scenario_file(file), file, {parse_override("params.mutant=figure8")}, options);
@@ -59,14 +59,14 @@ TEST_CASE("the nemesis's isolations and crashes of the leader are materialized a
   // against it. Of the two crashing nemeses, one targets the leader: its
   // crashes are written against `leader`, each with the `for` its restart
   // came after; the other's name their node and keep their restart.
-  CHECK(isolations == 15);
+  CHECK(isolations == 35);  // the trace of seed 7 holds 35 isolations, 50 crashes, 50 restarts
   CHECK(of_leader == isolations);
   CHECK(count_of(r.yaml, "isolate: [leader]") == isolations);
-  CHECK(crashes_of_leader == 9);
+  CHECK(crashes_of_leader == 16);
   CHECK(undone == crashes_of_leader);
   CHECK(count_of(r.yaml, "crash: {nodes: [leader], for: ") == crashes_of_leader);
-  CHECK(crashes - crashes_of_leader == 15);
-  CHECK(restarts == 14);  // the last named crash is not restarted before the failure
+  CHECK(crashes - crashes_of_leader == 34);
+  CHECK(restarts == 34);  // every named crash is restarted before the failure
   // Each crash of the leader took its restart into its `for`: one entry fewer.
   CHECK(r.after.faults == r.before.faults - crashes_of_leader);
 

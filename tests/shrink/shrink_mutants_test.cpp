@@ -101,22 +101,22 @@ TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful
   // (seed 5) within 200 runs (6 at 100). paxos acceptor_not_persisted reaches 4
   // only through step 9: the scenario, nemesis and all, on 3 nodes
   // (`proposers` lowered with them), shrunk again (3,810 runs, 2 s CPU); on
-  // 5 nodes it stops at 7. figure8 reaches 5 only through step 10
-  // (sparser runs on other seeds): steps 1 to 9 stop at 17 faults (1-minimal
-  // on seed 18 and the next seven; step 9's 3-node failure, seed 21, also
-  // ends at 17); the scenario on 3 nodes with the leader-isolating nemesis
-  // alone, ended at 2.25 s, fails on 3 of seeds 19..2518, seed 968 with 6
-  // faults, which shrinks to 5 (three isolations of the leader, two heals):
-  // 6,135 runs in all. config_before_term_commit has a test of its own below.
+  // 5 nodes it stops at 7. up_to_date_index_only reaches 5 on seed 10 in
+  // 1,045 runs. figure8 reaches 4 only through step 10 (sparser runs on
+  // other seeds): steps 1 to 9 stop at 17 faults on 3 nodes after 13,990
+  // runs; the scenario on 3 nodes with no nemesis, ended at 2.25 s, fails
+  // with fewer on 2 of 2,500 seeds, seed 2362 with 5 faults, which shrinks
+  // to 4: 16,581 runs in all, about 30 s. config_before_term_commit has a
+  // test of its own below.
   const Case cases[] = {
       {"raft/nemesis.yaml", 1, {"params.mutant=no_election_restriction"}, "leader_completeness"},
       {"raft/churn.yaml", 1, {"params.mutant=vote_not_persisted"}, "term_monotonic"},
       {"raft/churn.yaml", 1, {"params.mutant=ack_before_sync"}, "applied_entry_lost"},
-      {"raft/churn.yaml", 6, {"params.mutant=up_to_date_index_only"}, "leader_completeness"},
-      {"raft/leader_churn_quiet.yaml", 18, {"params.mutant=figure8"}, "leader_completeness", 5, false, 8000},
+      {"raft/churn.yaml", 8, {"params.mutant=up_to_date_index_only"}, "leader_completeness", 5, false, 1200},
+      {"raft/leader_churn_quiet.yaml", 7, {"params.mutant=figure8"}, "leader_completeness", 5, false, 17000},
       {"raft/nemesis.yaml", 1, {"params.mutant=commit_without_quorum"}, ""},
       {"raft/churn.yaml", 1, {"params.mutant=skip_consistency_check"}, "state_machine_safety"},
-      {"raft/nemesis.yaml", 2, {"params.read_index=true", "params.mutant=read_without_confirmation"}, "linearizability"},
+      {"raft/nemesis.yaml", 1, {"params.read_index=true", "params.mutant=read_without_confirmation"}, "linearizability"},
       {"raft/loss_5pct.yaml", 1, {"params.mutant=truncate_without_conflict"}, "committed_entry_kept"},
       {"paxos/crashes_and_loss.yaml", 58, {"params.mutant=accept_below_promise"}, "agreement"},
       {"paxos/crashes_and_loss.yaml", 1, {"params.mutant=ignore_accepted_values"}, "agreement"},
@@ -129,19 +129,17 @@ TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful
   for (const auto& c : cases) check_shrinks(c);
 }
 
-// Apart, so that ctest runs it beside the table above: its 45,000 runs take
-// as long as the other sixteen rows together.
+// Apart, so that ctest runs it beside the table above: its 38,000 runs take
+// about as long as the figure8 row.
 TEST_CASE("config_before_term_commit shrinks to a handful of faults through sparser runs on other seeds" *
           doctest::test_suite("long")) {
-  // Steps 1 to 9 leave 276 faults after 400 runs (25-30 ms a run; almost any
-  // removal loses the failure on the same seed). Step 10: the scenario with
-  // its first two operator requests (add n4, remove n0) and its two nemeses
-  // against the leader, ended at 1.551 s, fails on seed 2168 with 5 faults
-  // (found after the sparser variants before it: 6 nodes, none, 1 or 2
-  // entries of the timeline, each subset of nemeses, 2,500 seeds each), and
-  // its shrink keeps 5: add n4, isolate the leader, remove n0, heal, isolate
-  // the new leader. 45,493 runs in all, most of them 1-5 s runs.
-  check_shrinks({"raft/membership_churn.yaml", 44, {"params.mutant=config_before_term_commit"}, "leader_completeness", 5,
+  // Seed 252, the first that fails (5 of 600), has 384 faults; steps 1 to 9
+  // get 400 runs (almost any removal loses the failure on the same seed).
+  // Step 10's sparser runs find seed 2306, where the first two operator
+  // requests and the leader's isolations fail by 1.41 s, and its shrink keeps
+  // 5: isolate the leader, add n4, remove n0, isolate the new leader, heal.
+  // 37,993 runs in all, most of them 1-5 s runs.
+  check_shrinks({"raft/membership_churn.yaml", 252, {"params.mutant=config_before_term_commit"}, "leader_completeness", 5,
                  false, 60000, 400});
 }
 

@@ -81,7 +81,7 @@ TEST_CASE("run --html: one offline page holding every trace line and the run's v
   // Every line of the trace, the violation among them (the trace has it, so
   // the page does not add the run's a second time).
   CHECK(count(page, "{\"t\":") == count(lines, "{\"t\":"));
-  CHECK(count(page, "\"kind\":\"violation\",\"node\":\"n1\",\"checker\":\"leader_completeness\"") == 1);
+  CHECK(count(page, "\"kind\":\"violation\",\"node\":\"n2\",\"checker\":\"leader_completeness\"") == 1);
   CHECK(count(lines, "\"kind\":\"violation\"") == 1);
   std::filesystem::remove(html);
   std::filesystem::remove(trace);
