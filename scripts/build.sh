@@ -4,12 +4,14 @@
 # With GCC the build is profile-guided, in three steps (CMakeLists.txt,
 # FAULTLINE_PGO): an instrumented faultline in build/pgo-generate/, a
 # training run of it (scripts/pgo-train.sh, about 20 s), then faultline and
-# its tests in build/, laid out by the counts. The training runs again, and
-# the profiled code is compiled again, only when the instrumented binary or
-# the training script has changed. The first build takes about 1.6 times
-# as long as a plain one (10.5 minutes on 2 cores, tests included); the
-# binary runs a sweep about a tenth faster, a Raft hour a few percent
-# (docs/performance.md).
+# its tests in build/, laid out by the counts, the faultline executable also
+# link-time optimised. The training runs again, and the profiled code is
+# compiled again, only when the instrumented binary or the training script
+# has changed. The first build takes about 1.6 times as long as a plain one
+# (10.5 minutes on 2 cores, tests included; the link-time optimisation adds
+# about 40 s of it); the binary runs a sweep about a tenth faster for the
+# profile and another tenth for the link-time optimisation, a Raft hour a
+# few percent (docs/performance.md).
 #
 # FAULTLINE_PGO=off scripts/build.sh: one plain build, for a quick edit and
 # test loop. Its runs give the same results and trace hashes, only slower.

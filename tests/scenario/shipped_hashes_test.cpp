@@ -7,6 +7,10 @@
 // how the compiler optimised (an uninitialised read, an order of evaluation,
 // a float contracted) shows as a hash that differs in one of them.
 //
+// The faultline executable is held to the same table by its own runs: in the
+// profile-guided build it alone is link-time optimised (CMakeLists.txt), so
+// this test binary's in-process runs do not run its code.
+//
 // A change that alters a trace on purpose rewrites the table: the failure
 // message prints every line of the new one.
 #include <doctest/doctest.h>
@@ -22,6 +26,7 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/run_binary.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
@@ -101,4 +106,38 @@ TEST_CASE("every shipped scenario gives the trace hash its table holds on seeds 
     }
   if (differ > 0) MESSAGE("the table these runs give (the lines after its comment):\n" << new_table);
   CHECK(differ == 0);
+}
+
+TEST_CASE("the faultline executable gives every shipped scenario the trace hash its table holds on seeds 1 and 2") {
+  const auto table = read_table();
+  const auto files = shipped_files();
+  REQUIRE(files.size() >= 60);
+  const std::string per_seed = temp_path("shipped_hashes.jsonl");
+  int compared = 0;
+  for (const auto& file : files) {
+    // The exit code is not asked for: a scenario that expects its run to fail
+    // exits 1 by design. The per-seed lines carry the hashes either way.
+    const BinaryRun run = run_binary(fmt::format("sweep 'scenarios/{}' --seeds 1..{} --jobs 1 --quiet --force --per-seed '{}'",
+                                                 file, kHashedSeeds, per_seed));
+    REQUIRE_MESSAGE(run.signal == 0, "scenarios/" << file << ": faultline ended by signal " << run.signal << "\n" << run.err);
+    std::istringstream lines(slurp_file(per_seed));
+    std::string line;
+    std::uint64_t seed = 0;
+    while (std::getline(lines, line)) {
+      ++seed;
+      const std::string seed_field = fmt::format("{{\"seed\":{},", seed);
+      const auto at = line.find("\"trace_hash\":\"");
+      REQUIRE_MESSAGE((line.starts_with(seed_field) && at != std::string::npos),
+                      "scenarios/" << file << ": per-seed line " << seed << " is '" << line.substr(0, 80) << "'");
+      const std::string hash = line.substr(at + 14, 16);
+      const auto it = table.find(Key{file, seed});
+      REQUIRE_MESSAGE(it != table.end(), "scenarios/" << file << " seed " << seed << " has no line in the table");
+      CHECK_MESSAGE(it->second == hash, "scenarios/" << file << " seed " << seed << ": " FAULTLINE_BINARY
+                                                     " gives trace hash " << hash << ", the table holds " << it->second);
+      ++compared;
+    }
+    REQUIRE_MESSAGE(seed == kHashedSeeds, "scenarios/" << file << ": " << seed << " per-seed lines\n" << run.err);
+  }
+  fs::remove(per_seed);
+  CHECK(compared == static_cast<int>(kHashedSeeds * files.size()));
 }
