@@ -7,8 +7,8 @@
 # its tests in build/, laid out by the counts, the faultline executable also
 # link-time optimised. The training runs again, and the profiled code is
 # compiled again, only when the instrumented binary or the training script
-# has changed. The first build takes about 1.6 times as long as a plain one
-# (10.5 minutes on 2 cores, tests included; the link-time optimisation adds
+# has changed. The first build takes about 1.7 times as long as a plain one
+# (11 minutes on 2 cores, tests included; the link-time optimisation adds
 # about 40 s of it); the binary runs a sweep about a tenth faster for the
 # profile and another tenth for the link-time optimisation, a Raft hour a
 # few percent (docs/performance.md).
