@@ -6,5 +6,6 @@ set -euo pipefail
 build=${1:-build}
 seed=${2:-1}
 here=$(cd "$(dirname "$0")" && pwd)
+source "$here/host.sh"  # prints the host the figures come from
 /usr/bin/time -v "$build/faultline" run "$here/consul_10k.yaml" --seed "$seed" 2>&1 |
   grep -E "^ran|^messages|trace hash|crash_to_critical|detect_ns|commit_ns|false_criticals|healthy_but_down|^result|User time|Maximum resident|Elapsed"

@@ -7,6 +7,7 @@
 # usage: scripts/bench/engine_vs_peers.sh [REPS=3] [EVENTS=10000000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/host.sh  # prints the host the figures come from
 reps=${1:-3}
 events=${2:-10000000}
 MODEL=hold source scripts/bench/build_peers.sh

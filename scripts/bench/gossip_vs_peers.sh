@@ -24,6 +24,7 @@ cd "$(dirname "$0")/../.."
 max_n=${1:-1000000}
 reps=${2:-3}
 source scripts/bench/pin.sh  # pin: run on one core
+source scripts/bench/host.sh  # prints the host the figures come from
 MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 

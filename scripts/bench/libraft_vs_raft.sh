@@ -6,6 +6,7 @@
 # usage: scripts/bench/libraft_vs_raft.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/host.sh  # prints the host the figures come from
 [ -x build/faultline ] || scripts/build.sh
 load=(scenarios/compare/steady.yaml --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')

@@ -20,6 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [ -x build/faultline ] || scripts/build.sh
 source scripts/bench/pin.sh  # pin: run on one core
+source scripts/bench/host.sh  # prints the host the figures come from
 load=(scenarios/compare/steady.yaml --set protocol=raft --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')
 show() { grep -E "^ran|ops_ok|throughput|commit_latency_p(50|99)|messages_per_commit|linearizability_unknown|result"; }

@@ -6,6 +6,7 @@
 # usage: scripts/bench/raft_seed_throughput.sh [seeds (10000)] [jobs (2)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source scripts/bench/host.sh  # prints the host the figures come from
 [ -x build/faultline ] || scripts/build.sh
 seeds=${1:-10000}
 jobs=${2:-2}
