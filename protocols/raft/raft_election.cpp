@@ -1,5 +1,6 @@
 // Raft elections: section 5.2 (leader election), 5.4.1 (the election
 // restriction), thesis 9.6 (PreVote, CheckQuorum).
+#include <algorithm>
 #include <string>
 
 #include "protocols/raft/raft_node.hpp"
@@ -60,8 +61,18 @@ void RaftNode::on_timer(HostT& host, TimerSlot slot) {
       host.emit("transfer_abandoned", {{"to", transfer_target_}});
       transfer_target_ = kNoNode;  // 3.10: resume taking requests
     }
-    broadcast_append(host, /*heartbeat=*/true);
-    host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
+    if (!params_->idle_heartbeats) {
+      broadcast_append(host, /*heartbeat=*/true);
+      host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
+      return;
+    }
+    // Figure 2: only to the followers idle for an interval; the timer
+    // fires again when the first of the others comes due.
+    broadcast_append(host, /*heartbeat=*/true, host.now() - params_->heartbeat_interval);
+    Time due = host.now() + params_->heartbeat_interval;
+    for (const NodeId i : member_ids_)
+      if (i != self_) due = std::min(due, last_sent_[i] + params_->heartbeat_interval);
+    host.set_timer(kHeartbeatTimer, due - host.now());
   }
 }
 
@@ -200,6 +211,7 @@ void RaftNode::become_leader(HostT& host) {
   probe_next_.assign(n_, 0);
   match_index_.assign(n_, 0);
   last_ack_.assign(n_, host.now());
+  if (params_->idle_heartbeats) last_sent_.assign(n_, host.now());
   acked_round_.assign(n_, 0);
   commit_counted_ = false;
   host.emit("leader", {{"term", term_}, {"log", log_.last_index()}});

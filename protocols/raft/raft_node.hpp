@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <limits>
 #include <string>
 #include <optional>
 #include <vector>
@@ -90,7 +91,10 @@ class RaftNode {
   void send_append(HostT& host, NodeId to);
   // To every follower; with probe_after_refusal, a follower whose probe is
   // unanswered gets it again on a heartbeat and nothing otherwise.
-  void broadcast_append(HostT& host, bool heartbeat = false);
+  // A heartbeat with Params::idle_heartbeats skips the servers sent
+  // anything after `idle_before`.
+  void broadcast_append(HostT& host, bool heartbeat = false, Time idle_before = kNoIdleTest);
+  static constexpr Time kNoIdleTest = std::numeric_limits<Time>::max();
   void on_append_entries(HostT& host, NodeId from, const AppendEntries& m);
   void on_append_reply(HostT& host, NodeId from, const AppendReply& m);
   // A refusal's AppendReply::refused_index for `m`.
@@ -179,6 +183,9 @@ class RaftNode {
   // prev_log_index + 1). Cleared by any success from it.
   std::vector<Index> probe_next_;
   std::vector<Time> last_ack_;                 // CheckQuorum: when each follower last answered
+  // Params::idle_heartbeats: when each server was last sent an
+  // AppendEntries or a snapshot in this leadership (kept only then).
+  std::vector<Time> last_sent_;
   WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   bool commit_counted_ = false;        // advance_commit ran since this leadership began (on_append_reply reads it)

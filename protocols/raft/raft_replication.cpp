@@ -11,6 +11,7 @@
 namespace faultline::raft {
 
 void RaftNode::send_append(HostT& host, NodeId to) {
+  if (params_->idle_heartbeats) last_sent_[to] = host.now();
   if (next_index_[to] <= log_.base_index()) {
     // The follower needs entries we compacted: send the snapshot instead
     // (paper section 7), and go on from there once it is installed.
@@ -32,7 +33,7 @@ void RaftNode::send_append(HostT& host, NodeId to) {
                         commit_index_, round_));
 }
 
-void RaftNode::broadcast_append(HostT& host, bool heartbeat) {
+void RaftNode::broadcast_append(HostT& host, bool heartbeat, Time idle_before) {
   // A server being removed still gets the entry that removes it, so it
   // learns it is out and stays quiet (thesis 4.2.3).
   NodeId leaving = kNoNode;
@@ -43,14 +44,16 @@ void RaftNode::broadcast_append(HostT& host, bool heartbeat) {
   // Every member but us, and the leaving server, once each, in increasing
   // server order (the leaving one in its place among the members).
   if (leaving == self_ || leaving >= n_) leaving = kNoNode;
+  // Params::idle_heartbeats: a heartbeat only to a server idle since `idle_before`.
+  const auto busy = [&](NodeId i) { return heartbeat && idle_before != kNoIdleTest && last_sent_[i] > idle_before; };
   for (const NodeId i : member_ids_) {
     if (leaving < i) {
-      send_append(host, leaving);
+      if (!busy(leaving)) send_append(host, leaving);
       leaving = kNoNode;
     } else if (leaving == i) {
       leaving = kNoNode;  // still a member: sent as one
     }
-    if (i == self_) continue;
+    if (i == self_ || busy(i)) continue;
     if (probe_next_[i] != 0) {
       // Probing (probe_after_refusal): the probe again on a heartbeat, in
       // case it or its answer was lost; nothing behind it until answered.
@@ -59,7 +62,7 @@ void RaftNode::broadcast_append(HostT& host, bool heartbeat) {
     }
     send_append(host, i);
   }
-  if (leaving != kNoNode) send_append(host, leaving);
+  if (leaving != kNoNode && !busy(leaving)) send_append(host, leaving);
 }
 
 void RaftNode::on_append_entries(HostT& host, NodeId from, const AppendEntries& m) {

@@ -73,6 +73,9 @@ TEST_CASE("libraft: a parameter only faultline's Raft has is an error naming the
         std::string::npos);
   CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {probe_after_refusal: true}\n")
             .find("probe_after_refusal") != std::string::npos);
+  // libraft's leader already heartbeats only idle followers: the option is refused, not ignored.
+  CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {idle_heartbeats: true}\n")
+            .find("idle_heartbeats: not supported by protocol libraft") != std::string::npos);
   // libraft draws its timeout in [T, 2T]: a wider range cannot be honoured.
   CHECK(error_of("name: x\nprotocol: libraft\nnodes: 3\nduration: 1s\nparams: {election_timeout: 100ms..300ms}\n")
             .find("election_timeout") != std::string::npos);

@@ -19,6 +19,7 @@ libraft::Params read_params(const Scenario& s) {
       {"check_quorum", "a libraft leader always steps down when it loses contact with a majority; it cannot be switched"},
       {"read_index", "libraft 0.15 has no ReadIndex; reads go through the log"},
       {"probe_after_refusal", "libraft has flow control of its own (probe and pipeline modes); it cannot be switched"},
+      {"idle_heartbeats", "a libraft leader sends a heartbeat only to a follower it sent nothing for an interval; it cannot be switched"},
       {"mutant", "mutants are faultline Raft's; libraft runs unmodified"},
   };
   for (const auto& [key, why] : kRaftOnly)

@@ -27,6 +27,7 @@ raft::Params read_raft_params(YamlSection& params, NodeId nodes) {
   p.check_quorum = params.flag("check_quorum", false);
   p.read_index = params.flag("read_index", false);
   p.probe_after_refusal = params.flag("probe_after_refusal", p.probe_after_refusal);
+  p.idle_heartbeats = params.flag("idle_heartbeats", p.idle_heartbeats);
   const std::string mutant = params.choice("mutant", "none",
                                            {"none", "figure8", "no_election_restriction", "up_to_date_index_only",
                                             "vote_not_persisted", "ack_before_sync", "config_before_term_commit", "commit_without_quorum",
