@@ -6,7 +6,6 @@
 // when the successor's first AppendEntries round is answered by a majority.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <map>
 #include <set>
 
@@ -18,21 +17,9 @@ using namespace faultline::test;
 
 namespace {
 
-struct Traced {
-  RunResult result;
-  std::vector<std::string> lines;
-};
+using Traced = TracedRun;
 
-Traced run_raft(const Scenario& s, std::uint64_t seed) {
-  RunOptions o;
-  o.seed = seed;
-  o.trace_path = temp_path("raft.jsonl");
-  o.trace_level = TraceLevel::kProtocol;
-  Traced out{find_protocol("raft")->run(s, o), {}};
-  out.lines = read_lines(o.trace_path);
-  std::filesystem::remove(o.trace_path);
-  return out;
-}
+Traced run_raft(const Scenario& s, std::uint64_t seed) { return run_registered_traced(s, seed, TraceLevel::kProtocol); }
 
 
 }  // namespace

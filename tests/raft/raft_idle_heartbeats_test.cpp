@@ -43,19 +43,9 @@ Scenario cluster(bool idle_heartbeats, int rate, const std::string& duration = "
   return load_scenario_text(text, "idle_heartbeats.yaml", {});
 }
 
-struct Traced {
-  RunResult result;
-  std::vector<std::string> lines;
-};
+using Traced = test::TracedRun;
 
-Traced run(const Scenario& s, std::uint64_t seed) {
-  RunOptions o;
-  o.seed = seed;
-  o.trace_path = test::temp_path("idle_heartbeats.jsonl");
-  Traced t{find_protocol("raft")->run(s, o), test::read_lines(o.trace_path)};
-  std::filesystem::remove(o.trace_path);
-  return t;
-}
+Traced run(const Scenario& s, std::uint64_t seed) { return test::run_registered_traced(s, seed); }
 
 // Per follower of the one leader the run had: its AppendEntries sends, as
 // (time, entries carried), in time order. (The trace names one that

@@ -5,10 +5,8 @@
 // the node that led, event for event.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <string>
 
-#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/heartbeat_runs.hpp"
 
@@ -19,22 +17,14 @@ using test::select;
 
 namespace {
 
-struct Traced {
-  RunResult result;
-  std::vector<std::string> lines;
-};
+using Traced = test::TracedRun;
 
 Traced run_raft(const std::string& faults, std::uint64_t seed = 1) {
   const Scenario s = load_scenario_text(
       "protocol: raft\nnodes: 5\nduration: 6s\nparams: {election_timeout: 150ms..300ms, heartbeat_interval: 50ms}\n"
       "faults:\n" + faults,
       "t.yaml", {});
-  RunOptions o;
-  o.seed = seed;
-  o.trace_path = test::temp_path("leader-crash.jsonl");
-  Traced out{find_protocol("raft")->run(s, o), test::read_lines(o.trace_path)};
-  std::filesystem::remove(o.trace_path);
-  return out;
+  return test::run_registered_traced(s, seed);
 }
 
 std::vector<std::string> faults_of(const Traced& t, const std::string& fault) {

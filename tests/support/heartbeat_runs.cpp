@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_protocol.hpp"
 
 namespace faultline::test {
@@ -16,6 +17,17 @@ TracedRun run_traced(const Scenario& s, const heartbeat::Params& params, std::ui
   options.seed = seed;
   options.trace_path = temp_path("trace.jsonl");
   TracedRun out{run_heartbeat(s, params, options), {}};
+  out.lines = read_lines(options.trace_path);
+  std::filesystem::remove(options.trace_path);
+  return out;
+}
+
+TracedRun run_registered_traced(const Scenario& s, std::uint64_t seed, TraceLevel level) {
+  RunOptions options;
+  options.seed = seed;
+  options.trace_path = temp_path("trace.jsonl");
+  options.trace_level = level;
+  TracedRun out{find_protocol(s.protocol)->run(s, options), {}};
   out.lines = read_lines(options.trace_path);
   std::filesystem::remove(options.trace_path);
   return out;

@@ -68,6 +68,10 @@ TracedRun run_traced(const Scenario& s, const heartbeat::Params& params = {}, st
 
 RunResult run_plain(const Scenario& s, const heartbeat::Params& params = {}, std::uint64_t seed = 1);
 
+// One run of the registered protocol the scenario names (`s.protocol`,
+// e.g. raft) with a trace at `level`, read back (and its file removed).
+TracedRun run_registered_traced(const Scenario& s, std::uint64_t seed, TraceLevel level = TraceLevel::kAll);
+
 // The value of "key" in a flat JSON line, as text ("" when absent).
 inline std::string json_field(const std::string& line, const std::string& key) {
   const std::string needle = "\"" + key + "\":";
