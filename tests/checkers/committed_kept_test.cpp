@@ -3,6 +3,8 @@
 // a test can say at which step a committed entry or chosen value vanished.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "protocols/paxos/multi_paxos_node.hpp"
 #include "protocols/raft/raft_node.hpp"
 #include "protocols/raft/raft_node_view.hpp"
@@ -31,12 +33,13 @@ std::vector<raft::Entry> entries(raft::Term term, int count) {
   return out;
 }
 
-// A bare log seen as a server (CommittedLog reads only the log part of the view).
+// A bare log seen as a server (CommittedLog reads the log part of the view,
+// and the server's current term: the log's last term unless given).
 class LogView : public raft::RaftStateView {
  public:
-  explicit LogView(const raft::RaftLog& log) : log_(log) {}
+  explicit LogView(const raft::RaftLog& log, raft::Term current_term = 0) : log_(log), current_term_(current_term) {}
   raft::ViewRole role() const override { return raft::ViewRole::kFollower; }
-  raft::ViewTerm current_term() const override { return log_.last_term(); }
+  raft::ViewTerm current_term() const override { return std::max(current_term_, log_.last_term()); }
   std::optional<NodeId> voted_for() const override { return std::nullopt; }
   raft::ViewIndex commit_index() const override { return 0; }
   raft::ViewIndex last_applied() const override { return 0; }
@@ -51,6 +54,7 @@ class LogView : public raft::RaftStateView {
 
  private:
   const raft::RaftLog& log_;
+  raft::Term current_term_;
 };
 
 // The same, with the log's rewrite count in its summary (as RaftNodeView
@@ -58,7 +62,8 @@ class LogView : public raft::RaftStateView {
 // is unchanged.
 class CountedLogView final : public LogView {
  public:
-  explicit CountedLogView(const raft::RaftLog& log) : LogView(log), log_(log) {}
+  explicit CountedLogView(const raft::RaftLog& log, raft::Term current_term = 0)
+      : LogView(log, current_term), log_(log) {}
   raft::ViewSummary summary() const override {
     raft::ViewSummary s = RaftStateView::summary();
     s.log_rewrites = log_.rewrites();
@@ -201,6 +206,7 @@ TEST_CASE("committed_entry_kept: an entry confirmed before a rewrite is read aga
   // confirmed (extends_confirmed). After a rewrite it must read it again:
   // here the server's entry 2 is replaced by one of another term, while its
   // entries 3..4 are the committed ones (a log that breaks Log Matching).
+  // The server follows the leader of term 2 (its current term, below).
   MemoryStore store;
   raft::RaftLog committed_by_leader;
   for (raft::Term t : {1, 1, 2, 2}) committed_by_leader.append(store, raft::Entry(t, true));
@@ -208,22 +214,61 @@ TEST_CASE("committed_entry_kept: an entry confirmed before a rewrite is read aga
   committed.committed(CountedLogView(committed_by_leader), 2);
   raft::RaftLog log;
   for (raft::Term t : {1, 1}) log.append(store, raft::Entry(t, true));
-  CHECK_FALSE(committed.check(0, CountedLogView(log)));
+  CHECK_FALSE(committed.check(0, CountedLogView(log, 2)));
   CHECK(committed.held(0) == 2);
   committed.committed(CountedLogView(committed_by_leader), 4);
 
   SUBCASE("appends only: it holds up to 4 without reading 2 again") {
     for (raft::Term t : {2, 2}) log.append(store, raft::Entry(t, true));
-    CHECK_FALSE(committed.check(0, CountedLogView(log)));
+    CHECK_FALSE(committed.check(0, CountedLogView(log, 2)));
     CHECK(committed.held(0) == 4);
   }
   SUBCASE("entry 2 replaced: the loss is reported") {
     log.truncate_from(store, 2);
     for (raft::Term t : {3, 2, 2}) log.append(store, raft::Entry(t, true));
-    const auto v = committed.check(0, CountedLogView(log));
+    const auto v = committed.check(0, CountedLogView(log, 2));
     REQUIRE(v);
     CHECK(v->message.find("index 2") != std::string::npos);
     CHECK(v->message.find("term 3 there") != std::string::npos);
+  }
+}
+
+TEST_CASE("committed_entry_kept holds a server to an entry only from the term it was first reported committed in") {
+  // Index 3 (term 1) is committed in term 3: the leader of term 3 commits
+  // its no-op at 4 and everything below it.
+  MemoryStore store;
+  raft::RaftLog leader;
+  for (raft::Term t : {1, 1, 1, 3}) leader.append(store, raft::Entry(t, true));
+  CommittedLog committed(2);
+  committed.committed(LogView(leader), 4);  // reported in term 3
+  // Server 1 holds 1..3, still in term 1: it was down through terms 2 and 3.
+  raft::RaftLog behind;
+  for (raft::Term t : {1, 1, 1}) behind.append(store, raft::Entry(t, true));
+  CHECK_FALSE(committed.check(1, LogView(behind, 1)));
+  CHECK(committed.held(1) == 0);
+  CHECK(committed.commit_index_for(1) == 0);
+  CHECK(committed.commit_index_for(3) == 4);
+
+  SUBCASE("a leader of term 2, which may lack index 3, overwrites it there: not a loss") {
+    behind.truncate_from(store, 3);
+    behind.append(store, raft::Entry(2, true));
+    CHECK_FALSE(committed.check(1, LogView(behind, 2)));
+  }
+  SUBCASE("in term 3 it is held to it, and losing it is the bug") {
+    CHECK_FALSE(committed.check(1, LogView(behind, 3)));
+    CHECK(committed.held(1) == 3);
+    behind.truncate_from(store, 3);
+    behind.append(store, raft::Entry(2, true));
+    const auto v = committed.check(1, LogView(behind, 3));
+    REQUIRE(v);
+    CHECK(v->message.find("index 3 (term 1)") != std::string::npos);
+    CHECK(v->message.find("term 2 there") != std::string::npos);
+  }
+  SUBCASE("an acknowledgement counted toward the commit holds it in any term") {
+    committed.acknowledged(1, 3);
+    behind.truncate_from(store, 3);
+    behind.append(store, raft::Entry(2, true));
+    REQUIRE(committed.check(1, LogView(behind, 2)));
   }
 }
 

@@ -29,6 +29,12 @@ void CommittedLog::acknowledge(NodeId node, raft::Index index) {
   held_[node] = std::max(held_[node], index);
 }
 
+raft::Index CommittedLog::first_committed_after(raft::Term term) const {
+  const auto after = std::upper_bound(commit_terms_.begin(), commit_terms_.end(), term,
+                                      [](raft::Term t, const CommitTerm& run) { return t < run.term; });
+  return after->first;
+}
+
 SafetyViolation CommittedLog::lost(NodeId node, raft::Index last, raft::Term term_there) {
   raft::Index& held = held_[node];
   const raft::Index lost = held;

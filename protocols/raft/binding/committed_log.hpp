@@ -10,7 +10,20 @@
 //                          or its snapshot covers i (compaction keeps a
 //                          committed prefix in the snapshot; that is not a
 //                          loss). Whether or not the server itself knows the
-//                          entry is committed.
+//                          entry is committed, once its current term is at
+//                          least the term in which i was first reported
+//                          committed (below), or once it acknowledged i.
+//
+// Why the term: entry i committed in term T is in the log of every leader
+// of a term above T (Leader Completeness), and T's own leader keeps it; a
+// server in term T or later hears only from those, so it keeps i. A server
+// still in an earlier term may yet hear from a leader of a term between
+// its own and T, which Raft lets lack i: a candidate of term 5 paused while
+// its votes came in, resumed after i was committed in term 6, leads term 5
+// for a moment and overwrites i on a server that was down through term 6
+// (swarm, raft/churn.yaml, seeds 3971, 4497, 7495 of 8,000 before this
+// rule). That server never counted toward i's commit, and learns term 6
+// before it can apply anything there.
 //
 // "Committed" is cluster-wide: the highest commit index any server has
 // reported, with each entry's term as the reporting server's log had it.
@@ -53,6 +66,13 @@ class CommittedLog {
   // adapter's own type, whose calls then need no virtual dispatch.)
   template <class View>
   void committed(const View& server, raft::Index commit_index) {
+    if (commit_index <= terms_.size()) return;
+    // Reported in the server's current term: every entry up to its commit
+    // index was committed in that term or an earlier one.
+    if (const raft::Term term = server.current_term(); term > latest_commit_term_) {
+      commit_terms_.push_back({terms_.size() + 1, term});
+      latest_commit_term_ = term;
+    }
     // A snapshot's base carries its term; the entries it compacted do not.
     for (raft::Index i = terms_.size() + 1; i <= commit_index; ++i) {
       terms_.push_back(narrow_term(server.term_at(i)));
@@ -89,15 +109,20 @@ class CommittedLog {
   // holds them now.
   // `now` is server.summary() as of now (the caller has it already).
   template <class View>
-  std::optional<SafetyViolation> check(NodeId node, const View& server, const raft::ViewSummary& now) {
+  [[gnu::always_inline]] std::optional<SafetyViolation> check(NodeId node, const View& server,
+                                                              const raft::ViewSummary& now) {
     if (check_repeats(node, now) || extends_confirmed(node, server, now)) return std::nullopt;
     return check_log(node, server, now);
   }
   // Whether check(node, server, now) would find nothing and change nothing
   // (the common case, inline): what it held is confirmed still there (see
   // verified_) and nothing above it is both committed and in its log, so
-  // check_log() would only confirm what is known.
-  bool check_repeats(NodeId node, const raft::ViewSummary& now) const {
+  // check_log() would only confirm what is known. (Every committed index
+  // counts here, not only commit_index_for(its term): for a server in a
+  // term before the latest commits' that may answer no where a check would
+  // change nothing, and the check then runs. It spares the common case a
+  // comparison.)
+  [[gnu::always_inline]] bool check_repeats(NodeId node, const raft::ViewSummary& now) const {
     const Verified& verified = verified_[node];
     return now.log_rewrites != raft::ViewSummary::kNotCounted && verified.log_rewrites == now.log_rewrites &&
            verified.held == held_[node] && std::min(commit_index(), now.log_last_index) <= held_[node];
@@ -109,24 +134,31 @@ class CommittedLog {
   // what check_log() would (raises what it holds) and says so; false,
   // having changed nothing, otherwise.
   template <class View>
-  bool extends_confirmed(NodeId node, const View& server, const raft::ViewSummary& now) {
+  [[gnu::always_inline]] bool extends_confirmed(NodeId node, const View& server, const raft::ViewSummary& now) {
     Verified& verified = verified_[node];
     raft::Index& held = held_[node];
     if (now.log_rewrites == raft::ViewSummary::kNotCounted || verified.log_rewrites != now.log_rewrites ||
         verified.held != held)
       return false;
-    const raft::Index hi = std::min(commit_index(), now.log_last_index);
+    const raft::Index hi = std::min(commit_index_for(now.current_term), now.log_last_index);
     if (hi <= held || !holds(server, now.log_base_index, hi)) return false;
     held = hi;
     verified.held = hi;
     return true;
   }
   template <class View>
-  std::optional<SafetyViolation> check(NodeId node, const View& server) {
+  [[gnu::always_inline]] std::optional<SafetyViolation> check(NodeId node, const View& server) {
     return check(node, server, server.summary());
   }
 
   raft::Index commit_index() const { return terms_.size(); }
+  // The highest committed index a server in `term` is held to (see the top
+  // of this file): all of them, unless entries were first reported
+  // committed in a later term than its own.
+  raft::Index commit_index_for(raft::Term term) const {
+    if (term >= latest_commit_term_) [[likely]] return commit_index();
+    return first_committed_after(term) - 1;
+  }
   // The highest committed index `node` is known to hold (0: none).
   raft::Index held(NodeId node) const { return held_[node]; }
   // Whether acknowledged(node, i) is a no-op for every i <= index.
@@ -141,6 +173,9 @@ class CommittedLog {
 
  private:
   void acknowledge(NodeId node, raft::Index index);
+  // The first index first reported committed in a term above `term` (one
+  // exists: commit_index_for's rare case).
+  raft::Index first_committed_after(raft::Term term) const;
   static std::uint32_t narrow_term(raft::Term term) {
     if (term > std::numeric_limits<std::uint32_t>::max()) [[unlikely]] throw_term_too_wide(term);
     return static_cast<std::uint32_t>(term);
@@ -163,6 +198,17 @@ class CommittedLog {
   // term beyond that stops the run (narrow_term).
   std::vector<std::uint32_t> terms_;
   std::set<raft::Index> unknown_;  // committed indexes whose term is not known yet
+  // The term each committed index was first reported committed in, in
+  // runs: from `first` on (to the next run's first), in `term` or, where a
+  // server of an earlier term reported more, that earlier term raised to
+  // the runs' maximum so far (a held-to index never falls when a term
+  // rises). A handful of runs a run of the simulation: one per leader.
+  struct CommitTerm {
+    raft::Index first;
+    raft::Term term;
+  };
+  std::vector<CommitTerm> commit_terms_;
+  raft::Term latest_commit_term_ = 0;  // commit_terms_.back().term (0: none yet)
   std::vector<raft::Index> held_;  // per server
   std::vector<raft::Index> acked_; // per server: the highest committed index a leader counted from it
   // Per server: the held_ that check() last confirmed in its log, and the
@@ -189,7 +235,7 @@ std::optional<SafetyViolation> CommittedLog::check_log(NodeId node, const View& 
   // The highest committed index it holds: holding is true up to some index
   // and false above (Log Matching), so bisect between what it held and the
   // end of what is both committed and in its log.
-  raft::Index lo = held, hi = std::min(commit_index(), now.log_last_index);
+  raft::Index lo = held, hi = std::min(commit_index_for(now.current_term), now.log_last_index);
   if (hi > lo && holds(log, now.log_base_index, hi)) lo = hi;
   while (hi > lo) {
     const raft::Index mid = lo + (hi - lo + 1) / 2;
