@@ -92,7 +92,7 @@ class RaftNode {
   // To every follower; with probe_after_refusal, a follower whose probe is
   // unanswered gets it again on a heartbeat and nothing otherwise.
   // A heartbeat with Params::idle_heartbeats skips the servers sent
-  // anything after `idle_before`.
+  // anything after `idle_before` that have nothing unsent.
   void broadcast_append(HostT& host, bool heartbeat = false, Time idle_before = kNoIdleTest);
   static constexpr Time kNoIdleTest = std::numeric_limits<Time>::max();
   void on_append_entries(HostT& host, NodeId from, const AppendEntries& m);

@@ -60,11 +60,13 @@ struct Params {
   // it was the default until 4 Dec 2026 and stays for comparison.
   bool probe_after_refusal = true;
   // Figure 2 ("repeat during idle periods to prevent election timeouts"),
-  // as LogCabin's Peer::nextHeartbeatTime does: the heartbeat timer sends an
-  // AppendEntries only to a follower that was sent none for a heartbeat
-  // interval, and fires again when the next one comes due. Off (false,
-  // the default): every follower gets one every interval, busy or not, as
-  // etcd-io/raft's MsgHeartbeat does.
+  // as LogCabin and libraft send heartbeats: the heartbeat timer skips a
+  // follower that was sent an AppendEntries within the interval and has
+  // nothing unsent (libraft's progressShouldReplicate: a follower that
+  // max_entries_per_append left behind still gets its next entries), and
+  // fires again when the next one comes due. Off (false, the default):
+  // every follower gets one every interval, busy or not, as etcd-io/raft's
+  // MsgHeartbeat does.
   bool idle_heartbeats = false;
   Mutant mutant = Mutant::kNone;
 };

@@ -44,8 +44,14 @@ void RaftNode::broadcast_append(HostT& host, bool heartbeat, Time idle_before) {
   // Every member but us, and the leaving server, once each, in increasing
   // server order (the leaving one in its place among the members).
   if (leaving == self_ || leaving >= n_) leaving = kNoNode;
-  // Params::idle_heartbeats: a heartbeat only to a server idle since `idle_before`.
-  const auto busy = [&](NodeId i) { return heartbeat && idle_before != kNoIdleTest && last_sent_[i] > idle_before; };
+  // Params::idle_heartbeats: a heartbeat skips a server sent something
+  // since `idle_before` that has nothing unsent (streaming and sent all
+  // the log, or probing), as libraft's progressShouldReplicate: a server
+  // left behind by max_entries_per_append still gets its next entries.
+  const auto busy = [&](NodeId i) {
+    return heartbeat && idle_before != kNoIdleTest && last_sent_[i] > idle_before &&
+           (probe_next_[i] != 0 || next_index_[i] > log_.last_index());
+  };
   for (const NodeId i : member_ids_) {
     if (leaving < i) {
       if (!busy(leaving)) send_append(host, leaving);

@@ -20,14 +20,13 @@
 
 namespace faultline::raft {
 
-inline constexpr std::array<SwarmRange, 7> kSwarmRanges = {{
+inline constexpr std::array<SwarmRange, 6> kSwarmRanges = {{
     {"params.election_timeout", SwarmRange::Kind::kDurationRange, 100 * kMillisecond, 1000 * kMillisecond, 100},
     {"params.heartbeat_interval", SwarmRange::Kind::kDuration, 10 * kMillisecond, 50 * kMillisecond},
     {"params.pre_vote", SwarmRange::Kind::kFlag, 0, 1},
     {"params.check_quorum", SwarmRange::Kind::kFlag, 0, 1},
     {"params.read_index", SwarmRange::Kind::kFlag, 0, 1},
     {"params.probe_after_refusal", SwarmRange::Kind::kFlag, 0, 1},
-    {"params.idle_heartbeats", SwarmRange::Kind::kFlag, 0, 1},
 }};
 
 }  // namespace faultline::raft

@@ -13,12 +13,16 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "protocols/raft/raft_node.hpp"
 #include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/heartbeat_runs.hpp"
+#include "tests/support/recording_host.hpp"
 
 using namespace faultline;
 using test::json_field;
@@ -59,7 +63,72 @@ std::map<std::string, std::vector<std::pair<Time, int>>> appends_by_follower(con
   return out;
 }
 
+using TestHost = testing::RecordingHost<raft::Message, kv::Reply>;
+
+kv::Request put(ClientId client, std::uint64_t sequence) {
+  kv::Request r;
+  r.client = client;
+  r.sequence = sequence;
+  r.kind = kv::OpKind::kPut;
+  r.key = "k";
+  r.value = "v";
+  return r;
+}
+
+// The AppendEntries sent from message `from` on, as (to, prev_log_index, entries).
+std::vector<std::tuple<NodeId, raft::Index, std::size_t>> appends_since(const TestHost& host, std::size_t from) {
+  std::vector<std::tuple<NodeId, raft::Index, std::size_t>> out;
+  for (std::size_t i = from; i < host.sent.size(); ++i)
+    if (const auto* a = std::get_if<raft::AppendEntries>(&host.sent[i].second))
+      out.emplace_back(host.sent[i].first, a->prev_log_index, a->entries.size());
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("idle_heartbeats: a heartbeat skips a follower sent to within the interval only if nothing is left to send it") {
+  // One entry per AppendEntries, three servers. Server 2 refuses and is
+  // backed up to index 1, so entries 2..4 are unsent to it, though it was
+  // sent one a moment ago; server 1 has been sent the whole log. As
+  // libraft's progressShouldReplicate: the early heartbeat goes to 2 alone.
+  struct Row {
+    bool idle_heartbeats;
+    Time heartbeat_at;
+    std::vector<std::tuple<NodeId, raft::Index, std::size_t>> expected;
+  };
+  const Row rows[] = {
+      {true, 3 * kMillisecond, {{2, 1, 1}}},                   // 1 is up to date and was sent to 2 ms ago
+      {true, 60 * kMillisecond, {{1, 4, 0}, {2, 1, 1}}},       // both idle a whole interval
+      {false, 3 * kMillisecond, {{1, 4, 0}, {2, 1, 1}}},       // the default: every follower, every interval
+  };
+  for (const Row& row : rows) {
+    CAPTURE(row.idle_heartbeats);
+    CAPTURE(row.heartbeat_at);
+    raft::Params params;
+    params.idle_heartbeats = row.idle_heartbeats;
+    params.max_entries_per_append = 1;
+    params.probe_after_refusal = false;
+    TestHost host{0, 3};
+    raft::RaftNode node{0, 3, params};
+    node.on_start(host);
+    node.on_timer(host, raft::RaftNode::kElectionTimer);
+    node.on_message(host, 1, raft::VoteReply{1, true, false});
+    REQUIRE(node.role() == raft::Role::kLeader);  // its no-op at 1, sent to both
+    host.now_ = 1 * kMillisecond;
+    for (std::uint64_t s = 1; s <= 3; ++s) node.on_client_request(host, 7, put(7, s));  // 2..4, one per message
+    host.now_ = 2 * kMillisecond;
+    node.on_message(host, 2, raft::AppendReply{1, false, 0, 1, 0});  // 2 holds nothing: back to 1, resent
+    REQUIRE(std::get<1>(appends_since(host, 0).back()) == 0);        // (prev 0: entry 1 again)
+    host.now_ = row.heartbeat_at;
+    const std::size_t before = host.sent.size();
+    node.on_timer(host, raft::RaftNode::kHeartbeatTimer);
+    CHECK(appends_since(host, before) == row.expected);
+    // The timer fires again when the first follower comes due: at most an interval on.
+    REQUIRE(host.timers.count(raft::RaftNode::kHeartbeatTimer) == 1);
+    CHECK(host.timers.at(raft::RaftNode::kHeartbeatTimer) > row.heartbeat_at);
+    CHECK(host.timers.at(raft::RaftNode::kHeartbeatTimer) <= row.heartbeat_at + params.heartbeat_interval);
+  }
+}
 
 TEST_CASE("idle_heartbeats: an idle cluster's run is the default's, event for event") {
   // Nothing but heartbeats goes: each follower is idle a whole interval at
