@@ -66,8 +66,9 @@ void RaftNode::on_timer(HostT& host, TimerSlot slot) {
       host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
       return;
     }
-    // Figure 2: only to the followers idle for an interval; the timer
-    // fires again when the first of the others comes due.
+    // Figure 2: only to the followers idle for an interval (or with
+    // entries left to send); the timer fires again when the first of the
+    // others comes due.
     broadcast_append(host, /*heartbeat=*/true, host.now() - params_->heartbeat_interval);
     Time due = host.now() + params_->heartbeat_interval;
     for (const NodeId i : member_ids_)
