@@ -1,5 +1,6 @@
 // Test support: build heartbeat scenarios in code, run them, and read the
-// trace back as lines. The runs are compiled once, in heartbeat_runs.cpp:
+// trace back as lines (and the same traced run for any registered
+// protocol: run_registered_traced). The runs are compiled once, in heartbeat_runs.cpp:
 // this header is in about twenty test files, and each instantiated the
 // whole Simulation<HeartbeatProtocol> when it held them.
 #pragma once
