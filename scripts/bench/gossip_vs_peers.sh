@@ -14,7 +14,8 @@
 # Every engine runs pinned to one core (the last this process may use), so
 # that a run is not moved between cores mid-way; and up to N = 100,000,
 # where a run takes milliseconds and one slow run is most of the noise,
-# faultline and the lean loop run at least 9 times each.
+# faultline and the lean loop run at least 9 times each. Before the table
+# and after it, each core's time for the same short work (cpu_speeds.sh).
 # usage: scripts/bench/gossip_vs_peers.sh [MAX_N=1000000] [REPS=3]
 #   SWIM=no skips the SWIM row (about 40 s and 700 MB at a million)
 #   PIN=no runs unpinned
@@ -25,6 +26,7 @@ max_n=${1:-1000000}
 reps=${2:-3}
 source scripts/bench/pin.sh  # pin: run on one core
 source scripts/bench/host.sh  # prints the host the figures come from
+source scripts/bench/cpu_speeds.sh  # bench_cpu_speeds: each CPU's speed, before and after
 MODEL=gossip source scripts/bench/build_peers.sh
 have_simpy=$(/usr/bin/python3 -c 'import simpy' 2>/dev/null && echo yes || echo no)
 
@@ -55,6 +57,7 @@ PY
 # The median run (by wall) of several "wall events peak_mb" lines.
 median() { grep -v -e '^-' -e '^$' | sort -g | awk '{a[NR]=$0} END {if (NR) print a[int((NR+1)/2)]; else print "- - -"}'; }
 
+bench_cpu_speeds build/faultline before
 echo "| N | faultline wall (s) | M events/s | peak MB | bytes/node | lean loop wall (s) | M events/s | peak MB | ns-3 wall (s) / MB | SimGrid 3.32 wall (s) / MB | SimPy wall (s) / MB | faultline vs lean: events/s, wall |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for n in 1000 10000 100000 1000000; do
@@ -115,3 +118,4 @@ print(f"| 1,000,000 | {r['virtual_time_ns'] / 1e9:.0f} s | {r['events'] / 1e6:.1
 PY
   echo "(one run; scenarios/swim/crash_detection.yaml --set nodes=1000000: the crash at 10 s; 'after' counts from the crash)"
 fi
+bench_cpu_speeds build/faultline after

@@ -11,7 +11,9 @@
 #  2. a sweep of 10,000 seeds of the leader-crash scenario, 10 s of virtual
 #     time each, on every core.
 # The two hours run pinned to one core (the last this process may use; PIN=no
-# runs them unpinned), as their target is for one core.
+# runs them unpinned), as their target is for one core. Before the figures and
+# after them, each core's time for the same short work (cpu_speeds.sh): on a
+# shared machine one core can be half as slow again as the other for a while.
 # Each benchmark runs REPS times (default 3), one after the other: the
 # first run's summary, every run's wall time and peak memory, and their
 # median, since on a shared host one run can be off by a third.
@@ -21,6 +23,8 @@ cd "$(dirname "$0")/../.."
 [ -x build/faultline ] || scripts/build.sh
 source scripts/bench/pin.sh  # pin: run on one core
 source scripts/bench/host.sh  # prints the host the figures come from
+source scripts/bench/cpu_speeds.sh  # bench_cpu_speeds: each CPU's speed, before and after
+bench_cpu_speeds build/faultline before
 load=(scenarios/compare/steady.yaml --set protocol=raft --set duration=1h --set workload.rate=1000
       --set workload.clients=256 --set workload.keys=256 --set 'expect=[]')
 show() { grep -E "^ran|ops_ok|throughput|commit_latency_p(50|99)|messages_per_commit|linearizability_unknown|result"; }
@@ -59,3 +63,4 @@ echo "== 2. 10,000 seeds of scenarios/raft/leader_crash.yaml, 10 s each, $(nproc
 sweep_lines() { grep -E "^sweep|^runs"; }
 timed sweep_lines build/faultline sweep scenarios/raft/leader_crash.yaml --seeds 1..10000 \
   --set duration=10s --set 'expect=[]' --quiet
+bench_cpu_speeds build/faultline after
