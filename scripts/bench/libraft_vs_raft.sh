@@ -5,8 +5,8 @@
 # other on one core each: events, wall time, events per second, peak memory.
 # faultline's Raft runs twice: with its defaults, and with
 # `params.idle_heartbeats=true`, libraft's own heartbeat rule (a leader sends
-# a heartbeat only to a follower it has sent nothing for an interval): the
-# like-for-like row for messages per commit.
+# a heartbeat only to a follower it has sent nothing for an interval and has
+# nothing left to send): the like-for-like row for messages per commit.
 # usage: scripts/bench/libraft_vs_raft.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
