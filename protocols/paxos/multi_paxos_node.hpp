@@ -7,7 +7,9 @@
 // phase 1 once, for every slot it does not know to be chosen; with promises
 // from a majority it re-proposes, in its own ballot, the value with the
 // highest ballot each open slot reported, fills slots nobody reported with
-// no-ops, and from then on runs only phase 2, one slot per client command.
+// no-ops, sends all of them at once (in Accepts of at most
+// max_entries_per_accept entries), and from then on runs only phase 2, one
+// slot per client command.
 // Its Accepts (empty ones are heartbeats) carry how far the log is chosen; a
 // replica whose accepted value in a slot carries the leader's ballot knows
 // it is the chosen one, and a replica that lags gets Chosen entries. An
@@ -68,7 +70,8 @@ class MultiPaxosNode {
   void become_leader(HostT& host);
   void on_accepted(HostT& host, NodeId from, const MultiAccepted& m);
   void propose(HostT& host, Slot slot, const Command& c);
-  void send_heartbeats(HostT& host);
+  void send_heartbeats(HostT& host);      // one Accept per acceptor: its first unanswered slots, or none
+  void send_every_pending(HostT& host);   // a new leader's phase 2: every pending slot to every acceptor
   void step_down(HostT& host, const Ballot& higher);
   // The `role` trace event (role, and the ballot it stands for or lost to),
   // after every change the candidate/leader/follower events report.

@@ -97,8 +97,10 @@ void check_shrinks(const Case& c) {
 TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful of faults that still fail" *
           doctest::test_suite("long")) {
   // All end with a handful of faults (the runs are deterministic, so
-  // these figures are exact). multipaxos accept_below_promise reaches 2
-  // (seed 5) within 200 runs (6 at 100). paxos acceptor_not_persisted reaches 4
+  // these figures are exact). multipaxos accept_below_promise reaches 4 in
+  // 111 runs (before 5 Dec, when a new Multi-Paxos leader sent one Accept's
+  // worth of open slots per heartbeat, its failure came at 15 s, not 27 s,
+  // and the shrink ran out of its 200 runs at 2). paxos acceptor_not_persisted reaches 4
   // only through step 9: the scenario, nemesis and all, on 3 nodes
   // (`proposers` lowered with them), shrunk again (3,810 runs, 2 s CPU); on
   // 5 nodes it stops at 7. up_to_date_index_only reaches 5 on seed 10 in
@@ -121,7 +123,7 @@ TEST_CASE("every Raft and Paxos mutant's first failing seed shrinks to a handful
       {"paxos/crashes_and_loss.yaml", 58, {"params.mutant=accept_below_promise"}, "agreement"},
       {"paxos/crashes_and_loss.yaml", 1, {"params.mutant=ignore_accepted_values"}, "agreement"},
       {"paxos/crashes_and_loss.yaml", 6, {"params.mutant=acceptor_not_persisted"}, "agreement", 5, false, 4000},
-      {"multipaxos/churn.yaml", 2, {"params.mutant=accept_below_promise"}, "", 5, true, 200},
+      {"multipaxos/churn.yaml", 2, {"params.mutant=accept_below_promise"}, "", 5, false, 200},
       {"multipaxos/churn.yaml", 1, {"params.mutant=acceptor_not_persisted"}, ""},
       {"multipaxos/churn.yaml", 1, {"params.mutant=noop_fill_without_collect"}, "agreement"},
       {"multipaxos/churn.yaml", 1, {"params.mutant=forget_on_promise"}, "chosen_value_kept"},
