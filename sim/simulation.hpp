@@ -93,6 +93,11 @@ class Simulation {
   const Params& params() const { return params_; }
   const Connectivity& connectivity() const { return connectivity_; }
   std::string node_name(NodeId n) const { return scenario_.node_name(n); }
+  // Syncs node n began and completed since the run began (scenario `disk:`,
+  // disk.ipp; both 0 without one, where a sync completes as it begins). A
+  // crash with completed < begun loses the writes the later syncs cover.
+  std::uint64_t syncs_begun(NodeId n) const { return disks_.empty() ? 0 : disks_[n].begun; }
+  std::uint64_t syncs_completed(NodeId n) const { return disks_.empty() ? 0 : disks_[n].completed; }
   std::uint64_t messages_sent() const { return sent_; }
   std::uint64_t bytes_sent() const { return bytes_; }
   // Events pushed into the queue so far (a deferred timer's set pushes nothing, see kDefersTimers).

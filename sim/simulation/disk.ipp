@@ -22,6 +22,9 @@ void Simulation<P>::begin_sync(NodeId n) {
   if (d.factor_permille != 1000) latency = static_cast<Duration>(static_cast<__int128>(latency) * d.factor_permille / 1000);
   const std::uint64_t id = ++d.begun;
   store(n).begin_sync();
+  // What the node holds at the end of this event is what this sync makes
+  // durable (an observer reads it then: views are read between events).
+  if constexpr (requires { observer_.on_sync_begun(now_, n); }) observer_.on_sync_begun(now_, n);
   const bool idle = d.completed + 1 == d.begun && d.held.empty();
   if (latency == 0 && idle) {  // an instant sync on an idle disk: durable before the node goes on
     trace_.disk(now_, n, "sync", {{"id", id}, {"done_at", now_}});

@@ -12,6 +12,7 @@
 #include "protocols/consul/binding/consul_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "sim/simulation.hpp"
+#include "tests/support/run_binary.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
@@ -159,6 +160,21 @@ TEST_CASE("a leader lost mid-reconcile: its successor reconciles, nothing is los
   }
   // The case the scenario is about did happen: leaders died with writes in flight.
   CHECK(interrupted >= 3);
+}
+
+// The servers' disk (syncs of 30-80 ms) under swarm's crashes of any node:
+// a server that crashed before its new term reached its disk was reported
+// by term_monotonic (18 of seeds 300001..300600; these four in the first
+// 300), though its RequestVotes never left. The Raft checkers now hold it to
+// what its storage held (protocols/raft/binding/synced_states.hpp).
+TEST_CASE("swarm on leader_crash_during_reconcile: a server crashed before its term reached its disk is no violation") {
+  for (const std::string seed : {"300046", "300064", "300102", "300186"}) {
+    CAPTURE(seed);
+    const auto r = faultline::test::run_binary("swarm scenarios/consul/leader_crash_during_reconcile.yaml --seeds " +
+                                               seed + ".." + seed + " --jobs 1 --safety-only");
+    CHECK(r.out.find("0 safety") != std::string::npos);
+    CHECK(r.out.find("term_monotonic") == std::string::npos);
+  }
 }
 
 TEST_CASE("the Raft checkers run on the servers: a Raft mutant in servers.raft is caught") {

@@ -16,6 +16,8 @@ namespace catalog = consul::catalog;
 bool ConsulObserver::Servers::is_running(NodeId node) const { return sim_.is_running(node); }
 const Connectivity& ConsulObserver::Servers::connectivity() const { return sim_.connectivity(); }
 std::string ConsulObserver::Servers::node_name(NodeId node) const { return sim_.node_name(node); }
+std::uint64_t ConsulObserver::Servers::syncs_begun(NodeId node) const { return sim_.syncs_begun(node); }
+std::uint64_t ConsulObserver::Servers::syncs_completed(NodeId node) const { return sim_.syncs_completed(node); }
 NodeId ConsulObserver::Servers::acting_node() const {
   const NodeId acting = sim_.acting_node();
   return acting < servers_ ? acting : kNoNode;

@@ -114,6 +114,9 @@ class ConsulObserver : public ObserverBase {
   void on_pause(Time t, NodeId node);
   void on_resume(Time t, NodeId node);
   void on_connectivity_change(Time t);
+  void on_sync_begun(Time t, NodeId node) {
+    if (params_.is_server(node)) raft_.on_sync_begun(t, node);
+  }
   void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return raft_.current_leader(); }
@@ -134,6 +137,8 @@ class ConsulObserver : public ObserverBase {
     NodeId acting_node() const override;
     const raft::RaftStateView& view(NodeId node) const override;
     void report_violation(NodeId node, std::string invariant, std::string message) override;
+    std::uint64_t syncs_begun(NodeId node) const override;
+    std::uint64_t syncs_completed(NodeId node) const override;
 
    private:
     Simulation<ConsulProtocol>& sim_;

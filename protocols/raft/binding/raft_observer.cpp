@@ -24,7 +24,8 @@ RaftObserver::RaftObserver(RaftCluster& cluster, NodeId servers)
       bases_(servers),
       committed_(servers),
       cut_off_(servers, false),
-      log_at_cut_(servers, 0) {
+      log_at_cut_(servers, 0),
+      synced_(servers) {
   // Every server started before the first event: look at each after it.
   for (NodeId i = 0; i < servers; ++i) to_look_at_.push_back(i);
 }
@@ -55,6 +56,12 @@ void RaftObserver::after_event(Time t) {
   const NodeId acting = cluster_.acting_node();
   if (acting != kNoNode && acting < seen_.size()) look_at(t, acting);
   if (!to_look_at_.empty()) look_at_queued(t, acting);
+  if (synced_.due()) [[unlikely]] record_synced_states();
+}
+
+void RaftObserver::record_synced_states() {
+  synced_.record([&](NodeId n) { return cluster_.syncs_begun(n); }, [&](NodeId n) { return cluster_.syncs_completed(n); },
+                 [&](NodeId n) -> const RaftStateView& { return cluster_.view(n); });
 }
 
 void RaftObserver::look_at_queued(Time t, NodeId acting) {
@@ -83,6 +90,7 @@ void RaftObserver::look_at(Time t, NodeId node) {
 
 void RaftObserver::restart_seen(NodeId node, const RaftStateView& v, Seen& s) {
   check_recovery(node, v);
+  synced_.recovered(node, cluster_.syncs_completed(node), v.current_term(), v.log_last_index());  // it read them from storage
   s = Seen{};
   s.term = v.current_term();
   s.last_applied = v.last_applied();  // what its snapshot stands for
@@ -112,9 +120,10 @@ void RaftObserver::caught_up(Time t, NodeId node, ViewIndex applied) {
 
 void RaftObserver::check_recovery(NodeId node, const RaftStateView& v) {
   // An applied entry is never lost: what a node applied before it crashed
-  // is in what it recovers (its log, or the snapshot below it).
+  // (and had made durable, on a disk whose syncs take time: SyncedStates) is
+  // in what it recovers (its log, or the snapshot below it).
   const ViewIndex recovered = v.log_last_index();
-  if (auto it = applied_at_crash_.find(node); it != applied_at_crash_.end() && recovered < it->second)
+  if (auto it = applied_kept_at_crash_.find(node); it != applied_kept_at_crash_.end() && recovered < it->second)
     cluster_.report_violation(node, "applied_entry_lost",
                               fmt::format("{} had applied up to index {} when it crashed, but recovered a log ending at "
                                           "{}: entries it applied were never durable",
@@ -188,8 +197,21 @@ void RaftObserver::report_lost(NodeId node, const SafetyViolation& lost) {
 
 void RaftObserver::before_crash(Time, NodeId node) {
   const RaftStateView& v = cluster_.view(node);
-  term_before_crash_[node] = v.current_term();
-  applied_at_crash_[node] = v.last_applied();
+  ViewTerm term = v.current_term();
+  ViewIndex applied = v.last_applied();
+  // Syncs still under way are lost with the crash, with the writes they
+  // cover and the output they held back (Simulation::lose_outstanding_syncs):
+  // the restarted server is held to what its latest completed sync covered
+  // (SyncedStates), not to what it held in memory.
+  if (const std::uint64_t completed = cluster_.syncs_completed(node); completed < cluster_.syncs_begun(node)) {
+    const SyncedStates::State& durable = synced_.durable(node, completed);
+    term = std::min(term, durable.term);
+    applied = std::min(applied, durable.log_last);
+  }
+  synced_.crashed(node);
+  term_before_crash_[node] = term;
+  applied_kept_at_crash_[node] = applied;
+  applied_at_crash_[node] = v.last_applied();  // catchup_entries counts from here
   committed_.crashed(node);
 }
 

@@ -107,6 +107,7 @@
 #include "protocols/raft/raft_state_view.hpp"
 #include "protocols/raft/binding/applied_window.hpp"
 #include "protocols/raft/binding/committed_log.hpp"
+#include "protocols/raft/binding/synced_states.hpp"
 #include "sim/checkers/leader_timeline.hpp"
 #include "sim/network/connectivity.hpp"
 #include "sim/observer_base.hpp"
@@ -132,6 +133,11 @@ class RaftCluster {
   // Server `node` as of now. A crashed server's view is its blank state.
   virtual const raft::RaftStateView& view(NodeId node) const = 0;
   virtual void report_violation(NodeId node, std::string invariant, std::string message) = 0;
+  // Syncs the server began and completed since the run began (a disk whose
+  // syncs take time, scenario `disk:`; 0 and 0 where a sync completes as it
+  // begins). See SyncedStates.
+  virtual std::uint64_t syncs_begun(NodeId) const { return 0; }
+  virtual std::uint64_t syncs_completed(NodeId) const { return 0; }
 };
 
 class RaftObserver : public ObserverBase {
@@ -146,6 +152,9 @@ class RaftObserver : public ObserverBase {
   void before_crash(Time t, NodeId node);
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
+  // The server began a sync (Simulation::begin_sync): what it holds at the
+  // end of this event is what the sync makes durable (SyncedStates).
+  void on_sync_begun(Time, NodeId node) { synced_.begun(node); }
   void on_connectivity_change(Time t);
   // After every event: looks at the acting server and at those a crash or
   // restart touched.
@@ -181,6 +190,9 @@ class RaftObserver : public ObserverBase {
   [[gnu::noinline]] void look_changed_at(Time t, NodeId node, const Views& views);
   bool has_queued_looks() const { return !to_look_at_.empty(); }
   void look_at_queued(Time t, NodeId acting);
+  // Servers that began a sync in this event: their state, read now, is what it covers.
+  bool has_synced_states_due() const { return synced_.due(); }
+  void record_synced_states();
   // The highest log index whose applied slot was freed (AppliedWindow), and
   // a switch that keeps every slot (for a test to compare the two).
   raft::ViewIndex applied_slots_dropped_through() const { return applied_.base(); }
@@ -331,6 +343,7 @@ class RaftObserver : public ObserverBase {
   std::uint64_t highest_leader_term_ = 0;
   CommittedLog committed_;  // the cluster's committed entries, and how far each node holds them
   std::map<NodeId, std::uint64_t> term_before_crash_;
+  SyncedStates synced_;  // on a disk whose syncs take time: what each server's storage holds for sure
   LeaderTimeline leaders_;  // leader changes, time to a new leader, time without commits
 
   // Partitions. Per node: cut off from a majority now, and its last log
@@ -344,6 +357,10 @@ class RaftObserver : public ObserverBase {
   // Restarts: what a node had applied when it crashed; the restarted nodes
   // still catching up (the index to reach, and when they restarted).
   std::map<NodeId, std::uint64_t> applied_at_crash_;
+  // What a restarted server must recover (applied_entry_lost): what it had
+  // applied at its crash, up to what its storage held for sure then
+  // (SyncedStates; all of it where syncs complete as they begin).
+  std::map<NodeId, std::uint64_t> applied_kept_at_crash_;
   struct CatchUp {
     Time since;
     std::uint64_t target;
@@ -422,6 +439,8 @@ class SimulationRaftCluster final : public RaftCluster {
   void report_violation(NodeId node, std::string invariant, std::string message) override {
     sim_.report_violation(node, std::move(invariant), std::move(message));
   }
+  std::uint64_t syncs_begun(NodeId node) const override { return sim_.syncs_begun(node); }
+  std::uint64_t syncs_completed(NodeId node) const override { return sim_.syncs_completed(node); }
 
  private:
   static constexpr bool kNodeIsView = std::is_base_of_v<raft::RaftStateView, typename P::Node>;
@@ -454,6 +473,7 @@ class RaftObserverFor : public RaftObserver {
       if (!look_skippable(acting, v.summary())) look_changed_at(t, acting, typename SimulationRaftCluster<P>::TypedViews{cluster_});
     }
     if (has_queued_looks()) look_at_queued(t, acting);
+    if (has_synced_states_due()) [[unlikely]] record_synced_states();
   }
 
  private:
