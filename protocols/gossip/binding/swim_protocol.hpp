@@ -4,7 +4,8 @@
 //   detect_first_suspect_ns  per crash: until some member suspects the crashed node
 //   detect_dead_ns           per crash: until some member declares it dead
 //   detect_all_aware_ns      per crash: until every running member holds it dead
-//   false_positives          live members declared dead (each (member, incarnation) once)
+//   false_positives          live members declared dead at an incarnation of their
+//                            current life (each (member, incarnation) once)
 //   join_all_aware_ns        per join: until every running member holds the joiner alive
 //   refutations, view_entries_per_node (membership entries a node stores beyond the shared base view)
 //   unconverged_pairs        at the end, ordered pairs (observer, member) of a running
