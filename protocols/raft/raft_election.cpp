@@ -159,11 +159,18 @@ void RaftNode::on_vote_reply(HostT& host, NodeId from, const VoteReply& m) {
     return;
   }
   if (!m.granted) return;
+  // votes_ tallies one round: the pre-votes while pre_voting_, else the
+  // votes of the term we stand in. A candidate whose election timed out
+  // asks for pre-votes again while still a candidate of its term: a late
+  // vote of that term must not join the new round's pre-votes (it did, and
+  // with one pre-vote and one late vote a candidate led with 3 of 5 counted
+  // but 2 of 5 voting for it, beside the term's real leader: swarm,
+  // raft/flapping_link.yaml seed 300930).
   if (m.pre_vote) {
     if (!pre_voting_ || role_ == Role::kLeader) return;
     votes_[from] = true;
   } else {
-    if (role_ != Role::kCandidate || m.term != term_) return;
+    if (role_ != Role::kCandidate || pre_voting_ || m.term != term_) return;
     votes_[from] = true;
   }
   if (!quorum([&](NodeId i) { return votes_[i]; })) return;
