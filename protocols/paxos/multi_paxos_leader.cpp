@@ -3,6 +3,7 @@
 // slots, recovery of what a majority accepted, then phase 2 per command.
 #include <algorithm>
 #include <bit>
+#include <limits>
 
 #include "protocols/paxos/multi_paxos_node.hpp"
 
@@ -73,7 +74,7 @@ void MultiPaxosNode::on_timer(HostT& host, TimerSlot slot) {
     step_down(host, ballot_);
     return;
   }
-  send_heartbeats(host);
+  send_pending(host, 1);  // heartbeats: the first unanswered slots
   host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
 }
 
@@ -137,7 +138,7 @@ void MultiPaxosNode::become_leader(HostT& host) {
   reported_.clear();
   next_slot_ = last + 1;
   host.storage().sync();
-  send_every_pending(host);
+  send_pending(host, std::numeric_limits<std::size_t>::max());  // phase 2 for every open slot
   host.set_timer(kHeartbeatTimer, params_->heartbeat_interval);
   advance_and_apply(host);  // a one-node cluster chooses at once
 }
@@ -149,44 +150,33 @@ void MultiPaxosNode::propose(HostT& host, Slot slot, const Command& c) {
   if (majority() == 1) mark_chosen(host, slot);
 }
 
-// Phase 2 for every open slot at once, as a new leader runs it (Paxos Made
-// Simple, section 3: having finished phase 1, the leader "executes phase 2
-// for instances 135-137 and for all instances greater than 139"): each
-// acceptor gets every pending slot, in Accepts of at most
-// max_entries_per_accept entries; with none pending, one empty Accept (a
-// heartbeat). A heartbeat alone carries one Accept's worth: with one entry
-// an Accept and hundreds of slots left open by a churning cluster, the old
-// leader's recovery ran at a slot per round trip while clients' retries
-// opened new slots faster (swarm, multipaxos/churn.yaml, seed 301874: no
-// operation answered in the last 25 s of the run).
-void MultiPaxosNode::send_every_pending(HostT& host) {
+// Every acceptor gets the pending slots it has not accepted, in order, in
+// Accepts of at most max_entries_per_accept entries, at most `accepts` of
+// them; with none pending, one empty Accept (a heartbeat).
+//
+// A heartbeat re-sends one Accept's worth (accepts = 1). A new leader runs
+// phase 2 for every open slot at once (Paxos Made Simple, section 3: having
+// finished phase 1, the leader "executes phase 2 for instances 135-137 and
+// for all instances greater than 139"). It used to send only a heartbeat's
+// worth: with one entry an Accept and hundreds of slots left open by a
+// churning cluster, its recovery ran at a slot per round trip while clients'
+// retries opened new slots faster (swarm, multipaxos/churn.yaml, seed
+// 301874: no operation answered in the last 25 s of the run).
+void MultiPaxosNode::send_pending(HostT& host, std::size_t accepts) {
   for (NodeId i = 0; i < n_; ++i) {
     if (i == self_) continue;
     MultiAccept a{ballot_, {}, commit_upto_};
-    bool sent = false;
+    std::size_t sent = 0;
     for (const auto& [slot, mask] : pending_) {
       if (mask >> i & 1) continue;
       a.entries.emplace_back(slot, log_[slot - 1].command);
       if (a.entries.size() >= params_->max_entries_per_accept) {
         host.send(i, std::move(a));
         a = MultiAccept{ballot_, {}, commit_upto_};
-        sent = true;
+        if (++sent == accepts) break;
       }
     }
-    if (!a.entries.empty() || !sent) host.send(i, std::move(a));
-  }
-}
-
-void MultiPaxosNode::send_heartbeats(HostT& host) {
-  for (NodeId i = 0; i < n_; ++i) {
-    if (i == self_) continue;
-    MultiAccept a{ballot_, {}, commit_upto_};
-    // (Re)send every slot this acceptor has not accepted yet, in order.
-    for (const auto& [slot, mask] : pending_) {
-      if (a.entries.size() >= params_->max_entries_per_accept) break;
-      if (!(mask >> i & 1)) a.entries.emplace_back(slot, log_[slot - 1].command);
-    }
-    host.send(i, std::move(a));
+    if (!a.entries.empty() || sent == 0) host.send(i, std::move(a));
   }
 }
 

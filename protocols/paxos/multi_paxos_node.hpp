@@ -70,8 +70,8 @@ class MultiPaxosNode {
   void become_leader(HostT& host);
   void on_accepted(HostT& host, NodeId from, const MultiAccepted& m);
   void propose(HostT& host, Slot slot, const Command& c);
-  void send_heartbeats(HostT& host);      // one Accept per acceptor: its first unanswered slots, or none
-  void send_every_pending(HostT& host);   // a new leader's phase 2: every pending slot to every acceptor
+  // The pending slots each acceptor has not accepted, in at most `accepts` Accepts each.
+  void send_pending(HostT& host, std::size_t accepts);
   void step_down(HostT& host, const Ballot& higher);
   // The `role` trace event (role, and the ballot it stands for or lost to),
   // after every change the candidate/leader/follower events report.
