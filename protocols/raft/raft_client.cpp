@@ -64,6 +64,10 @@ void RaftNode::apply_committed(HostT& host) {
     // The session's reply, valid until the next apply; the key hashed once,
     // with the command (an entry whose record would not decode has none).
     const kv::Reply& reply = store_.apply(command, e.shared ? e.shared->key_hash : kv::key_hash(command.key));
+    if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && last_applied_ > removal_committed_) {
+      removal_committed_ = last_applied_;  // may_campaign: this removal needs us no more
+      host.storage().write("raft/removal_committed", std::to_string(removal_committed_));
+    }
     // Thesis 4.2.2: a leader removed by a committed configuration steps down.
     if (command.kind == kv::OpKind::kRemoveServer && command.server == self_ && role_ == Role::kLeader &&
         !is_member(self_)) {

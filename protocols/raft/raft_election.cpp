@@ -14,6 +14,7 @@ void RaftNode::on_start(HostT& host) {
   // Recover what was synced (Figure 2, "persistent state on all servers").
   if (auto t = host.storage().read("raft/term")) term_ = std::stoull(*t);
   if (auto v = host.storage().read("raft/vote")) voted_for_ = static_cast<NodeId>(std::stoul(*v));
+  if (auto r = host.storage().read("raft/removal_committed")) removal_committed_ = std::stoull(*r);
   log_.load(host.storage());
   // The snapshot stands for every entry up to the log's base: those are
   // applied (thesis 5.1), the rest replay as the commit index is relearned.
@@ -43,7 +44,11 @@ void RaftNode::persist_term_and_vote(HostT& host) {
 
 void RaftNode::on_timer(HostT& host, TimerSlot slot) {
   if (slot == kElectionTimer) {
-    if (role_ != Role::kLeader) start_election(host, params_->pre_vote);
+    // A server outside its configuration (may_campaign) asks for pre-votes
+    // first whatever params.pre_vote says (thesis 9.6): it may be one whose
+    // removal committed unknown to it, and must not disturb a live leader's
+    // term; where no leader lives, it still stands.
+    if (role_ != Role::kLeader) start_election(host, params_->pre_vote || !is_member(self_));
     return;
   }
   if (slot == kBatchTimer) {
@@ -83,9 +88,9 @@ bool RaftNode::heard_from_majority_recently(HostT& host) const {
 
 void RaftNode::start_election(HostT& host, bool pre_vote) {
   reset_election_timer(host);
-  // A server outside the configuration never campaigns (thesis 4.2.3): it
-  // waits to be added, or was removed.
-  if (!is_member(self_)) return;
+  // A server outside its configuration waits to be added, or was removed
+  // (thesis 4.2.3), unless its removal may still need it (may_campaign).
+  if (!may_campaign()) return;
   votes_.assign(n_, false);
   votes_[self_] = true;
   const bool alone = quorum([&](NodeId i) { return i == self_; });
@@ -120,6 +125,11 @@ bool RaftNode::log_up_to_date(Index last_index, Term last_term) const {
 }
 
 void RaftNode::on_request_vote(HostT& host, NodeId from, const RequestVote& m) {
+  // A server outside our configuration asks for (pre-)votes: it may not
+  // know its removal committed (may_campaign). Our AppendEntries, and the
+  // entries after them, tell it: then it stays quiet. Not to a server whose
+  // term is above ours already: its refusal would depose us.
+  if (role_ == Role::kLeader && !is_member(from) && (m.pre_vote ? m.term - 1 : m.term) <= term_) send_append(host, from);
   if (m.pre_vote) {
     // Grant a pre-vote only if no leader has been heard from lately and the
     // candidate could win a real vote; nothing changes here either way.

@@ -8,6 +8,7 @@
 // (the fix for the single-server change bug, Ongaro 2015: otherwise a change
 // appended by an earlier-term leader, uncommitted and later overwritten, and
 // the new one can have disjoint majorities).
+#include <algorithm>
 #include <string>
 
 #include "protocols/raft/raft_node.hpp"
@@ -48,6 +49,20 @@ void RaftNode::recompute_config() {
   member_ids_.clear();
   for (NodeId i = 0; i < members_.size(); ++i)
     if (members_[i]) member_ids_.push_back(i);
+}
+
+bool RaftNode::may_campaign() const {
+  if (is_member(self_)) return true;
+  // Thesis 4.2.2: "a server that is not part of its own latest
+  // configuration should still start new elections, as it might still be
+  // needed until the C_new entry is committed"; its own vote does not count
+  // (quorum() counts members only). Without this, a leader that appended
+  // its own removal and lost leadership before committing it never stood
+  // again, and the one member left in C_old with a shorter log could not win
+  // its vote: no leader for good (swarm, raft/membership.yaml seed 600534).
+  // A server the change adds, or whose removal it knows committed (now, or
+  // in an earlier life: removal_committed_), stays quiet.
+  return config_index_ > std::max(commit_index_, removal_committed_) && config_at(config_index_ - 1)[self_];
 }
 
 void RaftNode::on_admin_request(HostT& host, ClientId client, const kv::Request& r) {

@@ -124,6 +124,11 @@ class RaftNode {
   void recompute_config();
   std::vector<bool> config_at(Index i) const;
   bool is_member(NodeId i) const { return members_[i]; }
+  // Whether this server stands for election when its timer fires: it is a
+  // member of its latest configuration, or that configuration removes it
+  // but is not known committed and the one before names it (thesis 4.2.2;
+  // then through a pre-vote round, whatever params.pre_vote says).
+  bool may_campaign() const;
   // Whether the members for which `has` holds are a majority of the configuration.
   template <class Has>
   bool quorum(Has&& has) const {
@@ -159,6 +164,12 @@ class RaftNode {
   std::vector<bool> members_;
   std::vector<NodeId> member_ids_;  // the servers members_ holds, in increasing order (quorum_match_index reads them)
   Index config_index_ = 0;  // the latest configuration entry in the log (0: base)
+  // Durable, a hint: the index of this server's own removal, once it applied
+  // it (so it knows the removal committed, after a restart too: the commit
+  // index is volatile). may_campaign reads it. Lost (written, not synced),
+  // it costs only futile pre-vote rounds; it never silences a server that
+  // may be needed.
+  Index removal_committed_ = 0;
 
   // Volatile.
   Role role_ = Role::kFollower;
