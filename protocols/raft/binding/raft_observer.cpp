@@ -23,9 +23,9 @@ RaftObserver::RaftObserver(RaftCluster& cluster, NodeId servers)
       seen_matches_(servers <= kMatchesKeptUpTo ? static_cast<std::size_t>(servers) * servers : 0, 0),
       bases_(servers),
       committed_(servers),
+      synced_(servers),
       cut_off_(servers, false),
-      log_at_cut_(servers, 0),
-      synced_(servers) {
+      log_at_cut_(servers, 0) {
   // Every server started before the first event: look at each after it.
   for (NodeId i = 0; i < servers; ++i) to_look_at_.push_back(i);
 }
