@@ -7,6 +7,7 @@
 //   on_crash / on_restart / on_pause / on_resume / on_connectivity_change
 //   after_event        after every event: online safety checks (optional; only
 //                      called when the observer declares it)
+//   on_client_request  a running node is about to be handed a client request (optional)
 //   on_reply           a node answered a client (optional)
 //   on_send            a node sent a message, before the network decides its fate (optional)
 //   finish             the run ended: add metrics

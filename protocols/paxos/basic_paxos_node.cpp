@@ -18,7 +18,7 @@ void BasicPaxosNode::on_start(HostT& host) {
   host.emit("start", {{"min_proposal", min_proposal_.round}, {"learned", learned_}});
   emit_role(host);
   if (is_proposer() && !learned_) {
-    value_ = self_ + 1;
+    value_ = own_value();
     host.emit("propose", {{"value", value_}});
     host.set_timer(kProposerTimer, params_->start_spread ? host.rng().between(0, params_->start_spread) : 0);
   }
@@ -115,7 +115,7 @@ void BasicPaxosNode::on_promise(HostT& host, NodeId from, const Promise& m) {
     if (params_->mutant != Mutant::kIgnoreAcceptedValues) value_ = m.accepted_value;
   }
   if (replies_ < majority()) return;
-  if (value_ == 0) value_ = self_ + 1;
+  if (value_ == 0) value_ = own_value();
   phase_ = Phase::kAccepting;
   replied_.assign(n_, false);
   replies_ = 0;

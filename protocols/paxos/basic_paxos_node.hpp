@@ -33,9 +33,14 @@ class BasicPaxosNode {
   void on_message(HostT& host, NodeId from, const BasicMessage& m);
   void on_timer(HostT& host, TimerSlot slot);
 
-  // For checkers and tests.
+  // For checkers and tests: the acceptor's and the learner's state, typed.
   bool is_proposer() const { return self_ < params_->proposers; }
+  // The value this node proposes when no acceptor reports one (0: not a proposer).
+  Value own_value() const { return is_proposer() ? self_ + 1 : 0; }
   Ballot min_proposal() const { return min_proposal_; }
+  Ballot accepted_proposal() const { return accepted_proposal_; }  // unset: nothing accepted
+  Value accepted_value() const { return accepted_value_; }
+  Value learned() const { return learned_; }  // 0: nothing learned
 
  private:
   enum class Phase : std::uint8_t { kIdle, kPreparing, kAccepting, kDone };

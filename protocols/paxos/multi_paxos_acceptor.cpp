@@ -94,6 +94,7 @@ void MultiPaxosNode::accept_into(HostT& host, Slot slot, const Ballot& ballot, c
   v.ballot = ballot;
   v.command = c;
   persist_slot(host, slot);
+  step_accepts_.push_back(slot);
   host.emit("accepted", {{"slot", slot}, {"round", ballot.round}, {"by", ballot.node}, {"digest", command_digest(c)}});
 }
 

@@ -10,6 +10,7 @@
 namespace faultline::paxos {
 
 void MultiPaxosNode::on_start(HostT& host) {
+  begin_input();
   load(host);
   role_ = MultiRole::kFollower;
   leader_ = kNoNode;
@@ -30,6 +31,7 @@ void MultiPaxosNode::reset_election_timer(HostT& host) {
 }
 
 void MultiPaxosNode::on_message(HostT& host, NodeId from, const MultiMessage& m) {
+  begin_input();
   std::visit(
       [&](const auto& msg) {
         using T = std::decay_t<decltype(msg)>;
@@ -60,6 +62,7 @@ void MultiPaxosNode::on_message(HostT& host, NodeId from, const MultiMessage& m)
 }
 
 void MultiPaxosNode::on_timer(HostT& host, TimerSlot slot) {
+  begin_input();
   if (slot == kElectionTimer) {
     if (role_ != MultiRole::kLeader) start_phase1(host);
     return;

@@ -59,6 +59,7 @@ void MultiPaxosNode::advance_and_apply(HostT& host) {
 }
 
 void MultiPaxosNode::on_client_request(HostT& host, ClientId client, const kv::Request& r) {
+  begin_input();
   if (role_ != MultiRole::kLeader) {
     host.reply(client, kv::Reply{r.client, r.sequence, kv::Reply::Status::kNotLeader, leader_, {}, false});
     return;

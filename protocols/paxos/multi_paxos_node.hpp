@@ -49,10 +49,21 @@ class MultiPaxosNode {
   void on_timer(HostT& host, TimerSlot slot);
   void on_client_request(HostT& host, ClientId client, const kv::Request& r);
 
-  // For checkers and tests.
+  // For checkers and tests: the node's state, typed.
   Slot commit_upto() const { return commit_upto_; }
+  Slot last_applied() const { return last_applied_; }  // the store holds slots 1..last_applied()
+  MultiRole role() const { return role_; }
+  // The ballot it stands for while preparing or leading (its last one after).
+  const Ballot& ballot() const { return ballot_; }
   // What the acceptor holds: slot s is acceptor_log()[s - 1].
   const std::vector<SlotValue>& acceptor_log() const { return log_; }
+  // What the latest input (on_start, on_message, on_timer,
+  // on_client_request) did, as etcd-io/raft's Ready tells its caller: the
+  // slots the acceptor accepted a value in, in order (their ballot and value
+  // are in acceptor_log()), and that input's number, so a checker reads
+  // each input's acceptances once.
+  const std::vector<Slot>& step_accepts() const { return step_accepts_; }
+  std::uint64_t inputs() const { return inputs_; }
 
  private:
   // multi_paxos_acceptor.cpp
@@ -86,6 +97,11 @@ class MultiPaxosNode {
   void advance_and_apply(HostT& host);
 
   NodeId majority() const { return n_ / 2 + 1; }
+  // Every input starts here: step_accepts() describes one input.
+  void begin_input() {
+    step_accepts_.clear();
+    ++inputs_;
+  }
 
   NodeId self_;
   NodeId n_;
@@ -118,6 +134,10 @@ class MultiPaxosNode {
   std::map<Slot, ClientId> waiting_clients_;
   std::vector<Time> last_heard_;     // per acceptor: when it last answered us
   std::vector<Time> last_catch_up_;  // per acceptor: when we last sent it Chosen entries
+
+  // For checkers (step_accepts(), inputs()); never read by the protocol.
+  std::vector<Slot> step_accepts_;
+  std::uint64_t inputs_ = 0;
 };
 
 }  // namespace faultline::paxos

@@ -277,6 +277,8 @@ template <class P>
 template <class Request>
 void Simulation<P>::client_request(NodeId n, ClientId client, const Request& request) {
   if (records_[n].status != NodeStatus::kRunning) return;  // the request is lost; the client times out
+  if constexpr (requires { observer_.on_client_request(now_, n, client, request); })
+    observer_.on_client_request(now_, n, client, request);
   host_->bind(n);
   records_[n].node.on_client_request(*host_, client, request);
 }

@@ -9,6 +9,7 @@
 
 #include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
+#include "tests/support/same_verdicts.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 namespace faultline::test {
@@ -19,19 +20,6 @@ RunResult run_raft_seed(const Scenario& s, std::uint64_t seed) {
   RunOptions o;
   o.seed = seed;
   return run_protocol<P>(s, raft_params_of(s), o);
-}
-
-// The same violations (time, server, invariant, message), in the same
-// order, and the same trace hash.
-inline void check_same_verdicts(const RunResult& a, const RunResult& b) {
-  REQUIRE(a.violations.size() == b.violations.size());
-  for (std::size_t i = 0; i < b.violations.size(); ++i) {
-    CHECK(a.violations[i].time == b.violations[i].time);
-    CHECK(a.violations[i].node == b.violations[i].node);
-    CHECK(a.violations[i].invariant == b.violations[i].invariant);
-    CHECK(a.violations[i].message == b.violations[i].message);
-  }
-  CHECK(a.trace_hash == b.trace_hash);
 }
 
 }  // namespace faultline::test

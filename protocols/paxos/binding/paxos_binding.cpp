@@ -28,19 +28,6 @@ void check_cluster_size(const Scenario& s) {
         .fail("nodes", fmt::format("Paxos runs at most 64 nodes (acceptor sets are 64-bit masks), got {}", s.node_count()));
 }
 
-paxos::BasicParams read_basic_params(const Scenario& s) {
-  check_cluster_size(s);
-  paxos::BasicParams p;
-  YamlSection params = YamlSection::params_of(s);
-  p.proposers = static_cast<NodeId>(params.integer("proposers", 2, 1, s.node_count()));
-  p.start_spread = params.duration("start_spread", 0, true);
-  p.retry_timeout = params.duration("retry_timeout", p.retry_timeout);
-  if (params.has("backoff")) std::tie(p.backoff_min, p.backoff_max) = read_duration_range(params, "backoff", true, true);
-  p.mutant = read_mutant(params, {"none", "accept_below_promise", "ignore_accepted_values", "acceptor_not_persisted"});
-  params.finish();
-  return p;
-}
-
 paxos::MultiParams read_multi_params(const Scenario& s) {
   check_cluster_size(s);
   paxos::MultiParams p;
@@ -54,6 +41,19 @@ paxos::MultiParams read_multi_params(const Scenario& s) {
 }
 
 }  // namespace
+
+paxos::BasicParams basic_paxos_params_of(const Scenario& s) {
+  check_cluster_size(s);
+  paxos::BasicParams p;
+  YamlSection params = YamlSection::params_of(s);
+  p.proposers = static_cast<NodeId>(params.integer("proposers", 2, 1, s.node_count()));
+  p.start_spread = params.duration("start_spread", 0, true);
+  p.retry_timeout = params.duration("retry_timeout", p.retry_timeout);
+  if (params.has("backoff")) std::tie(p.backoff_min, p.backoff_max) = read_duration_range(params, "backoff", true, true);
+  p.mutant = read_mutant(params, {"none", "accept_below_promise", "ignore_accepted_values", "acceptor_not_persisted"});
+  params.finish();
+  return p;
+}
 
 ProtocolBinding paxos_binding() {
   ProtocolBinding b;
@@ -70,9 +70,9 @@ ProtocolBinding paxos_binding() {
   // crashes while the node is cut off (swarm seeds 5, 17, 35 and 79).
   b.swarm_liveness = "{name: every proposer learned the value, metric: unlearned_proposers, max: 0, liveness: true}";
   b.node_count_params = {"proposers"};  // 1..nodes
-  b.validate = [](const Scenario& s) { read_basic_params(s); };
+  b.validate = [](const Scenario& s) { basic_paxos_params_of(s); };
   b.run = [](const Scenario& s, const RunOptions& o) {
-    return run_protocol<BasicPaxosProtocol>(s, read_basic_params(s), o);
+    return run_protocol<BasicPaxosProtocol>(s, basic_paxos_params_of(s), o);
   };
   return b;
 }

@@ -11,6 +11,16 @@
 //                          value in the choosing ballot or a later one still holds
 //                          it (ChosenKept; after every event and every restart)
 // plus, for Multi-Paxos runs with clients, linearizability of their history.
+//
+// The checks read typed state, never trace events: after every event, the
+// node the event was handed to (and any node restarted by it) is looked at:
+// a Basic Paxos acceptor's accepted proposal and value and its learned
+// value; a Multi-Paxos node's step_accepts() (with its log), its applied
+// prefix, its role and ballot (who leads, for LeaderTimeline and the
+// leader-targeting nemesis). What was proposed is read the same way: a
+// proposer's own value, a client's request as it reaches a node. Renaming or
+// dropping a trace event cannot disarm a check. Only metrics (Basic Paxos's
+// rounds, rejections and the first proposal's time) count trace events.
 #pragma once
 
 #include <set>
@@ -19,6 +29,7 @@
 #include "protocols/kv/kv_client_protocol.hpp"
 #include "protocols/paxos/basic_paxos_node.hpp"
 #include "protocols/paxos/multi_paxos_node.hpp"
+#include "protocols/paxos/binding/basic_paxos_observer.hpp"
 #include "protocols/paxos/binding/chosen_kept.hpp"
 #include "sim/checkers/chosen_values.hpp"
 #include "sim/checkers/leader_timeline.hpp"
@@ -29,33 +40,7 @@ namespace faultline {
 
 template <class P>
 class Simulation;
-struct BasicPaxosProtocol;
 struct MultiPaxosProtocol;
-
-// Metrics: rounds (phase-1 attempts, all proposers), rejections,
-// time_to_choose_ns (from the first proposal to a majority accepting one
-// value), learned_nodes, unlearned_proposers (proposers that never learned
-// the value: each keeps proposing until it does, so after the faults heal
-// this reaches 0, whereas a node that only accepts learns only from the
-// choosing proposer's announcements; docs/swarm.md).
-class BasicPaxosObserver : public ObserverBase {
- public:
-  BasicPaxosObserver(const Scenario& scenario, const paxos::BasicParams& params, Simulation<BasicPaxosProtocol>& sim);
-
-  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
-  void finish(Time end, Metrics& metrics);
-
- private:
-  Simulation<BasicPaxosProtocol>& sim_;
-  ChosenValues chosen_;
-  std::set<std::uint64_t> proposed_;
-  std::vector<bool> learned_;
-  NodeId proposers_ = 0;  // nodes 0 .. proposers_-1 propose
-  bool stop_when_all_learned_ = false;
-  Time first_proposal_ = -1;
-  std::vector<double> time_to_choose_;
-  std::uint64_t rounds_ = 0, rejections_ = 0;
-};
 
 // Metrics: elections, leader_changes, time_to_leader_ns, unavailable_ns (as
 // Raft's, from LeaderTimeline), chosen_slots, and the client workload's.
@@ -63,26 +48,42 @@ class MultiPaxosObserver : public ObserverBase {
  public:
   MultiPaxosObserver(const Scenario& scenario, const paxos::MultiParams& params, Simulation<MultiPaxosProtocol>& sim);
 
-  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
-  void on_crash(Time t, NodeId node) { leaders_.left(t, node); }
+  // A client's command, as it reaches a node: what validity allows.
+  void on_client_request(Time, NodeId, ClientId, const kv::Request& r);
+  void on_crash(Time t, NodeId node);
   void on_restart(Time, NodeId node) { restarted_.push_back(node); }
   void on_connectivity_change(Time t);
-  // Reads the log of the acceptor that handled the event, and of any restarted one (chosen_value_kept).
+  // The checks: the node the event was handed to, and any restarted one.
   void after_event(Time t);
   void finish(Time end, Metrics& metrics);
   NodeId current_leader() const { return leaders_.current(); }
 
  private:
+  // What the observer last saw of a node.
+  struct Seen {
+    std::uint64_t inputs = 0;  // MultiPaxosNode::inputs(): its step_accepts() read
+    paxos::Slot applied = 0;
+    paxos::MultiRole role = paxos::MultiRole::kFollower;
+    paxos::Ballot ballot;
+  };
+  void look(Time t, NodeId node);
+  void role_changed(Time t, NodeId node, const paxos::MultiPaxosNode& n, Seen& seen);
+  void accepted(NodeId node, paxos::Slot slot, const paxos::SlotValue& v);
+  void applied(Time t, NodeId node, paxos::Slot slot, std::uint64_t digest);
   void report_lost(NodeId node, const std::optional<SafetyViolation>& v);
 
   Simulation<MultiPaxosProtocol>& sim_;
   ChosenValues chosen_;
   ChosenKept kept_;                 // who must keep which chosen value
+  std::vector<Seen> seen_;
   std::vector<NodeId> restarted_;   // restarted during this event: check all they must keep
-  std::set<std::uint64_t> proposed_;  // digests of client commands proposed
+  std::set<std::uint64_t> proposed_;  // digests of the client commands nodes were handed
   LeaderTimeline leaders_;
   std::uint64_t elections_ = 0;
 };
+
+struct BasicPaxosProtocol;
+using BasicPaxosObserver = BasicPaxosObserverFor<BasicPaxosProtocol>;
 
 struct BasicPaxosProtocol {
   using Node = paxos::BasicPaxosNode;
@@ -113,5 +114,8 @@ struct MultiPaxosProtocol {
   static std::uint32_t message_bytes(const Message& m) { return paxos::message_bytes(m); }
   static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
 };
+
+// The scenario's Basic Paxos parameters, as the binding reads them (for tests).
+paxos::BasicParams basic_paxos_params_of(const Scenario& s);
 
 }  // namespace faultline
