@@ -32,12 +32,16 @@ void HeartbeatNode::on_message(HostT& host, NodeId from, const Message& message)
   PeerState& peer = peers_[from];
   if (message.incarnation < peer.incarnation) return;  // from an earlier life, delayed: ignore
   if (message.incarnation > peer.incarnation) {
-    if (peer.incarnation != 0) host.emit("restarted", {{"peer", from}, {"incarnation", message.incarnation}});
+    if (peer.incarnation != 0) {
+      ++restarts_noticed_;
+      host.emit("restarted", {{"peer", from}, {"incarnation", message.incarnation}});
+    }
     peer.incarnation = message.incarnation;
   }
   peer.last_heard = host.now();
   if (peer.suspected && params_.mutant != Mutant::kNeverTrustAgain) {
     peer.suspected = false;
+    ++suspicion_changes_;
     host.emit("trust", {{"peer", from}});
   }
 }
@@ -64,6 +68,7 @@ void HeartbeatNode::check_timeouts(HostT& host) {
     if (now - peer.last_heard > params_.timeout) {
       peer.suspected = true;
       peer.reported = true;
+      ++suspicion_changes_;
       host.emit("suspect", {{"peer", id}, {"silent_ns", now - peer.last_heard}});
     }
   }

@@ -71,10 +71,17 @@ class HeartbeatNode {
   void on_message(HostT& host, NodeId from, const Message& message);
   void on_timer(HostT& host, TimerSlot slot);
 
-  // For checkers and tests.
+  // For checkers and tests: the node's state, typed.
   std::uint64_t incarnation() const { return incarnation_; }
   bool suspects(NodeId peer) const { return peers_[peer].suspected; }
   std::uint64_t heartbeats_sent() const { return sequence_; }
+  // Counters for checkers, over this life of the node and modulo 2^16 (a
+  // checker that looks after every input compares them with what it saw
+  // last; no input flips 65,536 suspicions): how many times it began or
+  // stopped suspecting a peer (when it moved, suspects() changed for some
+  // peer), and how many peers it saw come back with a higher incarnation.
+  std::uint16_t suspicion_changes() const { return suspicion_changes_; }
+  std::uint16_t restarts_noticed() const { return restarts_noticed_; }
 
  private:
   struct PeerState {
@@ -87,6 +94,10 @@ class HeartbeatNode {
   void check_timeouts(HostT& host);
 
   NodeId self_;
+  // For checkers (suspicion_changes(), restarts_noticed()); never read by
+  // the protocol. In the padding after self_: the record stays as small.
+  std::uint16_t suspicion_changes_ = 0;
+  std::uint16_t restarts_noticed_ = 0;
   Params params_;
   std::uint64_t incarnation_ = 0;
   std::uint64_t sequence_ = 0;

@@ -98,3 +98,44 @@ TEST_CASE("a heartbeat from an earlier life is ignored — a higher incarnation 
   CHECK(has_event(host, "restarted", 1));
   CHECK_FALSE(node.suspects(1));
 }
+
+TEST_CASE("suspicion_changes() counts every suspicion begun or ended, and restarts_noticed() every restart seen") {
+  RecordingHost host(0, 4);
+  HeartbeatNode node(0, 4, Params{});  // interval 100ms, timeout 500ms
+  node.on_start(host);
+  CHECK(node.suspicion_changes() == 0);
+  struct Step {
+    const char* what;
+    Time at;
+    NodeId from;  // a heartbeat from this peer (incarnation `incarnation`), or kNoNode: a tick
+    std::uint64_t incarnation;
+    std::uint16_t suspicion_changes;  // after the step
+    std::vector<NodeId> suspected;    // after the step
+    std::uint16_t restarts_noticed;
+  };
+  const Step steps[] = {
+      {"n1 speaks", 400 * kMillisecond, 1, 1, 0, {}, 0},
+      {"a tick: n2 and n3 silent for 600 ms", 600 * kMillisecond, kNoNode, 0, 2, {2, 3}, 0},
+      {"a tick: nothing new", 700 * kMillisecond, kNoNode, 0, 2, {2, 3}, 0},
+      {"n3 speaks again", 750 * kMillisecond, 3, 1, 3, {2}, 0},
+      {"n3 again: no change", 760 * kMillisecond, 3, 1, 3, {2}, 0},
+      {"n1, restarted, speaks", 800 * kMillisecond, 1, 2, 3, {2}, 1},
+      {"a tick: n1 silent for 510 ms, n3 for 550 ms, n2 still suspected", 1310 * kMillisecond, kNoNode, 0, 5, {1, 2, 3}, 1},
+      {"n2 speaks at last: no longer suspected", 1350 * kMillisecond, 2, 2, 6, {1, 3}, 1},
+  };
+  for (const Step& step : steps) {
+    const std::string what = step.what;
+    CAPTURE(what);
+    host.now_ = step.at;
+    if (step.from == kNoNode) node.on_timer(host, HeartbeatNode::kTickTimer);
+    else node.on_message(host, step.from, Message{step.incarnation, 1});
+    CHECK(node.suspicion_changes() == step.suspicion_changes);
+    std::vector<NodeId> suspected;
+    for (NodeId p = 1; p < 4; ++p)
+      if (node.suspects(p)) suspected.push_back(p);
+    CHECK(suspected == step.suspected);
+    CHECK(node.restarts_noticed() == step.restarts_noticed);
+  }
+  // n2's incarnation 2 is the first heard from it: no restart noticed.
+  CHECK(node.restarts_noticed() == 1);
+}

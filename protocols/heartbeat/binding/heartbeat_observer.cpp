@@ -14,40 +14,65 @@ HeartbeatObserver::HeartbeatObserver(const Scenario& scenario, const heartbeat::
       suspected_since_(scenario.node_count(), std::vector<Time>(scenario.node_count(), 0)),
       convergence_bound_(convergence_bound(params)),
       up_since_(scenario.node_count(), 0),
-      last_incarnation_(scenario.node_count(), 0) {
+      last_incarnation_(scenario.node_count(), 0),
+      seen_(scenario.node_count()) {
   const auto& when = scenario.stop.when;
   stop_when_all_detected_ = std::find(when.begin(), when.end(), "all_crashes_detected") != when.end();
+  // Every node starts before the first event: look at each after it.
+  for (NodeId i = 0; i < scenario.node_count(); ++i) started_.push_back(i);
 }
 
-void HeartbeatObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
-                                          std::initializer_list<TraceField> fields) {
-  if (kind == "start") {
-    const auto incarnation = static_cast<std::uint64_t>(field_number(fields, "incarnation", 0));
+// A node that started (at the beginning, or restarted since the last look;
+// before a crash replaces it, so one crashed in the first event is checked
+// too): its incarnation against its earlier lives'.
+void HeartbeatObserver::check_starts() {
+  for (NodeId node : started_) {
+    if (!sim_.is_running(node)) continue;
+    const heartbeat::HeartbeatNode& n = sim_.node(node);
+    const std::uint64_t incarnation = n.incarnation();
     if (incarnation <= last_incarnation_[node])
       sim_.report_violation(node, "incarnation_monotonic",
                             fmt::format("{} started with incarnation {}, but an earlier life already used {}",
                                         sim_.node_name(node), incarnation, last_incarnation_[node]));
     last_incarnation_[node] = std::max(last_incarnation_[node], incarnation);
     std::fill(suspects_[node].begin(), suspects_[node].end(), false);  // a fresh node suspects no one
-  } else if (kind == "suspect") {
-    const auto subject = static_cast<NodeId>(field_number(fields, "peer"));
-    suspects_[node][subject] = true;
-    suspected_since_[node][subject] = t;
-    // A paused process has not failed (it is slow): suspecting it is false.
-    if (sim_.status(subject) != NodeStatus::kCrashed) ++false_suspicions_;
-    if (auto it = pending_.find(subject); it != pending_.end()) {
-      it->second.waiting.erase(node);
-      resolve(subject, t);
+    seen_[node] = Seen{n.suspicion_changes(), n.restarts_noticed()};
+  }
+  started_.clear();
+}
+
+// The node's latest input began or stopped suspecting some peers (in peer
+// order, as its timeout check runs), or noticed a restart.
+void HeartbeatObserver::look(Time t, NodeId node) {
+  const heartbeat::HeartbeatNode& n = sim_.node(node);
+  Seen& seen = seen_[node];
+  if (n.suspicion_changes() != seen.suspicion_changes) {
+    seen.suspicion_changes = n.suspicion_changes();
+    for (NodeId subject = 0; subject < sim_.node_count(); ++subject) {
+      if (subject == node) continue;
+      if (n.suspects(subject) && !suspects_[node][subject]) suspected(t, node, subject);
+      else if (!n.suspects(subject)) suspects_[node][subject] = false;
     }
-  } else if (kind == "trust") {
-    suspects_[node][static_cast<NodeId>(field_number(fields, "peer"))] = false;
-  } else if (kind == "restarted") {
-    ++restarts_noticed_;
+  }
+  // Modulo 2^16, as the node counts (a crashed node's count starts again at 0: on_crash).
+  restarts_noticed_ += static_cast<std::uint16_t>(n.restarts_noticed() - seen.restarts_noticed);
+  seen.restarts_noticed = n.restarts_noticed();
+}
+
+void HeartbeatObserver::suspected(Time t, NodeId node, NodeId subject) {
+  suspects_[node][subject] = true;
+  suspected_since_[node][subject] = t;
+  // A paused process has not failed (it is slow): suspecting it is false.
+  if (sim_.status(subject) != NodeStatus::kCrashed) ++false_suspicions_;
+  if (auto it = pending_.find(subject); it != pending_.end()) {
+    it->second.waiting.erase(node);
+    resolve(subject, t);
   }
 }
 
 void HeartbeatObserver::on_crash(Time t, NodeId node) {
   ++crashes_;
+  seen_[node] = Seen{};  // a fresh node stands in for it until it restarts
   last_fault_change_ = t;
   // The crashed node can no longer detect anyone.
   for (auto& [subject, pending] : pending_) pending.waiting.erase(node);
@@ -65,6 +90,7 @@ void HeartbeatObserver::on_crash(Time t, NodeId node) {
 
 void HeartbeatObserver::on_restart(Time t, NodeId node) {
   last_fault_change_ = t;
+  started_.push_back(node);
   up_since_[node] = t;
   // Completeness: a crash longer than the bound is suspected by every node
   // that ran throughout it.
