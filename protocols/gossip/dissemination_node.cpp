@@ -55,7 +55,9 @@ bool DisseminationNode::necessary_contact(const HostT& host, const Item& item, b
 }
 
 bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t version, NodeId from) {
-  if (key >= kMaxKeys || version <= version_[key]) {
+  const bool stale = key >= kMaxKeys || (params().mutant == Mutant::kLastArrivalWins ? version == version_[key]
+                                                                                       : version <= version_[key]);
+  if (stale) {
     ++redundant_;
     return false;
   }
@@ -191,8 +193,9 @@ void DisseminationNode::on_message_in_full(HostT& host, NodeId from, const Messa
       }
       Message reply;
       reply.kind = Message::Kind::kPullReply;
+      const std::uint32_t bump = params().mutant == Mutant::kBumpOnReply ? 1 : 0;
       for (std::uint16_t k = 0; k < kMaxKeys; ++k)
-        if (version_[k] > theirs[k]) reply.items[reply.count++] = Item{k, version_[k]};
+        if (version_[k] > theirs[k]) reply.items[reply.count++] = Item{k, version_[k] + bump};
       if (reply.count > 0) host.send(from, reply);
       return;
     }

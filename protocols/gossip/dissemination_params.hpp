@@ -41,12 +41,17 @@ struct Injection {
 };
 
 // Known bugs a test can switch on (`params.mutant=...`) to prove the
-// "every node informed" liveness bound.
+// "every node informed" liveness bound and the version checkers.
 enum class Mutant : std::uint8_t {
   kNone,
-  kForwardOnce,  // push: a node forwards an update only in the push when it learns it, never in a later
-                 // round (spreading stops after one round per node, the anti-entropy that repairs losses,
-                 // partitions and restarts never runs)
+  kForwardOnce,      // push: a node forwards an update only in the push when it learns it, never in a later
+                     // round (spreading stops after one round per node, the anti-entropy that repairs losses,
+                     // partitions and restarts never runs)
+  kLastArrivalWins,  // a node takes any other version of a key handed to it, older ones too (learn compares
+                     // versions for difference, not order): version_monotonic. Pull, push-pull and push with
+                     // feedback hand every item to learn; push without feedback filters news first.
+  kBumpOnReply,      // a pull or push-pull reply carries each version plus one (a hop count taken for the
+                     // version): nodes come to hold versions nobody wrote, version_was_written
 };
 
 struct DisseminationParams {

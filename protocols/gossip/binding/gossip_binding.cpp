@@ -30,8 +30,11 @@ gossip::DisseminationParams read_params(const Scenario& s) {
   p.no_send_back = params.flag("no_send_back", false);
   p.synchronous_rounds = params.flag("synchronous_rounds", false);
   p.value_bytes = static_cast<std::uint32_t>(params.integer("value_bytes", 64, 0, 1 << 20));
-  p.mutant = params.choice("mutant", "none", {"none", "forward_once"}) == "forward_once" ? Mutant::kForwardOnce
-                                                                                        : Mutant::kNone;
+  const std::string mutant = params.choice("mutant", "none", {"none", "forward_once", "last_arrival_wins", "bump_on_reply"});
+  p.mutant = mutant == "forward_once"        ? Mutant::kForwardOnce
+           : mutant == "last_arrival_wins"   ? Mutant::kLastArrivalWins
+           : mutant == "bump_on_reply"       ? Mutant::kBumpOnReply
+                                             : Mutant::kNone;
   if (s.node_count() < 2) params.fail("", "gossip needs at least 2 nodes");
   if (params.has("inject")) {
     p.injections.clear();
