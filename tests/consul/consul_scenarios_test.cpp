@@ -27,6 +27,13 @@ RunResult run(const Scenario& s, std::uint64_t seed) {
 }
 
 const std::vector<double>& samples(const RunResult& r, const std::string& name) { return r.metrics.at(name).samples; }
+// The first sample of a metric: a run without one fails the test case, not
+// the whole test binary (indexing an empty vector).
+double first_sample(const RunResult& r, const std::string& name) {
+  const auto& v = samples(r, name);
+  REQUIRE_MESSAGE(!v.empty(), name << " has no sample");
+  return v[0];
+}
 
 std::string first_invariant(const RunResult& r) { return r.violations.empty() ? "" : r.violations[0].invariant; }
 
@@ -86,7 +93,7 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
     CHECK(r.violations.empty());
     REQUIRE(samples(r, "detect_ns").size() == 1);
     REQUIRE(samples(r, "commit_ns").size() == 1);
-    const double detect = samples(r, "detect_ns")[0], commit = samples(r, "commit_ns")[0];
+    const double detect = first_sample(r, "detect_ns"), commit = first_sample(r, "commit_ns");
     // Detection: at least the suspicion timeout (5 periods of 1 s) after a
     // probe's verdict (0.9 s into a period), within 20 s (see the scenario).
     CHECK(detect >= 5.9e9);
@@ -95,7 +102,7 @@ TEST_CASE("an agent crash reaches the catalog: detection by gossip, then a commi
     // leader's apply: milliseconds, not a heartbeat period's worth more.
     CHECK(commit > 1e6);
     CHECK(commit < 100e6);
-    CHECK(samples(r, "crash_to_critical_ns")[0] == doctest::Approx(detect + commit).epsilon(1e-9));
+    CHECK(first_sample(r, "crash_to_critical_ns") == doctest::Approx(detect + commit).epsilon(1e-9));
     // Every node registered once (node and health: 2 writes), each agent's
     // service synced once (20), and the one critical: no write applied twice.
     CHECK(scalar(r, "catalog_writes") == 2 * 23 + 20 + 1);
@@ -233,8 +240,8 @@ TEST_CASE("mutant no_reconcile_on_leadership is caught by catalog_healthy_but_de
     CHECK(good.violations.empty());
     // Committed right after the restarts: the 20 s from the crash to 40 s, plus an election and a commit.
     REQUIRE(samples(good, "crash_to_critical_ns").size() == 1);
-    CHECK(samples(good, "crash_to_critical_ns")[0] >= 20e9);
-    CHECK(samples(good, "crash_to_critical_ns")[0] < 21e9);
+    CHECK(first_sample(good, "crash_to_critical_ns") >= 20e9);
+    CHECK(first_sample(good, "crash_to_critical_ns") < 21e9);
     text = kLeadersLostWhileDetected;
     text.replace(text.find("MUTANT"), 6, "no_reconcile_on_leadership");
     CHECK(first_invariant(run(load_scenario_text(text, "leaders_lost.yaml"), seed)) == "catalog_healthy_but_dead");
@@ -260,8 +267,8 @@ TEST_CASE("catalog_healthy_but_dead waits while the leader has no quorum, paused
     const RunResult r = run(s, seed);
     CHECK(r.violations.empty());
     REQUIRE(samples(r, "crash_to_critical_ns").size() == 1);
-    CHECK(samples(r, "crash_to_critical_ns")[0] >= 70e9);  // the resume at 90 s
-    CHECK(samples(r, "crash_to_critical_ns")[0] < 71e9);
+    CHECK(first_sample(r, "crash_to_critical_ns") >= 70e9);  // the resume at 90 s
+    CHECK(first_sample(r, "crash_to_critical_ns") < 71e9);
   }
 }
 
@@ -282,9 +289,9 @@ TEST_CASE("a scenario declares what each role runs, and a role's own SWIM parame
     CHECK(fast.violations.empty());
     REQUIRE(samples(plain, "detect_ns").size() == 1);
     REQUIRE(samples(fast, "detect_ns").size() == 1);
-    CHECK(samples(fast, "detect_ns")[0] < samples(plain, "detect_ns")[0]);
-    plain_sum += samples(plain, "detect_ns")[0];
-    fast_sum += samples(fast, "detect_ns")[0];
+    CHECK(first_sample(fast, "detect_ns") < first_sample(plain, "detect_ns"));
+    plain_sum += first_sample(plain, "detect_ns");
+    fast_sum += first_sample(fast, "detect_ns");
   }
   CHECK(fast_sum < 0.7 * plain_sum);  // 23.1 s against 39.8 s on seeds 1..5
 }
@@ -313,7 +320,10 @@ TEST_CASE("reads in Consul's three modes are served: consistent ones fresh, defa
     // cut the last default read it answered came is luck: 1.5 s on seed 1,
     // 6.7 and 9.4 s on seeds 2 and 3; its window of stale default reads
     // (default_read_stale_ns) is 9.8-9.9 s on each.
+    // (Each series checked non-empty first: a run whose reads went unseen
+    // fails here, not with a crash that stops every later test case.)
     const auto& default_ns = samples(r, "default_read_missed_ns");
+    REQUIRE(!default_ns.empty());
     const double default_max = *std::max_element(default_ns.begin(), default_ns.end());
     CHECK(default_max > 1e9);
     longest_default_miss = std::max(longest_default_miss, default_max);
@@ -321,8 +331,10 @@ TEST_CASE("reads in Consul's three modes are served: consistent ones fresh, defa
     REQUIRE(!stale_window.empty());
     CHECK(*std::max_element(stale_window.begin(), stale_window.end()) > 9e9);
     const auto& stale_ns = samples(r, "stale_read_missed_ns");
+    REQUIRE(!stale_ns.empty());
     CHECK(*std::max_element(stale_ns.begin(), stale_ns.end()) > 5e9);
     const auto& consistent = samples(r, "consistent_read_missed_entries");
+    REQUIRE(!consistent.empty());
     CHECK(*std::max_element(consistent.begin(), consistent.end()) == 0);
   }
   CHECK(longest_default_miss > 5e9);
@@ -410,7 +422,7 @@ TEST_CASE("a service check failing while gossip says alive shows critical for th
     CHECK(scalar(r, "services_critical") == 1);
     CHECK(scalar(r, "critical_but_running") == 0);
     REQUIRE(samples(r, "check_to_catalog_ns").size() == 1);  // db's transition at 20 s, not web's
-    CHECK(samples(r, "check_to_catalog_ns")[0] < 1.5e9);
+    CHECK(first_sample(r, "check_to_catalog_ns") < 1.5e9);
   }
 }
 
