@@ -8,6 +8,7 @@
 //   after_event        after every event: online safety checks (optional; only
 //                      called when the observer declares it)
 //   on_client_request  a running node is about to be handed a client request (optional)
+//   before_timer       a running node's timer is about to fire (optional)
 //   on_reply           a node answered a client (optional)
 //   on_send            a node sent a message, before the network decides its fate (optional)
 //   finish             the run ended: add metrics

@@ -4,6 +4,7 @@
 namespace faultline::gossip {
 
 void DisseminationNode::on_start(HostT& host) {
+  infective_.set_extra(false);  // versions_changed(): a new input
   // Pull and push-pull need every node to ask; push only needs the nodes
   // that have something. Start rounds at a random phase.
   if (params().exchange != Exchange::kPush) {
@@ -62,6 +63,7 @@ bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t vers
     return false;
   }
   version_[key] = version;  // newer version wins
+  infective_.set_extra(true);  // versions_changed()
   if (!shared_->learned.empty()) shared_->learned[host.self()][key] = {from, cycle(host)};
   infective_[key] = 1;
   strikes_[key] = 0;
@@ -76,6 +78,7 @@ bool DisseminationNode::learn(HostT& host, std::uint16_t key, std::uint32_t vers
 }
 
 void DisseminationNode::on_timer(HostT& host, TimerSlot slot) {
+  infective_.set_extra(false);  // versions_changed(): a new input
   if (slot == kInjectTimer) {
     const auto& inj = params().injections;
     const Injection& i = inj[next_injection_];

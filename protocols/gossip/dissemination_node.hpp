@@ -149,6 +149,7 @@ class DisseminationNode {
   // no call, no switch. Everything else is on_message_in_full (the same
   // rule: a redundant item is counted, nothing more).
   void on_message(HostT& host, NodeId from, const Message& m) {
+    infective_.set_extra(false);  // versions_changed(): a new input
     if (m.kind == Message::Kind::kPush && m.count == 1 && !shared_->push_feedback && !brings_news(m.items[0])) {
       ++redundant_;
       return;
@@ -159,6 +160,10 @@ class DisseminationNode {
 
   // For checkers and metrics.
   std::uint32_t version(std::uint16_t key) const { return key < kMaxKeys ? version_[key] : 0; }
+  // Whether the latest input (a message, a timer, the start) changed a
+  // version: the observer reads version() after those inputs alone. Nearly
+  // every delivery of a big push gossip run brings nothing new.
+  bool versions_changed() const { return infective_.extra(); }
   bool spreading(std::uint16_t key) const { return infective_[key]; }
   std::uint32_t redundant_deliveries() const { return redundant_; }
   // Nothing this node has scheduled can change any node's state: no
@@ -224,7 +229,9 @@ class DisseminationNode {
   std::array<std::uint32_t, kMaxKeys> version_{};
   std::uint32_t redundant_ = 0;                   // deliveries that brought nothing new
   // SIR state per key: 1 while this node spreads it (infective), 0 once
-  // removed (or never learned). Anti-entropy never removes.
+  // removed (or never learned). Anti-entropy never removes. Its extra bit:
+  // versions_changed(), cleared as each input begins, set by learn (in the
+  // first 32 bytes, so a redundant delivery writes no other cache line).
   KeyFlags<kMaxKeys> infective_;
   // Counter-based removal: unnecessary contacts since the last necessary one
   // (feedback) or rounds spread (blind). Invariant: < removal_k while infective.

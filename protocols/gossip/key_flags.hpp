@@ -39,11 +39,17 @@ class KeyFlags {
     std::uint8_t bits_;
     std::size_t k_;
   };
-  static_assert(Keys <= 8, "one bit per key in a byte");
+  static_assert(Keys < 8, "one bit per key in a byte, and the last bit for extra()");
+  static constexpr std::uint8_t kExtra = 0x80;
   Ref operator[](std::size_t k) { return Ref(bits_, k); }
   bool operator[](std::size_t k) const { return (bits_ >> k & 1u) != 0; }
   Iterator begin() const { return Iterator(bits_, 0); }
   Iterator end() const { return Iterator(bits_, Keys); }
+
+  // One more flag, not a key's, in the byte's last bit (free while Keys < 8):
+  // the per-key flags above neither read nor write it.
+  bool extra() const { return (bits_ & kExtra) != 0; }
+  void set_extra(bool on) { bits_ = static_cast<std::uint8_t>(on ? bits_ | kExtra : bits_ & ~kExtra); }
 
  private:
   std::uint8_t bits_ = 0;

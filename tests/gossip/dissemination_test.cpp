@@ -213,7 +213,7 @@ TEST_CASE("gossip node records are 80 bytes from a cache line on") {
   CHECK(at(0) % 64 == 0);
 }
 
-TEST_CASE("a node's infective flags read and write like an array of bools, one bit each") {
+TEST_CASE("a node's infective flags read and write like an array of bools, one bit each, beside an extra flag") {
   gossip::KeyFlags<gossip::kMaxKeys> f;
   CHECK_FALSE(f[0]);
   f[1] = 1;
@@ -231,6 +231,21 @@ TEST_CASE("a node's infective flags read and write like an array of bools, one b
   const gossip::KeyFlags<gossip::kMaxKeys>& read = f;
   CHECK(read[3]);
   CHECK_FALSE(read[2]);
+  // The extra flag (a node's versions_changed) shares the byte, unseen by
+  // the keys' flags and their iteration, and sees none of theirs.
+  CHECK_FALSE(f.extra());
+  f.set_extra(true);
+  CHECK(f.extra());
+  seen.clear();
+  for (bool on : f) seen.push_back(on);
+  CHECK(seen == std::vector<bool>{false, false, false, true});
+  f[3] = 0;
+  f[0] = 1;
+  CHECK(f.extra());
+  f.set_extra(false);
+  CHECK_FALSE(f.extra());
+  CHECK(f[0]);
+  CHECK_FALSE(f[3]);
   static_assert(sizeof(gossip::KeyFlags<gossip::kMaxKeys>) == 1);
 }
 

@@ -12,6 +12,12 @@
 // Invariants (online):
 //   version_monotonic      a node's version of a key never goes backwards
 //   version_was_written    no node holds a version before it was injected
+//
+// What it reads: each node's typed state (DisseminationNode::version), after
+// every event, against the version it last saw there; an injection is a
+// version learned while the node's injection timer fires (before_timer).
+// Never trace events, but for the `removed` metric (a count of `removed`
+// events, metrics only, as Raft's metrics are).
 #pragma once
 
 #include <vector>
@@ -27,15 +33,39 @@ template <class P>
 class Simulation;
 struct GossipProtocol;
 
-class GossipObserver : public ObserverBase {
+// P: GossipProtocol, or a test's variant of it (gossip_typed_observer_test
+// runs one whose observer hears no protocol event).
+template <class P>
+class GossipObserverFor : public ObserverBase {
  public:
-  GossipObserver(const Scenario& scenario, const gossip::DisseminationParams& params, Simulation<GossipProtocol>& sim);
+  GossipObserverFor(const Scenario& scenario, const gossip::DisseminationParams& params, Simulation<P>& sim);
 
+  // Only the `removed` metric: a count of `removed` events.
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
-  // On every send: inline, the common case a test and an increment.
-  void on_send(Time t, NodeId, NodeId, const gossip::Message& m) {
+  // A node's timer is about to fire: if it is the injection timer, what the
+  // node learns in this event it injected.
+  void before_timer(Time, NodeId node, TimerSlot slot) {
+    injecting_ = slot == gossip::DisseminationNode::kInjectTimer ? node : kNoNode;
+  }
+  // After every event, inline in the event loop: the node that handled it
+  // changed no version (the common case: a delivery that brought nothing
+  // new), or look() takes in what changed.
+  void after_event(Time t) {
+    const NodeId acting = sim_.acting_node();
+    if (sim_.node(acting).versions_changed()) [[unlikely]] look(t, acting);
+    injecting_ = kNoNode;
+  }
+  // On every send: inline, the common case a test and an increment. A node
+  // that sends while its injection timer fires may carry the version it
+  // has just injected: look() takes the injection in first, so that this
+  // message counts as the first to carry it.
+  void on_send(Time t, NodeId from, NodeId, const gossip::Message& m) {
     if (!gossip::carries_updates(m)) return;
     ++update_messages_;
+    if (injecting_ == from) [[unlikely]] {
+      look(t, from);
+      injecting_ = kNoNode;  // taken in: the sends after it and after_event have nothing to add
+    }
     if (awaiting_first_carry_ != 0) [[unlikely]] note_first_carry(t, m);
   }
   void on_crash(Time t, NodeId node);
@@ -54,6 +84,10 @@ class GossipObserver : public ObserverBase {
     bool reached_99 = false, reached_full = false;
     NodeVersions held;                 // per node; allocated when the key is first injected
   };
+  // Takes in each key whose version at `node` changed since the last look:
+  // checks it and updates the metrics.
+  void look(Time t, NodeId node);
+  void learned(Time t, NodeId node, std::uint16_t key, std::uint32_t version, bool injected);
   void check_progress(Time t, std::uint16_t key);
   // The send time of the first message carrying each key's latest version.
   void note_first_carry(Time t, const gossip::Message& m);
@@ -61,7 +95,7 @@ class GossipObserver : public ObserverBase {
   // version until `t`: a node informed by the first round's push is in round 1.
   double rounds_since_first_carry(const KeyState& k, Time t) const;
 
-  Simulation<GossipProtocol>& sim_;
+  Simulation<P>& sim_;
   const gossip::DisseminationParams& params_;
   std::vector<KeyState> keys_;
   std::uint64_t running_;
@@ -72,6 +106,15 @@ class GossipObserver : public ObserverBase {
   // Keys whose latest version no message has carried yet (latest != 0,
   // first_carried_at < 0): on_send has nothing to look for when it is 0.
   std::uint32_t awaiting_first_carry_ = 0;
+  // The node whose injection timer fires in this event (kNoNode: none).
+  NodeId injecting_ = kNoNode;
+  // A version a node holds that broke an invariant: reported once, though
+  // the observer keeps what it saw before (the run stops after the event).
+  struct Reported {
+    NodeId node = kNoNode;
+    std::uint16_t key = 0;
+    std::uint32_t version = 0;
+  } reported_;
   std::vector<double> time_to_full_, rounds_to_full_, periods_to_full_, time_to_99_;
 };
 
@@ -80,7 +123,7 @@ struct GossipProtocol {
   using Message = gossip::Message;
   using Reply = std::monostate;
   using Params = gossip::DisseminationParams;
-  using Observer = GossipObserver;
+  using Observer = GossipObserverFor<GossipProtocol>;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return gossip::message_type_name(m); }
   // The message's own fields on its trace lines (docs/trace-format.md).
@@ -101,5 +144,10 @@ struct GossipProtocol {
   // simulation prefetches the line that holds them, not the record's second.
   static constexpr std::size_t kDeliveryReadsBytes = 32;
 };
+
+using GossipObserver = GossipObserverFor<GossipProtocol>;
+
+// The gossip parameters a scenario sets (its `params:`), checked.
+gossip::DisseminationParams gossip_params_of(const Scenario& s);
 
 }  // namespace faultline
