@@ -25,6 +25,7 @@ flags="-O1 -g1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno
 cmake -S . -B build-asan -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Sanitize "-DCMAKE_CXX_FLAGS_SANITIZE=$flags" \
   "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" > /dev/null
 cmake --build build-asan -j "$(nproc)"
+echo "test-sanitizers.sh: dependencies and build took $SECONDS s"
 # Every shipped scenario still runs under the sanitizers, but on seeds 1..3
 # (the plain run holds them to 1..20 or 1..50), and so do the tests that
 # sweep a correct protocol (tests/support/sweep_runs.hpp, correctness_seeds):
