@@ -48,6 +48,11 @@ struct RunOptions {
   static constexpr std::uint32_t kStopCheckEvents = 4096;
   bool stoppable() const { return stop.stop_possible() || deadline != std::chrono::steady_clock::time_point::max(); }
   bool stop_now() const { return stop.stop_requested() || std::chrono::steady_clock::now() >= deadline; }
+  // False: the observer hears no protocol event (Host::emit still traces
+  // it). For the tests that hold the rule that checkers read typed state:
+  // a run deaf to events must judge as one that hears them, as if every
+  // event had been renamed (tests/*/..._typed_observer_test.cpp).
+  bool observer_hears_events = true;
 };
 
 }  // namespace faultline

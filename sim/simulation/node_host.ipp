@@ -37,7 +37,7 @@ class Simulation<P>::NodeHost final : public Host<typename P::Message, typename 
   }
   void emit(std::string_view kind, std::initializer_list<TraceField> fields) override {
     sim_.trace_.protocol_event(sim_.now_, self_, kind, fields);
-    sim_.observer_.on_protocol_event(sim_.now_, self_, kind, fields);
+    if (sim_.options_.observer_hears_events) [[likely]] sim_.observer_.on_protocol_event(sim_.now_, self_, kind, fields);
   }
 
  private:

@@ -12,10 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "protocols/gossip/binding/gossip_observer_impl.hpp"
-#include "protocols/gossip/binding/gossip_protocol.hpp"
 #include "protocols/gossip/dissemination_node.hpp"
-#include "sim/run/run_protocol.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/recording_host.hpp"
 #include "tests/support/same_verdicts.hpp"
@@ -26,25 +24,13 @@ using namespace faultline::test;
 
 namespace {
 
-class DeafGossipObserver;
-
-// faultline's gossip, observed by DeafGossipObserver.
-struct DeafGossip : GossipProtocol {
-  using Observer = DeafGossipObserver;
-};
-
-// The gossip observer that never hears a protocol event.
-class DeafGossipObserver : public GossipObserverFor<DeafGossip> {
- public:
-  using GossipObserverFor<DeafGossip>::GossipObserverFor;
-  void on_protocol_event(Time, NodeId, std::string_view, std::initializer_list<TraceField>) {}
-};
-
-template <class P>
-RunResult run_seed(const Scenario& s, std::uint64_t seed) {
+// A seed through the gossip binding, its observer hearing protocol events
+// or deaf to them (as if every event had been renamed).
+RunResult run_seed(const Scenario& s, std::uint64_t seed, bool hears_events) {
   RunOptions o;
   o.seed = seed;
-  return run_protocol<P>(s, gossip_params_of(s), o);
+  o.observer_hears_events = hears_events;
+  return find_protocol("gossip")->run(s, o);
 }
 
 // Two versions of key 0 (n0 writes 1 at 0 s, n1 writes 2 at 2 s, while 1 is
@@ -88,10 +74,10 @@ TEST_CASE("gossip's version mutants are caught the same with the observer deaf t
     const Scenario s = versions_scenario("exchange: " + exchange + ", fanout: 1, mutant: " + mutant);
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_seed<GossipProtocol>(s, seed);
+      const RunResult heard = run_seed(s, seed, true);
       REQUIRE(!heard.violations.empty());
       CHECK(heard.violations[0].invariant == c.invariant);
-      check_same_verdicts(heard, run_seed<DeafGossip>(s, seed));
+      check_same_verdicts(heard, run_seed(s, seed, false));
     }
   }
 }
@@ -107,8 +93,8 @@ TEST_CASE("correct gossip gives the same metrics with the observer deaf to proto
     CAPTURE(s.name);
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_seed<GossipProtocol>(s, seed);
-      const RunResult deaf = run_seed<DeafGossip>(s, seed);
+      const RunResult heard = run_seed(s, seed, true);
+      const RunResult deaf = run_seed(s, seed, false);
       CHECK(heard.violations.empty());
       check_same_verdicts(heard, deaf);
       check_same_metrics_but_removed(heard, deaf);
@@ -118,6 +104,10 @@ TEST_CASE("correct gossip gives the same metrics with the observer deaf to proto
       CHECK(deaf.stop_reason == heard.stop_reason);
     }
   }
+  // The run was deaf: the metric that counts events counted none.
+  const Scenario rumor = versions_scenario("exchange: push, fanout: 2, spread: rumor_mongering");
+  CHECK(run_seed(rumor, 1, true).metrics.at("removed").samples.at(0) > 0);
+  CHECK(run_seed(rumor, 1, false).metrics.at("removed").samples.at(0) == 0);
 }
 
 TEST_CASE("versions_changed says which inputs changed a version, input by input") {

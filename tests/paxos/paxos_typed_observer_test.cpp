@@ -13,10 +13,9 @@
 #include <string>
 #include <type_traits>
 
-#include "protocols/paxos/binding/basic_paxos_observer_impl.hpp"
 #include "protocols/paxos/binding/paxos_protocol.hpp"
 #include "protocols/paxos/multi_paxos_node.hpp"
-#include "sim/run/run_protocol.hpp"
+#include "sim/binding/protocol_registry.hpp"
 #include "tests/support/recording_host.hpp"
 #include "tests/support/same_verdicts.hpp"
 #include "tests/support/sweep_runs.hpp"
@@ -26,25 +25,13 @@ using namespace faultline::test;
 
 namespace {
 
-class DeafBasicObserver;
-
-// faultline's Basic Paxos, observed by DeafBasicObserver.
-struct DeafBasicPaxos : BasicPaxosProtocol {
-  using Observer = DeafBasicObserver;
-};
-
-// The Basic Paxos observer that never hears a protocol event.
-class DeafBasicObserver : public BasicPaxosObserverFor<DeafBasicPaxos> {
- public:
-  using BasicPaxosObserverFor<DeafBasicPaxos>::BasicPaxosObserverFor;
-  void on_protocol_event(Time, NodeId, std::string_view, std::initializer_list<TraceField>) {}
-};
-
-template <class P>
-RunResult run_basic_seed(const Scenario& s, std::uint64_t seed) {
+// One run of `s` at `seed` through the named binding, its observer hearing
+// protocol events or deaf to them (RunOptions::observer_hears_events).
+RunResult run_seed(const char* protocol, const Scenario& s, std::uint64_t seed, bool hears_events = true) {
   RunOptions o;
   o.seed = seed;
-  return run_protocol<P>(s, basic_paxos_params_of(s), o);
+  o.observer_hears_events = hears_events;
+  return find_protocol(protocol)->run(s, o);
 }
 
 }  // namespace
@@ -70,12 +57,12 @@ TEST_CASE("Basic Paxos mutants are caught the same with the observer deaf to pro
     std::uint64_t seed = 1;
     RunResult heard;
     for (; seed <= c.seeds; ++seed) {
-      heard = run_basic_seed<BasicPaxosProtocol>(s, seed);
+      heard = run_seed("paxos", s, seed);
       if (!heard.violations.empty()) break;
     }
     REQUIRE_MESSAGE(!heard.violations.empty(), mutant << " not caught in seeds 1.." << c.seeds);
     CAPTURE(seed);
-    check_same_verdicts(heard, run_basic_seed<DeafBasicPaxos>(s, seed));
+    check_same_verdicts(heard, run_seed("paxos", s, seed, false));
   }
 }
 
@@ -85,8 +72,8 @@ TEST_CASE("without protocol events a correct Basic Paxos run gets the same verdi
     const Scenario s = shipped_scenario(file);
     for (std::uint64_t seed = 1; seed <= 5; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_basic_seed<BasicPaxosProtocol>(s, seed);
-      const RunResult deaf = run_basic_seed<DeafBasicPaxos>(s, seed);
+      const RunResult heard = run_seed("paxos", s, seed);
+      const RunResult deaf = run_seed("paxos", s, seed, false);
       CHECK(heard.violations.empty());
       check_same_verdicts(heard, deaf);
       // What the metrics-only path counts from events; the rest is typed.
@@ -111,11 +98,7 @@ TEST_CASE("the Multi-Paxos observer hears no protocol event: every check and met
   CHECK(std::is_same_v<decltype(&MultiPaxosObserver::on_protocol_event), decltype(&ObserverBase::on_protocol_event)>);
   // And it is armed: the leader timeline (read from roles and ballots) and
   // the chosen slots (read from step_accepts()) see the run.
-  const Scenario s = shipped_scenario("multipaxos/churn.yaml");
-  RunOptions o;
-  o.seed = 1;
-  Simulation<MultiPaxosProtocol> sim(s, paxos::MultiParams{}, o);
-  const RunResult r = sim.run();
+  const RunResult r = run_seed("multipaxos", shipped_scenario("multipaxos/churn.yaml"), 1);
   CHECK(r.violations.empty());
   CHECK(r.metrics.at("elections").samples.at(0) >= 1);
   CHECK(r.metrics.at("leader_changes").samples.at(0) >= 1);

@@ -9,27 +9,23 @@
 #include <utility>
 #include <vector>
 
-#include "protocols/raft/binding/raft_protocol.hpp"
-#include "tests/support/raft_observer_variants.hpp"
+#include "sim/binding/protocol_registry.hpp"
+#include "tests/support/same_verdicts.hpp"
+#include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
 
 namespace {
 
-class DeafObserver;
-
-// faultline's Raft, observed by DeafObserver.
-struct DeafRaft : RaftProtocol {
-  using Observer = DeafObserver;
-};
-
-// The Raft observer that never hears a protocol event.
-class DeafObserver : public RaftObserverFor<DeafRaft> {
- public:
-  using RaftObserverFor<DeafRaft>::RaftObserverFor;
-  void on_protocol_event(Time, NodeId, std::string_view, std::initializer_list<TraceField>) {}
-};
+// One run of `s` at `seed` through the Raft binding, its observer hearing
+// protocol events or deaf to them (RunOptions::observer_hears_events).
+RunResult run_raft_seed(const Scenario& s, std::uint64_t seed, bool hears_events) {
+  RunOptions o;
+  o.seed = seed;
+  o.observer_hears_events = hears_events;
+  return find_protocol("raft")->run(s, o);
+}
 
 }  // namespace
 
@@ -54,13 +50,13 @@ TEST_CASE("Raft mutants are caught the same with the observer deaf to protocol e
     std::uint64_t seed = 1;
     RunResult heard;
     for (; seed <= c.seeds; ++seed) {
-      heard = run_raft_seed<RaftProtocol>(s, seed);
+      heard = run_raft_seed(s, seed, true);
       if (!heard.violations.empty()) break;
     }
     REQUIRE_MESSAGE(!heard.violations.empty(), c.mutant << " not caught in seeds 1.." << c.seeds);
     CAPTURE(seed);
     // ... is caught the same without them.
-    check_same_verdicts(heard, run_raft_seed<DeafRaft>(s, seed));
+    check_same_verdicts(heard, run_raft_seed(s, seed, false));
   }
 }
 
@@ -73,8 +69,8 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
     const std::string scenario = file;
     CAPTURE(scenario);
     const Scenario s = raft_scenario(file, sets);
-    const RunResult heard = run_raft_seed<RaftProtocol>(s, 1);
-    const RunResult deaf = run_raft_seed<DeafRaft>(s, 1);
+    const RunResult heard = run_raft_seed(s, 1, true);
+    const RunResult deaf = run_raft_seed(s, 1, false);
     CHECK(heard.violations.empty());
     check_same_verdicts(heard, deaf);
     const std::set<std::string> from_events = {"config_changes", "transfer_ns", "snapshots_taken",
@@ -90,6 +86,6 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
   }
   // The metrics-only path is what counts snapshots: silenced, it counts none.
   const Scenario s = raft_scenario("churn.yaml", {"params.snapshot_threshold=50"});
-  CHECK(run_raft_seed<RaftProtocol>(s, 1).metrics.at("snapshots_taken").samples.at(0) > 0);
-  CHECK(run_raft_seed<DeafRaft>(s, 1).metrics.at("snapshots_taken").samples.at(0) == 0);
+  CHECK(run_raft_seed(s, 1, true).metrics.at("snapshots_taken").samples.at(0) > 0);
+  CHECK(run_raft_seed(s, 1, false).metrics.at("snapshots_taken").samples.at(0) == 0);
 }

@@ -7,7 +7,9 @@
 
 namespace faultline {
 
-gossip::DisseminationParams gossip_params_of(const Scenario& s) {
+namespace {
+
+gossip::DisseminationParams read_params(const Scenario& s) {
   using namespace gossip;
   DisseminationParams p;
   YamlSection params = YamlSection::params_of(s);
@@ -58,6 +60,7 @@ gossip::DisseminationParams gossip_params_of(const Scenario& s) {
   return p;
 }
 
+}  // namespace
 
 ProtocolBinding gossip_binding() {
   ProtocolBinding b;
@@ -72,8 +75,8 @@ ProtocolBinding gossip_binding() {
                "bytes_per_node",  "redundant_deliveries", "removed"};
   b.swarm_ranges.assign(gossip::kDisseminationSwarmRanges.begin(), gossip::kDisseminationSwarmRanges.end());
   b.swarm_liveness = "{name: every node informed, metric: time_to_full_ns, count_min: 1, liveness: true}";
-  b.validate = [](const Scenario& s) { gossip_params_of(s); };
-  b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<GossipProtocol>(s, gossip_params_of(s), o); };
+  b.validate = [](const Scenario& s) { read_params(s); };
+  b.run = [](const Scenario& s, const RunOptions& o) { return run_protocol<GossipProtocol>(s, read_params(s), o); };
   return b;
 }
 

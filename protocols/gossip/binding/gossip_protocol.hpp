@@ -33,12 +33,9 @@ template <class P>
 class Simulation;
 struct GossipProtocol;
 
-// P: GossipProtocol, or a test's variant of it (gossip_typed_observer_test
-// runs one whose observer hears no protocol event).
-template <class P>
-class GossipObserverFor : public ObserverBase {
+class GossipObserver : public ObserverBase {
  public:
-  GossipObserverFor(const Scenario& scenario, const gossip::DisseminationParams& params, Simulation<P>& sim);
+  GossipObserver(const Scenario& scenario, const gossip::DisseminationParams& params, Simulation<GossipProtocol>& sim);
 
   // Only the `removed` metric: a count of `removed` events.
   void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
@@ -47,12 +44,15 @@ class GossipObserverFor : public ObserverBase {
   void before_timer(Time, NodeId node, TimerSlot slot) {
     injecting_ = slot == gossip::DisseminationNode::kInjectTimer ? node : kNoNode;
   }
-  // After every event, inline in the event loop: the node that handled it
-  // changed no version (the common case: a delivery that brought nothing
-  // new), or look() takes in what changed.
+  // After every event, inline in the event loop (a template only so that
+  // its body compiles there, where Simulation is complete): the node that
+  // handled it changed no version (the common case: a delivery that
+  // brought nothing new), or look() takes in what changed.
+  template <class Sim = Simulation<GossipProtocol>>
   void after_event(Time t) {
-    const NodeId acting = sim_.acting_node();
-    if (sim_.node(acting).versions_changed()) [[unlikely]] look(t, acting);
+    Sim& sim = sim_;
+    const NodeId acting = sim.acting_node();
+    if (sim.node(acting).versions_changed()) [[unlikely]] look(t, acting);
     injecting_ = kNoNode;
   }
   // On every send: inline, the common case a test and an increment. A node
@@ -95,7 +95,7 @@ class GossipObserverFor : public ObserverBase {
   // version until `t`: a node informed by the first round's push is in round 1.
   double rounds_since_first_carry(const KeyState& k, Time t) const;
 
-  Simulation<P>& sim_;
+  Simulation<GossipProtocol>& sim_;
   const gossip::DisseminationParams& params_;
   std::vector<KeyState> keys_;
   std::uint64_t running_;
@@ -123,7 +123,7 @@ struct GossipProtocol {
   using Message = gossip::Message;
   using Reply = std::monostate;
   using Params = gossip::DisseminationParams;
-  using Observer = GossipObserverFor<GossipProtocol>;
+  using Observer = GossipObserver;
   static constexpr TimerSlot kTimerSlots = Node::kTimerSlots;
   static std::string_view message_type(const Message& m) { return gossip::message_type_name(m); }
   // The message's own fields on its trace lines (docs/trace-format.md).
@@ -144,10 +144,5 @@ struct GossipProtocol {
   // simulation prefetches the line that holds them, not the record's second.
   static constexpr std::size_t kDeliveryReadsBytes = 32;
 };
-
-using GossipObserver = GossipObserverFor<GossipProtocol>;
-
-// The gossip parameters a scenario sets (its `params:`), checked.
-gossip::DisseminationParams gossip_params_of(const Scenario& s);
 
 }  // namespace faultline
