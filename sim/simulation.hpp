@@ -154,7 +154,11 @@ class Simulation {
     { P::unpack(bits) } -> std::same_as<Message>;
   };
   static constexpr std::uint32_t kPackedSlot = std::uint32_t{1} << 31;
-  static Message message_of(const PackedInFlight& m) { return P::unpack(m.message); }
+  static Message message_of(const PackedInFlight& m)
+    requires kPacks
+  {
+    return P::unpack(m.message);
+  }
 
   // Network
   void send(NodeId from, NodeId to, Message&& message);
@@ -176,7 +180,8 @@ class Simulation {
   // or (a paused receiver) put in its backlog.
   [[gnu::always_inline]] inline bool delivery_goes_on(std::uint32_t slot, NodeId to, bool from_backlog, Time sent_at, std::uint32_t cut_version,
                         NodeId from);
-  void deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog);
+  void deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog)
+    requires kPacks;
   std::size_t in_flight() const { return pool_.in_use() + packed_pool_.in_use(); }
 
   // Timers and clocks

@@ -150,7 +150,9 @@ void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog)
 
 // `index` in packed_pool_; `slot` as the delivery event names it.
 template <class P>
-void Simulation<P>::deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog) {
+void Simulation<P>::deliver_packed(std::uint32_t index, std::uint32_t slot, NodeId to, bool from_backlog)
+  requires kPacks
+{
   ++events_;
   __builtin_prefetch(&records_[to]);
   const PackedInFlight& m = packed_pool_[index];

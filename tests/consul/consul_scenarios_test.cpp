@@ -11,8 +11,8 @@
 
 #include "protocols/consul/binding/consul_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
-#include "sim/simulation.hpp"
 #include "tests/support/run_binary.hpp"
+#include "tests/support/simulations.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;

@@ -15,8 +15,8 @@
 
 #include "protocols/raft/binding/raft_protocol.hpp"
 #include "sim/binding/protocol_registry.hpp"
-#include "sim/simulation.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/simulations.hpp"
 
 #ifndef FAULTLINE_SOURCE_DIR
 #define FAULTLINE_SOURCE_DIR "/work/main"

@@ -11,8 +11,8 @@
 #include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
-#include "sim/simulation.hpp"
 #include "tests/support/heartbeat_runs.hpp"
+#include "tests/support/simulations.hpp"
 
 using namespace faultline;
 using faultline::test::json_field;

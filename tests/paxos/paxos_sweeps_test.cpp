@@ -4,7 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "protocols/paxos/binding/paxos_protocol.hpp"
-#include "sim/simulation.hpp"
+#include "tests/support/simulations.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;

@@ -3,7 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "protocols/raft/binding/raft_protocol.hpp"
-#include "sim/simulation.hpp"
+#include "tests/support/simulations.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "protocols/raft/binding/raft_protocol.hpp"
-#include "sim/simulation.hpp"  // RaftProtocol's observer is instantiated over Simulation<RaftProtocol>
 #include "sim/trace/trace_hash.hpp"
+#include "tests/support/simulations.hpp"
 
 using namespace faultline;
 

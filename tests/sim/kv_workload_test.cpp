@@ -13,6 +13,7 @@
 #include "protocols/primary_backup/binding/primary_backup_protocol.hpp"
 #include "sim/run/run_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/simulations.hpp"
 #include "tests/support/trace_lines.hpp"
 
 using namespace faultline;

@@ -7,7 +7,7 @@
 #include <memory>
 
 #include "protocols/raft/binding/raft_protocol.hpp"
-#include "sim/simulation.hpp"
+#include "tests/support/simulations.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;

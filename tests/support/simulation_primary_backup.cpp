@@ -1,0 +1,9 @@
+// Simulation<PrimaryBackupProtocol>, compiled once for every test file that includes
+// tests/support/simulations.hpp.
+#include "tests/support/simulations.hpp"
+
+namespace faultline {
+
+template class Simulation<PrimaryBackupProtocol>;
+
+}  // namespace faultline
