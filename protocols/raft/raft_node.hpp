@@ -61,6 +61,10 @@ class RaftNode {
   const kv::KvStore& store() const { return store_; }
   // A leader's view of what each server acknowledged (meaningful while it leads).
   const std::vector<Index>& match_index() const { return match_index_; }
+  // Snapshots installed from a leader in this life (modulo 2^16): tells an
+  // observer that sees last_applied() jump whether the entries were applied
+  // one by one or came in a snapshot. Never read by the protocol.
+  std::uint16_t snapshots_installed() const { return snapshots_installed_; }
   // A leader whose authority a majority has acknowledged: servers making up
   // a majority of the configuration (itself included) answered an
   // AppendEntries round of its term (the first goes out on election, 5.2).
@@ -200,6 +204,7 @@ class RaftNode {
   WaitingClients waiting_clients_;             // log index -> client to answer when it applies
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   bool commit_counted_ = false;        // advance_commit ran since this leadership began (on_append_reply reads it)
+  std::uint16_t snapshots_installed_ = 0;  // see snapshots_installed() (in the bools' padding)
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent
   // after it arrived to be answered by a majority (so we still led when it

@@ -263,6 +263,7 @@ void RaftNode::on_install_snapshot(HostT& host, NodeId from, const InstallSnapsh
     log_.compact_through(host.storage(), m.last_included_index, m.last_included_term);
     store_ = kv::KvStore::restore(m.data);
     commit_index_ = last_applied_ = m.last_included_index;
+    ++snapshots_installed_;
     recompute_config();
     host.storage().sync();
     host.emit("snapshot_installed", {{"index", m.last_included_index}, {"term", m.last_included_term}});
