@@ -50,6 +50,7 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
   SubHost<Message, kv::Reply, swim::Message, std::monostate, SwimRoute> sub(host, kSwimSlots, n_, swim_rng_, route);
   fn(swim_, sub);
   if (changed_members_.empty()) return;
+  step_members_changed_.insert(step_members_changed_.end(), changed_members_.begin(), changed_members_.end());
   std::vector<NodeId> changed;
   changed.swap(changed_members_);
   if (store_current())
@@ -57,6 +58,7 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
 }
 
 void ConsulNode::on_start(HostT& host) {
+  begin_input();
   // Each inner protocol draws from a stream of its own, so one's draws never
   // shift the other's numbers.
   raft_rng_.reseed(host.rng().next());
@@ -80,6 +82,7 @@ void ConsulNode::on_start(HostT& host) {
 }
 
 void ConsulNode::on_message(HostT& host, NodeId from, const Message& m) {
+  begin_input();
   switch (m.index()) {
     case 0:
       if (raft_) with_raft(host, [&](raft::RaftNode& r, auto& sub) { r.on_message(sub, from, std::get<0>(m)); });
@@ -114,6 +117,7 @@ void ConsulNode::on_message(HostT& host, NodeId from, const Message& m) {
 }
 
 void ConsulNode::on_timer(HostT& host, TimerSlot slot) {
+  begin_input();
   if (slot < kSwimSlots) {
     if (raft_) with_raft(host, [&](raft::RaftNode& r, auto& sub) { r.on_timer(sub, slot - kRaftSlots); });
   } else if (slot < kCheckTimer) {
@@ -154,6 +158,7 @@ void ConsulNode::on_timer(HostT& host, TimerSlot slot) {
 }
 
 void ConsulNode::on_client_request(HostT& host, ClientId client, const kv::Request& r) {
+  begin_input();
   if (!raft_) {
     // An agent holds no catalog: point the client at a server.
     host.reply(client, kv::Reply{r.client, r.sequence, kv::Reply::Status::kNotLeader, self_ % params_->servers, {}, false});
@@ -264,6 +269,7 @@ void ConsulNode::on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply) 
       a.passing = reply.value == catalog::kPassing;
       host.emit("read_served", {{"agent", agent}, {"seq", reply.sequence}, {"mode", static_cast<int>(ReadMode::kConsistent)},
                                 {"index", a.index}});
+      step_reads_served_.push_back({reply.sequence, a.index, agent, ReadMode::kConsistent});
     }
     answer(host, agent, reply.sequence, client, a);
     return;
@@ -298,6 +304,7 @@ bool ConsulNode::forward(HostT& host, NodeId from, Request q) {
   const NodeId leader = raft_->leader_hint();
   if (leader == kNoNode || leader == self_ || leader >= params_->servers) return false;
   host.emit("forward", {{"agent", from}, {"leader", leader}});
+  ++forwards_;
   q.origin = from;
   host.send(leader, Message(std::move(q)));
   return true;
@@ -363,6 +370,7 @@ void ConsulNode::on_read_request(HostT& host, NodeId from, const ReadRequest& q)
   if (!leads()) {
     if (forward(host, from, q)) return;
     host.emit("read_redirected", {{"agent", q.origin != kNoNode ? q.origin : from}, {"seq", q.sequence}});
+    ++reads_redirected_;
     host.send(from, Message(ReadReply{q.sequence, SyncReply::Status::kNotLeader, raft_->leader_hint(), 0, false, q.origin}));
     return;
   }
@@ -384,6 +392,7 @@ void ConsulNode::serve_read(HostT& host, NodeId from, const ReadRequest& q) {
   ReadReply a{q.sequence, SyncReply::Status::kOk, self_, raft_->last_applied(),
               raft_->store().read(catalog::health_key(q.member)) == catalog::kPassing, q.origin};
   host.emit("read_served", {{"agent", agent}, {"seq", q.sequence}, {"mode", static_cast<int>(q.mode)}, {"index", a.index}});
+  step_reads_served_.push_back({q.sequence, a.index, agent, q.mode});
   host.send(from, Message(a));
 }
 
@@ -490,6 +499,7 @@ void ConsulNode::on_read_reply(HostT& host, const ReadReply& a) {
     read_pending_ = false;
     host.cancel_timer(kReadRpcTimer);
     host.emit("read_answered", {{"seq", a.sequence}, {"index", a.index}});
+    ++reads_answered_;
     return;
   }
   read_server_ = a.leader_hint != kNoNode && a.leader_hint < params_->servers && a.leader_hint != read_server_

@@ -67,6 +67,32 @@ class ConsulNode {
   bool check_passing(std::size_t service = 0) const { return passing_.at(service) != 0; }
   // Reconciliation writes this server submitted and has not seen answered.
   std::size_t writes_in_flight() const { return in_flight_.size(); }
+  // What the catalog's checkers and metrics read besides the inner
+  // protocols' state (consul_observer.hpp), never the protocol itself. Each
+  // input (start, message, timer, client request) counts in inputs() and
+  // begins a new step_reads_served() (etcd's Ready, as Multi-Paxos's
+  // step_accepts()), so an observer reads each input's list once. The
+  // counters are this life's (a crashed node's start again at 0).
+  struct ServedRead {
+    std::uint64_t sequence;  // the agent's read
+    raft::Index index;       // this server's last applied index when it answered
+    NodeId agent;
+    ReadMode mode;
+  };
+  std::uint64_t inputs() const { return inputs_; }
+  // Server: the agents' reads it answered in its latest input, in order.
+  const std::vector<ServedRead>& step_reads_served() const { return step_reads_served_; }
+  // The members whose entry its SWIM changed in its latest input, in the
+  // order it changed them (what its reconciler is told; a member may repeat).
+  const std::vector<NodeId>& step_members_changed() const { return step_members_changed_; }
+  // Server: agents' requests it forwarded to the leader; default and
+  // consistent reads it answered "not leader".
+  std::uint32_t forwards() const { return forwards_; }
+  std::uint32_t reads_redirected() const { return reads_redirected_; }
+  // Agent: the sequence of the latest read it issued (0: none in this
+  // life), and the reads whose answer reached it.
+  std::uint64_t read_sequence() const { return read_.sequence; }
+  std::uint32_t reads_answered() const { return reads_answered_; }
 
  private:
   struct RaftRoute;
@@ -81,6 +107,12 @@ class ConsulNode {
   void after_raft(HostT& host);
   void on_raft_reply(HostT& host, ClientId client, kv::Reply&& reply);
   std::uint64_t next_sequence() { return (epoch_ << 32) | ++sequence_; }
+  // Every input starts here (see inputs()).
+  void begin_input() {
+    step_reads_served_.clear();
+    step_members_changed_.clear();
+    ++inputs_;
+  }
 
   // Server: reconciliation (leader only) and the agents' RPC.
   bool leads() const { return raft_ && raft_->role() == raft::Role::kLeader; }
@@ -159,6 +191,13 @@ class ConsulNode {
   ReadRequest read_;
   NodeId read_server_ = 0;
   std::uint32_t read_attempts_ = 0;
+
+  // For checkers (inputs(), step_reads_served() and the counters); never
+  // read by the protocol.
+  std::uint64_t inputs_ = 0;
+  std::vector<ServedRead> step_reads_served_;
+  std::vector<NodeId> step_members_changed_;
+  std::uint32_t forwards_ = 0, reads_redirected_ = 0, reads_answered_ = 0;
 };
 
 }  // namespace faultline::consul
