@@ -1,5 +1,7 @@
 // Client requests and the state machine: the leader appends a request and
 // answers when it applies (section 8); followers point to the leader.
+#include <algorithm>
+
 #include "protocols/raft/raft_node.hpp"
 
 namespace faultline::raft {
@@ -91,6 +93,12 @@ void RaftNode::take_snapshot(HostT& host) {
   std::string members;
   for (bool m : base_members_) members.push_back(m ? '1' : '0');
   host.storage().write("raft/base_members", members);
+  if (keep_compacted_) {
+    // What it applied since release_compacted(), as the log holds it until now.
+    if (compacted_kept_.empty()) compacted_kept_from_ = std::max(compacted_kept_from_, log_.base_index() + 1);
+    for (Index i = compacted_kept_from_ + compacted_kept_.size(); i <= last_applied_; ++i)
+      compacted_kept_.push_back(log_.at(i));
+  }
   log_.compact_through(host.storage(), last_applied_, log_.term_at(last_applied_));
   recompute_config();
   host.storage().sync();

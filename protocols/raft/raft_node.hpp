@@ -65,6 +65,21 @@ class RaftNode {
   // observer that sees last_applied() jump whether the entries were applied
   // one by one or came in a snapshot. Never read by the protocol.
   std::uint16_t snapshots_installed() const { return snapshots_installed_; }
+  // For a composite's checkers that read, after each of its inputs, what
+  // the server applied in it (consul's observer): with keep_compacted(),
+  // the entries this server's own snapshots compact that it applied since
+  // the last release_compacted() (call it as each input begins) stay
+  // readable through compacted_entry() (null for any other index). Off by
+  // default: protocol raft keeps nothing. Never read by the protocol.
+  void keep_compacted() { keep_compacted_ = true; }
+  void release_compacted() {
+    compacted_kept_.clear();
+    compacted_kept_from_ = last_applied_ + 1;
+  }
+  const Entry* compacted_entry(Index i) const {
+    if (i < compacted_kept_from_ || i - compacted_kept_from_ >= compacted_kept_.size()) return nullptr;
+    return &compacted_kept_[i - compacted_kept_from_];
+  }
   // A leader whose authority a majority has acknowledged: servers making up
   // a majority of the configuration (itself included) answered an
   // AppendEntries round of its term (the first goes out on election, 5.2).
@@ -205,6 +220,10 @@ class RaftNode {
   bool batch_pending_ = false;         // client entries appended, not yet synced and sent
   bool commit_counted_ = false;        // advance_commit ran since this leadership began (on_append_reply reads it)
   std::uint16_t snapshots_installed_ = 0;  // see snapshots_installed() (in the bools' padding)
+  // keep_compacted(). Invariant: compacted_kept_[k] is index compacted_kept_from_ + k.
+  bool keep_compacted_ = false;
+  Index compacted_kept_from_ = 1;
+  std::vector<Entry> compacted_kept_;
   NodeId transfer_target_ = kNoNode;  // leadership transfer in progress (thesis 3.10)
   // ReadIndex (thesis 6.4). A read waits for a round of AppendEntries sent
   // after it arrived to be answered by a majority (so we still led when it
