@@ -11,6 +11,7 @@
 
 #include "protocols/consul/binding/consul_protocol.hpp"
 #include "sim/scenario/scenario_loader.hpp"
+#include "tests/support/consul_scenarios.hpp"
 #include "tests/support/run_binary.hpp"
 #include "tests/support/simulations.hpp"
 #include "tests/support/sweep_runs.hpp"
@@ -44,32 +45,6 @@ const kv::KvStore& final_catalog(const Simulation<ConsulProtocol>& sim) {
   for (NodeId s = 1; s < sim.params().servers; ++s)
     if (sim.node(s).raft()->last_applied() > sim.node(best).raft()->last_applied()) best = s;
   return sim.node(best).raft()->store();
-}
-
-// agent_crash.yaml without its crash, agents running two services, and
-// agent n9 leaving the pool gracefully at 20 s.
-const std::vector<std::string> kTwoServicesAndALeave = {"faults=[]", "expect=[]", "params.agents.services=[web, db]",
-                                                        "params.swim.leave=[{node: n9, at: 20s}]"};
-
-// A consul scenario of 3 servers and 20 agents for 120 s, probing every
-// second, with the periodic reconciliation (300 s) beyond the run, so only
-// what the leader does on events and on gaining leadership reaches the
-// catalog. `swim_extra`: more of the swim map; `faults`: the timeline's
-// entries; MUTANT stands for the mutant's name.
-std::string three_servers_twenty_agents(std::string_view swim_extra, std::string_view faults) {
-  return std::string(R"(protocol: consul
-params:
-  servers: {count: 3}
-  agents: {count: 20}
-  swim: {probe_interval: 1s, suspicion_periods: 5)") +
-         std::string(swim_extra) + R"(}
-  reconcile_interval: 300s
-  mutant: MUTANT
-nodes: 23
-duration: 120s
-network:
-  latency: {dist: uniform, min: 1ms, max: 5ms}
-faults:)" + std::string(faults);
 }
 
 // Two of three servers stalled from 15 s to 40 s: no quorum, no leader able
@@ -217,34 +192,18 @@ TEST_CASE("mutant register_twice is caught by catalog_write_once") {
   }
 }
 
-// Both leaders lost while agent n10 dies: the leader crashes at 15 s (for
-// 25 s), the server that succeeds it at 16 s (for 24 s), so the one server
-// left can elect nobody while its gossip learns of n10's death; once the
-// two restart (40 s), it leads (its log holds the second leader's entries),
-// and only the reconciliation it does when it gains leadership gets n10
-// into the catalog before the periodic one (300 s, beyond the run). n10
-// joins at 5 s, so the catalog has it passing whatever the first leader did.
-const std::string kLeadersLostWhileDetected =
-    three_servers_twenty_agents(", join: [{node: n10, at: 5s, seed: n3}]", R"(
-  - {at: 15s, crash: {nodes: leader, for: 25s}}
-  - {at: 16s, crash: {nodes: leader, for: 24s}}
-  - {at: 20s, crash: n10}
-)");
-
 TEST_CASE("mutant no_reconcile_on_leadership is caught by catalog_healthy_but_dead") {
   for (std::uint64_t seed = 1; seed <= 6; ++seed) {
     CAPTURE(seed);
-    std::string text = kLeadersLostWhileDetected;
-    text.replace(text.find("MUTANT"), 6, "none");
-    const RunResult good = run(load_scenario_text(text, "leaders_lost.yaml"), seed);
+    // (leaders_lost_while_detected: tests/support/consul_scenarios.hpp.)
+    const RunResult good = run(leaders_lost_while_detected("none"), seed);
     CHECK(good.violations.empty());
     // Committed right after the restarts: the 20 s from the crash to 40 s, plus an election and a commit.
     REQUIRE(samples(good, "crash_to_critical_ns").size() == 1);
     CHECK(first_sample(good, "crash_to_critical_ns") >= 20e9);
     CHECK(first_sample(good, "crash_to_critical_ns") < 21e9);
-    text = kLeadersLostWhileDetected;
-    text.replace(text.find("MUTANT"), 6, "no_reconcile_on_leadership");
-    CHECK(first_invariant(run(load_scenario_text(text, "leaders_lost.yaml"), seed)) == "catalog_healthy_but_dead");
+    CHECK(first_invariant(run(leaders_lost_while_detected("no_reconcile_on_leadership"), seed)) ==
+          "catalog_healthy_but_dead");
   }
 }
 
