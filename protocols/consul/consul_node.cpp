@@ -32,7 +32,10 @@ struct ConsulNode::SwimRoute {
 
 ConsulNode::ConsulNode(NodeId self, NodeId cluster_size, const Params& params)
     : self_(self), n_(cluster_size), params_(&params), swim_(self, cluster_size, params.swim_of(self)) {
-  if (params.is_server(self)) raft_ = std::make_unique<raft::RaftNode>(self, params.servers, params.raft);
+  if (params.is_server(self)) {
+    raft_ = std::make_unique<raft::RaftNode>(self, params.servers, params.raft);
+    raft_->keep_compacted();  // for the checkers (begin_input)
+  }
 }
 
 template <class Fn>

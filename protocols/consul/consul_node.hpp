@@ -111,6 +111,7 @@ class ConsulNode {
   void begin_input() {
     step_reads_served_.clear();
     step_members_changed_.clear();
+    if (raft_) raft_->release_compacted();  // the last input's applies were read after it
     ++inputs_;
   }
 
