@@ -13,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "sim/binding/protocol_registry.hpp"
 #include "tests/support/consul_scenarios.hpp"
 #include "tests/support/heartbeat_runs.hpp"
 #include "tests/support/same_verdicts.hpp"
@@ -23,15 +22,6 @@ using namespace faultline;
 using namespace faultline::test;
 
 namespace {
-
-// One run of `s` at `seed` through the Consul binding, its observer hearing
-// protocol events or deaf to them (RunOptions::observer_hears_events).
-RunResult run_consul_seed(const Scenario& s, std::uint64_t seed, bool hears_events = true) {
-  RunOptions o;
-  o.seed = seed;
-  o.observer_hears_events = hears_events;
-  return find_protocol("consul")->run(s, o);
-}
 
 // The metrics the Raft observer's metrics-only path counts from the
 // servers' events (raft_observer.hpp): 0 when deaf.
@@ -66,12 +56,12 @@ TEST_CASE("Consul mutants are caught the same with the observer deaf to protocol
     std::uint64_t seed = 1;
     RunResult heard;
     for (; seed <= c.seeds; ++seed) {
-      heard = run_consul_seed(c.scenario, seed);
+      heard = run_seed("consul", c.scenario, seed);
       if (!heard.violations.empty()) break;
     }
     REQUIRE_MESSAGE(!heard.violations.empty(), mutant << " not caught in seeds 1.." << c.seeds);
     CAPTURE(seed);
-    check_same_verdicts(heard, run_consul_seed(c.scenario, seed, false));
+    check_same_verdicts(heard, run_seed("consul", c.scenario, seed, false));
   }
 }
 
@@ -90,8 +80,8 @@ TEST_CASE("without protocol events a correct Consul run gets the same verdicts a
     CAPTURE(file);
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_consul_seed(s, seed);
-      const RunResult deaf = run_consul_seed(s, seed, false);
+      const RunResult heard = run_seed("consul", s, seed);
+      const RunResult deaf = run_seed("consul", s, seed, false);
       CHECK(heard.violations.empty());
       check_same_verdicts(heard, deaf);
       for (const auto& [name, metric] : heard.metrics) {
@@ -156,8 +146,8 @@ TEST_CASE("an entry a server compacts in the input that applied it is still repl
   };
   for (std::uint64_t seed = 1; seed <= 2; ++seed) {
     CAPTURE(seed);
-    const RunResult snapshots = run_consul_seed(one_server("3"), seed);
-    const RunResult none = run_consul_seed(one_server("10000"), seed);
+    const RunResult snapshots = run_seed("consul", one_server("3"), seed);
+    const RunResult none = run_seed("consul", one_server("10000"), seed);
     CHECK(snapshots.violations.empty());
     CHECK(scalar(snapshots, "snapshots_taken") >= 20);
     CHECK(scalar(none, "snapshots_taken") == 0);
@@ -166,6 +156,6 @@ TEST_CASE("an entry a server compacts in the input that applied it is still repl
       CAPTURE(name);
       CHECK(snapshots.metrics.at(name).samples == none.metrics.at(name).samples);
     }
-    check_same_verdicts(snapshots, run_consul_seed(one_server("3"), seed, false));
+    check_same_verdicts(snapshots, run_seed("consul", one_server("3"), seed, false));
   }
 }

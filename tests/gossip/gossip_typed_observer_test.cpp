@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "protocols/gossip/dissemination_node.hpp"
-#include "sim/binding/protocol_registry.hpp"
 #include "sim/scenario/scenario_loader.hpp"
 #include "tests/support/recording_host.hpp"
 #include "tests/support/same_verdicts.hpp"
@@ -23,15 +22,6 @@ using namespace faultline;
 using namespace faultline::test;
 
 namespace {
-
-// A seed through the gossip binding, its observer hearing protocol events
-// or deaf to them (as if every event had been renamed).
-RunResult run_seed(const Scenario& s, std::uint64_t seed, bool hears_events) {
-  RunOptions o;
-  o.seed = seed;
-  o.observer_hears_events = hears_events;
-  return find_protocol("gossip")->run(s, o);
-}
 
 // Two versions of key 0 (n0 writes 1 at 0 s, n1 writes 2 at 2 s, while 1 is
 // still spreading) and one each of keys 1 and 3, over `params`.
@@ -74,10 +64,10 @@ TEST_CASE("gossip's version mutants are caught the same with the observer deaf t
     const Scenario s = versions_scenario("exchange: " + exchange + ", fanout: 1, mutant: " + mutant);
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_seed(s, seed, true);
+      const RunResult heard = run_seed("gossip", s, seed, true);
       REQUIRE(!heard.violations.empty());
       CHECK(heard.violations[0].invariant == c.invariant);
-      check_same_verdicts(heard, run_seed(s, seed, false));
+      check_same_verdicts(heard, run_seed("gossip", s, seed, false));
     }
   }
 }
@@ -93,8 +83,8 @@ TEST_CASE("correct gossip gives the same metrics with the observer deaf to proto
     CAPTURE(s.name);
     for (std::uint64_t seed = 1; seed <= 2; ++seed) {
       CAPTURE(seed);
-      const RunResult heard = run_seed(s, seed, true);
-      const RunResult deaf = run_seed(s, seed, false);
+      const RunResult heard = run_seed("gossip", s, seed, true);
+      const RunResult deaf = run_seed("gossip", s, seed, false);
       CHECK(heard.violations.empty());
       check_same_verdicts(heard, deaf);
       check_same_metrics_but_removed(heard, deaf);
@@ -106,8 +96,8 @@ TEST_CASE("correct gossip gives the same metrics with the observer deaf to proto
   }
   // The run was deaf: the metric that counts events counted none.
   const Scenario rumor = versions_scenario("exchange: push, fanout: 2, spread: rumor_mongering");
-  CHECK(run_seed(rumor, 1, true).metrics.at("removed").samples.at(0) > 0);
-  CHECK(run_seed(rumor, 1, false).metrics.at("removed").samples.at(0) == 0);
+  CHECK(run_seed("gossip", rumor, 1, true).metrics.at("removed").samples.at(0) > 0);
+  CHECK(run_seed("gossip", rumor, 1, false).metrics.at("removed").samples.at(0) == 0);
 }
 
 TEST_CASE("versions_changed says which inputs changed a version, input by input") {

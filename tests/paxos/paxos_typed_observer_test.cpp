@@ -15,26 +15,12 @@
 
 #include "protocols/paxos/binding/paxos_protocol.hpp"
 #include "protocols/paxos/multi_paxos_node.hpp"
-#include "sim/binding/protocol_registry.hpp"
 #include "tests/support/recording_host.hpp"
 #include "tests/support/same_verdicts.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
-
-namespace {
-
-// One run of `s` at `seed` through the named binding, its observer hearing
-// protocol events or deaf to them (RunOptions::observer_hears_events).
-RunResult run_seed(const char* protocol, const Scenario& s, std::uint64_t seed, bool hears_events = true) {
-  RunOptions o;
-  o.seed = seed;
-  o.observer_hears_events = hears_events;
-  return find_protocol(protocol)->run(s, o);
-}
-
-}  // namespace
 
 TEST_CASE("Basic Paxos mutants are caught the same with the observer deaf to protocol events") {
   struct Case {

@@ -9,25 +9,11 @@
 #include <utility>
 #include <vector>
 
-#include "sim/binding/protocol_registry.hpp"
 #include "tests/support/same_verdicts.hpp"
 #include "tests/support/sweep_runs.hpp"
 
 using namespace faultline;
 using namespace faultline::test;
-
-namespace {
-
-// One run of `s` at `seed` through the Raft binding, its observer hearing
-// protocol events or deaf to them (RunOptions::observer_hears_events).
-RunResult run_raft_seed(const Scenario& s, std::uint64_t seed, bool hears_events) {
-  RunOptions o;
-  o.seed = seed;
-  o.observer_hears_events = hears_events;
-  return find_protocol("raft")->run(s, o);
-}
-
-}  // namespace
 
 TEST_CASE("Raft mutants are caught the same with the observer deaf to protocol events") {
   struct Case {
@@ -50,13 +36,13 @@ TEST_CASE("Raft mutants are caught the same with the observer deaf to protocol e
     std::uint64_t seed = 1;
     RunResult heard;
     for (; seed <= c.seeds; ++seed) {
-      heard = run_raft_seed(s, seed, true);
+      heard = run_seed("raft", s, seed, true);
       if (!heard.violations.empty()) break;
     }
     REQUIRE_MESSAGE(!heard.violations.empty(), c.mutant << " not caught in seeds 1.." << c.seeds);
     CAPTURE(seed);
     // ... is caught the same without them.
-    check_same_verdicts(heard, run_raft_seed(s, seed, false));
+    check_same_verdicts(heard, run_seed("raft", s, seed, false));
   }
 }
 
@@ -69,8 +55,8 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
     const std::string scenario = file;
     CAPTURE(scenario);
     const Scenario s = raft_scenario(file, sets);
-    const RunResult heard = run_raft_seed(s, 1, true);
-    const RunResult deaf = run_raft_seed(s, 1, false);
+    const RunResult heard = run_seed("raft", s, 1, true);
+    const RunResult deaf = run_seed("raft", s, 1, false);
     CHECK(heard.violations.empty());
     check_same_verdicts(heard, deaf);
     const std::set<std::string> from_events = {"config_changes", "transfer_ns", "snapshots_taken",
@@ -86,6 +72,6 @@ TEST_CASE("without protocol events a correct Raft run gets the same verdicts and
   }
   // The metrics-only path is what counts snapshots: silenced, it counts none.
   const Scenario s = raft_scenario("churn.yaml", {"params.snapshot_threshold=50"});
-  CHECK(run_raft_seed(s, 1, true).metrics.at("snapshots_taken").samples.at(0) > 0);
-  CHECK(run_raft_seed(s, 1, false).metrics.at("snapshots_taken").samples.at(0) == 0);
+  CHECK(run_seed("raft", s, 1, true).metrics.at("snapshots_taken").samples.at(0) > 0);
+  CHECK(run_seed("raft", s, 1, false).metrics.at("snapshots_taken").samples.at(0) == 0);
 }

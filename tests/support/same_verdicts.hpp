@@ -1,14 +1,26 @@
-// For tests that run one seed under two variants of an observer (one deaf
-// to protocol events, say) and expect the same judgement.
+// For tests that run one seed twice, its observer hearing protocol events
+// and deaf to them, and expect the same judgement.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <cstddef>
 
+#include "sim/binding/protocol_registry.hpp"
 #include "sim/run/run_result.hpp"
+#include "sim/scenario/scenario.hpp"
 
 namespace faultline::test {
+
+// One run of `s` at `seed` through the named protocol's binding, its
+// observer hearing protocol events or deaf to them, as if every event had
+// been renamed (RunOptions::observer_hears_events).
+inline RunResult run_seed(const char* protocol, const Scenario& s, std::uint64_t seed, bool hears_events = true) {
+  RunOptions o;
+  o.seed = seed;
+  o.observer_hears_events = hears_events;
+  return find_protocol(protocol)->run(s, o);
+}
 
 // The same violations (time, server, invariant, message), in the same
 // order, and the same trace hash.
