@@ -7,6 +7,8 @@
 //   on_crash / on_restart / on_pause / on_resume / on_connectivity_change
 //   after_event        after every event: online safety checks (optional; only
 //                      called when the observer declares it)
+//   on_input           a running node is about to be handed an input: a delivery,
+//                      a timer, a client request, its start (optional)
 //   on_client_request  a running node is about to be handed a client request (optional)
 //   before_timer       a running node's timer is about to fire (optional)
 //   on_reply           a node answered a client (optional)

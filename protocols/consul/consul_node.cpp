@@ -14,24 +14,22 @@ struct ConsulNode::RaftRoute {
   ConsulNode& node;
   Message wrap(raft::Message&& m) const { return Message(std::in_place_index<0>, std::move(m)); }
   void reply(HostT& outer, ClientId client, kv::Reply&& r) { node.on_raft_reply(outer, client, std::move(r)); }
-  void emitted(std::string_view, std::initializer_list<TraceField>) {}
 };
 
-// SWIM's actions: messages wrapped as SWIM's; its membership events noted
-// for the reconciler (the composite's local interface between the two).
+// SWIM's actions: messages wrapped as SWIM's. What it changed in the
+// membership is read from its typed record after each call (with_swim).
 struct ConsulNode::SwimRoute {
   ConsulNode& node;
   Message wrap(swim::Message&& m) const { return Message(std::in_place_index<1>, std::move(m)); }
   void reply(Host<Message, kv::Reply>&, ClientId, std::monostate&&) {}
-  void emitted(std::string_view kind, std::initializer_list<TraceField> fields) {
-    if (kind == "alive" || kind == "suspect" || kind == "dead" || kind == "left")
-      for (const auto& f : fields)
-        if (f.key == "member" && !f.is_text) node.changed_members_.push_back(static_cast<NodeId>(f.number));
-  }
 };
 
 ConsulNode::ConsulNode(NodeId self, NodeId cluster_size, const Params& params)
-    : self_(self), n_(cluster_size), params_(&params), swim_(self, cluster_size, params.swim_of(self)) {
+    : self_(self),
+      n_(cluster_size),
+      params_(&params),
+      swim_shared_(std::make_unique<swim::SwimShared>(params.swim_of(self), cluster_size)),
+      swim_(self, cluster_size, *swim_shared_) {
   if (params.is_server(self)) {
     raft_ = std::make_unique<raft::RaftNode>(self, params.servers, params.raft);
     raft_->keep_compacted();  // for the checkers (begin_input)
@@ -52,12 +50,15 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
   SwimRoute route{*this};
   SubHost<Message, kv::Reply, swim::Message, std::monostate, SwimRoute> sub(host, kSwimSlots, n_, swim_rng_, route);
   fn(swim_, sub);
-  if (changed_members_.empty()) return;
-  step_members_changed_.insert(step_members_changed_.end(), changed_members_.begin(), changed_members_.end());
-  std::vector<NodeId> changed;
-  changed.swap(changed_members_);
-  if (store_current())
-    for (NodeId m : changed) reconcile_member(host, m);
+  // The members whose entry that call changed, in order, for the reconciler
+  // (the composite's local interface between the two).
+  const std::size_t first = step_members_changed_.size();
+  for (const swim::ViewChange& c : swim_.changes())
+    if (c.cause == swim::ViewChange::Cause::kLearned) step_members_changed_.push_back(c.member);
+  if (step_members_changed_.size() == first || !store_current()) return;
+  const std::vector<NodeId> changed(step_members_changed_.begin() + static_cast<std::ptrdiff_t>(first),
+                                    step_members_changed_.end());
+  for (NodeId m : changed) reconcile_member(host, m);
 }
 
 void ConsulNode::on_start(HostT& host) {

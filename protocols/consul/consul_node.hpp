@@ -156,6 +156,9 @@ class ConsulNode {
   NodeId n_;
   const Params* params_;
   std::unique_ptr<raft::RaftNode> raft_;  // servers only
+  // Its SWIM's parameters and record of changes (on the heap: the node
+  // moves, SWIM's pointer to it must not).
+  std::unique_ptr<swim::SwimShared> swim_shared_;
   swim::SwimNode swim_;
   Rng raft_rng_, swim_rng_;  // the inner protocols' streams, seeded from the node's at each start
   std::uint64_t epoch_ = 0;
@@ -166,7 +169,6 @@ class ConsulNode {
   bool was_leader_ = false;
   std::map<std::string, std::uint64_t> in_flight_;
   std::map<std::uint64_t, std::string> in_flight_by_sequence_;
-  std::vector<NodeId> changed_members_;  // reported by SWIM during the current call, to reconcile after it
   std::vector<NodeId> recheck_;          // members whose write lost a race (cas failed), to reconcile again
   // Agents' requests forwarded to this leader through another server, not
   // yet answered: (client, sequence) -> the server to answer through.

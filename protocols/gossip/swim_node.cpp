@@ -25,8 +25,9 @@ std::string_view message_type_name(const Message& m) {
   return "?";
 }
 
-SwimNode::SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params)
-    : self_(self), n_(cluster_size), params_(&params), view_(&params.late_joiner) {
+SwimNode::SwimNode(NodeId self, NodeId cluster_size, SwimShared& shared)
+    : self_(self), n_(cluster_size), shared_(&shared), view_(&shared.params->late_joiner) {
+  const SwimParams& params = *shared.params;
   std::uint32_t log2n = 0;
   while ((1u << log2n) < cluster_size + 1u) ++log2n;
   retransmit_limit_ = params.retransmit_mult * std::max(1u, log2n);
@@ -39,15 +40,19 @@ SwimNode::SwimNode(NodeId self, NodeId cluster_size, const SwimParams& params)
 }
 
 void SwimNode::on_start(HostT& host) {
+  shared_->changes.clear();
   // A restarted member rejoins with an incarnation above every earlier one,
   // so its "alive" beats the "dead" the others hold about it.
   const bool restarted = host.storage().read(kIncarnationKey).has_value();
   if (restarted) incarnation_ = static_cast<std::uint32_t>(std::stoul(*host.storage().read(kIncarnationKey))) + 1;
   host.storage().write(kIncarnationKey, std::to_string(incarnation_));
   host.storage().sync();
-  const bool late = self_ < params_->late_joiner.size() && params_->late_joiner[self_];
+  const bool late = self_ < params().late_joiner.size() && params().late_joiner[self_];
   if (!late || restarted) become_active(host);
-  if (restarted) enqueue({self_, incarnation_, MemberState::kAlive});
+  if (restarted) {
+    enqueue({self_, incarnation_, MemberState::kAlive});
+    shared_->changes.push_back({self_, incarnation_, MemberState::kAlive, ViewChange::Cause::kRestarted});
+  }
   schedule_script(host, true);
 }
 
@@ -57,40 +62,43 @@ void SwimNode::schedule_script(HostT& host, bool include_now) {
   const Time now = host.now();
   auto ahead = [&](Time at) { return include_now ? at >= now : at > now; };
   Time next = -1;
-  for (const auto& j : params_->joiners)
+  for (const auto& j : params().joiners)
     if (j.node == self_ && ahead(j.at) && (next < 0 || j.at < next)) next = j.at;
-  for (const auto& l : params_->leavers)
+  for (const auto& l : params().leavers)
     if (l.node == self_ && ahead(l.at) && (next < 0 || l.at < next)) next = l.at;
   if (next >= 0) host.set_timer(kScriptTimer, next - now);
 }
 
 void SwimNode::become_active(HostT& host) {
   active_ = true;
-  host.set_timer(kProbeTimer, host.rng().between(1, params_->probe_interval));
-  if (params_->gossip_interval > 0) host.set_timer(kGossipTimer, host.rng().between(1, params_->gossip_interval));
-  if (params_->reconnect_interval > 0)
-    host.set_timer(kReconnectTimer, host.rng().between(1, params_->reconnect_interval));
+  host.set_timer(kProbeTimer, host.rng().between(1, params().probe_interval));
+  if (params().gossip_interval > 0) host.set_timer(kGossipTimer, host.rng().between(1, params().gossip_interval));
+  if (params().reconnect_interval > 0)
+    host.set_timer(kReconnectTimer, host.rng().between(1, params().reconnect_interval));
 }
 
 void SwimNode::on_timer(HostT& host, TimerSlot slot) {
+  shared_->changes.clear();
   if (slot == kScriptTimer) {
     const Time now = host.now();
-    for (const auto& j : params_->joiners)
+    for (const auto& j : params().joiners)
       if (j.node == self_ && j.at <= now && !active_) {
         // Join through the seed: announce ourselves alive to it.
         become_active(host);
         enqueue({self_, incarnation_, MemberState::kAlive});
+        shared_->changes.push_back({self_, incarnation_, MemberState::kAlive, ViewChange::Cause::kJoined});
         host.emit("join", {{"seed", j.seed}});
         Message m;
         m.kind = Message::Kind::kJoin;
         send(host, j.seed, m);
       }
-    for (const auto& l : params_->leavers)
+    for (const auto& l : params().leavers)
       if (l.node == self_ && l.at <= now && active_) {
         // Leave gracefully: tell a few members, then go quiet.
         enqueue({self_, incarnation_, MemberState::kLeft});
+        shared_->changes.push_back({self_, incarnation_, MemberState::kLeft, ViewChange::Cause::kLeft});
         host.emit("leave", {});
-        for (std::uint32_t i = 0; i < params_->indirect_probes; ++i) {
+        for (std::uint32_t i = 0; i < params().indirect_probes; ++i) {
           Message m;
           m.kind = Message::Kind::kPing;
           m.seq = 0;
@@ -99,8 +107,8 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
         active_ = false;
         host.cancel_timer(kProbeTimer);
         host.cancel_timer(kPhaseTimer);
-        if (params_->gossip_interval > 0) host.cancel_timer(kGossipTimer);
-        if (params_->reconnect_interval > 0) host.cancel_timer(kReconnectTimer);
+        if (params().gossip_interval > 0) host.cancel_timer(kGossipTimer);
+        if (params().reconnect_interval > 0) host.cancel_timer(kReconnectTimer);
       }
     schedule_script(host, false);
     return;
@@ -109,16 +117,16 @@ void SwimNode::on_timer(HostT& host, TimerSlot slot) {
   if (slot == kProbeTimer) {
     expire_suspicions(host);
     probe(host);
-    host.set_timer(kProbeTimer, scaled(params_->probe_interval));
+    host.set_timer(kProbeTimer, scaled(params().probe_interval));
   } else if (slot == kPhaseTimer) {
     end_phase(host);
   } else if (slot == kGossipTimer) {
     expire_suspicions(host);
     gossip(host);
-    host.set_timer(kGossipTimer, params_->gossip_interval);
+    host.set_timer(kGossipTimer, params().gossip_interval);
   } else if (slot == kReconnectTimer) {
     reconnect(host);
-    host.set_timer(kReconnectTimer, params_->reconnect_interval);
+    host.set_timer(kReconnectTimer, params().reconnect_interval);
   }
 }
 
@@ -146,7 +154,7 @@ void SwimNode::gossip(HostT& host) {
   // memberlist's gossip channel: pending updates to a few random members,
   // apart from probes, and only when there is something to say.
   if (gossip_.empty()) return;
-  for (std::uint32_t i = 0; i < params_->gossip_nodes && !gossip_.empty(); ++i) {
+  for (std::uint32_t i = 0; i < params().gossip_nodes && !gossip_.empty(); ++i) {
     Message m;
     m.kind = Message::Kind::kGossip;
     send(host, random_member(host, kNoNode, kNoNode), m);
@@ -154,22 +162,22 @@ void SwimNode::gossip(HostT& host) {
 }
 
 void SwimNode::adjust_awareness(int delta) {
-  if (params_->awareness_max == 0) return;
-  const auto top = static_cast<std::int64_t>(params_->awareness_max) - 1;
+  if (params().awareness_max == 0) return;
+  const auto top = static_cast<std::int64_t>(params().awareness_max) - 1;
   awareness_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(awareness_) + delta, 0, top));
 }
 
 Duration SwimNode::suspicion_timeout(std::size_t confirmations) const {
-  if (!dynamic_suspicion()) return params_->probe_interval * params_->suspicion_periods;
+  if (!dynamic_suspicion()) return params().probe_interval * params().suspicion_periods;
   // memberlist: mult * log10(n) intervals (at least mult, for n below 10).
   // det::log, not libm's, so every C library computes the same timeout.
   const double scale = std::max(1.0, det::log(std::max(1.0, static_cast<double>(n_))) / det::log(10.0));
-  const double min = params_->suspicion_mult * scale * static_cast<double>(params_->probe_interval);
+  const double min = params().suspicion_mult * scale * static_cast<double>(params().probe_interval);
   // Lifeguard: from max down to min as log(c + 1) / log(k + 1), where k
   // confirmations are expected (one per indirect prober, fewer in a tiny cluster).
-  const std::uint32_t k = std::min<std::uint32_t>(params_->indirect_probes, n_ > 2 ? n_ - 2 : 0);
-  if (params_->suspicion_max_mult <= 1 || k == 0) return static_cast<Duration>(min + 0.5);
-  const double max = min * params_->suspicion_max_mult;
+  const std::uint32_t k = std::min<std::uint32_t>(params().indirect_probes, n_ > 2 ? n_ - 2 : 0);
+  if (params().suspicion_max_mult <= 1 || k == 0) return static_cast<Duration>(min + 0.5);
+  const double max = min * params().suspicion_max_mult;
   const double fraction = det::log(static_cast<double>(confirmations) + 1) / det::log(static_cast<double>(k) + 1);
   return static_cast<Duration>(std::max(min, max - fraction * (max - min)) + 0.5);
 }
@@ -216,7 +224,7 @@ void SwimNode::probe(HostT& host) {
   m.kind = Message::Kind::kPing;
   m.seq = probe_seq_;
   send(host, target, m);
-  host.set_timer(kPhaseTimer, scaled(params_->probe_timeout));
+  host.set_timer(kPhaseTimer, scaled(params().probe_timeout));
 }
 
 void SwimNode::end_phase(HostT& host) {
@@ -227,7 +235,7 @@ void SwimNode::end_phase(HostT& host) {
   }
   if (phase_ == Phase::kDirect) {
     // SWIM 3.1: no ack in time; ask k members to ping the target for us.
-    for (std::uint32_t i = 0; i < params_->indirect_probes; ++i) {
+    for (std::uint32_t i = 0; i < params().indirect_probes; ++i) {
       const NodeId helper = random_member(host, probe_target_, kNoNode);
       if (helper == kNoNode) break;
       Message m;
@@ -238,7 +246,7 @@ void SwimNode::end_phase(HostT& host) {
     }
     phase_ = Phase::kIndirect;
     // The rest of the period, less a tenth, so the verdict comes before the next probe.
-    host.set_timer(kPhaseTimer, std::max<Duration>(1, scaled(params_->probe_interval) * 9 / 10 - scaled(params_->probe_timeout)));
+    host.set_timer(kPhaseTimer, std::max<Duration>(1, scaled(params().probe_interval) * 9 / 10 - scaled(params().probe_timeout)));
   } else if (phase_ == Phase::kIndirect) {
     // SWIM 4.2: suspect rather than declare dead at once.
     phase_ = Phase::kIdle;
@@ -254,7 +262,7 @@ void SwimNode::end_phase(HostT& host) {
 
 void SwimNode::expire_suspicions(HostT& host) {
   const Time now = host.now();
-  const Duration timeout = params_->probe_interval * params_->suspicion_periods;
+  const Duration timeout = params().probe_interval * params().suspicion_periods;
   std::vector<Update> expired;
   for (const auto& d : view_.deltas())
     if (d.state == MemberState::kSuspect && now - d.since >= (dynamic_suspicion() ? suspicion_timeout_of(d.member) : timeout))
@@ -279,9 +287,9 @@ void SwimNode::send(HostT& host, NodeId to, Message m) {
   // Buddy system (memberlist): a member we suspect hears it from us first,
   // so it can refute without waiting for the rumor to find it.
   const MemberInfo about_to = view_.get(to);
-  if (params_->buddy && about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
+  if (params().buddy && about_to.state == MemberState::kSuspect) m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kSuspect};
   // With reconnect, the same for a member we hold dead: it hears its death and refutes.
-  if (params_->reconnect_interval > 0 && about_to.state == MemberState::kDead)
+  if (params().reconnect_interval > 0 && about_to.state == MemberState::kDead)
     m.updates[m.count++] = Update{to, about_to.incarnation, MemberState::kDead};
   // Then the least-sent updates (infection-style dissemination).
   std::stable_sort(gossip_.begin(), gossip_.end(), [](const Pending& a, const Pending& b) { return a.sent < b.sent; });
@@ -300,18 +308,19 @@ void SwimNode::apply(HostT& host, const Update& u) {
   if (u.member == self_) {
     // Refute (SWIM 4.2): someone suspects or buried us while we are here.
     if ((u.state == MemberState::kSuspect || u.state == MemberState::kDead) && u.incarnation >= incarnation_ && active_ &&
-        !params_->no_refute) {
+        !params().no_refute) {
       incarnation_ = u.incarnation + 1;
       host.storage().write(kIncarnationKey, std::to_string(incarnation_));
-      if (params_->mutant != Mutant::kRefuteNotSynced) host.storage().sync();
+      if (params().mutant != Mutant::kRefuteNotSynced) host.storage().sync();
       enqueue({self_, incarnation_, MemberState::kAlive});
       adjust_awareness(+1);  // Lifeguard: being suspected hints that we are slow
+      shared_->changes.push_back({self_, incarnation_, MemberState::kAlive, ViewChange::Cause::kRefuted});
       host.emit("refute", {{"incarnation", incarnation_}});
     }
     return;
   }
   const MemberInfo current = view_.get(u.member);
-  const bool mutant_refuses = params_->mutant == Mutant::kSuspectNeedsHigherIncarnation &&
+  const bool mutant_refuses = params().mutant == Mutant::kSuspectNeedsHigherIncarnation &&
                               u.state == MemberState::kSuspect && current.state == MemberState::kAlive &&
                               u.incarnation == current.incarnation;
   if (!supersedes(u.state, u.incarnation, current.state, current.incarnation) || mutant_refuses) {
@@ -331,10 +340,12 @@ void SwimNode::apply(HostT& host, const Update& u) {
     else std::erase_if(suspicions_, [&](const Suspicion& s) { return s.member == u.member; });
   }
   enqueue(u);
+  shared_->changes.push_back({u.member, u.incarnation, u.state, ViewChange::Cause::kLearned});
   host.emit(state_event(u.state), {{"member", u.member}, {"incarnation", u.incarnation}});
 }
 
 void SwimNode::on_message(HostT& host, NodeId from, const Message& m) {
+  shared_->changes.clear();
   if (!active_) return;
   // A message is itself news that its sender is alive at its incarnation.
   apply(host, Update{from, m.sender_incarnation, MemberState::kAlive});

@@ -15,8 +15,9 @@
 //             may use the record log (the composite declares which)
 //   reply     handed to Route::reply, which either passes it on to the
 //             composite's clients or keeps it (a reply to the composite itself)
-//   emit      passed through to the node's trace, after Route::emitted has
-//             seen it (the narrow local interface between inner protocols)
+//   emit      passed through to the node's trace, and only there: a composite
+//             reacts to an inner protocol's typed state (Consul reads SWIM's
+//             SwimNode::changes() after each call), never to its events
 //   now, self the node's; cluster_size is the inner protocol's own (Raft runs
 //             on the servers only, SWIM on every node)
 // Crash, restart, pause and partitions are the node's, so every inner
@@ -32,11 +33,10 @@
 
 namespace faultline {
 
-// Route: what the composite does with the inner protocol's messages, replies
-// and events. Needs
+// Route: what the composite does with the inner protocol's messages and
+// replies. Needs
 //   OuterMessage wrap(InnerMessage&&) const;
 //   void reply(Host<OuterMessage, OuterReply>& outer, ClientId, InnerReply&&);
-//   void emitted(std::string_view kind, std::initializer_list<TraceField> fields);
 template <class OuterMessage, class OuterReply, class InnerMessage, class InnerReply, class Route>
 class SubHost final : public Host<InnerMessage, InnerReply> {
  public:
@@ -54,10 +54,7 @@ class SubHost final : public Host<InnerMessage, InnerReply> {
   Rng& rng() override { return rng_; }
   DurableStore& storage() override { return outer_.storage(); }
   void reply(ClientId client, InnerReply reply) override { route_.reply(outer_, client, std::move(reply)); }
-  void emit(std::string_view kind, std::initializer_list<TraceField> fields) override {
-    route_.emitted(kind, fields);
-    outer_.emit(kind, fields);
-  }
+  void emit(std::string_view kind, std::initializer_list<TraceField> fields) override { outer_.emit(kind, fields); }
 
  private:
   Outer& outer_;

@@ -54,9 +54,12 @@ bool emitted(const TestHost& h, const std::string& kind, std::int64_t member) {
 
 struct Node {
   SwimParams params;
+  SwimShared shared;
   TestHost host;
   SwimNode node;
-  Node(const SwimParams& p, NodeId n) : params(p), host(0, n), node(0, n, params) { node.on_start(host); }
+  Node(const SwimParams& p, NodeId n) : params(p), shared(params, n), host(0, n), node(0, n, shared) {
+    node.on_start(host);
+  }
   // Member `from` tells us `member` is suspect (at incarnation 0), as `suspecter` found.
   void hear_suspicion(NodeId from, NodeId member, NodeId suspecter) {
     node.on_message(host, from, carrying(Message::Kind::kGossip, 0, {member, 0, MemberState::kSuspect, suspecter}));
@@ -141,7 +144,8 @@ TEST_CASE("buddy system: a message to a suspect carries its suspicion even after
     CHECK(carries(a.host.sent[0].second, 2, MemberState::kSuspect) == buddy);
     // The suspect, hearing it, refutes with a higher incarnation.
     TestHost bh(2, 4);
-    SwimNode b(2, 4, p);
+    SwimShared b_shared(p, 4);
+    SwimNode b(2, 4, b_shared);
     b.on_start(bh);
     b.on_message(bh, 0, a.host.sent[0].second);
     CHECK(emitted(bh, "refute", 1) == buddy);

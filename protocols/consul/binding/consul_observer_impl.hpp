@@ -21,7 +21,8 @@ Duration ConsulObserverFor<P>::healthy_bound(const consul::Params& p, NodeId nod
   Duration bound = 0;
   for (NodeId member : {NodeId{0}, p.servers}) {  // a server, an agent
     const swim::SwimParams& swim = p.swim_of(member);
-    const Duration longest_suspicion = swim::SwimNode(0, nodes, swim).suspicion_timeout_of(kNoNode);
+    swim::SwimShared shared(swim, nodes);
+    const Duration longest_suspicion = swim::SwimNode(0, nodes, shared).suspicion_timeout_of(kNoNode);
     bound = std::max(bound, longest_suspicion + 25 * swim.probe_interval + 10 * kSecond);
   }
   return bound;

@@ -104,39 +104,43 @@ bool SwimObserver::everyone_aware(const Watch& w, NodeId subject) const {
   return true;
 }
 
-void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
-                                     std::initializer_list<TraceField> fields) {
-  check_incarnation(node);
-  if (kind == "refute") {
-    ++refutations_;
-    return;
+void SwimObserver::take_changes(Time t, NodeId node) {
+  using Cause = swim::ViewChange::Cause;
+  for (const swim::ViewChange& c : sim_.node(node).changes()) {
+    switch (c.cause) {
+      case Cause::kRefuted:
+        ++refutations_;
+        check_incarnation(node);
+        break;
+      case Cause::kRestarted: check_incarnation(node); break;  // on_start chose its new incarnation
+      case Cause::kJoined:
+        joined_[node] = Watch{t, false, false, {}};
+        gone_at_[node] = -1;
+        break;
+      case Cause::kLeft: gone_at_[node] = t; break;
+      case Cause::kLearned: learned(t, node, c); break;
+    }
   }
-  if (kind == "join") {
-    joined_[node] = Watch{t, false, false, {}};
-    gone_at_[node] = -1;
-    return;
-  }
-  if (kind == "leave") {
-    gone_at_[node] = t;
-    return;
-  }
-  const auto member = static_cast<NodeId>(field_number(fields, "member"));
-  if (kind == "suspect") {
+}
+
+// `node`'s entry for c.member took state c.state at incarnation c.incarnation.
+void SwimObserver::learned(Time t, NodeId node, const swim::ViewChange& c) {
+  const NodeId member = c.member;
+  if (c.state == swim::MemberState::kSuspect) {
     auto it = crashed_.find(member);
     if (it != crashed_.end() && !it->second.first_suspect) {
       it->second.first_suspect = true;
       first_suspect_.push_back(static_cast<double>(t - it->second.since));
     }
-  } else if (kind == "dead") {
-    const auto incarnation = static_cast<std::uint32_t>(field_number(fields, "incarnation"));
+  } else if (c.state == swim::MemberState::kDead) {
     // The death of an incarnation an earlier life of the member ran at is
     // true: that life ended in a crash. (A suspicion raised while it was down
     // can time out after it restarted, at a higher incarnation, before its
     // news reaches the suspecter: swarm, swim/join_storm.yaml seed 301974.)
-    const bool this_life = static_cast<std::int64_t>(incarnation) > earlier_lives_incarnation_[member];
+    const bool this_life = static_cast<std::int64_t>(c.incarnation) > earlier_lives_incarnation_[member];
     if (this_life && sim_.is_running(member) && sim_.node(member).active()) {
       // One false death, however many members come to believe it.
-      if (false_deaths_.insert({member, incarnation}).second)
+      if (false_deaths_.insert({member, c.incarnation}).second)
         ++false_positives_;
       if (strict_accuracy_)
         sim_.report_violation(node, "no_false_dead",
@@ -156,7 +160,7 @@ void SwimObserver::on_protocol_event(Time t, NodeId node, std::string_view kind,
         crashed_.erase(it);
       }
     }
-  } else if (kind == "alive") {
+  } else if (c.state == swim::MemberState::kAlive) {
     auto it = joined_.find(member);
     if (it != joined_.end()) {
       it->second.aware.insert(node);

@@ -29,9 +29,12 @@
 //                          ran at in an earlier life (SWIM 4.2 orders a member's
 //                          updates by incarnation; reusing one lets its old
 //                          suspicions and deaths beat its new alive). Read from the
-//                          member's typed state at every event it emits and at
-//                          its crash; needs each new incarnation synced (broken
+//                          member's typed state after each input that changed its
+//                          incarnation (a refutation, a restart) and at its
+//                          crash; needs each new incarnation synced (broken
 //                          by params.mutant=refute_not_synced).
+// Both, and every metric, read typed state, never trace events: after each
+// input, the node's SwimNode::changes() (empty for nearly every input).
 #pragma once
 
 #include <map>
@@ -53,7 +56,19 @@ class SwimObserver : public ObserverBase {
  public:
   SwimObserver(const Scenario& scenario, const swim::SwimParams& params, Simulation<SwimProtocol>& sim);
 
-  void on_protocol_event(Time t, NodeId node, std::string_view kind, std::initializer_list<TraceField> fields);
+  // The node each input is handed to; after the event, its changes() are
+  // taken in. Nearly every input changes nothing: the test for that is
+  // inline in the event loop (a template only so that its body compiles
+  // there, where Simulation is complete).
+  void on_input(Time, NodeId node) { input_node_ = node; }
+  template <class Sim = Simulation<SwimProtocol>>
+  void after_event(Time t) {
+    Sim& sim = sim_;
+    const NodeId node = input_node_;
+    if (node == kNoNode) return;  // a fault, a nemesis step: no input
+    input_node_ = kNoNode;
+    if (!sim.node(node).changes().empty()) [[unlikely]] take_changes(t, node);
+  }
   void on_crash(Time t, NodeId node);
   void on_restart(Time t, NodeId node);
   void before_crash(Time t, NodeId node);
@@ -80,6 +95,9 @@ class SwimObserver : public ObserverBase {
     bool first_suspect = false, first_dead = false;
     std::set<NodeId> aware;
   };
+  // Each change `node`'s last input made, in order: metrics and no_false_dead.
+  void take_changes(Time t, NodeId node);
+  void learned(Time t, NodeId node, const swim::ViewChange& c);
   bool everyone_aware(const Watch& w, NodeId subject) const;
   std::uint64_t unconverged_pairs(Time end) const;
 
@@ -91,6 +109,7 @@ class SwimObserver : public ObserverBase {
   std::set<std::pair<NodeId, std::uint32_t>> false_deaths_;  // (member, incarnation) wrongly declared dead
   const swim::SwimParams& params_;
   Time last_fault_change_ = 0;     // the last crash, restart, pause, resume or connectivity change
+  NodeId input_node_ = kNoNode;    // handed an input in the current event (on_input)
   std::vector<Time> started_at_;   // per node: its last start
   std::vector<std::int64_t> earlier_lives_incarnation_;  // per node: the highest it ran at before its last crash (-1: none)
   void check_incarnation(NodeId node);
@@ -109,7 +128,10 @@ struct SwimProtocol {
   template <class F>
   static void message_fields(const Message& m, F&& field) { swim::message_fields(m, field); }
   static std::uint32_t message_bytes(const Message& m) { return swim::message_bytes(m); }
-  static Node make_node(NodeId self, NodeId n, const Params& p) { return Node(self, n, p); }
+  // What the nodes share for the run: the parameters, and the record of
+  // what the input being handled changed (swim::SwimShared).
+  using Shared = swim::SwimShared;
+  static Node make_node(NodeId self, NodeId n, Shared& shared) { return Node(self, n, shared); }
 };
 
 // A section of SWIM parameters read as `swim` reads its `params` (for a
