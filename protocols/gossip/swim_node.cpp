@@ -217,6 +217,7 @@ void SwimNode::probe(HostT& host) {
   const NodeId target = random_member(host, kNoNode, kNoNode);
   if (target == kNoNode) return;
   probe_target_ = target;
+  probe_incarnation_ = view_.get(target).incarnation;
   ++probe_seq_;
   acked_ = false;
   phase_ = Phase::kDirect;
@@ -251,12 +252,21 @@ void SwimNode::end_phase(HostT& host) {
     // SWIM 4.2: suspect rather than declare dead at once.
     phase_ = Phase::kIdle;
     adjust_awareness(+1);  // Lifeguard: no ack at all; perhaps we are the slow one
+    // The suspicion names the incarnation the probe was sent to (memberlist's
+    // probeNode works on a copy of the target's state taken as the probe
+    // began). A target heard alive at a higher one since (restarted, or
+    // refuted) lives a life this probe never asked about: the suspicion of
+    // its old one is old news, and SWIM 4.2's merge drops it. Suspecting
+    // the new one instead made a false death on a reliable network (swarm,
+    // swim/join_storm.yaml seed 16: a probe sent while its target was down,
+    // the target back at incarnation 1 before the verdict, suspected at 1,
+    // its refutation too slow to beat the timeout).
     const MemberInfo t = view_.get(probe_target_);
     const NodeId from = dynamic_suspicion() ? self_ : kNoNode;
-    if (t.state == MemberState::kAlive) apply(host, {probe_target_, t.incarnation, MemberState::kSuspect, from});
+    if (t.state == MemberState::kAlive) apply(host, {probe_target_, probe_incarnation_, MemberState::kSuspect, from});
     // Lifeguard: our own failed probe of a suspect confirms the suspicion.
     else if (t.state == MemberState::kSuspect && dynamic_suspicion())
-      apply(host, {probe_target_, t.incarnation, MemberState::kSuspect, from});
+      apply(host, {probe_target_, probe_incarnation_, MemberState::kSuspect, from});
   }
 }
 

@@ -168,6 +168,7 @@ class SwimNode {
   NodeId probe_target_ = kNoNode;
   std::uint32_t probe_seq_ = 0;
   std::uint32_t retransmit_limit_;
+  std::uint32_t probe_incarnation_ = 0;  // the probe target's incarnation when the probe began
   struct Pending {
     Update update;
     std::uint32_t sent;

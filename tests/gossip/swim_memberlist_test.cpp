@@ -153,6 +153,42 @@ TEST_CASE("buddy system: a message to a suspect carries its suspicion even after
   }
 }
 
+TEST_CASE("a probe that fails suspects the incarnation it was sent to, not one heard since (memberlist's probeNode)") {
+  struct Case {
+    const char* during_probe;  // what this member hears from the target while the probe is open
+    MemberState state;         // the target's entry after the probe's verdict
+    std::uint32_t incarnation;
+  };
+  const Case cases[] = {
+      {"nothing", MemberState::kSuspect, 0},
+      // The target came back at a higher incarnation (restarted, or refuted):
+      // a suspicion of its old life is old news. (Suspected at 1 instead, it
+      // was declared dead on a reliable network: swarm, join_storm seed 16.)
+      {"alive at 1", MemberState::kAlive, 1},
+      // Heard again at the probe's own incarnation: it is still that life
+      // the probe got no answer from.
+      {"alive at 0", MemberState::kSuspect, 0},
+  };
+  for (const Case& c : cases) {
+    const std::string during = c.during_probe;
+    CAPTURE(during);
+    Node a(SwimParams{}, 5);
+    a.tick_probe_at(kSecond);
+    REQUIRE(a.host.sent.size() == 1);
+    const NodeId target = a.host.sent[0].first;
+    if (during != "nothing") {
+      Message m;
+      m.kind = Message::Kind::kGossip;
+      m.sender_incarnation = during == "alive at 1" ? 1 : 0;
+      a.node.on_message(a.host, target, m);
+    }
+    a.node.on_timer(a.host, SwimNode::kPhaseTimer);  // no direct ack: indirect probes
+    a.node.on_timer(a.host, SwimNode::kPhaseTimer);  // no ack at all: the verdict
+    CHECK(a.node.member(target).state == c.state);
+    CHECK(a.node.member(target).incarnation == c.incarnation);
+  }
+}
+
 TEST_CASE("local health (Lifeguard LHM): missed acks and refutations slow this member's probing, acks restore it") {
   SwimParams p;
   p.awareness_max = 3;  // scores 0..2

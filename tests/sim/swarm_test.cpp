@@ -361,7 +361,7 @@ TEST_CASE("swarm catches each consul mutant at its measured seed, by its checker
     const char* invariant;
   };
   const Mutant mutants[] = {
-      {"no_reconcile_on_leadership", 10, "catalog_healthy_but_dead"},
+      {"no_reconcile_on_leadership", 18, "catalog_healthy_but_dead"},
       {"deregister_failed", 1, "deregistered_only_if_left"},
       {"register_twice", 1, "catalog_write_once"},
       {"register_as_forwarder", 1, "services_only_where_run"},
