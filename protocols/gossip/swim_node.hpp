@@ -52,8 +52,8 @@ struct ViewChange {
 // parameters, and the record of what the input being handled changed. One
 // record for the run, not one per node: in the node it was a 24-byte vector
 // a node, and a heap block for every node that ever learned anything, for a
-// list that is empty after nearly every input (55 MB and 12% of the wall
-// time of a million-member run, measured 5 Dec 2026).
+// list that is empty after nearly every input (+55 MB, 7% of the peak of a
+// million-member run, measured 5 Dec 2026; docs/performance.md).
 struct SwimShared {
   SwimShared(const SwimParams& p, NodeId /*cluster_size*/) : params(&p) {}
   SwimShared(const SwimShared&) = delete;
