@@ -231,6 +231,13 @@ class Simulation {
   void lose_outstanding_syncs(NodeId n);
 
   void start_node(NodeId n);
+  // Every input (a delivery, a timer, a client request, a start) is handed
+  // to node n through here: the observer's on_input, if it has one, then the
+  // host bound to n.
+  void hand_input_to(NodeId n) {
+    if constexpr (requires { observer_.on_input(now_, n); }) observer_.on_input(now_, n);
+    host_->bind(n);
+  }
   Node make_node(NodeId n) {
     if constexpr (kHasShared) return P::make_node(n, scenario_.node_count(), *shared_state_);
     else return P::make_node(n, scenario_.node_count(), params_);

@@ -50,15 +50,17 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
   SwimRoute route{*this};
   SubHost<Message, kv::Reply, swim::Message, std::monostate, SwimRoute> sub(host, kSwimSlots, n_, swim_rng_, route);
   fn(swim_, sub);
-  // The members whose entry that call changed, in order, for the reconciler
-  // (the composite's local interface between the two).
-  const std::size_t first = step_members_changed_.size();
+  // The members whose entry that call changed, in order: the reconciler's
+  // input (the composite's local interface between the two), read from
+  // SWIM's record, which no Raft call touches; step_members_changed() only
+  // records them for the checkers.
+  const auto learned = [](const swim::ViewChange& c) { return c.cause == swim::ViewChange::Cause::kLearned; };
+  const std::size_t before = step_members_changed_.size();
   for (const swim::ViewChange& c : swim_.changes())
-    if (c.cause == swim::ViewChange::Cause::kLearned) step_members_changed_.push_back(c.member);
-  if (step_members_changed_.size() == first || !store_current()) return;
-  const std::vector<NodeId> changed(step_members_changed_.begin() + static_cast<std::ptrdiff_t>(first),
-                                    step_members_changed_.end());
-  for (NodeId m : changed) reconcile_member(host, m);
+    if (learned(c)) step_members_changed_.push_back(c.member);
+  if (step_members_changed_.size() == before || !store_current()) return;
+  for (const swim::ViewChange& c : swim_.changes())
+    if (learned(c)) reconcile_member(host, c.member);
 }
 
 void ConsulNode::on_start(HostT& host) {

@@ -143,8 +143,7 @@ void Simulation<P>::on_deliver(std::uint32_t slot, NodeId to, bool from_backlog)
   const Message& message = m.message();
   trace_.message_delivered(now_, from, to, trace_.writes_messages() ? P::message_type(message) : std::string_view(),
                            m.id, fields_of(message));
-  if constexpr (requires { observer_.on_input(now_, to); }) observer_.on_input(now_, to);
-  host_->bind(to);
+  hand_input_to(to);
   records_[to].node.on_message(*host_, from, message);
   pool_.release(slot, m);
 }
@@ -165,8 +164,7 @@ void Simulation<P>::deliver_packed(std::uint32_t index, std::uint32_t slot, Node
   packed_pool_.release(index);
   trace_.message_delivered(now_, from, to, trace_.writes_messages() ? P::message_type(message) : std::string_view(),
                            id, fields_of(message));
-  if constexpr (requires { observer_.on_input(now_, to); }) observer_.on_input(now_, to);
-  host_->bind(to);
+  hand_input_to(to);
   records_[to].node.on_message(*host_, from, message);
 }
 

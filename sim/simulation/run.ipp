@@ -261,8 +261,7 @@ bool Simulation<P>::quiescent_now() {
 
 template <class P>
 void Simulation<P>::start_node(NodeId n) {
-  if constexpr (requires { observer_.on_input(now_, n); }) observer_.on_input(now_, n);
-  host_->bind(n);
+  hand_input_to(n);
   records_[n].node.on_start(*host_);
 }
 
@@ -280,8 +279,7 @@ void Simulation<P>::client_request(NodeId n, ClientId client, const Request& req
   if (records_[n].status != NodeStatus::kRunning) return;  // the request is lost; the client times out
   if constexpr (requires { observer_.on_client_request(now_, n, client, request); })
     observer_.on_client_request(now_, n, client, request);
-  if constexpr (requires { observer_.on_input(now_, n); }) observer_.on_input(now_, n);
-  host_->bind(n);
+  hand_input_to(n);
   records_[n].node.on_client_request(*host_, client, request);
 }
 

@@ -49,8 +49,7 @@ void Simulation<P>::on_timer(std::uint64_t code) {
   ++records_[n].timer_generation[slot];
   trace_.timer_fired(now_, n, slot);
   if constexpr (requires { observer_.before_timer(now_, n, slot); }) observer_.before_timer(now_, n, slot);
-  if constexpr (requires { observer_.on_input(now_, n); }) observer_.on_input(now_, n);
-  host_->bind(n);
+  hand_input_to(n);
   records_[n].node.on_timer(*host_, slot);
 }
 
