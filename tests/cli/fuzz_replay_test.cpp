@@ -72,11 +72,14 @@ void replay(const std::vector<fs::path>& inputs) {
 
 }  // namespace
 
-TEST_CASE("the fuzzer's seed corpus replays through faultline validate with exit 0 or 2") {
-  std::vector<fs::path> inputs;
-  for (const char* dir : {"scenarios", "tests/malformed", "tests/fuzz/corpus"})
-    for (auto& p : inputs_in(dir)) inputs.push_back(p);
-  REQUIRE(inputs.size() > 100);
+// The fuzzer also seeds from scenarios/ and tests/malformed/ (scripts/fuzz.sh).
+// Those files go through `faultline validate` in tests/cli/cli_test.cpp, held
+// to more than 0 or 2 there: exit 0 for every shipped scenario, exit 2 naming
+// the file and line for every malformed one. So only the seeds of their own
+// are replayed here (164 sanitized processes were 31 s of CI for nothing new).
+TEST_CASE("the fuzzer's own seed corpus replays through faultline validate with exit 0 or 2") {
+  const auto inputs = inputs_in("tests/fuzz/corpus");
+  REQUIRE(inputs.size() >= 3);
   replay(inputs);
 }
 
