@@ -1,6 +1,7 @@
 #include "protocols/gossip/swim_node.hpp"
 
 #include <algorithm>
+#include <numeric>
 #include <string>
 
 #include "protocols/host/det_math.hpp"
@@ -164,7 +165,7 @@ void SwimNode::gossip(HostT& host) {
 void SwimNode::adjust_awareness(int delta) {
   if (params().awareness_max == 0) return;
   const auto top = static_cast<std::int64_t>(params().awareness_max) - 1;
-  awareness_ = static_cast<std::uint32_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(awareness_) + delta, 0, top));
+  awareness_ = static_cast<std::uint8_t>(std::clamp<std::int64_t>(static_cast<std::int64_t>(awareness_) + delta, 0, top));
 }
 
 Duration SwimNode::suspicion_timeout(std::size_t confirmations) const {
@@ -213,8 +214,33 @@ NodeId SwimNode::random_member(HostT& host, NodeId avoid1, NodeId avoid2) {
   return kNoNode;
 }
 
+NodeId SwimNode::round_robin_member(HostT& host) {
+  // SWIM 4.3: "the member selected is chosen in a round-robin fashion" from
+  // a list shuffled at the end of each pass, which bounds the time until a
+  // failed member is first probed by anyone to 2n - 1 periods. The shuffle
+  // here is an affine one (self + i * stride mod n, i = 1 .. n - 1): every
+  // id once a pass, in an order that changes every pass, in O(1) state.
+  // Ids not alive or suspect in our view are passed over, as memberlist's
+  // probeNode skips dead nodes. Two passes at most, so a view with no one
+  // to probe ends the search.
+  if (n_ < 2) return kNoNode;
+  for (std::uint64_t step = 0; step < 2ull * n_; ++step) {
+    if (order_at_ == self_ || order_at_ == kNoNode) {  // before the first pass, or at the end of one
+      // A new pass: a stride coprime to n, uniformly among them.
+      do order_stride_ = static_cast<NodeId>(1 + host.rng().below(n_ - 1));
+      while (std::gcd(order_stride_, n_) != 1);
+      order_at_ = self_;
+    }
+    order_at_ = static_cast<NodeId>((static_cast<std::uint64_t>(order_at_) + order_stride_) % n_);
+    if (order_at_ == self_) continue;  // the pass is over
+    const MemberState s = view_.get(order_at_).state;
+    if (s == MemberState::kAlive || s == MemberState::kSuspect) return order_at_;
+  }
+  return kNoNode;
+}
+
 void SwimNode::probe(HostT& host) {
-  const NodeId target = random_member(host, kNoNode, kNoNode);
+  const NodeId target = params().round_robin_probes ? round_robin_member(host) : random_member(host, kNoNode, kNoNode);
   if (target == kNoNode) return;
   probe_target_ = target;
   probe_incarnation_ = view_.get(target).incarnation;

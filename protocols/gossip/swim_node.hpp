@@ -147,6 +147,7 @@ class SwimNode {
   void enqueue(const Update& u);
   void send(HostT& host, NodeId to, Message m);
   NodeId random_member(HostT& host, NodeId avoid1, NodeId avoid2);
+  NodeId round_robin_member(HostT& host);  // the next probe target in round-robin order
   void schedule_script(HostT& host, bool include_now);
   void gossip(HostT& host);
   void reconnect(HostT& host);
@@ -165,6 +166,8 @@ class SwimNode {
   bool active_ = false;            // a member now (joined, not left)
   Phase phase_ = Phase::kIdle;
   bool acked_ = false;
+  // Lifeguard local health: 0 healthy. Invariant: below max(1, awareness_max) (at most 64).
+  std::uint8_t awareness_ = 0;
   NodeId probe_target_ = kNoNode;
   std::uint32_t probe_seq_ = 0;
   std::uint32_t retransmit_limit_;
@@ -174,8 +177,14 @@ class SwimNode {
     std::uint32_t sent;
   };
   std::vector<Pending> gossip_;  // updates still to piggyback, fewest-sent first when chosen
-  // Lifeguard local health: 0 healthy. Invariant: below max(1, awareness_max).
-  std::uint32_t awareness_ = 0;
+  // Round-robin probe order (params.round_robin_probes, SWIM 4.3): a pass
+  // visits self + stride, self + 2 stride, ... (mod n), every id once, and
+  // ends back at self; stride, coprime to n, is drawn for each pass. The
+  // last id visited (kNoNode before the first pass), and the pass's stride.
+  // Two words, where a shuffled list as memberlist keeps would be n words
+  // per member.
+  NodeId order_at_ = kNoNode;
+  NodeId order_stride_ = 0;
   // Dynamic suspicion: for each member we suspect, who has suspected it at
   // this incarnation (the first suspecter first). Invariant: one entry per
   // member, matching the view's suspect state and incarnation.

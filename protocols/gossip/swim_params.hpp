@@ -79,6 +79,13 @@ struct SwimParams {
   // membership stays split after the heal (swarm mode's liveness phase
   // finds it). 0: off.
   Duration reconnect_interval = 0;
+  // SWIM 4.3's round-robin probe target selection (memberlist's probeNode
+  // walks its shuffled member list): each pass a member probes every other
+  // member once, in a random order drawn afresh for the pass, so a crashed
+  // member is probed by each live member within two passes (2n - 1
+  // periods at worst) rather than after a geometric wait with no bound.
+  // false: a uniformly random target each period (plain SWIM, section 3.1).
+  bool round_robin_probes = false;
   bool no_refute = false;                   // mutant: a suspected member does not refute
   Mutant mutant = Mutant::kNone;
   std::vector<Joiner> joiners;              // everyone else is a member from the start
@@ -89,7 +96,8 @@ struct SwimParams {
 // memberlist's DefaultLANConfig, as far as faultline models it: probe every
 // 1 s with a 500 ms timeout, 3 indirect checks, suspicion multiplier 4 with
 // a dynamic timeout up to 6 times that, gossip to 3 members every 200 ms,
-// retransmit multiplier 4 (of log10), awareness up to 8.
+// retransmit multiplier 4 (of log10), awareness up to 8, probe targets
+// in round-robin order.
 inline void apply_memberlist_lan(SwimParams& p) {
   p.probe_interval = 1 * kSecond;
   p.probe_timeout = 500 * kMillisecond;
@@ -102,6 +110,7 @@ inline void apply_memberlist_lan(SwimParams& p) {
   p.gossip_nodes = 3;
   p.retransmit_mult = 4;
   p.retransmit_log10 = true;
+  p.round_robin_probes = true;
 }
 
 }  // namespace faultline::swim

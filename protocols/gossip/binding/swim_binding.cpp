@@ -37,6 +37,8 @@ swim::SwimParams read_swim_params(YamlSection& params, const Scenario& s) {
   p.gossip_interval = params.duration("gossip_interval", p.gossip_interval, true);
   p.gossip_nodes = static_cast<std::uint32_t>(params.integer("gossip_nodes", p.gossip_nodes, 1, 64));
   p.reconnect_interval = params.duration("reconnect_interval", p.reconnect_interval, true);
+  p.round_robin_probes =
+      params.choice("probe_order", p.round_robin_probes ? "round_robin" : "random", {"random", "round_robin"}) == "round_robin";
   p.no_refute = params.flag("no_refute", false);
   const std::string mutant =
       params.choice("mutant", "none", {"none", "no_refute", "suspect_needs_higher_incarnation", "refute_not_synced"});
