@@ -146,7 +146,7 @@ TEST_CASE("an agent's sync unanswered within rpc_timeout is sent to another serv
 TEST_CASE("a leader lost mid-reconcile: its successor reconciles, nothing is lost or applied twice") {
   const Scenario s = shipped_scenario("consul/leader_crash_during_reconcile.yaml");
   double interrupted = 0;
-  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
     CAPTURE(seed);
     const RunResult r = run(s, seed);
     CHECK(r.violations.empty());  // catalog_write_once, catalog_healthy_but_dead and every Raft checker
@@ -154,8 +154,10 @@ TEST_CASE("a leader lost mid-reconcile: its successor reconciles, nothing is los
     CHECK(scalar(r, "healthy_but_down") == 0);
     interrupted += scalar(r, "reconciles_interrupted");
   }
-  // The case the scenario is about did happen: leaders died with writes in flight.
-  CHECK(interrupted >= 3);
+  // The case the scenario is about did happen: leaders died with writes in
+  // flight. 9 on seeds 1..20 (0.83 a seed over 1..300; seeds 1..6 had 3 or
+  // more, 2 since the scenario turned Serf's reconnect on, 5 Dec 2026).
+  CHECK(interrupted >= 5);
 }
 
 // The servers' disk (syncs of 30-80 ms) under swarm's crashes of any node:
@@ -182,6 +184,16 @@ TEST_CASE("swarm on leader_crash_during_reconcile: a server crashed before its t
 TEST_CASE("swarm seed 900354 on servers_partitioned: round-robin probing finds the crash a random order missed") {
   check_swarm_seed_needs("servers_partitioned.yaml", "900354", "params.swim.probe_order=random",
                          "catalog_healthy_but_dead violated");
+}
+
+// Swarm seed 900038 on flapping_agent: its partitions get live agents
+// declared dead, and without Serf's reconnect nothing tells them, so they
+// refute nothing and stay critical to the end (4 of them). Consul's Serf
+// always reconnects; the scenario does (docs/swarm.md, "Serf's reconnect in
+// the Consul scenarios"). Both ways, as for seed 900354 above.
+TEST_CASE("swarm seed 900038 on flapping_agent: Serf's reconnect undoes deaths a partition made") {
+  check_swarm_seed_needs("flapping_agent.yaml", "900038", "params.swim.reconnect_interval=0s",
+                         "no running node critical)' failed (max 4 > 0)");
 }
 
 TEST_CASE("the Raft checkers run on the servers: a Raft mutant in servers.raft is caught") {
