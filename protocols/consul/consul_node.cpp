@@ -59,8 +59,8 @@ void ConsulNode::with_swim(HostT& host, Fn&& fn) {
   for (const swim::ViewChange& c : swim_.changes())
     if (learned(c)) step_members_changed_.push_back(c.member);
   if (step_members_changed_.size() == before || !store_current()) return;
-  for (const swim::ViewChange& c : swim_.changes())
-    if (learned(c)) reconcile_member(host, c.member);
+  // The members just recorded, in order (by index: one pass over the changes).
+  for (std::size_t i = before; i < step_members_changed_.size(); ++i) reconcile_member(host, step_members_changed_[i]);
 }
 
 void ConsulNode::on_start(HostT& host) {
